@@ -1,0 +1,77 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.models import Commentary, Comparator, Indicator, IndicatorLine, Measure, Target
+
+
+@admin.register(Measure)
+class MeasureAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "level", "order"]
+    list_filter = ["kind", "level"]
+    search_fields = ["code", "name", "description"]
+    ordering = ["order"]
+
+
+class IndicatorLineInline(admin.StackedInline):
+    model = IndicatorLine
+    extra = 0
+    fields = [("code", "label", "order"), ("unit", "multiplier", "precision"),
+              "numerator", "denominator", "area_numerator", "team_type"]
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+
+
+class ComparatorInline(admin.TabularInline):
+    model = Comparator
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "short_title", "code", "unit", "polarity", "window", "baseline_rule", "active"]
+    list_display_links = ["number", "short_title"]
+    list_filter = ["unit", "polarity", "window", "baseline_rule", "active"]
+    search_fields = ["code", "title", "short_title"]
+    ordering = ["number"]
+    inlines = [IndicatorLineInline, TargetInline, ComparatorInline]
+    fieldsets = [
+        (None, {"fields": ["number", "code", "title", "short_title", "definition", "active"]}),
+        ("Headline figure", {"fields": ["unit", "numerator", "denominator", "area_numerator", "multiplier",
+                                        "precision", "headline_label", "headline_order", "breakdown"]}),
+        ("Window, baseline and direction", {"fields": [
+            "window", "baseline_rule", "baseline_months", "baseline_year_end_month", "baseline_years_back",
+            "baseline_month", "polarity", "trend_threshold"]}),
+    ]
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "effective_from", "value", "tolerance"]
+    list_filter = ["indicator"]
+    list_select_related = ["indicator"]
+    ordering = ["indicator__number", "-effective_from"]
+
+
+@admin.register(Comparator)
+class ComparatorAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "kind", "line", "period", "value", "source"]
+    list_filter = ["kind", "period", "indicator"]
+    list_select_related = ["indicator"]
+    search_fields = ["source"]
+
+
+@admin.register(Commentary)
+class CommentaryAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "month", "updated_by", "updated_at"]
+    list_filter = ["month", "indicator"]
+    list_select_related = ["indicator", "updated_by"]
+    search_fields = ["text"]
+    date_hierarchy = "month"
+    readonly_fields = ["updated_by", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,266 @@
+"""The catalogue: measures collected each month and indicators computed from them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from indicators.expressions import ExpressionError, validate_expression
+from teams.models import TeamType, code_validator
+
+
+class Measure(models.Model):
+    """One whole-number count collected every month (the data dictionary)."""
+
+    class Kind(models.TextChoices):
+        SNAPSHOT = "snapshot", "Snapshot at month end"
+        FLOW = "flow", "Events in the month"
+
+    class Level(models.TextChoices):
+        TEAM = "team", "Each team returns it"
+        AUTHORITY = "authority", "The council returns it once"
+
+    code = models.CharField(max_length=50, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def _check_expressions(instance: models.Model, fields: tuple[str, ...]) -> None:
+    """Raise ValidationError naming each field whose expression is unusable."""
+    known = set(Measure.objects.values_list("code", flat=True))
+    errors = {}
+    for field in fields:
+        text = getattr(instance, field)
+        if not text:
+            continue
+        try:
+            validate_expression(text, known)
+        except ExpressionError as exc:
+            errors[field] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+
+
+class Indicator(models.Model):
+    """How one scorecard figure is computed from measures; data, not code."""
+
+    class Unit(models.TextChoices):
+        COUNT = "count", "Count"
+        PERCENT = "percent", "Percentage"
+        RATE = "rate_per_10k", "Rate per 10,000 children"
+        DAYS = "days", "Days"
+        RATIO = "ratio", "Average (ratio)"
+
+    class Window(models.TextChoices):
+        MONTH = "month", "Events in the month"
+        SNAPSHOT = "snapshot", "Snapshot at month end"
+        ROLLING_12 = "rolling_12", "Rolling 12 months"
+        ROLLING_36 = "rolling_36", "Rolling 36 months"
+
+    class Baseline(models.TextChoices):
+        PREVIOUS_AVERAGE = "previous_average", "Average of the previous months"
+        PREVIOUS_CUMULATIVE = "previous_cumulative", "Total of the previous months"
+        YEAR_END = "year_end", "Most recent year-end month"
+        FIXED_MONTH = "fixed_month", "A fixed month"
+
+    class Polarity(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+        NEITHER = "neither", "Neither"
+
+    class Breakdown(models.TextChoices):
+        NONE = "none", "None"
+        AREA = "area", "By area"
+        TEAM_TYPE_AREA = "team_type_area", "By team type and area"
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    code = models.CharField(max_length=50, unique=True, validators=[code_validator])
+    title = models.CharField(max_length=250)
+    short_title = models.CharField(max_length=100)
+    definition = models.TextField(blank=True)
+    unit = models.CharField(max_length=15, choices=Unit.choices)
+    numerator = models.CharField(max_length=500, help_text="Expression over measure codes.")
+    denominator = models.CharField(
+        max_length=500, blank=True, help_text="Expression over measure codes; blank for a count."
+    )
+    area_numerator = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Numerator for area columns when it differs from the city's "
+        "(e.g. area rates that cannot include authority-level counts).",
+    )
+    multiplier = models.DecimalField(max_digits=12, decimal_places=4, default=1)
+    precision = models.PositiveSmallIntegerField(default=0, help_text="Decimal places shown.")
+    window = models.CharField(max_length=15, choices=Window.choices, default=Window.MONTH)
+    baseline_rule = models.CharField(
+        max_length=25, choices=Baseline.choices, default=Baseline.PREVIOUS_AVERAGE
+    )
+    baseline_months = models.PositiveSmallIntegerField(default=6)
+    baseline_year_end_month = models.PositiveSmallIntegerField(
+        default=3, help_text="For a year-end baseline: the month the year ends (3 = March)."
+    )
+    baseline_years_back = models.PositiveSmallIntegerField(
+        default=0, help_text="For a year-end baseline: how many year ends further back."
+    )
+    baseline_month = models.DateField(null=True, blank=True, help_text="For a fixed-month baseline.")
+    polarity = models.CharField(max_length=10, choices=Polarity.choices)
+    trend_threshold = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        default=0,
+        help_text="Changes against the baseline within this (in the indicator's units) are stable.",
+    )
+    breakdown = models.CharField(max_length=20, choices=Breakdown.choices, default=Breakdown.NONE)
+    headline_label = models.CharField(max_length=200)
+    headline_order = models.PositiveSmallIntegerField(
+        default=0, help_text="Where the headline row sits among the supporting lines."
+    )
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(baseline_rule="fixed_month") | models.Q(baseline_month__isnull=False),
+                name="indicator_fixed_baseline_has_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.short_title}"
+
+    def clean(self) -> None:
+        _check_expressions(self, ("numerator", "denominator", "area_numerator"))
+        if self.baseline_rule == self.Baseline.FIXED_MONTH and not self.baseline_month:
+            raise ValidationError({"baseline_month": "A fixed-month baseline needs its month."})
+        if self.baseline_month and self.baseline_month.day != 1:
+            raise ValidationError({"baseline_month": "Give the first day of the month."})
+        if not 1 <= self.baseline_year_end_month <= 12:
+            raise ValidationError({"baseline_year_end_month": "A month is 1 to 12."})
+
+
+class IndicatorLine(models.Model):
+    """A supporting row of an indicator's panel (e.g. total open cases beside unallocated)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="lines")
+    code = models.CharField(max_length=50, validators=[code_validator])
+    label = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+    unit = models.CharField(max_length=15, choices=Indicator.Unit.choices)
+    numerator = models.CharField(max_length=500)
+    denominator = models.CharField(max_length=500, blank=True)
+    area_numerator = models.CharField(max_length=500, blank=True)
+    multiplier = models.DecimalField(max_digits=12, decimal_places=4, default=1)
+    precision = models.PositiveSmallIntegerField(default=0)
+    team_type = models.ForeignKey(
+        TeamType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Count only teams of this type (e.g. caseloads of assessment teams).",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator__number", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "code"], name="line_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.label}"
+
+    def clean(self) -> None:
+        _check_expressions(self, ("numerator", "denominator", "area_numerator"))
+
+
+class Target(models.Model):
+    """The target an indicator's headline is rated against, from a month onwards."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    effective_from = models.DateField(help_text="First day of the first month it applies to.")
+    value = models.DecimalField(max_digits=12, decimal_places=4)
+    tolerance = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        default=0,
+        help_text="Amber band beyond the target, in the indicator's own units.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator__number", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "effective_from"], name="target_unique_month"),
+            models.CheckConstraint(condition=models.Q(tolerance__gte=0), name="target_tolerance_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} from {self.effective_from:%b %Y}: {self.value}"
+
+    def clean(self) -> None:
+        if self.effective_from and self.effective_from.day != 1:
+            raise ValidationError({"effective_from": "Give the first day of the month."})
+
+
+class Comparator(models.Model):
+    """A national or statistical-neighbour figure to read the indicator against."""
+
+    class Kind(models.TextChoices):
+        NATIONAL = "national", "National average"
+        STATISTICAL_NEIGHBOURS = "statistical_neighbours", "Statistical neighbours average"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="comparators")
+    line = models.CharField(
+        max_length=50, blank=True, help_text="Code of the supporting line it compares with; blank for the headline."
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    period = models.CharField(max_length=30, help_text="The period it describes, e.g. 2015-16.")
+    value = models.DecimalField(max_digits=12, decimal_places=4)
+    source = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator__number", "kind", "-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "line", "kind", "period"], name="comparator_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.get_kind_display()} {self.period}: {self.value}"
+
+
+class Commentary(models.Model):
+    """The performance team's paragraph on an indicator for a month."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="commentaries")
+    month = models.DateField()
+    text = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "indicator__number"]
+        verbose_name_plural = "commentaries"
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "month"], name="commentary_unique_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.month:%b %Y}"

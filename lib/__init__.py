@@ -1,0 +1,1 @@
+"""Django-free helpers: calendar months and number formatting."""

@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from returns.models import ReportingMonth, Return, ReturnValue, StateChange, ValueChange
+
+
+class ReadOnlyAdminMixin:
+    """Audit rows and values change only through the services that audit them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReturnValueInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ReturnValue
+    fields = ["measure", "value", "unavailable_reason"]
+    readonly_fields = fields
+    extra = 0
+
+
+class StateChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = StateChange
+    fields = ["at", "from_state", "to_state", "actor", "reason"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Return)
+class ReturnAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["month", "unit_label", "state", "version", "updated_by", "updated_at"]
+    list_filter = ["state", "month", "team__area"]
+    list_select_related = ["team", "updated_by"]
+    search_fields = ["team__code", "team__name"]
+    date_hierarchy = "month"
+    inlines = [ReturnValueInline, StateChangeInline]
+
+
+@admin.register(ReportingMonth)
+class ReportingMonthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["month", "published_at", "published_by"]
+    list_select_related = ["published_by"]
+
+
+@admin.register(ValueChange)
+class ValueChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "ret", "measure", "old_value", "new_value", "actor", "source", "reason"]
+    list_filter = ["source", "ret__month"]
+    list_select_related = ["ret__team", "measure", "actor"]
+    search_fields = ["ret__team__code", "measure__code", "reason", "file_name"]
+
+
+@admin.register(StateChange)
+class StateChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "ret", "from_state", "to_state", "actor", "reason"]
+    list_filter = ["to_state", "ret__month"]
+    list_select_related = ["ret__team", "actor"]

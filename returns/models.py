@@ -1,0 +1,162 @@
+"""A reporting unit's monthly return, its values, and the audit trail behind them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from indicators.models import Measure
+from teams.models import Team
+
+
+class ReportingMonth(models.Model):
+    """A month of returns; published months are visible to senior leaders."""
+
+    month = models.DateField(unique=True, help_text="First day of the month.")
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-month"]
+        permissions = [
+            ("publish_month", "Can publish a month to senior leaders"),
+            ("view_unpublished_month", "Can see the scorecard of an unpublished month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%B %Y}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class Return(models.Model):
+    """One unit's return for one month: a team's, or the council's own (team is null)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+
+    month = models.DateField(help_text="First day of the month.")
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returns",
+        help_text="Blank for the council's own return of authority-level measures.",
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField(default=1, help_text="Raised on every change, for edit conflicts.")
+    comment = models.TextField(blank=True, help_text="Explains warnings when submitting.")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-month", "team__area__order", "team__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "month"], name="return_unique_team_month"),
+            models.UniqueConstraint(
+                fields=["month"], condition=Q(team__isnull=True), name="return_unique_council_month"
+            ),
+        ]
+        permissions = [
+            ("submit_return", "Can submit a return"),
+            ("enter_any_return", "Can enter and submit the return of any unit"),
+            ("approve_return", "Can approve, reject and reopen returns"),
+            ("import_returns", "Can import returns from files"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_label} {self.month:%b %Y} ({self.get_state_display()})"
+
+    @property
+    def unit_label(self) -> str:
+        return self.team.code if self.team_id else "council"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state == self.State.APPROVED
+
+
+class ReturnValue(models.Model):
+    """One measure's count in a return; no row means not yet known, never zero."""
+
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="values")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
+    value = models.BigIntegerField(null=True, blank=True)
+    unavailable_reason = models.CharField(
+        max_length=500, blank=True, help_text="Why the value is not available, when it is blank."
+    )
+
+    class Meta:
+        ordering = ["ret", "measure__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["ret", "measure"], name="return_value_unique_measure"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="return_value_non_negative"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | ~Q(unavailable_reason=""),
+                name="return_value_blank_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code}={self.value}"
+
+
+class Source(models.TextChoices):
+    FORM = "form", "Form"
+    IMPORT = "import", "Import"
+    ADMIN = "admin", "Admin"
+    SYSTEM = "system", "System"
+
+
+class ValueChange(models.Model):
+    """Append-only record of one value changing: old, new, who, when, how and why."""
+
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="value_changes")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
+    old_value = models.BigIntegerField(null=True, blank=True)
+    new_value = models.BigIntegerField(null=True, blank=True)
+    unavailable_reason = models.CharField(max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    reason = models.TextField(blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["ret", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code}: {self.old_value} -> {self.new_value}"
+
+
+class StateChange(models.Model):
+    """Append-only record of a return moving between states."""
+
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="state_changes")
+    from_state = models.CharField(max_length=10, choices=Return.State.choices)
+    to_state = models.CharField(max_length=10, choices=Return.State.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} -> {self.to_state}"

@@ -1,0 +1,107 @@
+"""The council, its areas and teams, child population and who works where."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    "Use letters, digits, '-', '_' or '.', starting with a letter or digit.",
+)
+
+
+class Council(models.Model):
+    """The council itself; its code names the return of authority-level measures."""
+
+    code = models.CharField(max_length=20, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    """A breakdown column: a locality (with a child population) or a citywide service."""
+
+    class Kind(models.TextChoices):
+        LOCALITY = "locality", "Locality"
+        CITYWIDE = "citywide", "Citywide service"
+
+    code = models.CharField(max_length=20, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Column order on the scorecard.")
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamType(models.Model):
+    """What a team does (assessment, safeguarding, children in care, ...)."""
+
+    code = models.CharField(max_length=30, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A team that returns team-level measures each month."""
+
+    code = models.CharField(max_length=20, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="teams")
+    team_type = models.ForeignKey(TeamType, on_delete=models.PROTECT, related_name="teams")
+    active = models.BooleanField(default=True, help_text="Inactive teams are not expected to return.")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="teams", blank=True
+    )
+
+    class Meta:
+        ordering = ["area__order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Membership(models.Model):
+    """A user who enters returns for a team."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "team"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team.code}"
+
+
+class Population(models.Model):
+    """Children aged 0-17 in a locality, mid-year estimate for a year."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="populations")
+    year = models.PositiveSmallIntegerField()
+    population_0_17 = models.PositiveIntegerField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area__order", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "year"], name="population_area_year_unique"),
+            models.CheckConstraint(condition=models.Q(population_0_17__gt=0), name="population_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.code} {self.year}: {self.population_0_17:,}"

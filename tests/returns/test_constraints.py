@@ -1,0 +1,69 @@
+"""The database itself refuses duplicate and negative values, on every backend."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from indicators.models import Measure
+from returns.models import Return, ReturnValue
+from teams.models import Area, Team, TeamType
+
+DEC = dt.date(2017, 12, 1)
+
+
+@pytest.fixture
+def team(db):
+    area = Area.objects.create(code="EAST", name="East", kind=Area.Kind.LOCALITY)
+    return Team.objects.create(code="EAST-SG", name="East safeguarding", area=area,
+                               team_type=TeamType.objects.get(code="safeguarding"))
+
+
+@pytest.fixture
+def team_return(team):
+    return Return.objects.create(team=team, month=DEC)
+
+
+def test_it_refuses_a_second_value_for_the_same_unit_month_and_measure(team_return):
+    measure = Measure.objects.get(code="cpp_children")
+    ReturnValue.objects.create(ret=team_return, measure=measure, value=10)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReturnValue.objects.create(ret=team_return, measure=measure, value=11)
+
+
+def test_it_refuses_a_second_return_for_the_same_team_and_month(team, team_return):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Return.objects.create(team=team, month=DEC)
+
+
+def test_it_refuses_a_second_council_return_for_the_same_month(db):
+    Return.objects.create(team=None, month=DEC)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Return.objects.create(team=None, month=DEC)
+
+
+def test_it_allows_council_returns_for_different_months(db):
+    Return.objects.create(team=None, month=DEC)
+    Return.objects.create(team=None, month=dt.date(2017, 11, 1))
+    assert Return.objects.filter(team=None).count() == 2
+
+
+def test_it_refuses_a_negative_value(team_return):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReturnValue.objects.create(ret=team_return, measure=Measure.objects.get(code="open_cases"), value=-1)
+
+
+def test_it_refuses_a_blank_value_without_a_reason(team_return):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReturnValue.objects.create(ret=team_return, measure=Measure.objects.get(code="open_cases"), value=None)
+
+
+def test_it_keeps_a_blank_value_marked_not_available(team_return):
+    row = ReturnValue.objects.create(ret=team_return, measure=Measure.objects.get(code="open_cases"),
+                                     value=None, unavailable_reason="System outage")
+    assert ReturnValue.objects.get(pk=row.pk).value is None
+
+
+def test_it_stores_zero_as_zero_not_as_blank(team_return):
+    row = ReturnValue.objects.create(ret=team_return, measure=Measure.objects.get(code="open_cases"), value=0)
+    assert ReturnValue.objects.get(pk=row.pk).value == 0
