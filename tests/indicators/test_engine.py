@@ -1,0 +1,296 @@
+"""The engine on small hand-made data: no database, expected figures worked by hand."""
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indicators.engine import (
+    AreaInfo,
+    Dataset,
+    IndicatorSpec,
+    LineSpec,
+    TargetSpec,
+    Totals,
+    UnitInfo,
+    baseline_figure,
+    baseline_label,
+    compute_indicator,
+    line_figure,
+    rating,
+    target_in_force,
+    trend,
+)
+from lib.months import Month, month_range
+
+DEC17 = Month(2017, 12)
+AREAS = [AreaInfo("EAST", "East", "locality"), AreaInfo("SOUTH", "South", "locality"),
+         AreaInfo("DCSC", "Disabled children", "citywide")]
+UNITS = {
+    "CITY": UnitInfo(),
+    "E-ASM": UnitInfo("EAST", "assessment"),
+    "E-SG": UnitInfo("EAST", "safeguarding"),
+    "S-ASM": UnitInfo("SOUTH", "assessment"),
+    "D-DIS": UnitInfo("DCSC", "disabled_children"),
+}
+
+
+def headline(numerator, denominator="", multiplier=1, precision=0, unit="percent", **extra) -> LineSpec:
+    return LineSpec("headline", "Headline", unit, numerator, denominator, multiplier=Fraction(multiplier),
+                    precision=precision, is_headline=True, **extra)
+
+
+def spec(*lines, **extra) -> IndicatorSpec:
+    fields = {"code": "x", "number": 1, "title": "X", "short_title": "X", "unit": "percent",
+              "polarity": "higher", "lines": lines, **extra}
+    return IndicatorSpec(**fields)
+
+
+def dataset(values, populations=None) -> Dataset:
+    return Dataset(values=values, units=UNITS, areas=AREAS, populations=populations or {})
+
+
+def monthly(unit, measure, by_month: dict[Month, int]) -> dict:
+    return {(unit, month, measure): value for month, value in by_month.items()}
+
+
+# ---------------------------------------------------------------- current figures
+
+def test_team_counts_add_up_to_areas_and_the_city():
+    data = dataset({("E-ASM", DEC17, "open"): 10, ("E-SG", DEC17, "open"): 5, ("S-ASM", DEC17, "open"): 7})
+    count = spec(headline("open", unit="count"), breakdown="area")
+    result = compute_indicator(Totals(data), count, DEC17, AREAS)
+    assert result.headline.current.value == 22
+    assert [(a.area, a.figure.value) for a in result.headline.breakdown] == [("EAST", 15), ("SOUTH", 7), ("DCSC", None)]
+
+
+def test_a_percentage_keeps_its_numerator_and_denominator():
+    data = dataset({("CITY", DEC17, "re"): 268, ("CITY", DEC17, "refs"): 1234})
+    figure = line_figure(Totals(data), spec(headline("re", "refs", 100)), headline("re", "refs", 100), DEC17)
+    assert (figure.numerator, figure.denominator) == (268, 1234)
+    assert figure.value == Fraction(26800, 1234)
+
+
+def test_a_measure_nobody_returned_is_no_data_not_zero():
+    data = dataset({("E-ASM", DEC17, "open"): 10})
+    line = headline("unallocated", unit="count")
+    assert line_figure(Totals(data), spec(line), line, DEC17).value is None
+
+
+def test_a_returned_zero_is_zero():
+    data = dataset({("E-ASM", DEC17, "unallocated"): 0})
+    line = headline("unallocated", unit="count")
+    assert line_figure(Totals(data), spec(line), line, DEC17).value == 0
+
+
+def test_a_zero_denominator_gives_no_value_rather_than_an_error():
+    data = dataset({("CITY", DEC17, "seen"): 0, ("CITY", DEC17, "done"): 0})
+    line = headline("seen", "done", 100)
+    figure = line_figure(Totals(data), spec(line), line, DEC17)
+    assert figure.value is None
+    assert (figure.numerator, figure.denominator) == (0, 0)
+
+
+def test_authority_level_counts_reach_the_city_but_no_area():
+    data = dataset({("CITY", DEC17, "uasc"): 151, ("E-SG", DEC17, "cic"): 521})
+    line = LineSpec("rate", "Rate", "count", "cic + uasc", is_headline=True)
+    result = compute_indicator(Totals(data), spec(line, breakdown="area"), DEC17, AREAS)
+    assert result.headline.current.value == 672
+    assert result.headline.breakdown[0].figure.value is None  # EAST cannot add UASC it never returned
+
+
+def test_an_area_numerator_replaces_the_city_expression_in_area_columns():
+    data = dataset({("CITY", DEC17, "uasc"): 151, ("E-SG", DEC17, "cic"): 521})
+    line = LineSpec("rate", "Rate", "count", "cic + uasc", area_numerator="cic", is_headline=True)
+    result = compute_indicator(Totals(data), spec(line, breakdown="area"), DEC17, AREAS)
+    assert result.headline.breakdown[0].figure.value == 521
+
+
+def test_a_team_type_line_counts_only_teams_of_that_type():
+    data = dataset({("E-ASM", DEC17, "cases"): 200, ("E-ASM", DEC17, "sw"): 10,
+                    ("E-SG", DEC17, "cases"): 150, ("E-SG", DEC17, "sw"): 10,
+                    ("S-ASM", DEC17, "cases"): 90, ("S-ASM", DEC17, "sw"): 5})
+    assessment = LineSpec("asm", "Assessment", "ratio", "cases", "sw", team_type="assessment")
+    city = headline("cases", "sw", unit="ratio")
+    result = compute_indicator(Totals(data), spec(assessment, city, breakdown="team_type_area"), DEC17, AREAS)
+    by_code = {line.code: line for line in result.lines}
+    assert by_code["asm"].current.value == Fraction(290, 15)
+    assert [a.figure.value for a in by_code["asm"].breakdown] == [20, 18, None]
+    assert by_code["headline"].current.value == Fraction(440, 25)
+    assert by_code["headline"].breakdown[0].figure.value == Fraction(350, 20)
+
+
+# ---------------------------------------------------------------- rates per 10,000
+
+def test_rates_use_each_locality_population_and_their_sum_for_the_city():
+    pops = {("EAST", 2016): 107112, ("SOUTH", 2016): 69198}
+    data = dataset({("E-SG", DEC17, "cpp"): 282, ("S-ASM", DEC17, "cpp"): 344, ("D-DIS", DEC17, "cpp"): 20}, pops)
+    rate = LineSpec("rate", "Rate", "rate_per_10k", "cpp", "population", multiplier=Fraction(10000), is_headline=True)
+    result = compute_indicator(Totals(data), spec(rate, breakdown="area"), DEC17, AREAS)
+    assert result.headline.current.value == Fraction(646 * 10000, 107112 + 69198)
+    assert result.headline.breakdown[0].figure.value == Fraction(282 * 10000, 107112)
+    assert result.headline.breakdown[2].figure.value is None  # a citywide service has no population
+
+
+def test_rates_use_the_latest_estimate_before_the_month_s_year():
+    pops = {("EAST", 2015): 100000, ("EAST", 2016): 200000, ("EAST", 2017): 400000}
+    data = dataset({("E-SG", DEC17, "cpp"): 100, ("E-SG", Month(2015, 6), "cpp"): 100}, pops)
+    rate = LineSpec("rate", "Rate", "rate_per_10k", "cpp", "population", multiplier=Fraction(10000), is_headline=True)
+    totals = Totals(data)
+    assert line_figure(totals, spec(rate), rate, DEC17).value == 5  # 2016's 200,000
+    assert line_figure(totals, spec(rate), rate, Month(2015, 6)).value == 10  # none before 2015: earliest held
+
+
+# ---------------------------------------------------------------- windows
+
+def test_a_rolling_window_pools_days_and_children_over_twelve_months():
+    months = month_range(Month(2017, 1), DEC17)
+    values = {**monthly("CITY", "days", {m: 250 for m in months}), **monthly("CITY", "kids", {m: 1 for m in months})}
+    values[("CITY", DEC17, "days")] = 1000
+    values[("CITY", DEC17, "kids")] = 4
+    line = headline("days", "kids", unit="days")
+    rolling = spec(line, window="rolling_12")
+    assert line_figure(Totals(dataset(values)), rolling, line, DEC17).value == Fraction(250 * 11 + 1000, 15)
+
+
+def test_a_rolling_window_that_starts_before_the_first_data_has_no_value():
+    months = month_range(Month(2017, 3), DEC17)  # ten months only
+    values = {**monthly("CITY", "days", {m: 250 for m in months}), **monthly("CITY", "kids", {m: 1 for m in months})}
+    line = headline("days", "kids", unit="days")
+    assert line_figure(Totals(dataset(values)), spec(line, window="rolling_12"), line, DEC17).value is None
+
+
+# ---------------------------------------------------------------- baselines
+
+def six_months(measure, numbers, unit="CITY"):
+    return monthly(unit, measure, dict(zip(DEC17.previous(6), numbers)))
+
+
+def test_a_previous_six_months_baseline_pools_sum_over_sum():
+    values = {**six_months("made", [100, 90, 80, 70, 60, 50]), **six_months("due", [100, 100, 100, 100, 100, 200])}
+    line = headline("made", "due", 100)
+    figure = baseline_figure(Totals(dataset(values)), spec(line), line, DEC17)
+    assert figure.value == Fraction(450 * 100, 700)  # not the mean of the six percentages
+    assert (figure.numerator, figure.denominator) == (75, Fraction(700, 6))
+
+
+def test_a_count_s_baseline_is_the_average_of_the_six_months():
+    values = six_months("unallocated", [2, 3, 4, 3, 2, 4])
+    line = headline("unallocated", unit="count")
+    assert baseline_figure(Totals(dataset(values)), spec(line), line, DEC17).value == 3
+
+
+def test_a_cumulative_baseline_totals_the_counts():
+    values = six_months("re", [250, 260, 270, 280, 260, 276])
+    line = LineSpec("re", "No. re-referrals", "count", "re")
+    cumulative = spec(line, headline("re", unit="count"), baseline_rule="previous_cumulative")
+    assert baseline_figure(Totals(dataset(values)), cumulative, line, DEC17).value == 1596
+    assert baseline_label(cumulative, DEC17) == "Prev. 6 months cumulative"
+
+
+def test_a_baseline_with_a_month_missing_is_no_data():
+    values = six_months("unallocated", [2, 3, 4, 3, 2, 4])
+    del values[("CITY", Month(2017, 8), "unallocated")]
+    line = headline("unallocated", unit="count")
+    assert baseline_figure(Totals(dataset(values)), spec(line), line, DEC17).value is None
+
+
+@pytest.mark.parametrize(("month", "years_back", "expected"), [
+    (DEC17, 0, Month(2017, 3)),
+    (DEC17, 1, Month(2016, 3)),
+    (Month(2017, 3), 0, Month(2016, 3)),  # strictly before: March compares with the March before
+    (Month(2017, 4), 0, Month(2017, 3)),
+])
+def test_a_year_end_baseline_is_the_last_march_before_the_month(month, years_back, expected):
+    line = headline("cpp", unit="count")
+    year_end = spec(line, baseline_rule="year_end", baseline_years_back=years_back)
+    data = dataset({("E-SG", expected, "cpp"): 988})
+    assert baseline_figure(Totals(data), year_end, line, month).value == 988
+    assert baseline_label(year_end, month) == expected.label
+
+
+def test_a_fixed_month_baseline_uses_that_month():
+    line = headline("cic", unit="count")
+    fixed = spec(line, baseline_rule="fixed_month", baseline_month=Month(2016, 3))
+    assert baseline_figure(Totals(dataset({("E-SG", Month(2016, 3), "cic"): 1735})), fixed, line, DEC17).value == 1735
+    assert baseline_label(fixed, DEC17) == "Mar-16"
+
+
+# ---------------------------------------------------------------- targets, ratings, trends
+
+TARGET_85 = TargetSpec(Month(2014, 4), Decimal(85), Decimal(5))
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (Fraction(85), "green"),            # exactly on the target meets it
+    (Fraction(8450, 100), "green"),     # prints as 85 (half up), so it meets it as printed
+    (Fraction(8449, 100), "amber"),     # prints as 84
+    (Fraction(80), "amber"),            # exactly at the tolerance is still amber
+    (Fraction(7950, 100), "amber"),     # prints as 80
+    (Fraction(7949, 100), "red"),       # prints as 79: beyond the tolerance
+    (None, "none"),
+])
+def test_higher_is_better_ratings_at_the_edges(value, expected):
+    assert rating(value, TARGET_85, "higher", 0) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(15, "green"), (Fraction(1549, 100), "green"),
+                                                 (Fraction(1550, 100), "amber"), (20, "amber"), (21, "red")])
+def test_lower_is_better_ratings_at_the_edges(value, expected):
+    assert rating(Fraction(value), TargetSpec(Month(2014, 4), Decimal(15), Decimal(5)), "lower", 0) == expected
+
+
+def test_no_target_or_neither_polarity_is_rated_none():
+    assert rating(Fraction(10), None, "higher", 0) == "none"
+    assert rating(Fraction(10), TARGET_85, "neither", 0) == "none"
+
+
+def test_the_target_in_force_changes_mid_year():
+    old, new = TargetSpec(Month(2016, 4), Decimal(80)), TargetSpec(Month(2017, 10), Decimal(85))
+    indicator = spec(headline("a", "b", 100), targets=(new, old))
+    assert target_in_force(indicator, Month(2017, 9)) == old
+    assert target_in_force(indicator, Month(2017, 10)) == new
+    assert target_in_force(indicator, Month(2016, 3)) is None
+
+
+def test_a_month_before_the_first_target_is_rated_none():
+    values = {("CITY", Month(2016, 1), "a"): 9, ("CITY", Month(2016, 1), "b"): 10}
+    indicator = spec(headline("a", "b", 100), targets=(TARGET_85,))
+    assert compute_indicator(Totals(dataset(values)), indicator, Month(2016, 1), AREAS).rating == "green"
+    early = spec(headline("a", "b", 100), targets=(TargetSpec(Month(2016, 4), Decimal(85)),))
+    assert compute_indicator(Totals(dataset(values)), early, Month(2016, 1), AREAS).rating == "none"
+
+
+@pytest.mark.parametrize(("current", "baseline", "polarity", "expected"), [
+    (92, 90, "higher", "improving"),
+    (88, 90, "higher", "declining"),
+    (91, 90, "higher", "stable"),     # a change equal to the threshold is stable
+    (89, 90, "lower", "stable"),
+    (88, 90, "lower", "improving"),
+    (95, 90, "lower", "declining"),
+    (95, 90, "neither", "up"),
+    (85, 90, "neither", "down"),
+    (90, 90, "neither", "stable"),
+    (None, 90, "higher", None),
+])
+def test_trend_by_polarity_with_a_threshold_of_one(current, baseline, polarity, expected):
+    current = None if current is None else Fraction(current)
+    assert trend(current, Fraction(baseline), polarity, Decimal(1)) == expected
+
+
+# ---------------------------------------------------------------- property
+
+team_counts = st.dictionaries(
+    st.sampled_from(["E-ASM", "E-SG", "S-ASM", "D-DIS"]), st.integers(min_value=0, max_value=10**6), min_size=1
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(team_counts)
+def test_area_breakdowns_of_team_counts_sum_to_the_city(counts):
+    data = dataset({(unit, DEC17, "open"): value for unit, value in counts.items()})
+    result = compute_indicator(Totals(data), spec(headline("open", unit="count"), breakdown="area"), DEC17, AREAS)
+    areas = [a.figure.value for a in result.headline.breakdown if a.figure.value is not None]
+    assert sum(areas) == result.headline.current.value == sum(counts.values())
