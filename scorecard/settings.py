@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "scorecard.context_processors.assets",
             ],
         },
     },
@@ -169,6 +170,11 @@ STORAGES = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+
+# Serve Chart.js only from this site's static files, never from the public CDN
+# (for councils whose policy forbids third-party hosts). Off: the CDN copy with
+# Subresource Integrity first, the self-hosted copy when the CDN does not load.
+CHARTJS_SELF_HOSTED_ONLY = env_bool("CHARTJS_SELF_HOSTED_ONLY", False)
 
 # Uploaded import files stay in memory (the app keeps no local files), up to the limit.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
