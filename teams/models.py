@@ -16,6 +16,7 @@ class Council(models.Model):
 
     code = models.CharField(max_length=20, unique=True, validators=[code_validator])
     name = models.CharField(max_length=200)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -35,6 +36,7 @@ class Area(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     order = models.PositiveSmallIntegerField(default=0, help_text="Column order on the scorecard.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "code"]
@@ -67,6 +69,7 @@ class Team(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams", blank=True
     )
+    history = HistoricalRecords(excluded_fields=["members"])
 
     class Meta:
         ordering = ["area__order", "code"]

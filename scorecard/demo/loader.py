@@ -1,0 +1,151 @@
+"""Load the demo council into the database: reference data, users, four years of approved returns.
+
+Re-runnable: every step updates what exists and creates what is missing, and a
+value that is already right writes no audit row, so a second run changes
+nothing but the demo users' password.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.utils import timezone
+
+from indicators.models import Commentary, Comparator, Indicator, Measure, Target
+from lib.months import Month
+from returns.models import ReportingMonth, Return, ReturnValue, Source, StateChange, ValueChange
+from scorecard import roles
+from scorecard.demo import counts, reference
+from teams.models import Area, Council, Membership, Population, Team, TeamType
+
+# (username, role, is_staff, areas whose teams they enter for)
+DEMO_USERS = (
+    ("admin", roles.ADMINISTRATOR, True, ()),
+    ("performance", roles.PERFORMANCE, True, ()),
+    ("leader", roles.LEADERS, False, ()),
+    ("entry.east", roles.DATA_ENTRY, False, ("EAST",)),
+    ("entry.south", roles.DATA_ENTRY, False, ("SOUTH",)),
+)
+DEMO_NOTE = "Loaded by the demo"
+
+
+def _month_date(text: str) -> dt.date:
+    return Month.parse(text).first_day
+
+
+@transaction.atomic
+def load_demo(*, password: str) -> dict[str, int]:
+    """Load everything and return how many values were written."""
+    load_reference()
+    actor = load_users(password=password)
+    written = load_returns(actor=actor)
+    load_commentary(actor=actor)
+    publish_all(actor=actor)
+    return {"values_written": written}
+
+
+def load_reference() -> None:
+    """Create or update the council, areas, teams, populations, targets and comparators."""
+    Council.objects.update_or_create(code=reference.COUNCIL[0], defaults={"name": reference.COUNCIL[1]})
+    for order, (code, name, kind) in enumerate(reference.AREAS, start=1):
+        Area.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "order": order})
+    for code, name in reference.TEAM_TYPES:
+        TeamType.objects.update_or_create(code=code, defaults={"name": name})
+    areas = {a.code: a for a in Area.objects.all()}
+    types = {t.code: t for t in TeamType.objects.all()}
+    for code, name, area, team_type in reference.TEAMS:
+        Team.objects.update_or_create(code=code, defaults={
+            "name": name, "area": areas[area], "team_type": types[team_type], "active": True})
+    for area, year, population in reference.POPULATIONS:
+        Population.objects.update_or_create(area=areas[area], year=year,
+                                            defaults={"population_0_17": population})
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    for code, effective_from, value, tolerance in reference.TARGETS:
+        Target.objects.update_or_create(indicator=indicators[code], effective_from=_month_date(effective_from),
+                                        defaults={"value": Decimal(value), "tolerance": Decimal(tolerance)})
+    for code, kind, period, value, source, line in reference.COMPARATORS:
+        Comparator.objects.update_or_create(indicator=indicators[code], kind=kind, period=period, line=line or "",
+                                            defaults={"value": Decimal(value), "source": source})
+
+
+def load_users(*, password: str) -> User:
+    """Create or update the demo users with the password; return the performance user."""
+    teams_by_area: dict[str, list[Team]] = {}
+    for team in Team.objects.select_related("area"):
+        teams_by_area.setdefault(team.area.code, []).append(team)
+    for username, role, is_staff, areas in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.is_staff, user.is_active = is_staff, True
+        user.set_password(password)
+        user.save()
+        user.groups.set([Group.objects.get(name=role)])
+        for area in areas:
+            for team in teams_by_area.get(area, []):
+                Membership.objects.get_or_create(user=user, team=team)
+    return User.objects.get(username="performance")
+
+
+def load_returns(*, actor: User) -> int:
+    """Write every demo count as approved returns; return how many values changed."""
+    now = timezone.now()
+    teams = {t.code: t for t in Team.objects.all()}
+    measures = {m.code: m for m in Measure.objects.all()}
+    council = reference.COUNCIL[0]
+    wanted = counts.monthly_counts()
+    unit_months = {(unit, month) for unit, month, _ in wanted}
+
+    existing = {(r.team.code if r.team_id else council, str(Month.of(r.month))): r
+                for r in Return.objects.select_related("team")}
+    new_returns = [Return(team=None if unit == council else teams[unit], month=_month_date(month),
+                          state=Return.State.APPROVED, updated_by=actor)
+                   for unit, month in sorted(unit_months) if (unit, month) not in existing]
+    Return.objects.bulk_create(new_returns)
+    returns = {(r.team.code if r.team_id else council, str(Month.of(r.month))): r
+               for r in Return.objects.select_related("team")}
+    StateChange.objects.bulk_create(
+        StateChange(ret=returns[(unit, month)], from_state=Return.State.DRAFT, to_state=Return.State.APPROVED,
+                    actor=actor, at=now, reason=DEMO_NOTE)
+        for unit, month in sorted(unit_months) if (unit, month) not in existing
+    )
+    Return.objects.filter(pk__in=[r.pk for r in returns.values()]).exclude(
+        state=Return.State.APPROVED).update(state=Return.State.APPROVED)
+
+    current = {(v.ret_id, v.measure_id): v for v in ReturnValue.objects.filter(
+        ret__in=[returns[key] for key in unit_months])}
+    to_write, changes = [], []
+    for (unit, month, measure), value in sorted(wanted.items()):
+        ret, measure_obj = returns[(unit, month)], measures[measure]
+        old = current.get((ret.pk, measure_obj.pk))
+        if old is not None and old.value == value:
+            continue
+        to_write.append(ReturnValue(ret=ret, measure=measure_obj, value=value))
+        changes.append(ValueChange(ret=ret, measure=measure_obj, old_value=old.value if old else None,
+                                   new_value=value, actor=actor, at=now, source=Source.SYSTEM, reason=DEMO_NOTE))
+    ReturnValue.objects.bulk_create(to_write, update_conflicts=True, unique_fields=["ret", "measure"],
+                                    update_fields=["value", "unavailable_reason"])
+    ValueChange.objects.bulk_create(changes)
+    return len(to_write)
+
+
+def load_commentary(*, actor: User) -> None:
+    """Write the performance team's December 2017 commentary."""
+    month = _month_date(reference.COMMENTARY_MONTH)
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    for code, text in reference.COMMENTARY.items():
+        current = Commentary.objects.filter(indicator=indicators[code], month=month).first()
+        if current is None or current.text != text:
+            Commentary.objects.update_or_create(indicator=indicators[code], month=month,
+                                                defaults={"text": text, "updated_by": actor})
+
+
+def publish_all(*, actor: User) -> None:
+    """Publish every month the demo holds."""
+    now = timezone.now()
+    for month in counts.MONTHS:
+        record, _ = ReportingMonth.objects.get_or_create(month=_month_date(month))
+        if not record.is_published:
+            record.published_at, record.published_by = now, actor
+            record.save(update_fields=["published_at", "published_by"])

@@ -1,0 +1,170 @@
+"""A month's scorecard: the catalogue and the counts put together, and cached when published.
+
+Reading is `returns.dataset` and `indicators.selectors`; computing is the pure
+`indicators.engine` and `indicators.spc`; this module only joins them. A
+published month's scorecard is cached under a key that includes a stamp of
+everything it depends on (the latest audit and history rows), so a reopened
+return, an import or an edited target or commentary makes a new key: nothing
+has to remember to invalidate it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import connection
+
+from indicators import spc
+from indicators.engine import (
+    AreaInfo, Figure, IndicatorResult, Totals, compute_indicator, headline_history, target_in_force,
+)
+from indicators.selectors import commentary_for, indicator_specs
+from lib.months import Month
+from lib.numbers import format_number
+from returns.dataset import scorecard_dataset
+from returns.models import ReportingMonth, Return
+from teams.models import Council
+
+PUBLISHED, DRAFT = "published", "draft"
+CHART_MONTHS = 13
+CACHE_SECONDS = 24 * 60 * 60
+
+# Tables whose newest row changes whenever anything a scorecard shows changes.
+_STAMP_SOURCES = (
+    ("returns_valuechange", "id"), ("returns_statechange", "id"),
+    ("indicators_historicalindicator", "history_id"), ("indicators_historicalindicatorline", "history_id"),
+    ("indicators_historicaltarget", "history_id"), ("indicators_historicalcomparator", "history_id"),
+    ("indicators_historicalcommentary", "history_id"), ("indicators_historicalmeasure", "history_id"),
+    ("teams_historicalpopulation", "history_id"), ("teams_historicalteam", "history_id"),
+    ("teams_historicalarea", "history_id"), ("teams_historicalcouncil", "history_id"),
+)
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    month: Month
+    value: Figure
+    target: Decimal | None
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One indicator's panel: the month's figures, its history and its SPC reading."""
+
+    result: IndicatorResult
+    history: tuple[HistoryPoint, ...]
+    spc: spc.SpcResult | None
+
+    @property
+    def spec(self):
+        return self.result.spec
+
+    @property
+    def chart_history(self) -> tuple[HistoryPoint, ...]:
+        return self.history[-CHART_MONTHS:]
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    month: Month
+    status: str
+    council: str
+    areas: tuple[AreaInfo, ...]
+    panels: tuple[Panel, ...]
+
+    @property
+    def comparator_periods(self) -> list[str]:
+        """Return the periods the comparators describe, most common first."""
+        periods: dict[str, int] = {}
+        for panel in self.panels:
+            for comparator in panel.result.comparators:
+                periods[comparator.period] = periods.get(comparator.period, 0) + 1
+        return sorted(periods, key=lambda p: (-periods[p], p))
+
+
+def month_status(month: Month) -> str | None:
+    """Return published, draft (returns exist, not published) or None for a month with nothing."""
+    record = ReportingMonth.objects.filter(month=month.first_day).first()
+    if record and record.is_published:
+        return PUBLISHED
+    return DRAFT if Return.objects.filter(month=month.first_day).exists() else None
+
+
+def latest_published_month() -> Month | None:
+    """Return the most recent published month."""
+    latest = ReportingMonth.objects.filter(published_at__isnull=False).order_by("-month").first()
+    return Month.of(latest.month) if latest else None
+
+
+def published_months() -> list[Month]:
+    return [Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False)
+            .order_by("month").values_list("month", flat=True)]
+
+
+def data_stamp() -> str:
+    """Return a fingerprint of everything a scorecard depends on, in one query."""
+    selects = ", ".join(f"(SELECT MAX({column}) FROM {table})" for table, column in _STAMP_SOURCES)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {selects}")
+        return "-".join(str(value or 0) for value in cursor.fetchone())
+
+
+def get_scorecard(month: Month, status: str) -> Scorecard:
+    """Return the month's scorecard, from the cache when the month is published."""
+    if status != PUBLISHED:
+        return build_scorecard(month, status)
+    key = f"scorecard:v1:{month}:{data_stamp()}"
+    scorecard = cache.get(key)
+    if scorecard is None:
+        scorecard = build_scorecard(month, status)
+        cache.set(key, scorecard, CACHE_SECONDS)
+    return scorecard
+
+
+def build_scorecard(month: Month, status: str, *, codes: list[str] | None = None) -> Scorecard:
+    """Compute every panel of the month's scorecard."""
+    data = scorecard_dataset(until=month)
+    totals = Totals(data)
+    commentary = commentary_for(month)
+    months_held = sorted({key[1] for key in data.values})
+    first = months_held[0] if months_held else month
+    history_months = [first + n for n in range(month - first + 1)]
+    panels = []
+    for spec in indicator_specs(codes=codes):
+        result = compute_indicator(totals, spec, month, data.areas, commentary.get(spec.code, ""))
+        history = tuple(
+            HistoryPoint(m, figure, _target_value(spec, m))
+            for m, figure in headline_history(totals, spec, history_months)
+        )
+        panels.append(Panel(result, history, _spc(spec, history, result)))
+    council = Council.objects.values_list("name", flat=True).first() or ""
+    return Scorecard(month, status, council, tuple(data.areas), tuple(panels))
+
+
+def _target_value(spec, month: Month) -> Decimal | None:
+    target = target_in_force(spec, month)
+    return target.value if target else None
+
+
+def _spc(spec, history: tuple[HistoryPoint, ...], result: IndicatorResult) -> spc.SpcResult | None:
+    series = [(point.month, None if point.value.value is None else float(point.value.value)) for point in history]
+    # Trim leading months without data: the chart starts when the figure does.
+    while series and series[0][1] is None:
+        series.pop(0)
+    if not series:
+        return None
+    target = float(result.target.value) if result.target else None
+    return spc.xmr(series, polarity=spec.polarity, target=target,
+                   format_target=lambda value: format_number(value, spec.precision, unit=spec.unit))
+
+
+def indicators_needing_commentary(month: Month) -> list[str]:
+    """Return the titles of indicators rated red or amber that have no commentary for the month."""
+    scorecard = build_scorecard(month, DRAFT)
+    return [
+        f"{panel.spec.number}. {panel.spec.short_title}"
+        for panel in scorecard.panels
+        if panel.result.rating in ("red", "amber") and not panel.result.commentary.strip()
+    ]
