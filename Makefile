@@ -5,14 +5,27 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: setup demo test serve clean
+.PHONY: setup assets demo test serve clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed assets
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Front-end files pinned in package-lock.json: Chart.js, copied into static/vendor/ once its
+# checksum matches scorecard/assets.py, and axe-core for the browser tests.
+assets: $(VENV)/.installed
+	@if command -v npm >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory node_modules/.package-lock.json && $(PY) scripts/vendor_static.py; \
+	else \
+	  echo "warning: npm not found: no self-hosted Chart.js, so charts fall back to the CDN only (browser tests skip)." >&2; \
+	fi
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 	touch $@
 
 ## Set up, load the December 2017 demo council on SQLite, and serve it on http://127.0.0.1:8000
@@ -26,4 +39,4 @@ test: setup
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles node_modules static/vendor screenshots
