@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
+from indicators.expressions import POPULATION, ExpressionError, names_in, validate_expression
 from indicators.models import Measure
 from teams.models import Team
 
@@ -18,6 +21,8 @@ class ReportingMonth(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Publishing and unpublishing (a reopened return) are audited with who, when and why.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-month"]
@@ -134,6 +139,9 @@ class ValueChange(models.Model):
     reason = models.TextField(blank=True)
     file_name = models.CharField(max_length=255, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
+    version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The return's version this change produced."
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -154,9 +162,63 @@ class StateChange(models.Model):
     )
     at = models.DateTimeField()
     reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The return's version this change produced."
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.from_state} -> {self.to_state}"
+
+
+class ValidationRule(models.Model):
+    """A check over a return's values: `left operator right`, each side an expression of measure codes.
+
+    Errors block submission; warnings need a comment. A rule applies to a return
+    only when the unit returns every measure it names and none of them is blank.
+    """
+
+    class Operator(models.TextChoices):
+        LE = "<=", "is at most"
+        LT = "<", "is less than"
+        GE = ">=", "is at least"
+        GT = ">", "is more than"
+        EQ = "==", "equals"
+        NE = "!=", "differs from"
+
+    class Severity(models.TextChoices):
+        ERROR = "error", "Error (blocks submission)"
+        WARNING = "warning", "Warning (needs a comment to submit)"
+
+    code = models.CharField(max_length=60, unique=True, help_text="A short name, e.g. re_referrals_le_referrals.")
+    left = models.CharField(max_length=500, help_text="Expression over measure codes, e.g. re_referrals.")
+    operator = models.CharField(max_length=2, choices=Operator.choices, default=Operator.LE)
+    right = models.CharField(max_length=500, help_text="Expression over measure codes, e.g. referrals.")
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.ERROR)
+    message = models.CharField(
+        max_length=300,
+        help_text="Shown with the values when the rule fails, e.g. 'Re-referrals cannot exceed referrals.'",
+    )
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.operator} {self.right}"
+
+    def clean(self) -> None:
+        known = set(Measure.objects.values_list("code", flat=True))
+        errors = {}
+        for field in ("left", "right"):
+            try:
+                validate_expression(getattr(self, field), known)
+                if POPULATION in names_in(getattr(self, field)):
+                    raise ExpressionError("A rule may use measure codes only, not population.")
+            except ExpressionError as exc:
+                errors[field] = str(exc)
+        if errors:
+            raise ValidationError(errors)
