@@ -31,7 +31,7 @@ class Month:
     def parse(cls, text: str) -> Month:
         """Return the month written as YYYY-MM; raise ValueError otherwise."""
         match = _MONTH_RE.match(text.strip()) if isinstance(text, str) else None
-        if not match:
+        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
             raise ValueError(f"{text!r} is not a month in the form YYYY-MM")
         return cls(int(match[1]), int(match[2]))
 
