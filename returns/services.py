@@ -1,0 +1,402 @@
+"""Writes to returns: values with their audit, the workflow's transitions, publishing a month.
+
+Every function here is atomic and locks the return's row first, so two people
+(or an approval and an edit) are serialised by the database: whatever commits
+second sees what the first did. Approved returns are locked for every caller:
+the form, imports, the admin and scripts all come through here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from lib.months import Month
+from returns import selectors, validation
+from returns.models import ReportingMonth, Return, ReturnValue, Source, StateChange, ValueChange
+from returns.validation import Finding
+from teams.models import Team
+
+REASON_MAX = 500  # ReturnValue.unavailable_reason's length
+
+
+class ReturnError(Exception):
+    """A change to a return that is refused; the message says why, for people."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ReturnLocked(ReturnError):
+    """The return is approved: nothing may change until it is reopened."""
+
+
+class InvalidTransition(ReturnError):
+    """The return is not in a state this transition starts from."""
+
+
+class InvalidValues(ReturnError):
+    """Values that cannot be stored (unknown measure, not a count, blank without a reason...)."""
+
+
+@dataclass(frozen=True)
+class ChangeSince:
+    """Something that happened to a return after the version someone loaded."""
+
+    at: dt.datetime
+    actor: str
+    description: str
+
+
+class StaleReturn(ReturnError):
+    """Someone else changed the return since the caller loaded it; nothing was written."""
+
+    def __init__(self, message: str, *, current_version: int, changes: Sequence[ChangeSince]):
+        super().__init__(message)
+        self.current_version = current_version
+        self.changes = list(changes)
+
+
+class SubmissionRefused(ReturnError):
+    """The return has errors, or warnings without an explaining comment."""
+
+    def __init__(self, message: str, *, findings: Sequence[Finding]):
+        super().__init__(message)
+        self.findings = list(findings)
+
+
+class PublishRefused(ReturnError):
+    """The month cannot be published yet; `reasons` lists what is missing."""
+
+    def __init__(self, message: str, *, reasons: Sequence[str] = ()):
+        super().__init__(message)
+        self.reasons = list(reasons)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save wrote: the measures changed (none when nothing differed) and the version now."""
+
+    changed: tuple[str, ...]
+    version: int
+    back_to_draft: bool = False
+
+
+def return_get_or_create(*, team: Team | None, month: Month) -> Return:
+    """Return the unit's return for the month, starting a draft when there is none."""
+    if team is not None and not team.active:
+        existing = Return.objects.filter(team=team, month=month.first_day).first()
+        if existing is None:
+            raise ReturnError(f"{team.code} is not an active team: it makes no new returns.")
+        return existing
+    ret, _ = Return.objects.get_or_create(team=team, month=month.first_day)
+    return ret
+
+
+def _lock(ret: Return) -> Return:
+    return Return.objects.select_for_update().select_related("team").get(pk=ret.pk)
+
+
+def _sync(ret: Return, locked: Return) -> None:
+    """Copy the committed state onto the caller's object so it does not act on stale fields."""
+    for name in ("state", "version", "comment", "updated_by_id", "updated_at"):
+        setattr(ret, name, getattr(locked, name))
+
+
+def _check_version(locked: Return, expected_version: int | None) -> None:
+    if expected_version is None or expected_version == locked.version:
+        return
+    changes = changes_since(locked, expected_version)
+    raise StaleReturn(
+        "Someone else changed this return after you opened it, so nothing you sent was saved. "
+        "Check what changed, then make your changes again.",
+        current_version=locked.version,
+        changes=changes,
+    )
+
+
+def changes_since(ret: Return, version: int) -> list[ChangeSince]:
+    """Return what happened to the return after the given version, oldest first."""
+    changes = [
+        ChangeSince(c.at, selectors._name(c.actor),
+                    f"{c.measure.code}: {selectors._shown(c.old_value)} → "
+                    f"{selectors._shown(c.new_value, c.unavailable_reason)}")
+        for c in ValueChange.objects.filter(ret=ret, version__gt=version).select_related("measure", "actor")
+    ]
+    changes += [
+        ChangeSince(c.at, selectors._name(c.actor),
+                    f"{c.get_from_state_display()} → {c.get_to_state_display()}"
+                    + (f": {c.reason}" if c.reason else ""))
+        for c in StateChange.objects.filter(ret=ret, version__gt=version).select_related("actor")
+    ]
+    return sorted(changes, key=lambda change: change.at)
+
+
+def _check_values(
+    unit_codes: set[str], values: Mapping[str, int | None], unavailable: Mapping[str, str]
+) -> dict[str, tuple[int | None, str]]:
+    """Return the wanted (value, reason) per code; raise InvalidValues naming every problem."""
+    problems = []
+    unknown = sorted(set(values) - unit_codes)
+    if unknown:
+        problems.append(f"not measures this unit returns: {', '.join(unknown)}")
+    wanted = {}
+    for code, value in values.items():
+        if code not in unit_codes:
+            continue
+        reason = (unavailable.get(code) or "").strip() if value is None else ""
+        if value is not None:
+            try:
+                value = validation.parse_count(value)
+            except validation.CountError as exc:
+                problems.append(f"{code}: {exc}")
+                continue
+        if len(reason) > REASON_MAX:
+            problems.append(f"{code}: the reason is longer than {REASON_MAX} characters")
+            continue
+        wanted[code] = (value, reason)
+    if problems:
+        raise InvalidValues("Nothing was saved: " + "; ".join(problems) + ".")
+    return wanted
+
+
+@transaction.atomic
+def return_save_values(
+    *,
+    ret: Return,
+    values: Mapping[str, int | None],
+    actor,
+    source: str = Source.FORM,
+    expected_version: int | None = None,
+    comment: str | None = None,
+    unavailable: Mapping[str, str] | None = None,
+    file_name: str = "",
+    file_sha256: str = "",
+) -> SaveResult:
+    """Store the named measures' values (others untouched) with an audit row per changed value.
+
+    A value of None is blank: stored as "not available" when `unavailable` gives
+    a reason, else no row at all (not yet known, never 0). Writing what is
+    already stored changes nothing and audits nothing, so a repeated POST or a
+    re-imported file is harmless. A stale `expected_version` is refused when
+    anything would change. Changing a submitted return sends it back to draft.
+    """
+    locked = _lock(ret)
+    if locked.is_locked:
+        _sync(ret, locked)
+        raise ReturnLocked(
+            f"The {locked.unit_label} return for {locked.month:%B %Y} is approved, so it is locked: "
+            "ask the performance team to reopen it."
+        )
+    unit = selectors.Unit(locked.unit_label, "", locked.team)
+    measures = {m.code: m for m in selectors.measures_for(unit)}
+    wanted = _check_values(set(measures), values, unavailable or {})
+    stored = {row.measure_id: row for row in ReturnValue.objects.filter(ret=locked)}
+    changed = []
+    for code, (value, reason) in wanted.items():
+        row = stored.get(measures[code].pk)
+        old = (row.value, row.unavailable_reason) if row else (None, "")
+        if old != (value, reason):
+            changed.append((code, row, old, value, reason))
+    new_comment = comment if comment is not None else locked.comment
+    if not changed and new_comment == locked.comment:
+        _sync(ret, locked)
+        return SaveResult((), locked.version)
+    _check_version(locked, expected_version)
+
+    now = timezone.now()
+    locked.version += 1
+    to_create, to_update, to_delete, audit = [], [], [], []
+    for code, row, (old_value, _), value, reason in changed:
+        if row is None:
+            to_create.append(ReturnValue(ret=locked, measure=measures[code], value=value,
+                                         unavailable_reason=reason))
+        elif value is None and not reason:
+            to_delete.append(row.pk)
+        else:
+            row.value, row.unavailable_reason = value, reason
+            to_update.append(row)
+        audit.append(ValueChange(
+            ret=locked, measure=measures[code], old_value=old_value, new_value=value,
+            unavailable_reason=reason, actor=actor, at=now, source=source, reason=comment or "",
+            file_name=file_name, file_sha256=file_sha256, version=locked.version,
+        ))
+    ReturnValue.objects.filter(pk__in=to_delete).delete()
+    ReturnValue.objects.bulk_update(to_update, ["value", "unavailable_reason"])
+    ReturnValue.objects.bulk_create(to_create)
+    ValueChange.objects.bulk_create(audit)
+
+    back_to_draft = bool(changed) and locked.state == Return.State.SUBMITTED
+    if back_to_draft:
+        StateChange.objects.create(
+            ret=locked, from_state=locked.state, to_state=Return.State.DRAFT, actor=actor, at=now,
+            reason="Values changed after submission: submit again.", version=locked.version,
+        )
+        locked.state = Return.State.DRAFT
+    locked.comment = new_comment
+    locked.updated_by = actor
+    locked.save(update_fields=["version", "state", "comment", "updated_by", "updated_at"])
+    _sync(ret, locked)
+    return SaveResult(tuple(code for code, *_ in changed), locked.version, back_to_draft)
+
+
+def _move(locked: Return, *, to: str, actor, reason: str = "") -> None:
+    now = timezone.now()
+    from_state = locked.state
+    locked.state = to
+    locked.version += 1
+    locked.updated_by = actor
+    locked.save(update_fields=["state", "version", "comment", "updated_by", "updated_at"])
+    StateChange.objects.create(ret=locked, from_state=from_state, to_state=to, actor=actor, at=now,
+                               reason=reason, version=locked.version)
+
+
+def _require_state(locked: Return, allowed: tuple[str, ...], doing: str) -> None:
+    if locked.state not in allowed:
+        raise InvalidTransition(
+            f"The {locked.unit_label} return for {locked.month:%B %Y} is {locked.get_state_display().lower()}, "
+            f"so it cannot be {doing}."
+        )
+
+
+def _require_reason(reason: str | None, doing: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReturnError(f"Give a reason for {doing} the return.")
+    return reason
+
+
+def submission_findings(ret: Return, *, comment: str | None = None) -> list[Finding]:
+    """Return every finding that matters for submitting the return as stored (blanks, rules, outliers)."""
+    unit = selectors.Unit(ret.unit_label, "", ret.team)
+    measures = selectors.measures_for(unit)
+    stored = selectors.stored_values(ret)
+    values = {m.code: (stored[m.code].value if m.code in stored else None) for m in measures}
+    unavailable = {code: row.unavailable_reason for code, row in stored.items()}
+    labels = {m.code: m.name for m in measures}
+    findings = validation.check_blanks(values, unavailable, labels)
+    findings += validation.check_return(
+        values, selectors.unit_history(unit, Month.of(ret.month)), labels=labels
+    )
+    return findings
+
+
+@transaction.atomic
+def return_submit(*, ret: Return, actor, comment: str | None = None, expected_version: int | None = None) -> Return:
+    """Move a draft to submitted when it has no errors and any warnings are explained in the comment."""
+    locked = _lock(ret)
+    _require_state(locked, (Return.State.DRAFT,), "submitted")
+    _check_version(locked, expected_version)
+    if comment is not None:
+        locked.comment = comment.strip()
+    findings = submission_findings(locked)
+    errors = [f for f in findings if f.is_error]
+    if errors:
+        raise SubmissionRefused(
+            f"Not submitted: {len(errors)} problem{'s' if len(errors) != 1 else ''} to put right first.",
+            findings=findings,
+        )
+    if any(not f.is_error for f in findings) and not locked.comment:
+        raise SubmissionRefused(
+            "Not submitted: some values look unusual. Check them, and explain them in the comment.",
+            findings=findings,
+        )
+    _move(locked, to=Return.State.SUBMITTED, actor=actor, reason=locked.comment)
+    _sync(ret, locked)
+    return ret
+
+
+@transaction.atomic
+def return_save_and_submit(
+    *,
+    ret: Return,
+    values: Mapping[str, int | None],
+    actor,
+    unavailable: Mapping[str, str] | None = None,
+    comment: str = "",
+    expected_version: int | None = None,
+    source: str = Source.FORM,
+) -> SaveResult:
+    """Store the values and submit, or do neither (a refused submission saves nothing)."""
+    result = return_save_values(ret=ret, values=values, actor=actor, source=source,
+                                expected_version=expected_version, comment=comment, unavailable=unavailable)
+    if ret.state == Return.State.SUBMITTED and not result.changed:
+        raise InvalidTransition(f"The {ret.unit_label} return for {ret.month:%B %Y} is already submitted.")
+    return_submit(ret=ret, actor=actor, comment=comment)
+    return result
+
+
+@transaction.atomic
+def return_approve(*, ret: Return, actor, expected_version: int | None = None) -> Return:
+    """Approve a submitted return, locking its values."""
+    locked = _lock(ret)
+    _require_state(locked, (Return.State.SUBMITTED,), "approved")
+    _check_version(locked, expected_version)
+    _move(locked, to=Return.State.APPROVED, actor=actor)
+    _sync(ret, locked)
+    return ret
+
+
+@transaction.atomic
+def return_reject(*, ret: Return, actor, reason: str, expected_version: int | None = None) -> Return:
+    """Send a submitted return back to draft, saying why."""
+    reason = _require_reason(reason, "rejecting")
+    locked = _lock(ret)
+    _require_state(locked, (Return.State.SUBMITTED,), "rejected")
+    _check_version(locked, expected_version)
+    _move(locked, to=Return.State.DRAFT, actor=actor, reason=reason)
+    _sync(ret, locked)
+    return ret
+
+
+@transaction.atomic
+def return_reopen(*, ret: Return, actor, reason: str, expected_version: int | None = None) -> Return:
+    """Unlock an approved return for changes, saying why; its month stops being published."""
+    reason = _require_reason(reason, "reopening")
+    locked = _lock(ret)
+    _require_state(locked, (Return.State.APPROVED,), "reopened")
+    _check_version(locked, expected_version)
+    _move(locked, to=Return.State.DRAFT, actor=actor, reason=reason)
+    # Lock the month's row too, so a publish running now either sees this reopen or is undone by it.
+    month, _ = ReportingMonth.objects.get_or_create(month=locked.month)
+    month = ReportingMonth.objects.select_for_update().get(pk=month.pk)
+    if month.is_published:
+        month.published_at = None
+        month.published_by = None
+        month._history_user = actor
+        month._change_reason = f"Unpublished: the {locked.unit_label} return was reopened ({reason})"
+        month.save()
+    _sync(ret, locked)
+    return ret
+
+
+@transaction.atomic
+def month_publish(*, month: Month, actor, needs_commentary: Sequence[str]) -> ReportingMonth:
+    """Publish the month to senior leaders once every expected return is approved and no red or amber
+    indicator (titles in `needs_commentary`) lacks commentary."""
+    row, _ = ReportingMonth.objects.get_or_create(month=month.first_day)
+    row = ReportingMonth.objects.select_for_update().get(pk=row.pk)
+    if row.is_published:
+        raise PublishRefused(f"{month.long_label} is already published.")
+    reasons = []
+    returns = {ret.team_id: ret for ret in selectors.month_returns(month)}
+    for unit in selectors.expected_units():
+        ret = returns.get(unit.team.pk if unit.team else None)
+        if ret is None or ret.state != Return.State.APPROVED:
+            state = selectors.STATE_LABELS[ret.state if ret else selectors.NOT_STARTED].lower()
+            reasons.append(f"the {unit.code} return is {state}, not approved")
+    for title in needs_commentary:
+        reasons.append(f"“{title}” is rated red or amber and has no commentary")
+    if reasons:
+        raise PublishRefused(f"{month.long_label} cannot be published yet.", reasons=reasons)
+    row.published_at = timezone.now()
+    row.published_by = actor
+    row._history_user = actor
+    row._change_reason = "Published"
+    row.save()
+    return row
