@@ -7,7 +7,7 @@ class ScorecardConfig(AppConfig):
     verbose_name = "Scorecard"
 
     def ready(self) -> None:
-        from scorecard import roles
+        from scorecard import roles, security  # noqa: F401  (security connects its signal receivers)
 
         # Permissions exist only after migrate has run, so the role groups are
         # synced then (and after a test flush), not in a data migration.

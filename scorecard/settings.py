@@ -8,6 +8,7 @@ the start with a message naming the variable.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -102,6 +103,8 @@ INSTALLED_APPS = [
     "django_tables2",
     "import_export",
     "simple_history",
+    "axes",
+    "csp",
     "teams",
     "indicators",
     "returns",
@@ -110,15 +113,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages (they read request.user and may leave
+    # a message), before the login check (an expired session then meets the
+    # sign-in page like any anonymous one).
+    "scorecard.middleware.SessionLifetimeMiddleware",
+    "scorecard.middleware.NoStoreWhenSignedInMiddleware",
+    "scorecard.middleware.PermissionDeniedLogMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "scorecard.urls"
@@ -157,7 +169,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (and WhiteNoise serves from); a deploy may put it elsewhere.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -179,6 +192,17 @@ CHARTJS_SELF_HOSTED_ONLY = env_bool("CHARTJS_SELF_HOSTED_ONLY", False)
 # Uploaded import files stay in memory (the app keeps no local files), up to the limit.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+
+# A month's returns are due on this working day (Monday to Friday) of the next month.
+RETURNS_DUE_WORKING_DAY = env_int("RETURNS_DUE_WORKING_DAY", 5, minimum=1)
+if RETURNS_DUE_WORKING_DAY > 20:
+    raise ImproperlyConfigured(f"RETURNS_DUE_WORKING_DAY={RETURNS_DUE_WORKING_DAY} must be 20 or less.")
+
+# Reminder emails (send_return_reminders): printed to the console unless a backend is configured.
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "scorecard@localhost")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 LOGGING = {
@@ -187,5 +211,100 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Security events are always kept, whatever DJANGO_LOG_LEVEL says.
+        "scorecard.security": {"level": "INFO"},
+        # django-axes narrates every attempt; scorecard.security records them once, in one shape.
+        "axes": {"level": "ERROR"},
+    },
 }
+
+# --- Serving and security (Django's deployment checklist; OWASP ASVS level 2) ---
+# Defaults are the production ones whenever debug is off; each switch exists for
+# a documented deployment (a TLS-terminating proxy, a first trial over plain HTTP).
+
+# Reuse a worker's database connection across requests, checked before each
+# request (CONN_HEALTH_CHECKS) so one broken by a database restart is replaced.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0)
+
+# Local memory by default (one copy per worker); Redis, shared by every worker
+# and machine, when REDIS_URL is set. A Redis outage degrades to cache misses.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix://.")
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "scorecard"),
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
+    } if REDIS_URL else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "scorecard"),
+    }
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# HTTPS. Behind a proxy that terminates TLS, set DJANGO_SECURE_PROXY_SSL_HEADER=1
+# (only if the proxy always sets X-Forwarded-Proto itself); if the proxy already
+# redirects http to https, DJANGO_SECURE_SSL_REDIRECT=0 is harmless.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe the app over plain HTTP
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False) else None
+)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Only a statement of consent: nothing is preloaded until the domain's owner submits it.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: this site's own files only, plus the one pinned Chart.js
+# file on its CDN while the CDN is switched on. The file's full address, not its
+# host: that CDN serves every npm package, and a host-wide grant would let any
+# of them run here.
+from csp.constants import NONE, SELF  # noqa: E402
+from scorecard import assets as _assets  # noqa: E402  (Django-free module)
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF] + ([] if CHARTJS_SELF_HOSTED_ONLY else [_assets.CHARTJS_CDN_URL]),
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Sessions live in the database (any worker, any machine serves any user). They
+# end after SESSION_IDLE_MINUTES without a request, SESSION_MAX_HOURS after sign-in
+# however active, or when the browser closes (scorecard.middleware).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_MAX_AGE_SECONDS = env_int("SESSION_MAX_HOURS", 12, minimum=1) * 3600
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Sign-in throttling (django-axes): LOGIN_FAILURE_LIMIT failures for one username
+# from one address lock that pair out for LOGIN_LOCKOUT_MINUTES, counted whether
+# or not the username exists, so the lockout reveals nothing about accounts.
+AUTHENTICATION_BACKENDS = [
+    "scorecard.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "scorecard.security.lockout_response"
+# The number of reverse proxies in front of the app that append the address they
+# received from to X-Forwarded-For; 0 (none) uses the connection's own address.
+# Throttling and the security log both read the client's address this way.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "scorecard.security.client_address"
+
+CSRF_FAILURE_VIEW = "scorecard.errors.csrf_failure"
