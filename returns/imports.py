@@ -1,0 +1,1044 @@
+"""Reading import files safely, and importing returns from them all or nothing.
+
+Two halves. `read_sheet` turns the bytes of an uploaded CSV or XLSX file into
+rows of cells, refusing anything that is not what it claims to be before a
+parser sees it: too large, the wrong kind of file (a program, a macro workbook,
+an old .xls or an .ods), a zip bomb, XML entities, an undecodable encoding,
+formulas without a saved result. `returns_import` then reads the long or wide
+form of a returns file, checks every cell, the user's access, the returns'
+locks and the validation rules, and writes the lot with a handful of set-based
+queries (or nothing, naming every problem by row and column).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import warnings
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.conf import settings
+
+from lib.months import Month
+from returns import validation
+
+# More problems than this are summarised: nobody reads past the first screenful.
+MAX_PROBLEMS = 200
+# Non-blank rows in one file; blank rows are skipped and not counted.
+MAX_ROWS = 500_000
+# A real workbook expands perhaps ten times when unzipped; a zip bomb expands thousands of times.
+UNZIPPED_FACTOR = 10
+MAX_ZIP_MEMBERS = 2_000
+
+ALLOWED_EXTENSIONS = (".csv", ".xlsx")
+
+
+# --------------------------------------------------------------------------- problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file is refused: where (row, column) and why."""
+
+    message: str
+    row: int | None = None
+    column: str = ""
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"Row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        message = self.message[:1].upper() + self.message[1:]
+        return f"{', '.join(where)}: {message}" if where else message
+
+
+class ImportRefused(Exception):
+    """The file is refused as a whole; nothing was changed."""
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__(self.summary())
+
+    def summary(self, limit: int = 20) -> str:
+        lines = [str(p) for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"... and {len(self.problems) - limit} more.")
+        return "\n".join(lines)
+
+
+class Problems:
+    """A capped list of problems; raise them all at once at the end of a step."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self.overflow = 0
+
+    def add(self, message: str, row: int | None = None, column: str = "") -> None:
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(Problem(message, row, column))
+        else:
+            self.overflow += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            items = list(self.items)
+            if self.overflow:
+                items.append(Problem(f"... and {self.overflow} more problems not listed."))
+            raise ImportRefused(items)
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+@dataclass
+class Sheet:
+    """The cells of an import file: headers, then data rows with their spreadsheet row numbers."""
+
+    file_name: str
+    sha256: str
+    kind: str  # "csv" or "xlsx"
+    headers: list[str]
+    rows: list[tuple[int, tuple]]
+    blank_rows: int = 0
+    encoding: str = ""
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_size(size: int, file_name: str) -> None:
+    """Refuse a file over settings.IMPORT_MAX_BYTES before reading it."""
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportRefused(
+            f"{file_name} is {_megabytes(size)}; the largest file an import accepts is {_megabytes(limit)}. "
+            "Split it into smaller files (for example one per year)."
+        )
+    if size == 0:
+        raise ImportRefused(f"{file_name} is empty.")
+
+
+def read_sheet(data: bytes, file_name: str) -> Sheet:
+    """Return the rows of a CSV or XLSX file, or raise ImportRefused saying why it cannot be read."""
+    check_size(len(data), file_name)
+    kind = sniff_kind(data, file_name)
+    if kind == "csv":
+        text, encoding = decode_text(data, file_name)
+        headers, rows, blanks = _csv_rows(text)
+    else:
+        encoding = ""
+        headers, rows, blanks = _xlsx_rows(data, file_name)
+    return Sheet(file_name=file_name, sha256=file_sha256(data), kind=kind, headers=headers,
+                 rows=rows, blank_rows=blanks, encoding=encoding)
+
+
+# Signatures of files that are never a spreadsheet we accept, and what to call them.
+_SIGNATURES = (
+    (b"MZ", "a Windows program"),
+    (b"\x7fELF", "a program"),
+    (b"\xcf\xfa\xed\xfe", "a program"),
+    (b"\xfe\xed\xfa", "a program"),
+    (b"#!", "a script"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-format Office file (.xls or .doc)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x89PNG", "an image"),
+    (b"\xff\xd8\xff", "an image"),
+    (b"GIF8", "an image"),
+    (b"<?xml", "an XML file"),
+)
+
+_EXTENSION_ADVICE = {
+    ".xlsm": "Macro-enabled workbooks (.xlsm) are refused: save a copy as an Excel workbook (.xlsx) or CSV.",
+    ".xls": "Old-format Excel files (.xls) are refused: save a copy as an Excel workbook (.xlsx) or CSV.",
+    ".xlsb": "Binary Excel workbooks (.xlsb) are refused: save a copy as an Excel workbook (.xlsx) or CSV.",
+    ".ods": "OpenDocument spreadsheets (.ods) are refused: save a copy as an Excel workbook (.xlsx) or CSV.",
+}
+
+
+def sniff_kind(data: bytes, file_name: str) -> str:
+    """Return "csv" or "xlsx" from the file's content, refusing it unless its extension says the same."""
+    extension = PurePath(file_name).suffix.lower()
+    if extension in _EXTENSION_ADVICE:
+        raise ImportRefused(_EXTENSION_ADVICE[extension])
+    if extension not in ALLOWED_EXTENSIONS:
+        said = f"a {extension} file" if extension else "a file without an extension"
+        raise ImportRefused(f"{file_name} is {said}; only CSV (.csv) and Excel workbook (.xlsx) files can be imported.")
+    actual = _content_kind(data)
+    if actual != extension.lstrip("."):
+        what = {"csv": "a CSV text file", "xlsx": "an Excel workbook"}.get(actual, actual)
+        raise ImportRefused(
+            f"{file_name} is not what its extension says: it is {what}. "
+            "Save it from your spreadsheet program as CSV or Excel workbook (.xlsx) and try again."
+        )
+    return actual
+
+
+def _content_kind(data: bytes) -> str:
+    """Return "csv", "xlsx" or a description of what else the bytes are."""
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return _zip_kind(data)
+    for signature, description in _SIGNATURES:
+        if data.startswith(signature):
+            return description
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:65536]:
+        return "a binary file or UTF-16 text (save CSV files as UTF-8)"
+    return "csv"
+
+
+def _zip_kind(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:200]:
+                return "an OpenDocument file (.ods)"
+            if "xl/vbaProject.bin" in names or any(n.lower().endswith(".bin") and "vba" in n.lower() for n in names):
+                return "a macro-enabled workbook (.xlsm)"
+            if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+                types = archive.getinfo("[Content_Types].xml")
+                if types.file_size > 1_000_000:
+                    return "a damaged or suspicious workbook"
+                content_types = archive.read("[Content_Types].xml")
+                if b"macroEnabled" in content_types:
+                    return "a macro-enabled workbook (.xlsm)"
+                if b"sheet.binary" in content_types:
+                    return "a binary workbook (.xlsb)"
+                return "xlsx"
+            return "a zip archive, not an Excel workbook"
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError):
+        return "a damaged zip file"
+
+
+def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
+    """Return the text of a CSV file in UTF-8 (with or without BOM) or Windows-1252, and the encoding used."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ("utf-8-sig",)
+    else:
+        candidates = ("utf-8", "cp1252")
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        bad = _CONTROL.search(text)
+        if bad:
+            line = text.count("\n", 0, bad.start()) + 1
+            raise ImportRefused(Problem(
+                f"{file_name} contains a control character (code {ord(bad.group()):#04x}), "
+                "so it is not a plain-text CSV file.", row=line))
+        return text, encoding
+    raise ImportRefused(
+        f"{file_name} cannot be read as UTF-8 or Windows-1252 text. "
+        "Save it from your spreadsheet program as “CSV UTF-8” and try again."
+    )
+
+
+# Tab, newline and carriage return are text; every other C0 control (and DEL) is not.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _csv_rows(text: str) -> tuple[list[str], list[tuple[int, tuple]], int]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header_row = next(reader, None)
+        if header_row is None:
+            raise ImportRefused("The file has no header row.")
+        if len(header_row) == 1 and ";" in header_row[0]:
+            raise ImportRefused(Problem("Separate the columns with commas, not semicolons.", row=1))
+        rows: list[tuple[int, tuple]] = []
+        blanks = 0
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                blanks += 1
+                continue
+            rows.append((number, tuple(cells)))
+            if len(rows) > MAX_ROWS:
+                raise ImportRefused(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
+    except csv.Error as exc:
+        raise ImportRefused(Problem(f"The CSV file is malformed ({exc}).", row=reader.line_num)) from None
+    return [h.strip() for h in header_row], rows, blanks
+
+
+def _xlsx_rows(data: bytes, file_name: str) -> tuple[list[str], list[tuple[int, tuple]], int]:
+    import defusedxml
+    import openpyxl
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:  # pragma: no cover - a deployment without defusedxml is refused outright
+        raise ImportRefused("Excel files cannot be read safely on this server (defusedxml is missing); use CSV.")
+    _check_unzipped_size(data, file_name)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+            try:
+                if not workbook.worksheets:
+                    raise ImportRefused(f"{file_name} has no worksheets.")
+                sheet = workbook.worksheets[0]
+                header_row, rows, blanks, formulas = _sheet_rows(sheet)
+            finally:
+                workbook.close()
+            if formulas:
+                rows = _replace_formulas(data, rows, formulas, header_row)
+    except ImportRefused:
+        raise
+    except defusedxml.DefusedXmlException:
+        raise ImportRefused(
+            f"{file_name} contains XML entity or DTD declarations, which are refused because they can be "
+            "used to attack the server. Save a fresh copy from Excel and try again."
+        ) from None
+    except MemoryError:  # pragma: no cover - belt and braces behind the unzipped-size check
+        raise ImportRefused(f"{file_name} is too large to read.") from None
+    except Exception:  # openpyxl raises many kinds for damaged workbooks; none of them should be a 500
+        raise ImportRefused(f"{file_name} is damaged or not a workbook Excel saved; save a fresh copy and try again.") from None
+    return header_row, rows, blanks
+
+
+def _check_unzipped_size(data: bytes, file_name: str) -> None:
+    """Refuse a workbook that would expand past UNZIPPED_FACTOR times the upload limit (a zip bomb)."""
+    limit = settings.IMPORT_MAX_BYTES * UNZIPPED_FACTOR
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        raise ImportRefused(f"{file_name} is a damaged zip file.") from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ImportRefused(f"{file_name} holds {len(members):,} parts; a workbook Excel saves has far fewer.")
+    # The sizes are those the archive declares; zipfile never inflates a part past its declared size
+    # (it stops and fails the checksum), so a lying header cannot get round this check.
+    total = sum(member.file_size for member in members)
+    if total > limit:
+        raise ImportRefused(
+            f"{file_name} would expand to {_megabytes(total)} when unzipped (the limit is {_megabytes(limit)}); "
+            "it is refused as a possible zip bomb. Save the data as CSV, or split it."
+        )
+
+
+def _sheet_rows(sheet) -> tuple[list[str], list[tuple[int, tuple]], int, list[tuple[int, int]]]:
+    """Return headers, non-blank rows, the blank-row count and (row index, column) of every formula cell."""
+    header_row: list[str] | None = None
+    rows: list[tuple[int, tuple]] = []
+    formulas: list[tuple[int, int]] = []
+    blanks = 0
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        values = []
+        for column, cell in enumerate(cells):
+            value = cell.value
+            kind = cell.data_type
+            if kind == "f":
+                formulas.append((len(rows) if header_row is not None else -1, column))
+            elif kind == "e":
+                value = _CellError(str(value))
+            values.append(value)
+        if header_row is None:
+            if not any(_present(v) for v in values):
+                blanks += 1
+                continue
+            header_row = ["" if v is None else str(v).strip() for v in values]
+            continue
+        if not any(_present(v) for v in values):
+            blanks += 1
+            continue
+        rows.append((number, tuple(values)))
+        if len(rows) > MAX_ROWS:
+            raise ImportRefused(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
+    if header_row is None:
+        raise ImportRefused("The first worksheet is empty: it has no header row.")
+    if any(index == -1 for index, _ in formulas):
+        raise ImportRefused(Problem("The header row contains formulas; type the column names instead.", row=1))
+    return header_row, rows, blanks, formulas
+
+
+def _replace_formulas(data: bytes, rows, formulas, headers):
+    """Swap each formula for the result Excel saved with it; refuse formulas saved without one."""
+    import openpyxl
+
+    wanted = {rows[index][0]: [] for index, _ in formulas}
+    for index, column in formulas:
+        wanted[rows[index][0]].append(column)
+    cached: dict[tuple[int, int], object] = {}
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        for number, cells in enumerate(workbook.worksheets[0].iter_rows(), start=1):
+            for column in wanted.get(number, ()):
+                cell = cells[column] if column < len(cells) else None
+                cached[(number, column)] = None if cell is None else (
+                    _CellError(str(cell.value)) if cell.data_type == "e" else cell.value)
+    finally:
+        workbook.close()
+    problems = Problems()
+    rows = list(rows)
+    for index, column in formulas:
+        number, values = rows[index]
+        result = cached.get((number, column))
+        if result is None:
+            name = headers[column] if column < len(headers) and headers[column] else f"{column + 1}"
+            problems.add("The cell holds a formula with no saved result. Open the file in Excel, let it "
+                         "calculate, save it, and import it again (or paste the values only).",
+                         row=number, column=name)
+            continue
+        values = list(values)
+        values[column] = result
+        rows[index] = (number, tuple(values))
+    problems.raise_if_any()
+    return rows
+
+
+class _CellError(str):
+    """A spreadsheet error value such as #DIV/0!, kept apart from text that merely looks like one."""
+
+
+def _present(value) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MB"
+
+
+# --------------------------------------------------------------------------- cell parsing
+
+def is_blank(raw) -> bool:
+    """Return True for an empty cell: blank means "not given", never 0."""
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def parse_count(raw) -> int | None:
+    """Return the whole number in a cell, None when blank; raise ValueError saying what is wrong.
+
+    Text goes through the form's own rule (returns.validation.parse_count: the
+    digits 0-9, optionally grouped in thousands). A spreadsheet number must be
+    whole; dates, TRUE/FALSE and error values are refused.
+    """
+    if is_blank(raw):
+        return None
+    if isinstance(raw, _CellError):
+        raise ValueError(f"the cell holds the spreadsheet error {raw}")
+    if isinstance(raw, bool):
+        raise ValueError("TRUE/FALSE is not a count")
+    if isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        raise ValueError("a date or time is not a count")
+    if isinstance(raw, (float, Decimal)):
+        if raw != raw or raw in (float("inf"), float("-inf")) or raw != int(raw):
+            raise ValueError(f"{raw} is not a whole number")
+        raw = int(raw)
+    elif not isinstance(raw, int):
+        raw = str(raw)
+    try:
+        return validation.parse_count(raw)
+    except validation.CountError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def parse_month(raw) -> Month:
+    """Return the month in a cell written YYYY-MM (or a spreadsheet date on the 1st); raise ValueError."""
+    if isinstance(raw, dt.datetime):
+        raw = raw.date()
+    if isinstance(raw, dt.date):
+        # Excel turns a typed "2017-12" into the date 1 December 2017.
+        if raw.day != 1:
+            raise ValueError(f"{raw:%d %B %Y} is a date; give the month as YYYY-MM")
+        return Month.of(raw)
+    if is_blank(raw):
+        raise ValueError("the month is blank; give it as YYYY-MM")
+    text = str(raw).strip()
+    try:
+        return Month.parse(text)
+    except ValueError:
+        shown = text if len(text) <= 30 else text[:27] + "..."
+        raise ValueError(f"“{shown}” is not a month in the form YYYY-MM (e.g. 2017-12)") from None
+
+
+def cell_text(raw) -> str:
+    """Return a code or name cell as stripped text (whole numbers without a trailing .0)."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def header_key(text: str) -> str:
+    """Return a header as compared: trimmed and lower case (so `Month` is `month`)."""
+    return text.strip().lower()
+
+
+def locate_columns(sheet: Sheet, expected: list[str], *, form: str = "") -> dict[str, int]:
+    """Return each expected column's index; refuse missing, renamed, duplicated or extra columns.
+
+    A column with no header is ignored when every cell under it is blank (a
+    spreadsheet often reports one); with values under it, it is refused.
+    """
+    problems = Problems()
+    wanted = ",".join(expected)
+    found: dict[str, int] = {}
+    for index, raw in enumerate(sheet.headers):
+        key = header_key(raw)
+        if not key:
+            continue
+        if key in found:
+            problems.add(f"the column “{raw}” appears twice", row=1)
+        elif key in expected:
+            found[key] = index
+        else:
+            problems.add(f"the column “{raw}” is not expected{form}; the header must be exactly: {wanted}", row=1)
+    for name in expected:
+        if name not in found:
+            problems.add(f"the column “{name}” is missing{form}; the header must be exactly: {wanted}", row=1)
+    problems.raise_if_any()
+    check_headerless_cells(sheet)
+    return found
+
+
+def check_headerless_cells(sheet: Sheet) -> None:
+    """Refuse values in columns that have no header (beyond the header row, or under a blank header)."""
+    named = {i for i, h in enumerate(sheet.headers) if h.strip()}
+    width = len(sheet.headers)
+    problems = Problems()
+    for number, cells in sheet.rows:
+        for index, value in enumerate(cells):
+            if (index >= width or index not in named) and not is_blank(value):
+                problems.add(f"there is a value ({_short_repr(value)}) in column {_column_letter(index)}, "
+                             "which has no header", row=number)
+                break
+    problems.raise_if_any()
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _short_repr(value) -> str:
+    text = cell_text(value)
+    return f"“{text if len(text) <= 30 else text[:27] + '...'}”"
+
+
+def cell_at(cells: tuple, index: int):
+    """Return the cell at index, or None past the end of a short row."""
+    return cells[index] if index < len(cells) else None
+
+
+# --------------------------------------------------------------------------- returns: reading the cells
+
+LONG_FORM = ["month", "team", "measure", "value"]
+WIDE_FIXED = ["month", "team"]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit a file may name: a team (team_id set) or the council (team_id None)."""
+
+    code: str
+    team_id: int | None
+    level: str
+    active: bool = True
+
+
+@dataclass
+class Lookups:
+    """The codes a file may use, read once (three queries) so no row costs a query."""
+
+    units: dict[str, Unit]
+    measures: dict[str, tuple[int, str]]  # code -> (id, level)
+    measure_codes: dict[int, str]
+    council_code: str | None
+
+    @classmethod
+    def load(cls) -> Lookups:
+        from indicators.models import Measure
+        from teams.models import Council, Team
+
+        units = {code: Unit(code, pk, Measure.Level.TEAM, active)
+                 for pk, code, active in Team.objects.values_list("pk", "code", "active")}
+        council = Council.objects.order_by("pk").values_list("code", flat=True).first()
+        if council:
+            units[council] = Unit(council, None, Measure.Level.AUTHORITY)
+        measures = {code: (pk, level) for pk, code, level in Measure.objects.values_list("pk", "code", "level")}
+        return cls(units, measures, {pk: code for code, (pk, _) in measures.items()}, council)
+
+
+@dataclass
+class Given:
+    """One value a file gives: where it is, and what it says."""
+
+    row: int
+    column: str
+    value: int
+
+
+Key = tuple  # (month first day, team id or None, measure id)
+
+
+@dataclass
+class FileValues:
+    """What a returns file says, checked cell by cell: values by (month, unit, measure)."""
+
+    form: str
+    given: dict[Key, Given]
+    unit_codes: dict[int | None, str]
+    blanks: int
+    rows: int
+
+
+def read_returns_cells(sheet: Sheet, lookups: Lookups, *, actor=None, today: dt.date | None = None) -> FileValues:
+    """Check every cell of a long- or wide-form returns file; raise ImportRefused listing each problem."""
+    form, columns = _returns_form(sheet, lookups)
+    if not sheet.rows:
+        raise ImportRefused("The file has a header but no rows of data.")
+    today = today or _today()
+    current = Month.of(today)
+    problems = Problems()
+    given: dict[Key, Given] = {}
+    unit_codes: dict[int | None, str] = {}
+    months: dict[object, object] = {}  # raw cell -> first day, or an error message
+    access: dict[str, str | None] = {}  # unit code -> None when allowed, else why not
+    blanks = 0
+    month_i, team_i = columns["month"], columns["team"]
+    measure_columns = [(name, index) for name, index in columns.items() if name not in ("month", "team")]
+    for number, cells in sheet.rows:
+        month = _month_of(cell_at(cells, month_i), months, current)
+        if isinstance(month, str):
+            problems.add(month, row=number, column="month")
+        code = cell_text(cell_at(cells, team_i))
+        unit = lookups.units.get(code)
+        if unit is None:
+            problems.add(_unknown_unit(code, lookups), row=number, column="team")
+        else:
+            if code not in access:
+                access[code] = _access_refusal(actor, unit)
+            if access[code]:
+                problems.add(access[code], row=number, column="team")
+                unit = None
+        if form == "long":
+            items = [(cell_text(cell_at(cells, columns["measure"])), "value", cell_at(cells, columns["value"]))]
+        else:
+            items = [(name, name, cell_at(cells, index)) for name, index in measure_columns]
+        for measure_code, column, raw in items:
+            if is_blank(raw):
+                blanks += 1  # blank means "not given": nothing stored, nothing changed, never 0
+                continue
+            measure = lookups.measures.get(measure_code)
+            if measure is None:
+                problems.add(_unknown_measure(measure_code), row=number, column="measure")
+                continue
+            try:
+                value = parse_count(raw)
+            except ValueError as exc:
+                problems.add(_sentence(str(exc)), row=number, column=column)
+                continue
+            if unit is None or isinstance(month, str):
+                continue
+            if measure[1] != unit.level:
+                problems.add(_wrong_level(measure_code, unit, lookups), row=number, column=column)
+                continue
+            key = (month, unit.team_id, measure[0])
+            first = given.get(key)
+            if first is not None:
+                problems.add(f"rows {first.row} and {number} both give {measure_code} for {code} in "
+                             f"{month:%Y-%m}; each value must appear once", row=number, column=column)
+                continue
+            given[key] = Given(number, column, value)
+            unit_codes[unit.team_id] = code
+    problems.raise_if_any()
+    return FileValues(form, given, unit_codes, blanks, len(sheet.rows))
+
+
+def _today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _returns_form(sheet: Sheet, lookups: Lookups) -> tuple[str, dict[str, int]]:
+    """Return "long" or "wide" and the index of each column, refusing any header that does not fit."""
+    keys = [header_key(h) for h in sheet.headers]
+    if "measure" in keys or "value" in keys or not ({"month", "team"} <= set(keys)):
+        columns = locate_columns(sheet, LONG_FORM, form=" in a long-form returns file")
+        return "long", columns
+    problems = Problems()
+    columns: dict[str, int] = {}
+    for index, (raw, key) in enumerate(zip(sheet.headers, keys)):
+        if not key:
+            continue
+        if key in columns:
+            problems.add(f"the column “{raw}” appears twice", row=1)
+        elif key in WIDE_FIXED or key in lookups.measures:
+            columns[key] = index
+        else:
+            problems.add(f"the column “{raw}” is neither month, team nor a measure code "
+                         "(a wide-form file has month, team, then one column per measure code)", row=1)
+    if len(columns) == len(WIDE_FIXED) and not problems:
+        problems.add("a wide-form file needs at least one measure column after month and team", row=1)
+    problems.raise_if_any()
+    check_headerless_cells(sheet)
+    return "wide", columns
+
+
+def _month_of(raw, cache: dict, current: Month):
+    """Return the first day of the month in the cell, or a message saying why it is refused."""
+    try:
+        return cache[raw]
+    except (KeyError, TypeError):
+        pass
+    try:
+        month = parse_month(raw)
+        result = month.first_day if month <= current else (
+            f"{month} is in the future; returns can be imported up to {current} only")
+    except ValueError as exc:
+        result = _sentence(str(exc))
+    try:
+        cache[raw] = result
+    except TypeError:  # pragma: no cover - unhashable cell values do not occur
+        pass
+    return result
+
+
+def _access_refusal(actor, unit: Unit) -> str | None:
+    """Return why the actor may not import this unit's values, or None when they may."""
+    if actor is None:
+        return None  # the command line is run by whoever runs the server
+    from returns import policy
+    from teams.models import Team
+
+    team = Team(pk=unit.team_id, code=unit.code) if unit.team_id is not None else None
+    if policy.has_import_permission(actor, team):
+        return None
+    return f"you may not import returns for {unit.code}; you may import only the teams you enter returns for"
+
+
+def _unknown_unit(code: str, lookups: Lookups) -> str:
+    if not code:
+        return "the team is blank; give a team code" + (
+            f" (or {lookups.council_code} for the council's own return)" if lookups.council_code else "")
+    shown = code if len(code) <= 40 else code[:37] + "..."
+    return f"no team has the code “{shown}”" + (
+        f", and it is not the council's code ({lookups.council_code})" if lookups.council_code else
+        " (and no council is set up yet: import it first with the kind council)")
+
+
+def _unknown_measure(code: str) -> str:
+    if not code:
+        return "the measure is blank; give a measure code"
+    shown = code if len(code) <= 40 else code[:37] + "..."
+    return f"no measure has the code “{shown}”"
+
+
+def _wrong_level(measure_code: str, unit: Unit, lookups: Lookups) -> str:
+    if unit.team_id is None:
+        return (f"{measure_code} is returned by each team, not by the council; "
+                "give it on a team's row")
+    return (f"{measure_code} is returned once for the whole council, not by a team; "
+            f"give it with the team {lookups.council_code or 'set to the council code'}")
+
+
+def _sentence(text: str) -> str:
+    return text.rstrip(".")
+
+
+# --------------------------------------------------------------------------- returns: planning against the database
+
+
+@dataclass
+class UnitMonth:
+    """The effect of a file on one unit's return for one month."""
+
+    month: dt.date
+    unit: str
+    state: str  # the return's state now, or "" when the import starts it
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    # (measure code, old value or None, new value) for every new or changed value
+    changes: list[tuple[str, int | None, int]] = field(default_factory=list)
+    back_to_draft: bool = False
+
+    @property
+    def month_label(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+@dataclass
+class ReturnsImport:
+    """What importing a returns file does (or, in a dry run, would do)."""
+
+    file_name: str
+    sha256: str
+    form: str
+    dry_run: bool
+    rows: int
+    blanks: int
+    units: list[UnitMonth]
+    warnings: list[Problem] = field(default_factory=list)
+    audit_rows: int = 0
+
+    @property
+    def new(self) -> int:
+        return sum(u.new for u in self.units)
+
+    @property
+    def changed(self) -> int:
+        return sum(u.changed for u in self.units)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(u.unchanged for u in self.units)
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of every change and state the plan rests on: a confirm must match its preview."""
+        digest = hashlib.sha256(self.sha256.encode())
+        for u in self.units:
+            digest.update(repr((u.month, u.unit, u.state, u.unchanged, u.changes)).encode())
+        return digest.hexdigest()
+
+
+@dataclass
+class _Plan:
+    """The writes a checked file needs, kept apart from what is shown."""
+
+    result: ReturnsImport
+    # (month, team id) -> (return id, state, version) for returns that exist
+    existing: dict[tuple, tuple[int, str, int]]
+    # (month, team id) -> [(measure id, old value, new value, Given)] for new or changed values
+    writes: dict[tuple, list[tuple[int, int | None, int, Given]]]
+
+
+def plan_returns(values: FileValues, lookups: Lookups, *, sheet: Sheet, dry_run: bool, lock: bool) -> _Plan:
+    """Compare the file with the stored returns (two queries); refuse locked returns and rule errors."""
+    from django.db.models import Q
+
+    from returns.models import Return, ReturnValue
+
+    months = sorted({key[0] for key in values.given})
+    team_ids = sorted({key[1] for key in values.given if key[1] is not None})
+    has_council = any(key[1] is None for key in values.given)
+    units = Q(team_id__in=team_ids) | (Q(team__isnull=True) if has_council else Q(pk__in=[]))
+    returns = Return.objects.filter(units, month__in=months)
+    if lock:
+        # Serialise with the workflow: an approval committed before this point is seen below,
+        # one attempted after it waits for this import to commit and then sees its values.
+        returns = returns.select_for_update()
+    existing = {(month, team): (pk, state, version)
+                for pk, month, team, state, version in returns.values_list("pk", "month", "team_id", "state", "version")}
+    stored: dict[int, dict[int, tuple[int | None, str]]] = defaultdict(dict)
+    if existing:
+        unit_values = Q(ret__team_id__in=team_ids) | (Q(ret__team__isnull=True) if has_council else Q(pk__in=[]))
+        for ret_id, measure_id, value, reason in ReturnValue.objects.filter(
+            unit_values, ret__month__in=months
+        ).values_list("ret_id", "measure_id", "value", "unavailable_reason"):
+            stored[ret_id][measure_id] = (value, reason)
+
+    by_return: dict[tuple, list[tuple[int, Given]]] = defaultdict(list)
+    for (month, team_id, measure_id), item in values.given.items():
+        by_return[(month, team_id)].append((measure_id, item))
+
+    problems = Problems()
+    warnings_found: list[Problem] = []
+    summaries: list[UnitMonth] = []
+    writes: dict[tuple, list] = {}
+    rules = validation.load_rules()
+    for key in sorted(by_return, key=lambda k: (k[0], values.unit_codes[k[1]])):
+        month, team_id = key
+        code = values.unit_codes[team_id]
+        items = sorted(by_return[key], key=lambda pair: pair[1].row)
+        ret = existing.get(key)
+        if ret is not None and ret[1] == Return.State.APPROVED:
+            rows = [item.row for _, item in items]
+            problems.add(f"the {code} return for {month:%Y-%m} is approved, so it is locked and cannot be "
+                         f"changed by an import ({_rows_text(rows)}). Ask the performance team to reopen it, "
+                         "or remove those rows.", row=rows[0], column="team")
+            continue
+        if ret is None and not lookups.units[code].active:
+            problems.add(f"{code} is not an active team, so it makes no new returns ({month:%Y-%m})",
+                         row=items[0][1].row, column="team")
+            continue
+        summary = UnitMonth(month, code, ret[1] if ret else "")
+        changes = []
+        stored_here = stored.get(ret[0], {}) if ret else {}
+        merged = {lookups.measure_codes[measure_id]: value for measure_id, (value, _) in stored_here.items()}
+        for measure_id, item in items:
+            old = stored_here.get(measure_id)
+            measure_code = lookups.measure_codes[measure_id]
+            merged[measure_code] = item.value
+            if old is None:
+                summary.new += 1
+            elif old != (item.value, ""):
+                summary.changed += 1
+            else:
+                summary.unchanged += 1
+                continue
+            changes.append((measure_id, None if old is None else old[0], item.value, item))
+            summary.changes.append((measure_code, None if old is None else old[0], item.value))
+        if changes:
+            writes[key] = changes
+            summary.back_to_draft = ret is not None and ret[1] == Return.State.SUBMITTED
+            _check_rules(rules, merged, items, lookups, code, month, problems, warnings_found)
+        summaries.append(summary)
+    problems.raise_if_any()
+    result = ReturnsImport(file_name=sheet.file_name, sha256=sheet.sha256, form=values.form, dry_run=dry_run,
+                           rows=values.rows, blanks=values.blanks, units=summaries, warnings=warnings_found)
+    return _Plan(result, existing, writes)
+
+
+def _check_rules(rules, merged, items, lookups, code, month, problems: Problems, warnings_found) -> None:
+    """Apply the validation rules to the return as it would be; errors on values the file gives refuse it."""
+    from_file = {lookups.measure_codes[measure_id]: item for measure_id, item in items}
+    for finding in validation.check_return(merged, None, rules=rules):
+        involved = [from_file[name] for name in finding.fields if name in from_file]
+        if not involved:
+            continue  # already stored that way; the form will ask for it to be put right before submission
+        first = min(involved, key=lambda item: item.row)
+        rows = sorted({item.row for item in involved})
+        message = f"{code} {month:%Y-%m}: {finding.message}" + (
+            f" (rows {', '.join(map(str, rows))})" if len(rows) > 1 else "")
+        if finding.is_error:
+            problems.add(message, row=first.row, column=first.column)
+        else:
+            warnings_found.append(Problem(message, row=first.row, column=first.column))
+
+
+def _rows_text(rows: list[int]) -> str:
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    if len(rows) <= 5:
+        return "rows " + ", ".join(map(str, rows))
+    return f"rows {', '.join(map(str, rows[:5]))} and {len(rows) - 5} more"
+
+
+# --------------------------------------------------------------------------- returns: the import itself
+
+# Rows per INSERT: large enough to keep round trips few, small enough for any backend's parameter limit.
+BATCH = 2_000
+
+
+def returns_import(
+    *,
+    data: bytes,
+    file_name: str,
+    actor=None,
+    dry_run: bool = False,
+    expected_fingerprint: str | None = None,
+    today: dt.date | None = None,
+) -> ReturnsImport:
+    """Import a long- or wide-form returns file all or nothing; raise ImportRefused naming every problem.
+
+    Values land in draft returns (a changed submitted return goes back to
+    draft, as with the form); approved returns are refused. Each new or changed
+    value is audited with source "import", the file's name and SHA-256; values
+    equal to what is stored change nothing and write no audit. With
+    `expected_fingerprint` (the preview's), the import is refused if the
+    returns changed since that preview.
+    """
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    sheet = read_sheet(data, file_name)
+    lookups = Lookups.load()
+    values = read_returns_cells(sheet, lookups, actor=actor, today=today)
+    if dry_run:
+        return plan_returns(values, lookups, sheet=sheet, dry_run=True, lock=False).result
+    try:
+        with transaction.atomic():
+            plan = plan_returns(values, lookups, sheet=sheet, dry_run=False, lock=True)
+            if expected_fingerprint is not None and plan.result.fingerprint != expected_fingerprint:
+                raise ImportRefused(
+                    "The returns this file touches changed after the preview (someone saved, submitted or "
+                    "approved one), so nothing was imported. Upload the file again to see the new preview."
+                )
+            _write(plan, actor=actor, now=timezone.now())
+    except IntegrityError:
+        # Only a return started by someone else between our read and our write gets here.
+        raise ImportRefused(
+            "Someone started one of these returns at the same moment, so nothing was imported. Import the file again."
+        ) from None
+    return plan.result
+
+
+def _write(plan: _Plan, *, actor, now) -> None:
+    """Write a checked plan with set-based queries: returns, values (one upsert), audit rows."""
+    from django.db.models import F
+
+    from returns.models import Return, ReturnValue, Source, StateChange, ValueChange
+
+    if not plan.writes:
+        return
+    result = plan.result
+    new_keys = [key for key in plan.writes if key not in plan.existing]
+    created = Return.objects.bulk_create(
+        [Return(month=month, team_id=team_id, state=Return.State.DRAFT, version=2, updated_by=actor)
+         for month, team_id in new_keys],
+        batch_size=BATCH,
+    )
+    # New returns start at version 1 and this import is their first change (as with the form).
+    ret_ids = {key: (ret.pk, 2) for key, ret in zip(new_keys, created)}
+
+    changed = [(key, plan.existing[key]) for key in plan.writes if key in plan.existing]
+    for key, (pk, _, version) in changed:
+        ret_ids[key] = (pk, version + 1)
+    pks = [pk for _, (pk, _, _) in changed]
+    for start in range(0, len(pks), 500):
+        # The rows are locked (plan_returns), so version + 1 is exactly the version read then plus one.
+        Return.objects.filter(pk__in=pks[start:start + 500]).update(
+            version=F("version") + 1, state=Return.State.DRAFT, updated_by=actor, updated_at=now)
+    StateChange.objects.bulk_create([
+        StateChange(ret_id=pk, from_state=Return.State.SUBMITTED, to_state=Return.State.DRAFT, actor=actor, at=now,
+                    reason="Values changed after submission (import): submit again.", version=version + 1)
+        for _, (pk, state, version) in changed if state == Return.State.SUBMITTED
+    ])
+
+    values, audit = [], []
+    for key, changes in plan.writes.items():
+        ret_id, version = ret_ids[key]
+        for measure_id, old, new, _ in changes:
+            values.append(ReturnValue(ret_id=ret_id, measure_id=measure_id, value=new, unavailable_reason=""))
+            audit.append(ValueChange(
+                ret_id=ret_id, measure_id=measure_id, old_value=old, new_value=new, actor=actor, at=now,
+                source=Source.IMPORT, file_name=result.file_name[:255], file_sha256=result.sha256, version=version,
+            ))
+    ReturnValue.objects.bulk_create(values, batch_size=BATCH, update_conflicts=True,
+                                    unique_fields=["ret", "measure"], update_fields=["value", "unavailable_reason"])
+    ValueChange.objects.bulk_create(audit, batch_size=BATCH)
+    result.audit_rows = len(audit)
+
+
+def describe(result: ReturnsImport) -> list[str]:
+    """Return the lines the command prints: new, changed and unchanged per month and unit, then totals."""
+    lines = [f"{'month':<8} {'unit':<14} {'new':>6} {'changed':>8} {'unchanged':>10}  note"]
+    for u in result.units:
+        note = "back to draft" if u.back_to_draft else ("new return" if not u.state else "")
+        lines.append(f"{u.month_label:<8} {u.unit:<14} {u.new:>6} {u.changed:>8} {u.unchanged:>10}  {note}".rstrip())
+    lines.append(f"{'total':<23} {result.new:>6} {result.changed:>8} {result.unchanged:>10}")
+    if result.blanks:
+        lines.append(f"{result.blanks} blank cell{'s' if result.blanks != 1 else ''} skipped "
+                     "(blank means not given: nothing stored or changed).")
+    for warning in result.warnings:
+        lines.append(f"Warning: {warning}")
+    return lines
