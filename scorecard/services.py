@@ -25,6 +25,7 @@ from lib.months import Month
 from lib.numbers import format_number
 from returns.dataset import scorecard_dataset
 from returns.models import ReportingMonth, Return
+from returns.policy import has_view_scorecard_permission
 from teams.models import Council
 
 PUBLISHED, DRAFT = "published", "draft"
@@ -98,9 +99,15 @@ def latest_published_month() -> Month | None:
     return Month.of(latest.month) if latest else None
 
 
-def published_months() -> list[Month]:
-    return [Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False)
-            .order_by("month").values_list("month", flat=True)]
+def visible_months(user) -> list[tuple[Month, str]]:
+    """Return the months whose scorecard the user may see, oldest first, with their status (1-2 queries)."""
+    published = {Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False)
+                 .values_list("month", flat=True)}
+    months = {month: PUBLISHED for month in published}
+    if has_view_scorecard_permission(user, published=False):
+        for day in Return.objects.order_by().values_list("month", flat=True).distinct():
+            months.setdefault(Month.of(day), DRAFT)
+    return sorted(months.items())
 
 
 def data_stamp() -> str:

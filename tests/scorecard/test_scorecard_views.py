@@ -1,0 +1,211 @@
+"""The scorecard page, the indicator page and the JSON: who sees what, and what it costs."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from indicators.models import Measure
+from lib.months import Month, month_range
+from returns.models import ReportingMonth, Return, ReturnValue
+from scorecard.services import build_scorecard
+from teams.models import Area, Council, Team, TeamType
+from tests.conftest import make_user
+from scorecard import roles
+
+
+def load_history(months: list[Month], teams: int, *, publish_last: bool = True) -> None:
+    """Create a council with `teams` teams and approved values for every team-level measure in every month."""
+    Council.objects.create(code="CITY", name="Test Council")
+    area = Area.objects.create(code="EAST", name="East", kind="locality")
+    team_type = TeamType.objects.get(code="assessment")
+    team_objs = [Team.objects.create(code=f"T{n}", name=f"Team {n}", area=area, team_type=team_type)
+                 for n in range(teams)]
+    measures = list(Measure.objects.filter(level="team"))
+    returns = Return.objects.bulk_create(
+        Return(team=team, month=month.first_day, state=Return.State.APPROVED) for team in team_objs for month in months
+    )
+    ReturnValue.objects.bulk_create(
+        ReturnValue(ret=ret, measure=measure, value=10 + n % 7) for ret in returns for n, measure in enumerate(measures)
+    )
+    for month in months:
+        published = timezone.now() if (publish_last or month != months[-1]) else None
+        ReportingMonth.objects.create(month=month.first_day, published_at=published)
+
+
+DEC = Month(2017, 12)
+
+
+@pytest.fixture
+def history(db):
+    load_history(month_range(Month(2017, 1), DEC), teams=3, publish_last=False)
+
+
+@pytest.fixture
+def data_entry(db):
+    return make_user("entry.east", roles.DATA_ENTRY)
+
+
+def test_a_leader_is_sent_to_the_latest_published_month(client, leader, history):
+    client.force_login(leader)
+    response = client.get("/scorecard/")
+    assert response.status_code == 302
+    assert response.url == "/scorecard/2017-11/"
+
+
+def test_a_leader_gets_404_for_an_unpublished_month(client, leader, history):
+    client.force_login(leader)
+    assert client.get("/scorecard/2017-12/").status_code == 404
+    assert client.get("/scorecard/2017-12.json").status_code == 404
+    assert client.get("/indicators/supervision/?month=2017-12").status_code == 404
+
+
+def test_data_entry_users_see_published_months_only(client, data_entry, history):
+    client.force_login(data_entry)
+    assert client.get("/scorecard/2017-11/").status_code == 200
+    assert client.get("/scorecard/2017-12/").status_code == 404
+
+
+def test_the_performance_team_sees_a_draft_with_its_banner(client, performance, history):
+    client.force_login(performance)
+    response = client.get("/scorecard/2017-12/")
+    assert response.status_code == 200
+    assert b"DRAFT" in response.content
+    assert b"not yet published" in response.content
+
+
+def test_a_published_month_has_no_draft_banner(client, leader, history):
+    client.force_login(leader)
+    response = client.get("/scorecard/2017-11/")
+    assert response.status_code == 200
+    assert b"DRAFT" not in response.content
+    assert b"Performance scorecard \xe2\x80\x93 November 2017" in response.content
+
+
+@pytest.mark.parametrize("path", ["/scorecard/2019-01/", "/scorecard/2017-13/", "/scorecard/17-12/",
+                                  "/scorecard/2019-01.json", "/indicators/no_such_indicator/"])
+def test_unknown_months_and_indicators_are_404(client, performance, history, path):
+    client.force_login(performance)
+    assert client.get(path).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_login(client, history):
+    for path in ("/scorecard/", "/scorecard/2017-11/", "/scorecard/2017-11.json", "/indicators/supervision/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/"), path
+
+
+def test_month_navigation_links_neighbouring_months(client, leader, history):
+    client.force_login(leader)
+    content = client.get("/scorecard/2017-06/").content.decode()
+    assert 'href="/scorecard/2017-05/" rel="prev"' in content
+    assert 'href="/scorecard/2017-07/" rel="next"' in content
+
+
+def test_choosing_a_month_redirects_to_its_page(client, leader, history):
+    client.force_login(leader)
+    response = client.get("/scorecard/", {"month": "2017-03"})
+    assert response.status_code == 302 and response.url == "/scorecard/2017-03/"
+    assert client.get("/scorecard/", {"month": "March"}).status_code == 404
+
+
+def test_the_json_has_the_contract_shape(client, leader, history):
+    client.force_login(leader)
+    data = json.loads(client.get("/scorecard/2017-11.json").content)
+    assert data["month"] == "2017-11" and data["status"] == "published"
+    assert [i["number"] for i in data["indicators"]] == list(range(1, 15))
+    first = data["indicators"][0]
+    for key in ("code", "number", "title", "unit", "polarity", "target", "rating", "trend", "current", "baseline",
+                "breakdown", "comparators", "commentary"):
+        assert key in first, key
+    assert set(first["current"]) >= {"value", "numerator", "denominator"}
+    assert set(first["baseline"]) >= {"label", "value"}
+    assert set(first["breakdown"][0]) >= {"area", "value", "numerator", "denominator"}
+
+
+def test_the_page_shows_ratings_in_words_and_charts_with_table_alternatives(client, performance, history):
+    client.force_login(performance)
+    content = client.get("/scorecard/2017-12/").content.decode()
+    assert content.count('role="img"') == 14
+    assert content.count("Show the chart's data as a table") == 14
+    assert 'id="chart-data"' in content
+    assert "<script>" not in content  # no inline scripts: a strict CSP must be possible
+
+
+def test_the_indicator_page_shows_definition_and_whole_history(client, leader, history):
+    client.force_login(leader)
+    response = client.get("/indicators/supervision/", {"month": "2017-11"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "supervisions" in content and "social_work_staff" in content
+    assert content.count("<th scope=\"row\">") >= 11  # every month of the history table
+
+
+def query_count(client, path) -> int:
+    client.get("/")  # the first request after login writes the session; measure the page alone
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("teams", [5, 50])
+def test_the_page_costs_the_same_queries_for_12_and_60_months_of_history(client, db, teams):
+    performance = make_user("performance", roles.PERFORMANCE)
+    client.force_login(performance)
+    load_history(month_range(Month(2013, 1), DEC), teams=teams)
+    long_history = query_count(client, "/scorecard/2017-12/")
+    assert query_count(client, "/scorecard/2013-12/") == long_history  # 12 months of history behind it
+    assert long_history <= 20
+
+
+def test_the_page_costs_the_same_queries_for_5_and_50_teams(client, db):
+    performance = make_user("performance", roles.PERFORMANCE)
+    client.force_login(performance)
+    load_history(month_range(Month(2016, 1), DEC), teams=5)
+    five = query_count(client, "/scorecard/2017-12/")
+    Return.objects.all().delete()
+    ReportingMonth.objects.all().delete()
+    Team.objects.all().delete()
+    Area.objects.all().delete()
+    Council.objects.all().delete()
+    load_history(month_range(Month(2016, 1), DEC), teams=50)
+    assert query_count(client, "/scorecard/2017-12/") == five
+
+
+def test_a_published_month_is_served_from_the_cache_in_a_handful_of_queries(client, leader, history):
+    client.force_login(leader)
+    cache.clear()
+    client.get("/scorecard/2017-11/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/scorecard/2017-11/")
+    # session, user, the month's record, the data stamp, the months list, the user's two permission lookups
+    assert len(queries) == 7
+
+
+def test_the_cached_scorecard_changes_when_a_value_changes(client, leader, history):
+    from returns.models import Source, ValueChange
+
+    client.force_login(leader)
+    cache.clear()
+    before = json.loads(client.get("/scorecard/2017-11.json").content)
+    value = ReturnValue.objects.filter(ret__month=dt.date(2017, 11, 1), measure__code="open_cases").first()
+    ValueChange.objects.create(ret=value.ret, measure=value.measure, old_value=value.value, new_value=value.value + 100,
+                               at=timezone.now(), source=Source.ADMIN)
+    value.value += 100
+    value.save()
+    after = json.loads(client.get("/scorecard/2017-11.json").content)
+    open_cases = lambda data: data["indicators"][0]["lines"][1]["current"]["value"]  # noqa: E731
+    assert open_cases(after) == open_cases(before) + 100
+
+
+def test_missing_measures_show_as_no_data_not_zero(db):
+    load_history([DEC], teams=1)
+    scorecard = build_scorecard(DEC, "published")
+    re_referrals = next(p for p in scorecard.panels if p.spec.code == "re_referrals")
+    assert re_referrals.result.headline.current.value is None  # authority-level: nobody returned it
+    assert re_referrals.result.rating == "none"
