@@ -38,5 +38,17 @@ demo: setup
 test: setup
 	$(PY) -m pytest
 
+## Production: collect static files, migrate, and serve with gunicorn (see README, Operations)
+# Settings come from the environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, ...).
+# WEB_CONCURRENCY worker processes (gunicorn reads it itself; 2 when unset), GUNICORN_TIMEOUT
+# seconds per request, GUNICORN_BIND where to listen. No control socket: nothing on local disk.
+serve: setup
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py migrate --no-input
+	WEB_CONCURRENCY=$${WEB_CONCURRENCY:-2} DATABASE_CONN_MAX_AGE=$${DATABASE_CONN_MAX_AGE:-60} \
+	exec $(VENV)/bin/gunicorn scorecard.wsgi:application --no-control-socket \
+	  --bind "$${GUNICORN_BIND:-127.0.0.1:8000}" --timeout "$${GUNICORN_TIMEOUT:-30}" \
+	  --graceful-timeout "$${GUNICORN_TIMEOUT:-30}" --access-logfile - --error-logfile -
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles node_modules static/vendor screenshots
