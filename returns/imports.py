@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import operator
 import re
 import warnings
 import zipfile
@@ -268,7 +269,7 @@ def _csv_rows(text: str) -> tuple[list[str], list[tuple[int, tuple]], int]:
         rows: list[tuple[int, tuple]] = []
         blanks = 0
         for number, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
                 blanks += 1
                 continue
             rows.append((number, tuple(cells)))
@@ -430,6 +431,8 @@ def parse_count(raw) -> int | None:
     digits 0-9, optionally grouped in thousands). A spreadsheet number must be
     whole; dates, TRUE/FALSE and error values are refused.
     """
+    if type(raw) is str and raw.isascii() and raw.isdigit():
+        return validation.parse_count(int(raw))  # the common case, without the text patterns
     if is_blank(raw):
         return None
     if isinstance(raw, _CellError):
@@ -592,6 +595,7 @@ class Given:
     row: int
     column: str
     value: int
+    is_new: bool = True  # no value stored yet (set when planning)
 
 
 Key = tuple  # (month first day, team id or None, measure id)
@@ -672,9 +676,9 @@ def read_returns_cells(sheet: Sheet, lookups: Lookups, *, actor=None, today: dt.
 
 
 def _today() -> dt.date:
-    from django.utils import timezone
+    from returns import dates
 
-    return timezone.localdate()
+    return dates.today()
 
 
 def _returns_form(sheet: Sheet, lookups: Lookups) -> tuple[str, dict[str, int]]:
@@ -708,10 +712,16 @@ def _month_of(raw, cache: dict, current: Month):
         return cache[raw]
     except (KeyError, TypeError):
         pass
+    from returns.dates import EARLIEST_MONTH
+
     try:
         month = parse_month(raw)
-        result = month.first_day if month <= current else (
-            f"{month} is in the future; returns can be imported up to {current} only")
+        if month > current:
+            result = f"{month} is in the future; returns can be imported up to {current} only"
+        elif month < EARLIEST_MONTH:
+            result = f"{month} is before {EARLIEST_MONTH}, the earliest month returns are kept for"
+        else:
+            result = month.first_day
     except ValueError as exc:
         result = _sentence(str(exc))
     try:
@@ -840,8 +850,8 @@ def plan_returns(values: FileValues, lookups: Lookups, *, sheet: Sheet, dry_run:
     months = sorted({key[0] for key in values.given})
     team_ids = sorted({key[1] for key in values.given if key[1] is not None})
     has_council = any(key[1] is None for key in values.given)
-    units = Q(team_id__in=team_ids) | (Q(team__isnull=True) if has_council else Q(pk__in=[]))
-    returns = Return.objects.filter(units, month__in=months)
+    units = Q(team_id__in=team_ids) | (Q(team_id__isnull=True) if has_council else Q(pk__in=[]))
+    returns = Return.objects.filter(units, month__in=months).order_by()  # no ordering: no joins to lock
     if lock:
         # Serialise with the workflow: an approval committed before this point is seen below,
         # one attempted after it waits for this import to commit and then sees its values.
@@ -850,10 +860,10 @@ def plan_returns(values: FileValues, lookups: Lookups, *, sheet: Sheet, dry_run:
                 for pk, month, team, state, version in returns.values_list("pk", "month", "team_id", "state", "version")}
     stored: dict[int, dict[int, tuple[int | None, str]]] = defaultdict(dict)
     if existing:
-        unit_values = Q(ret__team_id__in=team_ids) | (Q(ret__team__isnull=True) if has_council else Q(pk__in=[]))
+        unit_values = Q(ret__team_id__in=team_ids) | (Q(ret__team_id__isnull=True) if has_council else Q(pk__in=[]))
         for ret_id, measure_id, value, reason in ReturnValue.objects.filter(
             unit_values, ret__month__in=months
-        ).values_list("ret_id", "measure_id", "value", "unavailable_reason"):
+        ).order_by().values_list("ret_id", "measure_id", "value", "unavailable_reason"):
             stored[ret_id][measure_id] = (value, reason)
 
     by_return: dict[tuple, list[tuple[int, Given]]] = defaultdict(list)
@@ -864,7 +874,7 @@ def plan_returns(values: FileValues, lookups: Lookups, *, sheet: Sheet, dry_run:
     warnings_found: list[Problem] = []
     summaries: list[UnitMonth] = []
     writes: dict[tuple, list] = {}
-    rules = validation.load_rules()
+    rules = _prepare_rules(validation.load_rules())
     for key in sorted(by_return, key=lambda k: (k[0], values.unit_codes[k[1]])):
         month, team_id = key
         code = values.unit_codes[team_id]
@@ -888,6 +898,7 @@ def plan_returns(values: FileValues, lookups: Lookups, *, sheet: Sheet, dry_run:
             old = stored_here.get(measure_id)
             measure_code = lookups.measure_codes[measure_id]
             merged[measure_code] = item.value
+            item.is_new = old is None
             if old is None:
                 summary.new += 1
             elif old != (item.value, ""):
@@ -910,8 +921,11 @@ def plan_returns(values: FileValues, lookups: Lookups, *, sheet: Sheet, dry_run:
 
 def _check_rules(rules, merged, items, lookups, code, month, problems: Problems, warnings_found) -> None:
     """Apply the validation rules to the return as it would be; errors on values the file gives refuse it."""
+    failing = [rule for rule in rules if rule.may_fail(merged)]
+    if not failing:
+        return
     from_file = {lookups.measure_codes[measure_id]: item for measure_id, item in items}
-    for finding in validation.check_return(merged, None, rules=rules):
+    for finding in validation.check_return(merged, None, rules=[rule.rule for rule in failing]):
         involved = [from_file[name] for name in finding.fields if name in from_file]
         if not involved:
             continue  # already stored that way; the form will ask for it to be put right before submission
@@ -923,6 +937,46 @@ def _check_rules(rules, merged, items, lookups, code, month, problems: Problems,
             problems.add(message, row=first.row, column=first.column)
         else:
             warnings_found.append(Problem(message, row=first.row, column=first.column))
+
+
+_COMPARE = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt,
+            "==": operator.eq, "!=": operator.ne}
+
+
+@dataclass(frozen=True)
+class _PreparedRule:
+    """A validation rule compiled once per import, to skip the returns it passes cheaply.
+
+    Thousands of returns pass every rule; only those a rule may fail are handed
+    to returns.validation.check_return, which has the final word and the message.
+    """
+
+    rule: validation.Rule
+    names: frozenset[str]
+    left: object
+    right: object
+
+    def may_fail(self, values: dict[str, int | None]) -> bool:
+        if not self.names <= values.keys():
+            return False  # the rule does not apply to a return missing one of its measures
+        compare = _COMPARE.get(self.rule.operator)
+        left, right = self.left(values), self.right(values)  # None when a value is blank
+        if compare is None:
+            return True  # an operator this pre-check does not know: let the real check decide
+        return left is not None and right is not None and not compare(left, right)
+
+
+def _prepare_rules(rules: list[validation.Rule]) -> list[_PreparedRule]:
+    from indicators.expressions import ExpressionError, compile_expression, names_in
+
+    prepared = []
+    for rule in rules:
+        try:
+            names = frozenset(names_in(rule.left) | names_in(rule.right))
+            prepared.append(_PreparedRule(rule, names, compile_expression(rule.left), compile_expression(rule.right)))
+        except ExpressionError:
+            continue  # validation.check_rule skips unusable rules too
+    return prepared
 
 
 def _rows_text(rows: list[int]) -> str:
@@ -1015,18 +1069,80 @@ def _write(plan: _Plan, *, actor, now) -> None:
     ])
 
     values, audit = [], []
+    file_name, sha256 = result.file_name[:255], result.sha256
+    actor_id = actor.pk if actor is not None else None
     for key, changes in plan.writes.items():
         ret_id, version = ret_ids[key]
-        for measure_id, old, new, _ in changes:
-            values.append(ReturnValue(ret_id=ret_id, measure_id=measure_id, value=new, unavailable_reason=""))
-            audit.append(ValueChange(
-                ret_id=ret_id, measure_id=measure_id, old_value=old, new_value=new, actor=actor, at=now,
-                source=Source.IMPORT, file_name=result.file_name[:255], file_sha256=result.sha256, version=version,
-            ))
-    ReturnValue.objects.bulk_create(values, batch_size=BATCH, update_conflicts=True,
-                                    unique_fields=["ret", "measure"], update_fields=["value", "unavailable_reason"])
-    ValueChange.objects.bulk_create(audit, batch_size=BATCH)
+        for measure_id, old, new, given in changes:
+            values.append((ret_id, measure_id, new, given.is_new))
+            audit.append((ret_id, measure_id, old, new, "", actor_id, now, Source.IMPORT, "", file_name, sha256, version))
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        _write_values_copy(values, audit)
+    else:
+        _write_values_bulk(values, audit)
     result.audit_rows = len(audit)
+
+
+# ValueChange columns in the order _write builds its audit tuples.
+_AUDIT_FIELDS = ("ret", "measure", "old_value", "new_value", "unavailable_reason", "actor", "at", "source", "reason",
+                 "file_name", "file_sha256", "version")
+
+
+def _write_values_bulk(values: list[tuple], audit: list[tuple]) -> None:
+    """Upsert values and insert audit rows with the ORM's bulk operations (any backend)."""
+    from returns.models import ReturnValue, ValueChange
+
+    ReturnValue.objects.bulk_create(
+        [ReturnValue(ret_id=r, measure_id=m, value=v, unavailable_reason="") for r, m, v, _ in values],
+        batch_size=BATCH, update_conflicts=True, unique_fields=["ret", "measure"],
+        update_fields=["value", "unavailable_reason"],
+    )
+    names = [f"{name}_id" if name in ("ret", "measure", "actor") else name for name in _AUDIT_FIELDS]
+    ValueChange.objects.bulk_create([ValueChange(**dict(zip(names, row))) for row in audit], batch_size=BATCH)
+
+
+def _write_values_copy(values: list[tuple], audit: list[tuple]) -> None:
+    """Write values and audit rows with PostgreSQL COPY: the same rows, without an object or a statement each.
+
+    New values are copied straight into their table: none can exist, since the
+    returns they belong to are either locked by this transaction or created by
+    it (a clash would still fail the unique constraint and refuse the file).
+    Changed values are copied to a temporary table and applied with one UPDATE.
+    Audit rows are append-only, so they too are copied straight in.
+    """
+    from django.db import connection
+
+    from returns.models import ReturnValue, ValueChange
+
+    quote = connection.ops.quote_name
+    meta = ReturnValue._meta
+    table = quote(meta.db_table)
+    ret, measure, value, reason = (quote(meta.get_field(name).column)
+                                   for name in ("ret", "measure", "value", "unavailable_reason"))
+    audit_columns = ", ".join(quote(ValueChange._meta.get_field(name).column) for name in _AUDIT_FIELDS)
+    changed = [(r, m, v) for r, m, v, is_new in values if not is_new]
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({ret}, {measure}, {value}, {reason}) FROM STDIN") as copy:
+            for r, m, v, is_new in values:
+                if is_new:
+                    copy.write_row((r, m, v, ""))
+        if changed:
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.import_changed_values")
+            cursor.execute("CREATE TEMPORARY TABLE import_changed_values "
+                           "(ret_id bigint, measure_id bigint, value bigint) ON COMMIT DROP")
+            with cursor.cursor.copy("COPY import_changed_values (ret_id, measure_id, value) FROM STDIN") as copy:
+                for row in changed:
+                    copy.write_row(row)
+            cursor.execute(
+                f"UPDATE {table} AS v SET {value} = c.value, {reason} = '' FROM import_changed_values AS c "
+                f"WHERE v.{ret} = c.ret_id AND v.{measure} = c.measure_id"
+            )
+            cursor.execute("DROP TABLE pg_temp.import_changed_values")
+        with cursor.cursor.copy(f"COPY {quote(ValueChange._meta.db_table)} ({audit_columns}) FROM STDIN") as copy:
+            for row in audit:
+                copy.write_row(row)
 
 
 def describe(result: ReturnsImport) -> list[str]:

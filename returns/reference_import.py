@@ -9,6 +9,7 @@ created on the way. Lives in `returns` because it touches both `teams` and
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import tablib
@@ -17,7 +18,6 @@ from django.db import transaction
 from returns import resources
 from returns.imports import (
     ImportRefused,
-    Problem,
     Problems,
     Sheet,
     cell_at,
@@ -99,15 +99,25 @@ class ReferenceResult:
 
     @property
     def fingerprint(self) -> str:
-        """Stable digest of the planned changes, to confirm exactly what was previewed."""
-        import hashlib
-
-        text = repr([(r.row, r.action, r.key, r.changes) for r in self.rows])
+        """A digest of the file and of every row's effect: a confirm must match its preview."""
+        text = repr((self.sha256, [(r.row, r.action, r.key, r.changes) for r in self.rows]))
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def reference_import(*, kind: str, data: bytes, file_name: str, actor=None, dry_run: bool = False) -> ReferenceResult:
-    """Import a reference file of `kind` all or nothing; raise ImportRefused naming every problem."""
+def reference_import(
+    *,
+    kind: str,
+    data: bytes,
+    file_name: str,
+    actor=None,
+    dry_run: bool = False,
+    expected_fingerprint: str | None = None,
+) -> ReferenceResult:
+    """Import a reference file of `kind` all or nothing; raise ImportRefused naming every problem.
+
+    With `expected_fingerprint` (a preview's), the import is refused if it would
+    now do anything other than what that preview showed.
+    """
     spec = KINDS.get(kind)
     if spec is None:
         raise ImportRefused(f"“{kind}” is not a kind of reference data; use one of: {', '.join(KINDS)}.")
@@ -119,10 +129,14 @@ def reference_import(*, kind: str, data: bytes, file_name: str, actor=None, dry_
         result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=True,
                                       rollback_on_validation_errors=True)
         _raise_problems(result, resource, numbers)
-        outcomes = _outcomes(result, resource, spec, numbers)
+        outcome = ReferenceResult(kind=kind, file_name=file_name, sha256=sheet.sha256, dry_run=dry_run,
+                                  rows=_outcomes(result, resource, spec, numbers))
+        if expected_fingerprint is not None and outcome.fingerprint != expected_fingerprint:
+            raise ImportRefused("The data this file touches changed after the preview, so nothing was imported. "
+                                "Upload the file again to see the new preview.")
         if dry_run:
             transaction.set_rollback(True)
-    return ReferenceResult(kind=kind, file_name=file_name, sha256=sheet.sha256, dry_run=dry_run, rows=outcomes)
+    return outcome
 
 
 def _dataset(sheet: Sheet, spec: Kind) -> tuple[tablib.Dataset, list[int]]:
@@ -225,6 +239,3 @@ def _outcomes(result, resource, spec: Kind, numbers: list[int]) -> list[RowOutco
             outcomes.append(RowOutcome(number, "unchanged", key))
     return outcomes
 
-
-__all__ = ["KINDS", "ReferenceResult", "RowOutcome", "has_import_reference_permission", "reference_import",
-           "Problem"]

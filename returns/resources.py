@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from indicators.models import Comparator, Indicator, Target
+from returns.models import ReturnValue
 from returns.imports import cell_text, is_blank, parse_count, parse_month
 from teams.models import Area, Council, Population, Team, TeamType
 
@@ -270,3 +271,44 @@ class ComparatorResource(ReferenceResource):
         model = Comparator
         fields = ("indicator", "kind", "period", "value", "source")
         import_id_fields = ("indicator", "kind", "period")
+
+
+# --------------------------------------------------------------------------- export
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formula(value):
+    """Return text that a spreadsheet would run as a formula with a leading ' so it shows as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class ReturnValueExportResource(resources.ModelResource):
+    """Returns data in the long form the import reads back: month, team, measure, value."""
+
+    month = fields.Field(column_name="month")
+    team = fields.Field(column_name="team")
+    measure = fields.Field(attribute="measure__code", column_name="measure")
+    value = fields.Field(attribute="value", column_name="value", widget=widgets.IntegerWidget(coerce_to_string=False))
+
+    def __init__(self, *, council_code: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.council_code = council_code
+
+    def dehydrate_month(self, row: ReturnValue) -> str:
+        return f"{row.ret.month:%Y-%m}"
+
+    def dehydrate_team(self, row: ReturnValue) -> str:
+        return row.ret.team.code if row.ret.team_id else self.council_code
+
+    def export_field(self, field, instance, **kwargs):
+        # Every text cell passes the guard, so a code or name can never run as a formula in Excel.
+        return guard_formula(super().export_field(field, instance, **kwargs))
+
+    class Meta:
+        model = ReturnValue
+        fields = ("month", "team", "measure", "value")
+        export_order = ("month", "team", "measure", "value")

@@ -1,0 +1,161 @@
+"""Benchmark: import 20,000 long-form return rows through the product's real import path.
+
+    python bench/import.py [--rows 20000]
+
+Runs on the database DATABASE_URL names, in a scratch database Django creates
+beside it (test_<name>, dropped afterwards), so real data is never touched.
+Sets up a council of 50 teams from reference files, writes a long-form CSV of
+`--rows` rows (months x 50 teams x the 13 team-level measures), then times:
+
+1. a first import (every value new: returns started, values inserted, audited);
+2. a re-import of the same rows with every value changed;
+3. a re-import of the unchanged file (nothing to write, nothing audited);
+4. on PostgreSQL, a plain COPY of the same rows into a scratch table, the
+   physical limit the import is measured against.
+
+Each import is end to end: reading and checking the file, validation rules,
+access and lock checks, the writes and the audit rows, in one transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scorecard.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-key")
+# A benchmark reads and writes more than one upload; the size limit is not what is measured.
+os.environ.setdefault("IMPORT_MAX_BYTES", str(64 * 1024 * 1024))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from indicators.models import Measure  # noqa: E402
+from lib.months import Month  # noqa: E402
+from returns.imports import returns_import  # noqa: E402
+from returns.models import ReturnValue, ValueChange  # noqa: E402
+from returns.reference_import import reference_import  # noqa: E402
+
+TEAMS = 50
+FIRST_MONTH = Month(2013, 1)
+# Counts that are "of those" in a validation rule stay small; the others stay large, so every rule holds.
+SMALL = {"unallocated_cases", "cpp_visits_made", "supervisions", "assessments_out_of_timescale"}
+
+
+def to_csv(rows: list[list]) -> bytes:
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode()
+
+
+def set_up_council() -> None:
+    """Create the council, five areas and 50 teams through the reference import."""
+    reference_import(kind="council", file_name="council.csv", data=to_csv([["code", "name"], ["CITY", "Bench City"]]))
+    areas = [["code", "name", "kind"]] + [[f"AREA{n}", f"Area {n}", "locality"] for n in range(1, 6)]
+    reference_import(kind="areas", file_name="areas.csv", data=to_csv(areas))
+    types = ["assessment", "safeguarding", "children_in_care", "disabled_children", "uasc"]
+    teams = [["code", "name", "area", "team_type"]] + [
+        [f"T{n:02d}", f"Team {n}", f"AREA{n % 5 + 1}", types[n % len(types)]] for n in range(1, TEAMS + 1)
+    ]
+    reference_import(kind="teams", file_name="teams.csv", data=to_csv(teams))
+
+
+def long_rows(count: int, bump: int = 0) -> list[list]:
+    """Return `count` long-form rows: month by month, team by team, measure by measure."""
+    measures = list(Measure.objects.filter(level=Measure.Level.TEAM).order_by("order").values_list("code", flat=True))
+    rows: list[list] = []
+    month = FIRST_MONTH
+    while len(rows) < count:
+        for team in range(1, TEAMS + 1):
+            for index, code in enumerate(measures):
+                seed = (month - FIRST_MONTH) * 31 + team * 7 + index * 3
+                value = (1 + seed % 5 if code in SMALL else 20 + seed % 80) + bump
+                rows.append([str(month), f"T{team:02d}", code, value])
+                if len(rows) == count:
+                    return rows
+        month += 1
+    return rows
+
+
+def timed_import(data: bytes, name: str) -> tuple[float, int, object]:
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = returns_import(data=data, file_name=name)
+        elapsed = time.perf_counter() - started
+    return elapsed, len(queries), result
+
+
+def copy_rate(rows: list[list]) -> float | None:
+    """Return rows/s of a plain COPY of the rows into a scratch table (PostgreSQL only), commit included."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_copy (month text, team text, measure text, value bigint)")
+    try:
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            with cursor.cursor.copy("COPY bench_copy (month, team, measure, value) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        elapsed = time.perf_counter() - started
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_copy")
+    return len(rows) / elapsed
+
+
+def run(count: int) -> None:
+    set_up_council()
+    first = long_rows(count)
+    changed = long_rows(count, bump=1)
+    header = [["month", "team", "measure", "value"]]
+    first_file, changed_file = to_csv(header + first), to_csv(header + changed)
+
+    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']}), rows: {count:,}, "
+          f"file: {len(first_file) / 1024:,.0f} KB")
+    t1, q1, r1 = timed_import(first_file, "bench-first.csv")
+    assert r1.new == count and ReturnValue.objects.count() == count
+    t2, q2, r2 = timed_import(changed_file, "bench-changed.csv")
+    assert r2.changed == count
+    t3, q3, r3 = timed_import(changed_file, "bench-changed.csv")
+    assert r3.unchanged == count and ValueChange.objects.count() == 2 * count
+    lines = [
+        ("first import (all new)", t1, q1),
+        ("re-import, every value changed", t2, q2),
+        ("re-import, nothing changed", t3, q3),
+    ]
+    for label, elapsed, queries in lines:
+        print(f"{label:<34} {count / elapsed:>9,.0f} rows/s  ({elapsed:.2f} s, {queries} queries)")
+    rate = copy_rate(first)
+    if rate is None:
+        print("COPY comparison: PostgreSQL only (set DATABASE_URL=postgres://...)")
+        return
+    print(f"{'plain COPY into a scratch table':<34} {rate:>9,.0f} rows/s")
+    slowest = count / max(t1, t2)
+    print(f"slowest import vs COPY: {rate / slowest:.1f}x slower (target: within 4x, at least 10,000 rows/s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    args = parser.parse_args()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        run(args.rows)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,288 @@
+"""Import pages: upload -> preview -> confirm, for returns and reference data; and the returns export.
+
+The upload is checked and dry-run (nothing is written) and the preview shows
+what the file would do. The file waits in django-import-export's temporary
+storage (the cache: the app keeps no local files) under a random name, tied
+to the user; confirming runs the import again for real, re-checking the
+user's access and every return's lock, and refuses if what it would do
+differs from the preview. Every refusal lists each problem and changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+from import_export.tmp_storages import CacheStorage
+
+from returns import policy
+from returns.exports import returns_export
+from returns.import_forms import ConfirmForm, ExportForm, UploadForm
+from returns.imports import ImportRefused, Problem, check_size, returns_import, sniff_kind
+from returns.reference_import import KINDS, has_import_reference_permission, reference_import
+
+# A preview shows at most this many individual value changes; the counts always cover the whole file.
+PREVIEW_CHANGES = 500
+# How long an uploaded file waits for its confirm.
+STORAGE_SECONDS = 60 * 60
+
+
+# --------------------------------------------------------------------------- who may
+
+
+def has_import_returns_permission(user) -> bool:
+    """Return True if the user may import returns at all (which units, each row's check decides)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.has_perm("returns.import_returns"):
+        return True
+    return user.has_perm("returns.change_return") and bool(policy.member_team_ids(user))
+
+
+def has_export_returns_permission(user) -> bool:
+    """Return True if the user may export the returns data they can see."""
+    visible = policy.visible_team_ids(user) if user.is_authenticated else frozenset()
+    return visible is None or bool(visible)
+
+
+# --------------------------------------------------------------------------- uploads
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """Stop reading an upload as soon as it passes IMPORT_MAX_BYTES, so an oversized file is never buffered."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.IMPORT_MAX_BYTES:
+            self.request.upload_too_large = self.received
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler builds the file
+
+
+def _limited_uploads(view):
+    """Install the size-limiting upload handler before CSRF checking reads the body."""
+
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    def wrapper(request, *args, **kwargs):
+        request.upload_handlers.insert(0, LimitedUploadHandler(request))
+        return protected(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _read_upload(request, form: UploadForm) -> tuple[bytes, str]:
+    """Return the uploaded bytes and file name, refusing an oversized or mislabelled file."""
+    upload = form.cleaned_data["import_file"]
+    check_size(upload.size, upload.name)
+    data = upload.read()
+    kind = sniff_kind(data, upload.name)
+    chosen = form.chosen_kind()
+    if chosen and chosen != kind:
+        raise ImportRefused(f"You chose {chosen.upper()}, but {upload.name} is {kind.upper()}.")
+    return data, upload.name
+
+
+def _too_large(request) -> list[Problem] | None:
+    size = getattr(request, "upload_too_large", None)
+    if size is None:
+        return None
+    limit = settings.IMPORT_MAX_BYTES / (1024 * 1024)
+    return [Problem(f"The file is larger than {limit:,.1f} MB, the largest an import accepts. "
+                    "Split it into smaller files (for example one per year).")]
+
+
+def _store(request, data: bytes, name: str, kind: str) -> str:
+    storage = CacheStorage(read_mode="rb")
+    storage.CACHE_LIFETIME = STORAGE_SECONDS
+    storage.save({"user": request.user.pk, "kind": kind, "name": name, "data": data})
+    return storage.name
+
+
+def _stored(request, confirm: ConfirmForm, kind: str) -> tuple[bytes, str]:
+    """Return the upload a confirm names, refusing one that expired, is another user's or another file."""
+    storage = CacheStorage(name=confirm.cleaned_data["import_file_name"], read_mode="rb")
+    stored = storage.read()
+    if not isinstance(stored, dict) or stored.get("user") != request.user.pk or stored.get("kind") != kind:
+        raise ImportRefused("This upload has expired or is not yours; upload the file again.")
+    data = stored["data"]
+    if hashlib.sha256(data).hexdigest() != confirm.cleaned_data["sha256"]:
+        raise ImportRefused("This is not the file that was previewed; upload the file again.")
+    return data, stored["name"]
+
+
+def _forget(confirm: ConfirmForm) -> None:
+    CacheStorage(name=confirm.cleaned_data["import_file_name"]).remove()
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def imports_index(request: HttpRequest) -> HttpResponse:
+    """List the imports and the export the user may use."""
+    user = request.user
+    kinds = [kind for name, kind in KINDS.items() if has_import_reference_permission(user, name)]
+    can_returns = has_import_returns_permission(user)
+    can_export = has_export_returns_permission(user)
+    if not (kinds or can_returns or can_export):
+        raise PermissionDenied
+    return render(request, "imports/index.html", {
+        "kinds": kinds, "can_import_returns": can_returns, "can_export": can_export,
+        "max_mb": settings.IMPORT_MAX_BYTES / (1024 * 1024),
+    })
+
+
+@_limited_uploads
+@require_http_methods(["GET", "POST"])
+def returns_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a returns file and preview what importing it would do."""
+    if not has_import_returns_permission(request.user):
+        raise PermissionDenied
+    context = {"title": "Import returns", "kind": None}
+    form = UploadForm(data=request.POST or None, files=request.FILES or None)
+    problems = _too_large(request) if request.method == "POST" else None
+    if request.method == "POST" and problems is None and form.is_valid():
+        try:
+            data, name = _read_upload(request, form)
+            result = returns_import(data=data, file_name=name, actor=request.user, dry_run=True)
+        except ImportRefused as refused:
+            problems = refused.problems
+        else:
+            confirm = ConfirmForm(initial={
+                "import_file_name": _store(request, data, name, "returns"), "original_file_name": name,
+                "sha256": result.sha256, "fingerprint": result.fingerprint,
+            })
+            return render(request, "imports/returns_preview.html", _returns_preview(result, confirm))
+    return render(request, "imports/upload.html", {**context, "form": form, "problems": problems},
+                  status=400 if problems else 200)
+
+
+@require_POST
+def returns_confirm(request: HttpRequest) -> HttpResponse:
+    """Import the previewed returns file for real, re-checking access and locks."""
+    if not has_import_returns_permission(request.user):
+        raise PermissionDenied
+    confirm = ConfirmForm(request.POST)
+    if not confirm.is_valid():
+        messages.error(request, "The confirmation was incomplete; upload the file again.")
+        return redirect("imports:returns")
+    try:
+        data, name = _stored(request, confirm, "returns")
+        result = returns_import(data=data, file_name=name, actor=request.user,
+                                expected_fingerprint=confirm.cleaned_data["fingerprint"])
+    except ImportRefused as refused:
+        form = UploadForm()
+        return render(request, "imports/upload.html", {
+            "title": "Import returns", "kind": None, "form": form, "problems": refused.problems,
+            "refused_at_confirm": True,
+        }, status=409)
+    _forget(confirm)
+    messages.success(request, f"Imported {name}: {result.new} new, {result.changed} changed and "
+                              f"{result.unchanged} unchanged values in {len(result.units)} returns.")
+    return redirect("imports:index")
+
+
+@_limited_uploads
+@require_http_methods(["GET", "POST"])
+def reference_upload(request: HttpRequest, kind: str) -> HttpResponse:
+    """Upload a reference file and preview what importing it would do."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise Http404("No such kind of reference data.")
+    if not has_import_reference_permission(request.user, kind):
+        raise PermissionDenied
+    context = {"title": f"Import {spec.label.lower()}", "kind": spec}
+    form = UploadForm(data=request.POST or None, files=request.FILES or None)
+    problems = _too_large(request) if request.method == "POST" else None
+    if request.method == "POST" and problems is None and form.is_valid():
+        try:
+            data, name = _read_upload(request, form)
+            result = reference_import(kind=kind, data=data, file_name=name, actor=request.user, dry_run=True)
+        except ImportRefused as refused:
+            problems = refused.problems
+        else:
+            confirm = ConfirmForm(initial={
+                "import_file_name": _store(request, data, name, kind), "original_file_name": name,
+                "sha256": result.sha256, "fingerprint": result.fingerprint,
+            })
+            return render(request, "imports/reference_preview.html",
+                          {"result": result, "spec": spec, "confirm": confirm})
+    return render(request, "imports/upload.html", {**context, "form": form, "problems": problems},
+                  status=400 if problems else 200)
+
+
+@require_POST
+def reference_confirm(request: HttpRequest, kind: str) -> HttpResponse:
+    """Import the previewed reference file for real."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise Http404("No such kind of reference data.")
+    if not has_import_reference_permission(request.user, kind):
+        raise PermissionDenied
+    confirm = ConfirmForm(request.POST)
+    if not confirm.is_valid():
+        messages.error(request, "The confirmation was incomplete; upload the file again.")
+        return redirect("imports:reference", kind=kind)
+    try:
+        data, name = _stored(request, confirm, kind)
+        result = reference_import(kind=kind, data=data, file_name=name, actor=request.user,
+                                  expected_fingerprint=confirm.cleaned_data["fingerprint"])
+    except ImportRefused as refused:
+        return render(request, "imports/upload.html", {
+            "title": f"Import {spec.label.lower()}", "kind": spec, "form": UploadForm(),
+            "problems": refused.problems, "refused_at_confirm": True,
+        }, status=409)
+    _forget(confirm)
+    messages.success(request, f"Imported {name}: {result.new} new, {result.updated} updated, "
+                              f"{result.unchanged} unchanged.")
+    return redirect("imports:index")
+
+
+@require_http_methods(["GET"])
+def returns_export_view(request: HttpRequest) -> HttpResponse:
+    """Download the returns data of a range of months the user may see, as CSV or XLSX."""
+    if not has_export_returns_permission(request.user):
+        raise PermissionDenied
+    form = ExportForm(request.GET or None)
+    if not form.is_bound or not form.is_valid():
+        return render(request, "imports/export.html", {"form": form}, status=400 if form.is_bound else 200)
+    data = form.cleaned_data
+    export = returns_export(user=request.user, first=data["first"], last=data["last"], fmt=data["format"])
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
+    return response
+
+
+def _returns_preview(result, confirm: ConfirmForm) -> dict:
+    """Return the preview's context: the file's effect per month and unit, and the first changes in detail."""
+    details, shown = [], 0
+    for unit in result.units:
+        if not unit.changes or shown >= PREVIEW_CHANGES:
+            continue
+        changes = unit.changes[:PREVIEW_CHANGES - shown]
+        shown += len(changes)
+        details.append((unit, changes))
+    total_changes = result.new + result.changed
+    return {
+        "result": result, "confirm": confirm, "details": details,
+        "details_cut": total_changes - shown if total_changes > shown else 0,
+        "nothing_to_do": total_changes == 0,
+    }
