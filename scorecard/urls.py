@@ -17,6 +17,7 @@ urlpatterns = [
     # Before the returns include: publishing needs the scorecard's ratings, so the view lives here.
     re_path(r"^returns/(?P<month>[0-9]{4}-[0-9]{2})/publish/?$", month_publish, name="returns-publish"),
     path("returns/", include("returns.urls")),
+    path("imports/", include("returns.import_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("scorecard/", views.scorecard_latest, name="scorecard"),
     path("scorecard/<month:month>/", views.scorecard_month, name="scorecard-month"),
