@@ -1,10 +1,15 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from returns.models import ReportingMonth, Return, ReturnValue, StateChange, ValueChange
+from returns.models import ReportingMonth, Return, ReturnValue, StateChange, ValidationRule, ValueChange
 
 
 class ReadOnlyAdminMixin:
-    """Audit rows and values change only through the services that audit them."""
+    """Audit rows and values change only through the services that audit them.
+
+    This is also how approved returns stay locked in the admin: no one, not
+    even a superuser, edits a return or its values here.
+    """
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -23,6 +28,14 @@ class ReturnValueInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
+class ValueChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ValueChange
+    fields = ["at", "measure", "old_value", "new_value", "unavailable_reason", "actor", "source", "reason",
+              "file_name"]
+    readonly_fields = fields
+    extra = 0
+
+
 class StateChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = StateChange
     fields = ["at", "from_state", "to_state", "actor", "reason"]
@@ -37,11 +50,11 @@ class ReturnAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["team", "updated_by"]
     search_fields = ["team__code", "team__name"]
     date_hierarchy = "month"
-    inlines = [ReturnValueInline, StateChangeInline]
+    inlines = [ReturnValueInline, StateChangeInline, ValueChangeInline]
 
 
 @admin.register(ReportingMonth)
-class ReportingMonthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReportingMonthAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["month", "published_at", "published_by"]
     list_select_related = ["published_by"]
 
@@ -59,3 +72,13 @@ class StateChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "ret", "from_state", "to_state", "actor", "reason"]
     list_filter = ["to_state", "ret__month"]
     list_select_related = ["ret__team", "actor"]
+
+
+@admin.register(ValidationRule)
+class ValidationRuleAdmin(SimpleHistoryAdmin):
+    """The performance team adds and tunes rules here; the model's clean() refuses unusable expressions."""
+
+    list_display = ["code", "left", "operator", "right", "severity", "active"]
+    list_filter = ["severity", "active"]
+    search_fields = ["code", "left", "right", "message"]
+    fields = ["code", "left", "operator", "right", "severity", "message", "active"]

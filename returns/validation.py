@@ -102,7 +102,10 @@ def parse_count(text: str | int | None) -> int | None:
     if stripped == "":
         return None
     if _PLAIN.fullmatch(stripped) or _GROUPED.fullmatch(stripped):
-        return _in_range(int(stripped.replace(",", "")))
+        digits = stripped.replace(",", "").lstrip("0") or "0"
+        if len(digits) > len(str(MAX_COUNT)):  # before int(): a megabyte of digits is refused, not parsed
+            raise CountError(f"That number is too large: the largest count accepted is {MAX_COUNT:,}.")
+        return _in_range(int(digits))
     raise CountError(_why_not_a_count(stripped))
 
 

@@ -44,6 +44,7 @@ def test_it_accepts_whole_numbers_and_blank(text, expected):
     ("1_000", "not a whole number"),
     ("1000000001", "too large"),
     ("99999999999999999999999", "too large"),
+    ("9" * 100_000, "too large"),
     ("0x10", "not a whole number"),
     ("½", "not a whole number"),
 ])

@@ -1,0 +1,41 @@
+"""POST /returns/YYYY-MM/publish: the month goes to senior leaders.
+
+It lives in scorecard because deciding which indicators need commentary takes
+the month's computed ratings, and returns may not import scorecard.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from lib.months import Month
+from returns import policy, services
+from returns.views import month_or_404
+
+
+def needing_commentary(month: Month) -> list[str]:
+    """Return the titles of the month's red or amber indicators that have no commentary."""
+    from scorecard.services import indicators_needing_commentary
+
+    return indicators_needing_commentary(month)
+
+
+@require_POST
+def month_publish(request: HttpRequest, month: str) -> HttpResponse:
+    """Publish the month once every return is approved and red or amber indicators have commentary."""
+    month = month_or_404(month)
+    if not policy.has_publish_permission(request.user):
+        raise PermissionDenied
+    try:
+        services.month_publish(month=month, actor=request.user, needs_commentary=needing_commentary(month))
+    except services.PublishRefused as exc:
+        messages.error(request, exc.message)
+        for reason in exc.reasons:
+            messages.warning(request, f"Not ready: {reason}.")
+    else:
+        messages.success(request, f"{month.long_label} is published: senior leaders can now see it.")
+    return redirect("returns:month", month=str(month))

@@ -1,0 +1,570 @@
+"""The returns pages per role: who sees what, what each POST changes, and what bad input gets."""
+
+import pytest
+import time_machine
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lib.months import Month
+from returns.models import Return, ReturnValue, StateChange, ValueChange
+from returns.validation import check_return
+from tests.conftest import make_user
+from tests.returns.factories import (
+    COUNCIL_VALUES,
+    DEC_2017,
+    TEAM_VALUES,
+    approved_return,
+    draft_return,
+    history,
+    make_council,
+    make_team,
+    submitted_return,
+)
+
+# Frozen in January 2018, so December 2017's returns are being collected (due Friday 5 January).
+NOW = "2018-01-10 10:00:00+00:00"
+FORM = "/returns/2017-12/EAST-SG/"
+OTHER_FORM = "/returns/2017-12/SOUTH-SG/"
+COUNCIL_FORM = "/returns/2017-12/CITY/"
+MONTH_PAGE = "/returns/2017-12/"
+
+
+@pytest.fixture(autouse=True)
+def _january_2018():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def east(db, entry_user):
+    make_council()
+    return make_team("EAST-SG", area="EAST", members=[entry_user])
+
+
+@pytest.fixture
+def south(db):
+    return make_team("SOUTH-SG", area="SOUTH")
+
+
+def form_data(values=None, *, version=1, action="save", comment="", **extra):
+    data = {"version": version, "action": action, "comment": comment}
+    for code, value in (TEAM_VALUES if values is None else values).items():
+        data[code] = "" if value is None else str(value)
+    data.update(extra)
+    return data
+
+
+def texts(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def stored(team):
+    return dict(ReturnValue.objects.filter(ret__team=team).values_list("measure__code", "value"))
+
+
+# Who may reach which page
+
+
+@pytest.mark.parametrize(("role", "path", "status"), [
+    ("performance", MONTH_PAGE, 200),
+    ("entry_user", MONTH_PAGE, 200),
+    ("leader", MONTH_PAGE, 403),
+    ("administrator", MONTH_PAGE, 403),
+    ("performance", FORM, 200),
+    ("entry_user", FORM, 200),
+    ("leader", FORM, 404),
+    ("administrator", FORM, 404),
+    ("performance", OTHER_FORM, 200),
+    ("entry_user", OTHER_FORM, 404),
+    ("performance", COUNCIL_FORM, 200),
+    ("entry_user", COUNCIL_FORM, 404),
+    ("leader", COUNCIL_FORM, 404),
+])
+def test_each_role_reaches_only_its_pages(client, request, east, south, role, path, status):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(path).status_code == status
+
+
+@pytest.mark.parametrize("path", [MONTH_PAGE, FORM, FORM + "submit", FORM + "approve", "/returns/2017-12/publish"])
+def test_anonymous_visitors_are_sent_to_login(client, east, path):
+    response = client.post(path) if path.endswith(("submit", "approve", "publish")) else client.get(path)
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("path", [
+    "/returns/2017-13/", "/returns/2017-00/EAST-SG/", "/returns/0000-01/", "/returns/2018-03/",
+    "/returns/2999-01/EAST-SG/", "/returns/1999-12/", "/returns/2017-12/NOPE/", "/returns/2017-1/",
+])
+def test_impossible_future_or_unknown_months_and_units_are_404(client, performance, east, path):
+    client.force_login(performance)
+    assert client.get(path).status_code == 404
+
+
+def test_next_month_is_open_for_an_early_start(client, performance, east):
+    client.force_login(performance)
+    assert client.get("/returns/2018-02/EAST-SG/").status_code == 200
+
+
+def test_an_inactive_team_without_a_return_is_404(client, performance, east):
+    make_team("OLD", active=False)
+    client.force_login(performance)
+    assert client.get("/returns/2017-12/OLD/").status_code == 404
+
+
+def test_the_returns_index_goes_to_the_month_being_collected(client, performance):
+    client.force_login(performance)
+    response = client.get("/returns/")
+    assert response.status_code == 302 and response.url == "/returns/2017-12/"
+
+
+# The form
+
+
+def test_the_form_has_one_field_per_team_measure_named_by_its_code(client, entry_user, east):
+    client.force_login(entry_user)
+    form = client.get(FORM).context["form"]
+    assert form.measure_codes == list(TEAM_VALUES)
+    assert "referrals" not in form.fields
+
+
+def test_the_council_form_has_the_authority_level_measures(client, performance, east):
+    client.force_login(performance)
+    form = client.get(COUNCIL_FORM).context["form"]
+    assert form.measure_codes == list(COUNCIL_VALUES)
+
+
+def test_the_form_shows_last_month_and_the_same_month_last_year(client, entry_user, east):
+    approved_return(east, Month(2017, 11), values={**TEAM_VALUES, "open_cases": 411})
+    approved_return(east, Month(2016, 12), values={**TEAM_VALUES, "open_cases": 377})
+    client.force_login(entry_user)
+    response = client.get(FORM)
+    row = next(r for r in response.context["rows"] if r.measure.code == "open_cases")
+    assert (row.last_month, row.last_year) == (411, 377)
+    html = response.content.decode()
+    assert 'aria-describedby="open_cases-hint open_cases-context"' in html
+    assert '<label for="id_open_cases">Open cases</label>' in html
+
+
+def test_saving_a_draft_stores_the_values_and_redirects(client, entry_user, east):
+    client.force_login(entry_user)
+    response = client.post(FORM, form_data({"open_cases": "1,234", "cpp_children": "0", "cic_children": ""}))
+    assert response.status_code == 302 and response.url == FORM
+    assert stored(east) == {"open_cases": 1234, "cpp_children": 0}  # blank stays blank, never 0
+    ret = Return.objects.get(team=east)
+    assert (ret.state, ret.version, ret.updated_by) == ("draft", 2, entry_user)
+    assert set(ValueChange.objects.values_list("source", flat=True)) == {"form"}
+
+
+@pytest.mark.parametrize(("typed", "says"), [
+    ("3.5", "decimal point"), ("1e3", "exponent form"), ("12a", "not a whole number"),
+    ("1,234x", "not a whole number"), ("-4", "cannot be negative"), ("١٢", "digits other than 0-9"),
+    ("10000000000", "too large"),
+])
+def test_bad_numbers_are_refused_next_to_the_field_and_nothing_is_saved(client, entry_user, east, typed, says):
+    draft_return(east, values={"cpp_children": 5})
+    client.force_login(entry_user)
+    response = client.post(FORM, form_data({"open_cases": typed, "cpp_children": "6"}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert says in html
+    assert 'id="open_cases-error"' in html and 'aria-invalid="true"' in html
+    assert '<a href="#id_open_cases">' in html  # the error summary links to the field
+    assert 'aria-describedby="open_cases-hint open_cases-context open_cases-error"' in html
+    assert stored(east) == {"cpp_children": 5}
+    assert not ValueChange.objects.exists()
+
+
+def test_a_value_and_a_not_available_reason_together_are_refused(client, entry_user, east):
+    client.force_login(entry_user)
+    response = client.post(FORM, form_data({"open_cases": "4"}, **{"open_cases-unavailable": "Down"}))
+    assert "not both" in response.content.decode()
+    assert not Return.objects.exists()  # a refused first save leaves no empty draft behind
+
+
+def test_a_blank_marked_not_available_is_saved_with_its_reason(client, entry_user, east):
+    client.force_login(entry_user)
+    client.post(FORM, form_data({"open_cases": ""}, **{"open_cases-unavailable": "Case system down"}))
+    row = ReturnValue.objects.get(ret__team=east)
+    assert (row.value, row.unavailable_reason) == (None, "Case system down")
+
+
+def test_submitting_a_complete_valid_return(client, entry_user, east):
+    client.force_login(entry_user)
+    response = client.post(FORM, form_data(action="submit"))
+    assert response.status_code == 302
+    ret = Return.objects.get(team=east)
+    assert ret.state == "submitted"
+    assert "is submitted" in texts(response)[0]
+
+
+def test_submitting_with_a_rule_error_saves_nothing_and_names_the_values(client, entry_user, east):
+    client.force_login(entry_user)
+    response = client.post(FORM, form_data({**TEAM_VALUES, "cpp_visits_made": "90"}, action="submit"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Child protection visits made cannot be more than visits due." in html
+    assert "(cpp_visits_made) = 90 is more than" in html and "(cpp_visits_due) = 85" in html
+    assert not Return.objects.exists()
+
+
+def test_submitting_with_blanks_needs_reasons(client, entry_user, east):
+    client.force_login(entry_user)
+    response = client.post(FORM, form_data({**TEAM_VALUES, "supervisions": ""}, action="submit"))
+    assert "(supervisions) is blank" in response.content.decode()
+    assert not Return.objects.exists()
+    client.post(FORM, form_data({**TEAM_VALUES, "supervisions": ""}, action="submit",
+                                **{"supervisions-unavailable": "Manager on leave"}))
+    assert Return.objects.get().state == "submitted"
+
+
+def test_a_warning_needs_a_comment_to_submit(client, entry_user, east):
+    history(east, DEC_2017, values=TEAM_VALUES)
+    client.force_login(entry_user)
+    response = client.post(FORM, form_data({**TEAM_VALUES, "open_cases": "900"}, action="submit"))
+    html = response.content.decode()
+    assert "looks unusual" in html and "explain them in the comment" in " ".join(texts(response))
+    assert not Return.objects.filter(month=DEC_2017.first_day).exists()
+    response = client.post(FORM, form_data({**TEAM_VALUES, "open_cases": "900"}, action="submit",
+                                           comment="New estate opened"))
+    ret = Return.objects.get(month=DEC_2017.first_day)
+    assert (ret.state, ret.comment) == ("submitted", "New estate opened")
+
+
+def test_the_saved_figures_checks_show_on_the_page(client, entry_user, east):
+    draft_return(east, values={**TEAM_VALUES, "unallocated_cases": 999})
+    client.force_login(entry_user)
+    html = client.get(FORM).content.decode()
+    assert "Checks on the saved figures" in html
+    assert "Unallocated cases cannot be more than open cases." in html
+
+
+# Tampering and double posts
+
+
+def test_a_data_entry_user_posting_to_another_teams_return_gets_404_and_changes_nothing(client, entry_user,
+                                                                                        east, south):
+    client.force_login(entry_user)
+    assert client.post(OTHER_FORM, form_data()).status_code == 404
+    assert client.post(OTHER_FORM + "submit").status_code == 404
+    assert client.post(COUNCIL_FORM, form_data(COUNCIL_VALUES)).status_code == 404
+    assert not Return.objects.exists()
+
+
+def test_a_tampered_version_is_refused_with_a_message(client, entry_user, east):
+    client.force_login(entry_user)
+    response = client.post(FORM, form_data(version="abc"))
+    assert "reload it" in response.content.decode()
+    assert not Return.objects.exists()
+
+
+def test_a_field_for_a_measure_the_team_does_not_return_is_ignored(client, entry_user, east):
+    client.force_login(entry_user)
+    client.post(FORM, form_data({"open_cases": "5"}, referrals="99", **{"referrals-unavailable": "x"}))
+    assert stored(east) == {"open_cases": 5}
+
+
+def test_a_tampered_action_is_refused(client, entry_user, east):
+    client.force_login(entry_user)
+    response = client.post(FORM, form_data(action="approve"))
+    assert response.status_code == 200
+    assert not Return.objects.exists()
+
+
+def test_a_double_posted_save_writes_once(client, entry_user, east):
+    client.force_login(entry_user)
+    client.post(FORM, form_data())
+    response = client.post(FORM, form_data())  # same data, same version: the browser posted twice
+    assert response.status_code == 302
+    assert ValueChange.objects.count() == len(TEAM_VALUES)
+    assert Return.objects.get().version == 2
+
+
+def test_a_double_posted_submit_records_one_state_change(client, entry_user, east):
+    client.force_login(entry_user)
+    client.post(FORM, form_data(action="submit"))
+    response = client.post(FORM, form_data(action="submit"))
+    assert response.status_code == 409
+    assert StateChange.objects.count() == 1
+    assert ValueChange.objects.count() == len(TEAM_VALUES)
+
+
+def test_a_double_posted_approval_records_one_state_change(client, performance, east):
+    ret = submitted_return(east)
+    client.force_login(performance)
+    client.post(FORM + "approve", {"version": ret.version})
+    response = client.post(FORM + "approve", {"version": ret.version})
+    assert "is approved, so it cannot be approved" in texts(response)[-1]
+    assert StateChange.objects.count() == 1
+
+
+# Optimistic locking
+
+
+def test_the_second_of_two_editors_is_refused_and_shown_what_changed(client, entry_user, performance, east):
+    draft_return(east, values={"open_cases": 10})
+    client.force_login(performance)
+    client.post(FORM, form_data({"open_cases": "12"}, version=1))
+    client.force_login(entry_user)
+    response = client.post(FORM, form_data({"open_cases": "15"}, version=1))
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Changed since you opened this page" in html
+    assert "performance: open_cases: 10 → 12" in html
+    assert stored(east) == {"open_cases": 12}
+    # Their figures stay in the form, now against the current version: saving again is a deliberate choice.
+    assert response.context["form"]["open_cases"].value() == "15"
+    assert response.context["form"]["version"].value() == "2"
+
+
+# Locked means locked (the form path)
+
+
+def test_an_approved_return_shows_read_only_and_refuses_a_post(client, entry_user, east):
+    approved_return(east)
+    client.force_login(entry_user)
+    response = client.get(FORM)
+    assert not response.context["editable"]
+    assert b'name="open_cases"' not in response.content
+    response = client.post(FORM, form_data({**TEAM_VALUES, "open_cases": "1"}, version=3))
+    assert response.status_code == 409
+    assert "locked" in " ".join(texts(response))
+    assert stored(east)["open_cases"] == TEAM_VALUES["open_cases"]
+    assert not ValueChange.objects.exists()
+
+
+# Workflow buttons
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "reopen"])
+def test_data_entry_users_may_not_approve_reject_or_reopen_their_returns(client, entry_user, east, action):
+    ret = submitted_return(east) if action != "reopen" else approved_return(east)
+    client.force_login(entry_user)
+    assert client.post(FORM + action, {"version": ret.version, "reason": "x"}).status_code == 403
+    assert Return.objects.get().state == ret.state
+
+
+def test_transitions_are_post_only(client, performance, east):
+    submitted_return(east)
+    client.force_login(performance)
+    assert client.get(FORM + "approve").status_code == 405
+
+
+def test_the_performance_team_rejects_with_a_reason_then_approves(client, performance, east):
+    ret = submitted_return(east)
+    client.force_login(performance)
+    response = client.post(FORM + "reject", {"version": ret.version, "reason": ""})
+    assert "Give a reason" in texts(response)[-1]
+    assert Return.objects.get().state == "submitted"
+    client.post(FORM + "reject", {"version": ret.version, "reason": "Supervisions doubled"})
+    ret.refresh_from_db()
+    assert ret.state == "draft"
+    client.post(FORM + "submit", {"version": ret.version})
+    ret.refresh_from_db()
+    client.post(FORM + "approve", {"version": ret.version})
+    assert Return.objects.get().state == "approved"
+    assert list(StateChange.objects.order_by("at", "id").values_list("to_state", "reason")) == [
+        ("draft", "Supervisions doubled"), ("submitted", ""), ("approved", "")]
+
+
+def test_approving_a_version_the_reviewer_did_not_see_is_refused(client, performance, east):
+    submitted_return(east, version=4)
+    client.force_login(performance)
+    response = client.post(FORM + "approve", {"version": 3})
+    assert "Someone else changed this return" in texts(response)[0]
+    assert Return.objects.get().state == "submitted"
+
+
+def test_a_transition_of_a_return_not_started_says_so(client, performance, east):
+    client.force_login(performance)
+    response = client.post(FORM + "submit")
+    assert "has not been started" in texts(response)[0]
+    assert not Return.objects.exists()
+
+
+def test_a_bad_version_in_a_transition_is_refused(client, performance, east):
+    submitted_return(east)
+    client.force_login(performance)
+    response = client.post(FORM + "approve", {"version": "x"})
+    assert texts(response) and Return.objects.get().state == "submitted"
+
+
+def test_the_history_shows_value_and_state_changes(client, entry_user, east):
+    client.force_login(entry_user)
+    client.post(FORM, form_data({"open_cases": "7"}, comment="first figures"))
+    client.post(FORM, form_data({**TEAM_VALUES}, version=2, action="submit"))
+    html = client.get(FORM).content.decode()
+    assert "blank → 7 (first figures)" in html
+    assert "Draft → Submitted" in html
+
+
+# The completeness page
+
+
+def test_the_month_page_lists_every_expected_return_with_counts(client, performance, east, south):
+    make_team("NWC-SG", area="NWC")
+    make_team("OLD", active=False)
+    submitted_return(east)
+    draft_return(south)
+    client.force_login(performance)
+    response = client.get(MONTH_PAGE)
+    rows = {row.unit.code: row for row in response.context["table"].data}
+    assert set(rows) == {"EAST-SG", "SOUTH-SG", "NWC-SG", "CITY"}
+    assert rows["EAST-SG"].state == "submitted" and not rows["EAST-SG"].overdue
+    assert rows["SOUTH-SG"].overdue and rows["NWC-SG"].overdue and rows["CITY"].overdue
+    assert dict(response.context["counts"]) == {"Not started": 2, "Draft": 1, "Submitted": 1, "Approved": 0}
+    assert response.context["overdue_count"] == 3
+    assert str(response.context["due"]) == "2018-01-05"
+
+
+def test_a_data_entry_user_sees_only_their_teams_on_the_month_page(client, entry_user, east, south):
+    client.force_login(entry_user)
+    response = client.get(MONTH_PAGE)
+    assert [row.unit.code for row in response.context["table"].data] == ["EAST-SG"]
+    assert b"SOUTH-SG" not in response.content and not response.context["can_publish"]
+
+
+@pytest.mark.parametrize(("query", "codes"), [
+    ("?area=SOUTH", ["SOUTH-SG"]),
+    ("?state=submitted", ["EAST-SG"]),
+    ("?state=not_started", ["CITY"]),
+    ("?state=overdue", ["SOUTH-SG", "CITY"]),
+    ("?area=EAST&state=draft", []),
+])
+def test_the_month_page_filters_by_area_and_state(client, performance, east, south, query, codes):
+    submitted_return(east)
+    draft_return(south)
+    client.force_login(performance)
+    response = client.get(MONTH_PAGE + query)
+    assert [row.unit.code for row in response.context["table"].data] == codes
+
+
+def test_an_unknown_filter_value_is_reported_and_ignored(client, performance, east, south):
+    client.force_login(performance)
+    response = client.get(MONTH_PAGE + "?area=MARS&state=lost")
+    assert response.status_code == 200
+    assert "There is a problem with the filters" in response.content.decode()
+    assert len(response.context["table"].data) == 3
+
+
+def queries_of(client, path):
+    """Return the SQL a GET of the page runs, after a first request has warmed per-session caches."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def own(queries):
+    """The queries of this app's views: sessions, sign-in and security middleware are counted elsewhere."""
+    tables = ('"returns_', '"indicators_', '"teams_', '"auth_permission"')
+    return [sql for sql in queries if any(table in sql.split(" WHERE ")[0] for table in tables)]
+
+
+def test_the_month_page_costs_the_same_queries_whatever_the_number_of_teams(client, performance, east):
+    client.force_login(performance)
+    client.get(MONTH_PAGE)  # the first request after sign-in also writes the session
+    few = queries_of(client, MONTH_PAGE)
+    for n in range(20):
+        team = make_team(f"T{n}", area=["EAST", "SOUTH", "NWC"][n % 3])
+        draft_return(team) if n % 2 else submitted_return(team)
+    many = queries_of(client, MONTH_PAGE)
+    assert len(many) == len(few)
+    # user's permissions, group permissions, active teams with areas, council, the month's returns with
+    # who changed them, areas for the filter, the month's publication
+    assert len(own(many)) == 7, "\n".join(own(many))
+
+
+def test_the_form_costs_a_fixed_number_of_queries_whatever_the_history(client, entry_user, east):
+    draft_return(east, values=TEAM_VALUES)
+    client.force_login(entry_user)
+    client.get(FORM)  # the first request after sign-in also writes the session
+    short = queries_of(client, FORM)
+    history(east, DEC_2017, 36, values=TEAM_VALUES)
+    long = queries_of(client, FORM)
+    assert len(long) == len(short)
+    # team by code, user's permissions, group permissions, memberships, the return, the team's measures,
+    # twelve months of history, stored values, active rules, value changes, state changes
+    assert len(own(long)) == 11, "\n".join(own(long))
+
+
+# Publishing (the view lives in scorecard, it needs the scorecard's ratings)
+
+
+@pytest.fixture
+def nothing_needs_commentary(monkeypatch):
+    monkeypatch.setattr("scorecard.publish.needing_commentary", lambda month: [])
+
+
+def test_the_performance_team_publishes_a_month_whose_returns_are_approved(client, performance, east,
+                                                                          nothing_needs_commentary):
+    approved_return(east)
+    approved_return(None)
+    client.force_login(performance)
+    response = client.post("/returns/2017-12/publish")
+    assert response.status_code == 302 and response.url == MONTH_PAGE
+    assert "is published" in texts(response)[0]
+    assert client.get(MONTH_PAGE).context["reporting"].is_published
+
+
+def test_publishing_is_refused_with_what_is_missing(client, performance, east, nothing_needs_commentary):
+    submitted_return(east)
+    client.force_login(performance)
+    response = client.post("/returns/2017-12/publish")
+    messages = texts(response)
+    assert "cannot be published yet" in messages[0]
+    assert "Not ready: the EAST-SG return is submitted, not approved." in messages
+    assert "Not ready: the CITY return is not started, not approved." in messages
+
+
+def test_publishing_is_refused_while_an_indicator_needs_commentary(client, performance, east, monkeypatch):
+    approved_return(east)
+    approved_return(None)
+    monkeypatch.setattr("scorecard.publish.needing_commentary", lambda month: ["% re-referrals"])
+    client.force_login(performance)
+    response = client.post("/returns/2017-12/publish")
+    assert "Not ready: “% re-referrals” is rated red or amber and has no commentary." in texts(response)
+
+
+@pytest.mark.parametrize("role", ["entry_user", "leader", "administrator"])
+def test_only_the_performance_team_publishes(client, request, east, role, nothing_needs_commentary):
+    approved_return(east)
+    approved_return(None)
+    client.force_login(request.getfixturevalue(role))
+    assert client.post("/returns/2017-12/publish").status_code == 403
+    assert client.get("/returns/2017-12/publish").status_code in (403, 405)
+
+
+def test_publishing_a_bad_month_is_404(client, performance):
+    client.force_login(performance)
+    assert client.post("/returns/2017-13/publish").status_code == 404
+
+
+# Locked means locked (the admin path)
+
+
+def test_the_admin_cannot_change_an_approved_return_or_its_values(client, east):
+    ret = approved_return(east)
+    root = make_user("root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    assert client.get(f"/admin/returns/return/{ret.pk}/change/").status_code == 200  # viewable, read only
+    response = client.post(f"/admin/returns/return/{ret.pk}/change/", {"state": "draft", "version": 9})
+    assert response.status_code == 403
+    assert client.post(f"/admin/returns/return/{ret.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/admin/returns/returnvalue/").status_code == 404  # values have no admin of their own
+    ret.refresh_from_db()
+    assert (ret.state, ret.version) == ("approved", 3)
+    assert stored(east) == TEAM_VALUES
+
+
+def test_the_performance_team_adds_a_validation_rule_in_the_admin(client, performance, east):
+    client.force_login(performance)
+    response = client.post("/admin/returns/validationrule/add/", {
+        "code": "visits_le_children", "left": "cpp_visits_due", "operator": "<=", "right": "cpp_children",
+        "severity": "warning", "message": "More visits due than children on plans.", "active": "on"})
+    assert response.status_code == 302
+    response = client.post("/admin/returns/validationrule/add/", {
+        "code": "bad", "left": "cpp_visits_du", "operator": "<=", "right": "cpp_children",
+        "severity": "warning", "message": "x", "active": "on"})
+    assert response.status_code == 200 and "Unknown measure code" in response.content.decode()
+    findings = check_return({**TEAM_VALUES, "cpp_visits_due": 95})
+    assert [f.code for f in findings] == ["visits_le_children"]
