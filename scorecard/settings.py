@@ -217,6 +217,8 @@ LOGGING = {
         "scorecard.security": {"level": "INFO"},
         # django-axes narrates every attempt; scorecard.security records them once, in one shape.
         "axes": {"level": "ERROR"},
+        # WeasyPrint reports each step of every board-pack PDF; only its warnings matter.
+        "weasyprint": {"level": "WARNING"},
     },
 }
 
