@@ -59,8 +59,9 @@ class Problem:
             where.append(f"Row {self.row}")
         if self.column:
             where.append(f"column {self.column}")
-        message = self.message[:1].upper() + self.message[1:]
-        return f"{', '.join(where)}: {message}" if where else message
+        if not where:
+            return self.message  # a whole-file message, which may start with the file's own name
+        return f"{', '.join(where)}: {self.message[:1].upper()}{self.message[1:]}"
 
 
 class ImportRefused(Exception):
@@ -303,16 +304,26 @@ def _xlsx_rows(data: bytes, file_name: str) -> tuple[list[str], list[tuple[int, 
                 rows = _replace_formulas(data, rows, formulas, header_row)
     except ImportRefused:
         raise
-    except defusedxml.DefusedXmlException:
-        raise ImportRefused(
-            f"{file_name} contains XML entity or DTD declarations, which are refused because they can be "
-            "used to attack the server. Save a fresh copy from Excel and try again."
-        ) from None
     except MemoryError:  # pragma: no cover - belt and braces behind the unzipped-size check
         raise ImportRefused(f"{file_name} is too large to read.") from None
-    except Exception:  # openpyxl raises many kinds for damaged workbooks; none of them should be a 500
+    except Exception as exc:  # openpyxl raises many kinds for damaged workbooks; none of them should be a 500
+        if _caused_by(exc, defusedxml.DefusedXmlException):
+            raise ImportRefused(
+                f"{file_name} contains XML entity or DTD declarations, which are refused because they can be "
+                "used to attack the server. Save a fresh copy from Excel and try again."
+            ) from None
         raise ImportRefused(f"{file_name} is damaged or not a workbook Excel saved; save a fresh copy and try again.") from None
     return header_row, rows, blanks
+
+
+def _caused_by(exc: BaseException, kind: type) -> bool:
+    """Return True if the exception or one it was raised from is of the kind (openpyxl wraps parse errors)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kind):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _check_unzipped_size(data: bytes, file_name: str) -> None:
@@ -929,10 +940,10 @@ def _check_rules(rules, merged, items, lookups, code, month, problems: Problems,
         involved = [from_file[name] for name in finding.fields if name in from_file]
         if not involved:
             continue  # already stored that way; the form will ask for it to be put right before submission
-        first = min(involved, key=lambda item: item.row)
+        first = involved[0]  # the rule's left side when the file gives it: usually the "of those" count
         rows = sorted({item.row for item in involved})
-        message = f"{code} {month:%Y-%m}: {finding.message}" + (
-            f" (rows {', '.join(map(str, rows))})" if len(rows) > 1 else "")
+        message = f"{code} {month:%Y-%m}: {finding.message.rstrip('.')}" + (
+            f" (rows {', '.join(map(str, rows[:-1]))} and {rows[-1]})" if len(rows) > 1 else "")
         if finding.is_error:
             problems.add(message, row=first.row, column=first.column)
         else:

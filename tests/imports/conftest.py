@@ -57,3 +57,35 @@ def council(db):
         ["UASC", "UASC team", "CITYWIDE", "uasc"],
     ]))
     return "CITY"
+
+
+def snapshot() -> dict:
+    """Return every row an import could touch, to show that a refused file changed nothing."""
+    from indicators.models import Comparator, Target
+    from returns.models import Return, ReturnValue, StateChange, ValueChange
+    from teams.models import Area, Council, Population, Team
+
+    models = (Council, Area, Team, Population, Target, Comparator, Return, ReturnValue, ValueChange, StateChange)
+    return {model.__name__: sorted(model.objects.values_list(), key=repr) for model in models}
+
+
+@pytest.fixture
+def unchanged(db):
+    """Assert, after the test body, that the database holds exactly what it held before."""
+    checks = []
+
+    def start():
+        checks.append(snapshot())
+
+    yield start
+    assert checks, "call unchanged() once the set-up is done"
+    assert snapshot() == checks[0]
+
+
+@pytest.fixture
+def east_entry(entry_user, council):
+    """entry.east, a member of the EAST-SG team only."""
+    from teams.models import Membership, Team
+
+    Membership.objects.create(user=entry_user, team=Team.objects.get(code="EAST-SG"))
+    return entry_user

@@ -1,0 +1,283 @@
+"""Importing returns: values land in drafts with the form's checks and audit, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from returns.imports import ImportRefused, returns_import
+from returns.models import Return, ReturnValue, Source, StateChange, ValueChange
+
+DEC = dt.date(2017, 12, 1)
+HEADER = ["month", "team", "measure", "value"]
+
+
+def stored(team=None, month=DEC) -> dict[str, int | None]:
+    rows = ReturnValue.objects.filter(ret__month=month)
+    rows = rows.filter(ret__team__isnull=True) if team is None else rows.filter(ret__team__code=team)
+    return dict(rows.values_list("measure__code", "value"))
+
+
+def refused(data: bytes, name: str = "returns.csv", **kwargs) -> ImportRefused:
+    with pytest.raises(ImportRefused) as caught:
+        returns_import(data=data, file_name=name, **kwargs)
+    return caught.value
+
+
+def messages(error: ImportRefused) -> list[str]:
+    return [str(problem) for problem in error.problems]
+
+
+# --------------------------------------------------------------------------- good files
+
+
+def test_it_imports_long_form_values_into_new_draft_returns(council, make_csv):
+    result = returns_import(file_name="dec.csv", data=make_csv([
+        HEADER,
+        ["2017-12", "EAST-SG", "open_cases", "120"],
+        ["2017-12", "EAST-SG", "unallocated_cases", "4"],
+        ["2017-12", "CITY", "referrals", "310"],
+    ]))
+    assert stored("EAST-SG") == {"open_cases": 120, "unallocated_cases": 4}
+    assert stored(None) == {"referrals": 310}
+    assert set(Return.objects.values_list("state", flat=True)) == {Return.State.DRAFT}
+    assert (result.new, result.changed, result.unchanged) == (3, 0, 0)
+    assert [(u.month_label, u.unit, u.new) for u in result.units] == [("2017-12", "CITY", 1), ("2017-12", "EAST-SG", 2)]
+
+
+def test_it_imports_the_wide_form_a_local_office_keeps(council, make_csv):
+    returns_import(file_name="east.csv", data=make_csv([
+        ["month", "team", "open_cases", "unallocated_cases", "cpp_children"],
+        ["2017-11", "EAST-SG", "118", "3", "40"],
+        ["2017-12", "EAST-SG", "120", "4", ""],
+        ["2017-12", "EAST-ASM", "60", "", "0"],
+    ]))
+    assert stored("EAST-SG", dt.date(2017, 11, 1)) == {"open_cases": 118, "unallocated_cases": 3, "cpp_children": 40}
+    assert stored("EAST-SG") == {"open_cases": 120, "unallocated_cases": 4}
+    assert stored("EAST-ASM") == {"open_cases": 60, "cpp_children": 0}
+
+
+def test_it_imports_an_xlsx_workbook(council, make_xlsx):
+    returns_import(file_name="dec.xlsx", data=make_xlsx([
+        HEADER,
+        ["2017-12", "EAST-SG", "open_cases", 120],
+        [dt.datetime(2017, 12, 1), "EAST-SG", "cpp_children", 41.0],  # Excel's date for a typed 2017-12
+    ]))
+    assert stored("EAST-SG") == {"open_cases": 120, "cpp_children": 41}
+
+
+def test_it_audits_each_value_with_source_file_name_and_digest(council, make_csv, performance):
+    data = make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]])
+    returns_import(file_name="dec.csv", data=data, actor=performance)
+    change = ValueChange.objects.get()
+    assert (change.measure.code, change.old_value, change.new_value) == ("open_cases", None, 120)
+    assert change.source == Source.IMPORT
+    assert change.file_name == "dec.csv"
+    import hashlib
+    assert change.file_sha256 == hashlib.sha256(data).hexdigest()
+    assert change.actor == performance
+    assert change.version == Return.objects.get().version == 2
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(council, make_csv):
+    data = make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"], ["2017-12", "CITY", "referrals", "310"]])
+    returns_import(file_name="dec.csv", data=data)
+    before = (list(Return.objects.values_list("pk", "version", "updated_at")), ValueChange.objects.count())
+    second = returns_import(file_name="dec.csv", data=data)
+    assert (second.new, second.changed, second.unchanged, second.audit_rows) == (0, 0, 2, 0)
+    assert (list(Return.objects.values_list("pk", "version", "updated_at")), ValueChange.objects.count()) == before
+
+
+def test_a_changed_value_is_audited_with_its_old_value_and_raises_the_version(council, make_csv):
+    returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
+    result = returns_import(file_name="v2.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "125"]]))
+    assert result.units[0].changes == [("open_cases", 120, 125)]
+    latest = ValueChange.objects.order_by("-pk").first()
+    assert (latest.old_value, latest.new_value, latest.file_name, latest.version) == (120, 125, "v2.csv", 3)
+    assert Return.objects.get().version == 3
+
+
+def test_a_changed_submitted_return_goes_back_to_draft_as_with_the_form(council, make_csv):
+    returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
+    Return.objects.update(state=Return.State.SUBMITTED)
+    result = returns_import(file_name="v2.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "121"]]))
+    assert result.units[0].back_to_draft
+    assert Return.objects.get().state == Return.State.DRAFT
+    change = StateChange.objects.get()
+    assert (change.from_state, change.to_state) == (Return.State.SUBMITTED, Return.State.DRAFT)
+
+
+def test_a_dry_run_reports_but_saves_nothing(council, make_csv, unchanged):
+    unchanged()
+    result = returns_import(file_name="dec.csv", dry_run=True,
+                            data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
+    assert result.new == 1 and result.audit_rows == 0
+
+
+def test_a_blank_cell_is_not_given_never_zero(council, make_csv):
+    returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
+    result = returns_import(file_name="v2.csv", data=make_csv([
+        HEADER,
+        ["2017-12", "EAST-SG", "open_cases", ""],      # does not clear the stored value
+        ["2017-12", "EAST-SG", "cpp_children", "  "],  # does not store 0
+    ]))
+    assert stored("EAST-SG") == {"open_cases": 120}
+    assert result.blanks == 2 and ValueChange.objects.count() == 1
+
+
+def test_a_data_entry_user_imports_their_own_teams_rows(east_entry, make_csv):
+    returns_import(file_name="east.csv", actor=east_entry,
+                   data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
+    assert stored("EAST-SG") == {"open_cases": 120}
+
+
+# --------------------------------------------------------------------------- bad values: refused, nothing changed
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("-3", "negative"),
+    ("3.5", "decimal point"),
+    ("1e3", "exponent"),
+    ("12a", "not a whole number"),
+    ("\u0661\u0662", "digits other than 0-9"),  # Arabic-Indic ١٢
+])
+def test_it_refuses_a_value_that_is_not_a_whole_number(council, make_csv, unchanged, text, reason):
+    unchanged()
+    error = refused(make_csv([
+        HEADER,
+        ["2017-12", "EAST-SG", "open_cases", "120"],
+        ["2017-12", "EAST-SG", "cpp_children", text],
+    ]))
+    assert len(error.problems) == 1
+    problem = error.problems[0]
+    assert (problem.row, problem.column) == (3, "value")
+    assert reason in problem.message
+
+
+def test_it_refuses_a_numerator_above_its_denominator(council, make_csv, unchanged):
+    unchanged()
+    error = refused(make_csv([
+        HEADER,
+        ["2017-12", "EAST-SG", "open_cases", "10"],
+        ["2017-12", "EAST-SG", "unallocated_cases", "11"],
+    ]))
+    assert messages(error) == [
+        "Row 3, column value: EAST-SG 2017-12: Unallocated cases cannot be more than open cases. "
+        "unallocated_cases = 11 is more than open_cases = 10 (rows 2 and 3)"
+    ]
+
+
+def test_a_rule_is_checked_against_the_values_already_stored(council, make_csv):
+    returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "10"]]))
+    error = refused(make_csv([HEADER, ["2017-12", "EAST-SG", "unallocated_cases", "11"]]))
+    assert "Unallocated cases cannot be more than open cases" in error.problems[0].message
+    assert stored("EAST-SG") == {"open_cases": 10}
+
+
+def test_it_names_both_rows_of_a_value_given_twice(council, make_csv, unchanged):
+    unchanged()
+    error = refused(make_csv([
+        HEADER,
+        ["2017-12", "EAST-SG", "open_cases", "120"],
+        ["2017-12", "EAST-SG", "cpp_children", "40"],
+        ["2017-12", "EAST-SG", "open_cases", "120"],
+    ]))
+    assert messages(error) == [
+        "Row 4, column value: Rows 2 and 4 both give open_cases for EAST-SG in 2017-12; each value must appear once"
+    ]
+
+
+def test_it_refuses_an_unknown_team_and_creates_nothing(council, make_csv, unchanged):
+    unchanged()
+    error = refused(make_csv([HEADER, ["2017-12", "WEST-SG", "open_cases", "1"]]))
+    assert error.problems[0].row == 2 and error.problems[0].column == "team"
+    assert "no team has the code “WEST-SG”" in error.problems[0].message
+
+
+def test_it_refuses_an_unknown_measure(council, make_csv, unchanged):
+    unchanged()
+    error = refused(make_csv([HEADER, ["2017-12", "EAST-SG", "open_case", "1"]]))
+    assert messages(error) == ["Row 2, column measure: No measure has the code “open_case”"]
+
+
+def test_it_refuses_a_council_measure_on_a_team_row(council, make_csv, unchanged):
+    unchanged()
+    error = refused(make_csv([HEADER, ["2017-12", "EAST-SG", "referrals", "1"]]))
+    assert "returned once for the whole council" in error.problems[0].message
+
+
+@pytest.mark.parametrize("header, complaint", [
+    (["month", "team", "measure"], "the column “value” is missing"),
+    (["month", "team_code", "measure", "value"], "the column “team_code” is not expected"),
+    (["month", "team", "measure", "value", "notes"], "the column “notes” is not expected"),
+], ids=["missing", "renamed", "extra"])
+def test_it_refuses_a_header_that_is_not_exactly_the_contract(council, make_csv, unchanged, header, complaint):
+    unchanged()
+    error = refused(make_csv([header, ["2017-12", "EAST-SG", "open_cases", "1"][:len(header)]]))
+    assert any(complaint in p.message and p.row == 1 for p in error.problems), messages(error)
+
+
+def test_it_refuses_an_unknown_column_in_the_wide_form(council, make_csv, unchanged):
+    unchanged()
+    error = refused(make_csv([["month", "team", "open_cases", "opencases"], ["2017-12", "EAST-SG", "1", "2"]]))
+    assert "“opencases” is neither month, team nor a measure code" in error.problems[0].message
+
+
+@pytest.mark.parametrize("month", ["2017-13", "Dec 2017", "2017/12", "201712", "17-12"])
+def test_it_refuses_a_month_not_written_yyyy_mm(council, make_csv, unchanged, month):
+    unchanged()
+    error = refused(make_csv([HEADER, [month, "EAST-SG", "open_cases", "1"]]))
+    assert (error.problems[0].row, error.problems[0].column) == (2, "month")
+    assert "YYYY-MM" in error.problems[0].message
+
+
+def test_it_refuses_a_month_in_the_future(council, make_csv, unchanged):
+    unchanged()
+    error = refused(make_csv([HEADER, ["2999-01", "EAST-SG", "open_cases", "1"]]))
+    assert "2999-01 is in the future" in error.problems[0].message
+
+
+def test_it_refuses_a_row_for_an_approved_return_and_overwrites_nothing(council, make_csv, unchanged):
+    returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
+    Return.objects.update(state=Return.State.APPROVED)
+    unchanged()
+    error = refused(make_csv([
+        HEADER,
+        ["2017-11", "EAST-SG", "open_cases", "118"],
+        ["2017-12", "EAST-SG", "open_cases", "999"],
+    ]))
+    assert messages(error)[0].startswith("Row 3, column team: The EAST-SG return for 2017-12 is approved, so it is locked")
+
+
+def test_it_refuses_a_data_entry_users_rows_for_another_team(east_entry, make_csv, unchanged):
+    unchanged()
+    error = refused(make_csv([
+        HEADER,
+        ["2017-12", "EAST-SG", "open_cases", "120"],
+        ["2017-12", "SOUTH-SG", "open_cases", "80"],
+        ["2017-12", "CITY", "referrals", "300"],
+    ]), actor=east_entry)
+    assert [(p.row, p.column) for p in error.problems] == [(3, "team"), (4, "team")]
+    assert "you may not import returns for SOUTH-SG" in error.problems[0].message
+
+
+def test_an_error_on_the_last_of_20000_rows_leaves_the_database_unchanged(council, make_csv, unchanged):
+    from indicators.models import Measure
+    from teams.models import Area, Team, TeamType
+
+    east = Area.objects.get(code="EAST")
+    kind = TeamType.objects.get(code="safeguarding")
+    Team.objects.bulk_create([Team(code=f"T{n:03d}", name=f"Team {n}", area=east, team_type=kind) for n in range(100)])
+    codes = ["cpp_children", "cic_children", "caseload_cases", "qualified_social_workers"]
+    assert set(codes) <= set(Measure.objects.filter(level="team").values_list("code", flat=True))
+    rows = [HEADER]
+    for month in range(1, 13 * 5 + 1):
+        for team in range(100):
+            for code in codes:
+                rows.append([f"{2012 + (month - 1) // 12}-{(month - 1) % 12 + 1:02d}", f"T{team:03d}", code, "7"])
+    rows = rows[:20_000]
+    rows.append(["2017-12", "T000", "open_cases", "7.5"])
+    unchanged()
+    error = refused(make_csv(rows))
+    assert messages(error) == ["Row 20001, column value: “7.5” has a decimal point: enter a whole number"]
