@@ -179,3 +179,18 @@ def test_an_unclear_self_hosted_only_switch_stops_the_start_with_its_name():
 
     assert result.returncode != 0
     assert "CHARTJS_SELF_HOSTED_ONLY='maybe' is not a boolean" in result.stderr
+
+
+def test_a_page_still_renders_when_the_self_hosted_copy_was_never_collected(settings, tmp_path, caplog):
+    # Production storage with an empty manifest: collectstatic ran where npm was absent.
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
+    (tmp_path / "staticfiles.json").write_text(json.dumps(
+        {"version": "1.1", "paths": {"js/chartjs-fallback.js": "js/chartjs-fallback.abc123.js"}, "hash": "x"}))
+
+    html = render_snippet()
+
+    assert f'data-local-src="/static/{assets.CHARTJS_STATIC_PATH}"' in html
+    assert 'src="/static/js/chartjs-fallback.abc123.js"' in html
+    assert "Chart.js has no self-hosted fallback" in caplog.text
