@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 
 from scorecard import health, views
 from scorecard.publish import month_publish
+from indicators.views import commentary_edit
 from scorecard.converters import MonthConverter
 
 register_converter(MonthConverter, "month")
@@ -24,6 +25,8 @@ urlpatterns = [
     path("scorecard/<month:month>.json", views.scorecard_json, name="scorecard-json"),
     path("scorecard/<month:month>.<str:fmt>", views.scorecard_download, name="scorecard-download"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
+    re_path(r"^indicators/(?P<code>[A-Za-z0-9][A-Za-z0-9_.-]*)/commentary/(?P<month>[0-9]{4}-[0-9]{2})/$",
+            commentary_edit, name="commentary-edit"),
 ]
 
 # 400, 403 and 404 use Django's views with templates/<code>.html; 500 tells a

@@ -1,0 +1,55 @@
+"""Writes to the catalogue that happen outside the admin: the month's commentary on an indicator."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from indicators.models import Commentary, Indicator
+from lib.months import Month
+
+
+class CommentaryConflict(Exception):
+    """Someone else saved the commentary after the caller loaded it; nothing was written."""
+
+    def __init__(self, current: Commentary | None):
+        super().__init__("Someone else changed this commentary after you opened it, so yours was not saved.")
+        self.current = current
+
+
+class CommentaryEmpty(ValueError):
+    """Commentary with no text; the message says what to do instead."""
+
+
+def latest_history_id(commentary: Commentary | None) -> int | None:
+    """Return the id of the commentary's newest history record (its version), or None if there is none."""
+    if commentary is None or commentary.pk is None:
+        return None
+    return commentary.history.order_by("-history_id").values_list("history_id", flat=True).first()
+
+
+@transaction.atomic
+def commentary_save(
+    *, indicator: Indicator, month: Month, text: str, actor, expected_version: int | None = None,
+    check_version: bool = True,
+) -> tuple[Commentary, bool]:
+    """Write the indicator's commentary for the month; return it and whether anything changed.
+
+    Every version is kept by the model's history (who, when, the text). With
+    check_version, `expected_version` is the history id the writer started
+    from (None: they saw no commentary), and a different one is refused.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise CommentaryEmpty("Write the commentary before saving: it cannot be empty.")
+    existing = Commentary.objects.select_for_update().filter(indicator=indicator, month=month.first_day).first()
+    if check_version and latest_history_id(existing) != expected_version:
+        raise CommentaryConflict(existing)
+    if existing is not None and existing.text == text:
+        return existing, False
+    commentary = existing or Commentary(indicator=indicator, month=month.first_day)
+    commentary.text = text
+    commentary.updated_by = actor
+    commentary._history_user = actor
+    commentary.full_clean()
+    commentary.save()
+    return commentary, True

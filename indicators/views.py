@@ -1,0 +1,91 @@
+"""Pages of the indicators app."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from indicators import services
+from indicators.forms import CommentaryForm
+from indicators.models import Commentary, Indicator
+from lib.months import Month
+
+# Commentary: for the performance team, on a month from 2000 up to next month (written ahead of the board).
+_EARLIEST_COMMENTARY_MONTH = Month(2000, 1)
+
+
+def has_edit_commentary_permission(user) -> bool:
+    """Return True if the user may write and edit indicators' commentary."""
+    return (user.is_active and user.has_perm("indicators.add_commentary")
+            and user.has_perm("indicators.change_commentary"))
+
+
+def _commentary_month_or_404(text: str) -> Month:
+    try:
+        month = Month.parse(text)
+    except ValueError:
+        raise Http404("There is no such month.") from None
+    if not _EARLIEST_COMMENTARY_MONTH <= month <= Month.of(timezone.localdate()) + 1:
+        raise Http404("Commentary cannot be written for that month.")
+    return month
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def commentary_edit(request: HttpRequest, code: str, month: str) -> HttpResponse:
+    """Write or edit an indicator's commentary for a month; every version is kept."""
+    if not has_edit_commentary_permission(request.user):
+        raise PermissionDenied
+    month = _commentary_month_or_404(month)
+    indicator = get_object_or_404(Indicator, code=code, active=True)
+    existing = Commentary.objects.filter(indicator=indicator, month=month.first_day).first()
+    current_version = services.latest_history_id(existing)
+    status, conflict = 200, None
+    if request.method == "POST":
+        form = CommentaryForm(request.POST)
+        if form.is_valid():
+            try:
+                _, changed = services.commentary_save(
+                    indicator=indicator, month=month, text=form.cleaned_data["text"], actor=request.user,
+                    expected_version=form.cleaned_data["version"])
+            except services.CommentaryConflict as exc:
+                conflict, status = exc.current, 409
+                messages.error(request, str(exc))
+                data = request.POST.copy()
+                data["version"] = "" if current_version is None else str(current_version)
+                form = CommentaryForm(data)
+                form.is_valid()
+            except services.CommentaryEmpty as exc:
+                form.add_error("text", str(exc))
+            else:
+                if changed:
+                    messages.success(request, f"Commentary on “{indicator.short_title}” for {month.long_label} saved.")
+                else:
+                    messages.info(request, "The commentary had not changed, so nothing was saved.")
+                here = reverse("commentary-edit", kwargs={"code": indicator.code, "month": str(month)})
+                return redirect(_safe_next(request) or here)
+    else:
+        form = CommentaryForm(initial={"text": existing.text if existing else "", "version": current_version})
+    history = (existing.history.select_related("history_user").order_by("-history_id")
+               if existing is not None else [])
+    return render(request, "indicators/commentary_form.html", {
+        "indicator": indicator,
+        "month": month,
+        "form": form,
+        "conflict": conflict,
+        "history": history,
+        "next": _safe_next(request) or "",
+    }, status=status)
