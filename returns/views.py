@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from indicators.models import Measure
+from indicators.models import Commentary, Indicator, Measure
 from lib.months import Month
 from returns import dates, policy, selectors, services, validation
 from returns.forms import CompletenessFilterForm, ReturnForm, TransitionForm, unavailable_name
@@ -75,6 +75,7 @@ def month_returns(request: HttpRequest, month: str) -> HttpResponse:
     counts = [(label, sum(1 for row in rows if row.state == state)) for state, label in selectors.STATE_LABELS.items()]
     reporting = ReportingMonth.objects.filter(month=month.first_day).select_related("published_by").first()
     all_approved = bool(rows) and all(row.state == Return.State.APPROVED for row in rows)
+    can_publish = policy.has_publish_permission(user) and team_ids is None
     return render(request, "returns/month.html", {
         "month": month,
         "previous_month": month - 1 if dates.is_reportable(month - 1, dates.today()) else None,
@@ -87,9 +88,17 @@ def month_returns(request: HttpRequest, month: str) -> HttpResponse:
         "shown_count": len(shown),
         "due": dates.due_date(month),
         "reporting": reporting,
-        "can_publish": policy.has_publish_permission(user) and team_ids is None,
+        "can_publish": can_publish,
         "all_approved": all_approved,
+        "commentary": _commentary_status(month) if can_publish else [],
     })
+
+
+def _commentary_status(month: Month) -> list[tuple[Indicator, bool]]:
+    """Return each active indicator and whether it has commentary for the month (two queries)."""
+    written = set(Commentary.objects.filter(month=month.first_day).values_list("indicator_id", flat=True))
+    return [(indicator, indicator.pk in written)
+            for indicator in Indicator.objects.filter(active=True).order_by("number")]
 
 
 @dataclass

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lib.months import Month
-from returns.models import Return, ReturnValue, StateChange, ValueChange
+from indicators.models import Indicator, Target
+from returns.models import ReportingMonth, Return, ReturnValue, StateChange, ValueChange
 from returns.validation import check_return
 from tests.conftest import make_user
 from tests.returns.factories import (
@@ -470,8 +471,8 @@ def test_the_month_page_costs_the_same_queries_whatever_the_number_of_teams(clie
     many = queries_of(client, MONTH_PAGE)
     assert len(many) == len(few)
     # user's permissions, group permissions, active teams with areas, council, the month's returns with
-    # who changed them, areas for the filter, the month's publication
-    assert len(own(many)) == 7, "\n".join(own(many))
+    # who changed them, areas for the filter, the month's publication, commentary written, indicators
+    assert len(own(many)) == 9, "\n".join(own(many))
 
 
 def test_the_form_costs_a_fixed_number_of_queries_whatever_the_history(client, entry_user, east):
@@ -487,16 +488,10 @@ def test_the_form_costs_a_fixed_number_of_queries_whatever_the_history(client, e
     assert len(own(long)) == 11, "\n".join(own(long))
 
 
-# Publishing (the view lives in scorecard, it needs the scorecard's ratings)
+# Publishing (the view lives in scorecard: it asks the scorecard which indicators need commentary)
 
 
-@pytest.fixture
-def nothing_needs_commentary(monkeypatch):
-    monkeypatch.setattr("scorecard.publish.needing_commentary", lambda month: [])
-
-
-def test_the_performance_team_publishes_a_month_whose_returns_are_approved(client, performance, east,
-                                                                          nothing_needs_commentary):
+def test_the_performance_team_publishes_a_month_whose_returns_are_approved(client, performance, east):
     approved_return(east)
     approved_return(None)
     client.force_login(performance)
@@ -506,7 +501,7 @@ def test_the_performance_team_publishes_a_month_whose_returns_are_approved(clien
     assert client.get(MONTH_PAGE).context["reporting"].is_published
 
 
-def test_publishing_is_refused_with_what_is_missing(client, performance, east, nothing_needs_commentary):
+def test_publishing_is_refused_with_what_is_missing(client, performance, east):
     submitted_return(east)
     client.force_login(performance)
     response = client.post("/returns/2017-12/publish")
@@ -516,17 +511,26 @@ def test_publishing_is_refused_with_what_is_missing(client, performance, east, n
     assert "Not ready: the CITY return is not started, not approved." in messages
 
 
-def test_publishing_is_refused_while_an_indicator_needs_commentary(client, performance, east, monkeypatch):
+def test_publishing_waits_for_commentary_on_a_red_indicator(client, performance, east):
+    # Unallocated cases: target 0, lower is better; EAST-SG has 2, so the indicator is red.
+    indicator = Indicator.objects.get(code="unallocated_cases")
+    Target.objects.create(indicator=indicator, effective_from=Month(2017, 4).first_day, value=0, tolerance=0)
     approved_return(east)
     approved_return(None)
-    monkeypatch.setattr("scorecard.publish.needing_commentary", lambda month: ["% re-referrals"])
     client.force_login(performance)
     response = client.post("/returns/2017-12/publish")
-    assert "Not ready: “% re-referrals” is rated red or amber and has no commentary." in texts(response)
+    assert "Not ready: “1. Unallocated cases (open > 7 days)” is rated red or amber and has no commentary." in texts(
+        response)
+    assert not ReportingMonth.objects.filter(published_at__isnull=False).exists()
+    commentary_page = client.get(MONTH_PAGE).content.decode()
+    assert "/indicators/unallocated_cases/commentary/2017-12/?next=" in commentary_page
+    client.post("/indicators/unallocated_cases/commentary/2017-12/", {"text": "One case in NWC, allocated since."})
+    response = client.post("/returns/2017-12/publish")
+    assert "is published" in texts(response)[-1]
 
 
 @pytest.mark.parametrize("role", ["entry_user", "leader", "administrator"])
-def test_only_the_performance_team_publishes(client, request, east, role, nothing_needs_commentary):
+def test_only_the_performance_team_publishes(client, request, east, role):
     approved_return(east)
     approved_return(None)
     client.force_login(request.getfixturevalue(role))
