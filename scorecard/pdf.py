@@ -102,7 +102,9 @@ def render_pdf(scorecard: Scorecard) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(TEMPLATE, pdf_context(scorecard))
-    return HTML(string=html).write_pdf()
+    # PDF/UA: tagged, with its language and title, so that a screen reader can read the paper
+    # when it is published on the council's website (and no slower to make).
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def pdf_context(scorecard: Scorecard) -> dict:
