@@ -188,14 +188,21 @@ class Totals:
 
     def __init__(self, data: Dataset) -> None:
         self._data = data
-        self._sums: dict[tuple, dict[str, int]] = defaultdict(dict)
+        # Add counts up in two steps: first by (area, team type, month), of which there are
+        # few, then those few sums into their scopes. Far cheaper than adding every count
+        # into every scope it belongs to.
+        info_of = {unit: (info.area, info.team_type) for unit, info in data.units.items()}
+        groups: dict[tuple, dict[str, int]] = defaultdict(dict)
         for (unit, month, measure), value in data.values.items():
-            if value is None:
-                continue
-            info = data.units.get(unit, UnitInfo())
-            for scope in _scopes(info):
-                bucket = self._sums[(scope, month)]
+            if value is not None:
+                bucket = groups[(*info_of.get(unit, (None, None)), month)]
                 bucket[measure] = bucket.get(measure, 0) + value
+        self._sums: dict[tuple, dict[str, int]] = defaultdict(dict)
+        for (area, team_type, month), counts in groups.items():
+            for scope in _scopes(UnitInfo(area, team_type)):
+                bucket = self._sums[(scope, month)]
+                for measure, value in counts.items():
+                    bucket[measure] = bucket.get(measure, 0) + value
         self._localities = [a.code for a in data.areas if a.kind == "locality"]
         self._population_years: dict[str, list[int]] = defaultdict(list)
         for area, year in sorted(data.populations):
