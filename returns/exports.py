@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import tablib
+from django.db.models import F
 from import_export.formats import base_formats
 
 from lib.months import Month
@@ -34,7 +35,8 @@ def returns_dataset(*, user, first: Month, last: Month) -> tablib.Dataset:
         ReturnValue.objects.filter(ret__month__gte=first.first_day, ret__month__lte=last.first_day,
                                    value__isnull=False)
         .select_related("ret__team", "measure")
-        .order_by("ret__month", "ret__team__code", "measure__order", "measure__code")
+        # Teams by code, then the council's own return (no team) last, on every database.
+        .order_by("ret__month", F("ret__team__code").asc(nulls_last=True), "measure__order", "measure__code")
     )
     visible = policy.visible_team_ids(user)
     if visible is not None:
