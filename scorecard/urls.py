@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import re_path
 from django.urls import include, path, register_converter
 
-from scorecard import health, views
+from scorecard import downloads, health, views
 from scorecard.publish import month_publish
 from indicators.views import commentary_edit
 from scorecard.converters import MonthConverter
@@ -23,7 +23,7 @@ urlpatterns = [
     path("scorecard/", views.scorecard_latest, name="scorecard"),
     path("scorecard/<month:month>/", views.scorecard_month, name="scorecard-month"),
     path("scorecard/<month:month>.json", views.scorecard_json, name="scorecard-json"),
-    path("scorecard/<month:month>.<str:fmt>", views.scorecard_download, name="scorecard-download"),
+    path("scorecard/<month:month>.<str:fmt>", downloads.scorecard_download, name="scorecard-download"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     re_path(r"^indicators/(?P<code>[A-Za-z0-9][A-Za-z0-9_.-]*)/commentary/(?P<month>[0-9]{4}-[0-9]{2})/$",
             commentary_edit, name="commentary-edit"),

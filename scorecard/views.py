@@ -94,18 +94,6 @@ def scorecard_json(request: HttpRequest, month: Month) -> JsonResponse:
                         json_dumps_params={"ensure_ascii": False})
 
 
-def scorecard_download(request: HttpRequest, month: Month, fmt: str) -> HttpResponse:
-    """Return the month's scorecard as a file to download."""
-    scorecard = _viewable_scorecard(request, month)
-    if fmt == "json":
-        return scorecard_json(request, month)
-    if fmt == "csv":
-        response = HttpResponse(exports.scorecard_csv(scorecard), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="scorecard-{month}.csv"'
-        return response
-    raise Http404("No such format.")
-
-
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Show one indicator's whole history, definition, targets and comparators."""
     months = visible_months(request.user)

@@ -136,6 +136,14 @@ def test_the_page_shows_ratings_in_words_and_charts_with_table_alternatives(clie
     assert "<script>" not in content  # no inline scripts: a strict CSP must be possible
 
 
+def test_the_performance_team_gets_a_commentary_link_on_each_panel_and_leaders_none(client, performance, leader,
+                                                                                   history):
+    client.force_login(performance)
+    assert client.get("/scorecard/2017-12/").content.decode().count("/commentary/2017-12/") == 14
+    client.force_login(leader)
+    assert "/commentary/" not in client.get("/scorecard/2017-11/").content.decode()
+
+
 def test_the_indicator_page_shows_definition_and_whole_history(client, leader, history):
     client.force_login(leader)
     response = client.get("/indicators/supervision/", {"month": "2017-11"})
