@@ -99,3 +99,15 @@ def test_the_performance_team_can_reach_the_catalogue_in_the_admin(client, perfo
     client.force_login(performance)
     assert client.get("/admin/indicators/target/").status_code == 200
     assert client.get("/admin/auth/user/").status_code == 403
+
+
+def test_the_home_page_sends_each_role_where_it_works(client, leader, entry_user, performance):
+    client.force_login(leader)
+    page = client.get("/").content.decode()
+    assert 'href="/scorecard/"' in page and 'href="/returns/"' not in page
+    client.force_login(entry_user)
+    page = client.get("/").content.decode()
+    assert "Enter your teams&#x27; monthly returns" in page or "Enter your teams' monthly returns" in page
+    client.force_login(performance)
+    page = client.get("/").content.decode()
+    assert "Check, approve and publish" in page and 'href="/imports/"' in page
