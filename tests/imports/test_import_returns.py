@@ -281,3 +281,18 @@ def test_an_error_on_the_last_of_20000_rows_leaves_the_database_unchanged(counci
     unchanged()
     error = refused(make_csv(rows))
     assert messages(error) == ["Row 20001, column value: “7.5” has a decimal point: enter a whole number"]
+
+
+def test_it_refuses_a_new_return_for_an_inactive_team(council, make_csv, unchanged):
+    from teams.models import Team
+
+    Team.objects.filter(code="SOUTH-SG").update(active=False)
+    unchanged()
+    error = refused(make_csv([HEADER, ["2017-12", "SOUTH-SG", "open_cases", "5"]]))
+    assert messages(error) == ["Row 2, column team: SOUTH-SG is not an active team, so it makes no new returns (2017-12)"]
+
+
+def test_it_refuses_a_team_measure_on_the_councils_row(council, make_csv, unchanged):
+    unchanged()
+    error = refused(make_csv([HEADER, ["2017-12", "CITY", "open_cases", "5"]]))
+    assert "returned by each team, not by the council" in error.problems[0].message

@@ -1,0 +1,121 @@
+"""An import racing an approval, on PostgreSQL with two real connections: never imported values after approval.
+
+The import locks the returns it touches (SELECT ... FOR UPDATE) before reading
+their states, as the form's services do, so whichever side commits second
+sees what the first did.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+
+from indicators import catalogue
+from returns import services, standard_rules
+from returns.imports import ImportRefused, returns_import
+from returns.models import Return, ReturnValue, StateChange, ValueChange
+from scorecard import roles
+from tests.conftest import make_user
+from tests.imports.conftest import csv_file
+
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks: set DATABASE_URL"),
+    pytest.mark.django_db(transaction=True),
+]
+
+HOLD = 0.5  # seconds the first side keeps its transaction open
+HEADER = ["month", "team", "measure", "value"]
+
+
+@pytest.fixture
+def submitted(transactional_db, request):
+    # Transactional tests start from an emptied database: put back what migrations installed.
+    catalogue.install(apps)
+    standard_rules.install(apps)
+    roles.sync_roles()
+    request.getfixturevalue("council")
+    returns_import(file_name="v1.csv", data=csv_file([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
+    ret = Return.objects.get()
+    Return.objects.filter(pk=ret.pk).update(state=Return.State.SUBMITTED)
+    return ret.pk
+
+
+class Side(threading.Thread):
+    """Run a function on its own connection; keep its outcome (a value or the exception) and timing."""
+
+    def __init__(self, target):
+        super().__init__(daemon=True)
+        self.fn, self.outcome, self.elapsed = target, None, None
+
+    def run(self):
+        started = time.monotonic()
+        try:
+            self.outcome = self.fn()
+        except Exception as exc:  # noqa: BLE001 - the test inspects what happened
+            self.outcome = exc
+        finally:
+            self.elapsed = time.monotonic() - started
+            connection.close()
+
+
+def run_both(first, second):
+    a, b = Side(first), Side(second)
+    a.start()
+    b.start()
+    a.join(20)
+    b.join(20)
+    assert not a.is_alive() and not b.is_alive(), "a side hung"
+    return a, b
+
+
+def test_an_import_arriving_during_an_approval_waits_and_is_refused(submitted):
+    reviewer = make_user("performance", roles.PERFORMANCE)
+    approved = threading.Event()
+
+    def approve():
+        with transaction.atomic():
+            services.return_approve(ret=Return.objects.get(pk=submitted), actor=reviewer)
+            approved.set()
+            time.sleep(HOLD)  # keep the row locked while the import tries
+
+    def import_file():
+        assert approved.wait(10)
+        return returns_import(file_name="v2.csv", data=csv_file([HEADER, ["2017-12", "EAST-SG", "open_cases", "999"]]))
+
+    approver, importer = run_both(approve, import_file)
+    assert approver.outcome is None
+    assert isinstance(importer.outcome, ImportRefused), importer.outcome
+    assert "is approved, so it is locked" in str(importer.outcome)
+    assert importer.elapsed >= HOLD * 0.8, "the import should have waited for the approval's lock"
+    assert ReturnValue.objects.get().value == 120
+    assert ValueChange.objects.count() == 1  # the first import's only
+
+
+def test_an_approval_arriving_during_an_import_waits_and_is_refused(submitted):
+    reviewer = make_user("performance", roles.PERFORMANCE)
+    imported = threading.Event()
+
+    def import_file():
+        with transaction.atomic():
+            returns_import(file_name="v2.csv", data=csv_file([HEADER, ["2017-12", "EAST-SG", "open_cases", "125"]]))
+            imported.set()
+            time.sleep(HOLD)
+
+    def approve():
+        seen = Return.objects.get(pk=submitted)
+        assert imported.wait(10)
+        return services.return_approve(ret=seen, actor=reviewer)
+
+    importer, approver = run_both(import_file, approve)
+    assert not isinstance(importer.outcome, Exception), importer.outcome
+    assert isinstance(approver.outcome, services.InvalidTransition)
+    assert approver.elapsed >= HOLD * 0.8
+    # The import sent the return back to draft: the values the reviewer saw were never approved.
+    assert Return.objects.get().state == Return.State.DRAFT
+    assert ReturnValue.objects.get().value == 125
+    assert not StateChange.objects.filter(to_state=Return.State.APPROVED).exists()
