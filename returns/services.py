@@ -99,7 +99,8 @@ def return_get_or_create(*, team: Team | None, month: Month) -> Return:
 
 
 def _lock(ret: Return) -> Return:
-    return Return.objects.select_for_update().select_related("team").get(pk=ret.pk)
+    # of=self: lock the return's row only (PostgreSQL refuses to lock the nullable side of the team join).
+    return Return.objects.select_for_update(of=("self",)).select_related("team").get(pk=ret.pk)
 
 
 def _sync(ret: Return, locked: Return) -> None:
