@@ -276,3 +276,19 @@ def test_an_export_with_a_bad_month_range_says_why(values, signed_in, performanc
     response = signed_in(performance).get(reverse("imports:export"), {"first": "2017-12", "last": "2017-01", "format": "csv"})
     assert response.status_code == 400
     assert "The last month is before the first." in response.content.decode()
+
+
+def test_the_upload_still_needs_a_csrf_token(council, performance, make_csv):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(performance)
+    response = upload(client, reverse("imports:returns"), make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "1"]]),
+                      "dec.csv")
+    assert response.status_code == 403
+
+
+def test_an_xlsx_upload_previews_like_a_csv(council, signed_in, performance, make_xlsx):
+    response = upload(signed_in(performance), reverse("imports:returns"),
+                      make_xlsx([HEADER, ["2017-12", "EAST-SG", "open_cases", 120]]), "dec.xlsx")
+    assert response.status_code == 200 and "<strong>1</strong> new" in response.content.decode()
