@@ -1,0 +1,383 @@
+"""The board pack: the PDF paper, the XLSX workbook, export_scorecard and the download views.
+
+The demo is loaded once for the module and rolled back at its end; each test
+runs inside it in its own savepoint. PDFs take seconds to make, so the two the
+module reads (published and draft December 2017) are made once.
+"""
+
+import io
+import re
+from dataclasses import replace
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.http import Http404
+from django.test import RequestFactory
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from indicators.models import Commentary
+from lib.months import Month
+from lib.numbers import format_number
+from returns.models import ReportingMonth
+from scorecard import roles
+from scorecard.charts import history_chart
+from scorecard.demo.loader import load_demo
+from scorecard.downloads import scorecard_download
+from scorecard.exports import CSV_HEADER, scorecard_rows
+from scorecard.pdf import render_pdf
+from scorecard.services import DRAFT, PUBLISHED, build_scorecard
+from scorecard.xlsx import render_xlsx
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+DECEMBER = Month(2017, 12)
+A4_LANDSCAPE = (841.89, 595.28)  # points
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Load the demo once for the module's tests, and leave the database as it was after them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo(password="board-pack-Password-1")
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(demo):
+    # Files and scorecards are cached by a stamp of the data; another module's rolled-back demo may share it.
+    cache.clear()
+
+
+# The demo brings its own role users (DESIGN.md's names); these stand in for conftest's of the same names.
+@pytest.fixture
+def leader(demo):
+    return User.objects.get(username="leader")
+
+
+@pytest.fixture
+def performance(demo):
+    return User.objects.get(username="performance")
+
+
+@pytest.fixture
+def entry_user(demo):
+    return User.objects.get(username="entry.east")
+
+
+@pytest.fixture(scope="module")
+def december(demo):
+    return build_scorecard(DECEMBER, PUBLISHED)
+
+
+@pytest.fixture(scope="module")
+def paper(december):
+    """The published December 2017 PDF, read back: its pages and the text of each."""
+    reader = PdfReader(io.BytesIO(render_pdf(december)))
+    return reader, [page.extract_text() for page in reader.pages]
+
+
+@pytest.fixture(scope="module")
+def draft_paper(demo):
+    reader = PdfReader(io.BytesIO(render_pdf(build_scorecard(DECEMBER, DRAFT))))
+    return [page.extract_text() for page in reader.pages]
+
+
+@pytest.fixture(scope="module")
+def workbook(december):
+    return load_workbook(io.BytesIO(render_xlsx(december)))
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def words(text: str) -> str:
+    """Return text with the PDF's line breaks undone (a line may break after a hyphen)."""
+    return re.sub(r"-\s+", "-", re.sub(r"\s+", " ", text)).strip()
+
+
+def test_every_page_of_the_paper_is_a4_landscape(paper):
+    reader, _ = paper
+    for page in reader.pages:
+        size = (float(page.mediabox.width), float(page.mediabox.height))
+        assert size == pytest.approx(A4_LANDSCAPE, abs=0.5)
+
+
+def test_the_paper_prints_the_seed_s_figures(paper):
+    text = "\n".join(paper[1])
+    # Typed from the seed: baselines, current figures, breakdowns, rates, a fixed baseline month.
+    for printed in ["1,596", "6,671", "7,546", "7,362", "1,990", "2,090", "82%", "87%", "94%", "1,758",
+                    "1,735", "Mar-16", "Mar-17", "Prev. 6 months cumulative", "232", "607", "0.0%"]:
+        assert printed in text, printed
+
+
+def test_the_paper_has_a_summary_page_then_every_panel_with_its_commentary(paper, december):
+    summary, *sheets = paper[1]
+    assert "Performance scorecard – December 2017" in summary
+    assert "Demo City Council" in summary
+    assert "Most national and statistical neighbour (SN) data is from 2015-16." in summary.replace("\n", " ")
+    body = words(" ".join(sheets))
+    for panel in december.panels:
+        assert f"{panel.spec.number} {panel.spec.title}" in body
+        assert words(panel.result.commentary) in body
+        # The chart's last month and its target line are drawn as text the reader can find.
+        if panel.result.target:
+            assert f"Target {format_number(panel.result.target.value, panel.spec.precision, unit=panel.spec.unit)}" in body
+
+
+def test_ratings_and_trends_are_printed_as_words(paper):
+    summary = paper[1][0]
+    # Colour is never alone: the counts and each row carry the rating's word, each trend its word.
+    assert "6 Green 5 Amber 1 Red 2 No target" in summary
+    for word in ["Green", "Amber", "Red", "No target", "Improving", "Declining", "Stable"]:
+        assert word in summary, word
+
+
+def test_each_panel_prints_its_target_comparators_and_spc_reading(paper):
+    body = words(" ".join(paper[1][1:]))
+    assert "Target 24% (amber up to 27%)" in body
+    assert "Comparators: National 22% · Statistical neighbours 22% (2015-16)" in body
+    assert "Rate per 10K (UASC included): National 62 · Statistical neighbours 74 (2015-16)" in body
+    assert "SPC: Special cause improvement (low); Hit and miss against the target." in body
+
+
+def test_the_paper_is_tagged_for_screen_readers_with_its_language_and_title(paper):
+    reader, _ = paper
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "en-GB"
+    assert reader.metadata.title == "Performance scorecard – December 2017 – Demo City Council"
+
+
+def test_a_draft_says_so_on_every_page_and_a_published_paper_does_not(paper, draft_paper):
+    for text in draft_paper:
+        assert "DRAFT – NOT PUBLISHED – DO NOT CIRCULATE" in text
+    assert "DRAFT" not in "\n".join(paper[1])
+
+
+# ---------------------------------------------------------------- charts
+
+
+def test_a_chart_draws_thirteen_months_with_the_target_and_comparators_named(december):
+    panel = next(p for p in december.panels if p.spec.code == "re_referrals")
+    svg = history_chart(panel)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.count("<circle") == 13
+    assert ">Dec-16<" in svg and ">Dec-17<" in svg
+    assert ">Target 24%<" in svg and ">National 22%<" in svg and ">Stat. neighbours 22%<" in svg
+    # Told apart without colour: the target dashed, the comparators dotted and dash-dotted.
+    assert 'stroke-dasharray="7 4"' in svg and 'stroke-dasharray="1.5 3"' in svg
+    assert 'aria-label="2. % re-referrals, Dec-16 to Dec-17: ' in svg
+
+
+def test_a_chart_escapes_text_it_is_given(december):
+    panel = december.panels[0]
+    spec = replace(panel.spec, short_title='<script>alert("x")</script>')
+    svg = history_chart(replace(panel, result=replace(panel.result, spec=spec)))
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def shown(cell) -> str:
+    """Return a number cell as a spreadsheet shows it, for the formats the workbook uses."""
+    fmt = cell.number_format
+    places = len(fmt.split(".")[1].rstrip('%"')) if "." in fmt else 0
+    if fmt.endswith("%") and not fmt.endswith('"%"'):
+        return f"{cell.value * 100:,.{places}f}%"
+    return f"{cell.value:,.{places}f}"
+
+
+def panel_rows(sheet, title: str) -> dict:
+    """Return the rows of one indicator's block on the Scorecard sheet, keyed by their first cell."""
+    rows = list(sheet.iter_rows())
+    start = next(i for i, row in enumerate(rows) if row[0].value == title)
+    block = {}
+    for row in rows[start + 1:]:
+        if row[0].value is None and all(c.value is None for c in row):
+            break
+        block.setdefault(row[0].value, row)
+    return block
+
+
+def test_the_scorecard_sheet_holds_every_figure_of_every_line_as_printed(workbook, december):
+    sheet = workbook["Scorecard"]
+    checked = 0
+    for panel in december.panels:
+        block = panel_rows(sheet, f"{panel.spec.number}. {panel.spec.title}")
+        header = [c.value for c in block[None]][1:]
+        assert header[:2] == [panel.result.baseline_label, "Dec-17"]
+        for line in panel.result.lines:
+            cells = block[line.label][1:]
+            figures = [line.baseline, line.current, *(a.figure for a in line.breakdown)]
+            for cell, figure in zip(cells, figures):
+                expected = format_number(figure.value, line.precision, unit=line.unit)
+                if figure.value is None:
+                    assert cell.value is None
+                else:
+                    assert isinstance(cell.value, (int, float))
+                    assert shown(cell) == expected, (panel.spec.code, line.label)
+                checked += 1
+    assert checked > 150
+
+
+def test_the_scorecard_sheet_reads_as_the_seed_prints_it(workbook):
+    sheet = workbook["Scorecard"]
+    re_referrals = panel_rows(sheet, "2. % Re-referrals (monthly)")
+    assert [shown(c) for c in re_referrals["No. re-referrals"][1:3]] == ["1,596", "268"]
+    assert [shown(c) for c in re_referrals["Re-referrals %"][1:3]] == ["24%", "22%"]
+    assert re_referrals["Re-referrals %"][2].value == pytest.approx(0.22)  # a true percentage
+    assert shown(re_referrals["National (2015-16)"][1]) == "22%"
+    supervision = panel_rows(sheet, "12. % of social workers who have had supervision (in month)")
+    assert [shown(c) for c in supervision["% supervised"][1:8]] == ["89%", "82%", "77%", "89%", "85%", "58%", "80%"]
+
+
+def test_ratings_are_a_fill_and_a_word(workbook, december):
+    sheet = workbook["Scorecard"]
+    fills = {}
+    for panel in december.panels:
+        block = panel_rows(sheet, f"{panel.spec.number}. {panel.spec.title}")
+        rating = block["Target"][3]
+        expected = {"green": "Green", "amber": "Amber", "red": "Red", "none": "No target"}[panel.result.rating]
+        assert rating.value == expected
+        assert block["Target"][5].value in {"Improving", "Declining", "Stable", "Up", "Down", "No trend"}
+        fills[expected] = rating.fill.fgColor.rgb
+    assert fills["Green"].endswith("00703C") and fills["Amber"].endswith("FFBF47") and fills["Red"].endswith("D4351C")
+
+
+def test_the_data_sheet_is_the_long_form_export(workbook, december):
+    sheet = workbook["Data"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == CSV_HEADER
+    expected = list(scorecard_rows(december))
+    assert len(rows) == len(expected) + 1
+    for got, want in zip(rows[1:], expected):
+        # Floats come back from the file to within their last digit.
+        assert list(got) == [pytest.approx(v, rel=1e-12) if isinstance(v, float) else v for v in want]
+    value = CSV_HEADER.index("value") + 1
+    percent_row = next(r for r in sheet.iter_rows(min_row=2) if r[CSV_HEADER.index("unit")].value == "percent")
+    assert percent_row[value - 1].number_format.endswith('"%"')
+
+
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_escaped(demo):
+    hostile = {
+        "unallocated_cases": '=HYPERLINK("http://example.invalid/","Click")',
+        "re_referrals": "+1 more than last month",
+        "assessments_in_timescale": "-2 on November",
+        "children_seen_at_assessment": "@x",
+    }
+    for code, text in hostile.items():
+        Commentary.objects.filter(indicator__code=code, month=DECEMBER.first_day).update(text=text)
+    scorecard = replace(build_scorecard(DECEMBER, PUBLISHED), council="\t=1+1")
+    book = load_workbook(io.BytesIO(render_xlsx(scorecard)))
+    texts = [row[1].value for row in book["Scorecard"].iter_rows() if row[0].value == "Commentary"]
+    for text in hostile.values():
+        assert "'" + text in texts
+    assert book["Scorecard"]["A2"].value == "'\t=1+1"
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", cell.coordinate
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), cell.coordinate
+
+
+def test_characters_a_workbook_cannot_hold_are_dropped_not_an_error(demo):
+    Commentary.objects.filter(indicator__code="supervision", month=DECEMBER.first_day).update(text="Fine\x07\x1b text")
+    book = load_workbook(io.BytesIO(render_xlsx(build_scorecard(DECEMBER, PUBLISHED))))
+    assert "Fine text" in [row[1].value for row in book["Scorecard"].iter_rows() if row[0].value == "Commentary"]
+
+
+# ---------------------------------------------------------------- export_scorecard
+
+
+def test_the_command_writes_a_pdf_and_an_xlsx(tmp_path):
+    call_command("export_scorecard", "2017-12", "--format", "pdf", "-o", str(tmp_path / "board.pdf"),
+                 stderr=io.StringIO())
+    call_command("export_scorecard", "2017-12", "--format", "xlsx", "-o", str(tmp_path / "board.xlsx"),
+                 stderr=io.StringIO())
+    reader = PdfReader(tmp_path / "board.pdf")
+    assert "Performance scorecard – December 2017" in reader.pages[0].extract_text()
+    assert load_workbook(tmp_path / "board.xlsx").sheetnames == ["Scorecard", "Data"]
+
+
+def test_the_command_refuses_to_print_a_binary_file_as_text():
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="XLSX is a binary file: give -o FILE"):
+        call_command("export_scorecard", "2017-12", "--format", "xlsx", stdout=out)
+    assert out.getvalue() == ""
+
+
+# ---------------------------------------------------------------- downloads
+
+
+def download(user, month: str, fmt: str):
+    request = RequestFactory().get(f"/scorecard/{month}.{fmt}")
+    request.user = user
+    return scorecard_download(request, Month.parse(month), fmt)
+
+
+@pytest.mark.parametrize(("fmt", "content_type", "magic"), [
+    ("csv", "text/csv; charset=utf-8", b"month,status,indicator"),
+    ("xlsx", XLSX, b"PK"),
+    ("pdf", "application/pdf", b"%PDF-"),
+])
+def test_a_leader_downloads_a_published_month(leader, fmt, content_type, magic):
+    response = download(leader, "2017-12", fmt)
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'attachment; filename="scorecard-2017-12.{fmt}"'
+    assert response.content.startswith(magic)
+
+
+def test_a_published_file_is_made_once_and_then_served_from_the_cache(leader, django_assert_max_num_queries):
+    first = download(leader, "2017-12", "xlsx").content
+    # Cached: the month's status, the permission check and the two data stamps; no scorecard rebuilt.
+    with django_assert_max_num_queries(6):
+        assert download(leader, "2017-12", "xlsx").content == first
+
+
+def test_data_entry_users_download_published_months_too(entry_user):
+    assert download(entry_user, "2017-12", "csv").status_code == 200
+
+
+@pytest.fixture
+def december_unpublished():
+    ReportingMonth.objects.filter(month=DECEMBER.first_day).update(published_at=None, published_by=None)
+
+
+def test_only_the_performance_team_downloads_a_draft_and_its_name_says_draft(
+        december_unpublished, performance, leader, entry_user):
+    response = download(performance, "2017-12", "xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="scorecard-2017-12-draft.xlsx"'
+    book = load_workbook(io.BytesIO(response.content))
+    assert book["Scorecard"]["A3"].value.startswith("DRAFT")
+    for user in (leader, entry_user):
+        with pytest.raises(Http404):
+            download(user, "2017-12", "xlsx")
+
+
+@pytest.mark.parametrize(("month", "fmt"), [("2030-01", "pdf"), ("2017-12", "docx"), ("2017-12", "json")])
+def test_an_unknown_month_or_format_is_not_found(performance, month, fmt):
+    with pytest.raises(Http404):
+        download(performance, month, fmt)
+
+
+def test_a_visitor_who_is_not_signed_in_gets_nothing():
+    with pytest.raises(Http404):
+        download(AnonymousUser(), "2017-12", "csv")
+
+
+def test_an_inactive_user_gets_nothing():
+    user = make_user("gone", roles.LEADERS, is_active=False)
+    with pytest.raises(Http404):
+        download(user, "2017-12", "csv")
