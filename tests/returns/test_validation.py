@@ -129,6 +129,12 @@ def test_a_value_within_the_usual_range_is_not_an_outlier():
     assert check_outliers({"open_cases": 104}, {"open_cases": past}) == []
 
 
+@pytest.mark.parametrize(("value", "warns"), [(110, False), (111, True), (90, False), (89, True)])
+def test_a_steady_count_may_move_ten_percent_from_its_median_without_a_warning(value, warns):
+    past = [100, 101, 99, 100, 100, 102, 98, 100, 101, 99, 100, 100]  # 3 scaled MADs is under 5
+    assert bool(check_outliers({"open_cases": value}, {"open_cases": past})) == warns
+
+
 def test_a_change_of_more_than_half_on_last_month_is_a_warning_even_with_short_history():
     [finding] = check_outliers({"supervisions": 31}, {"supervisions": [None] * 11 + [20]})
     assert "last month it was 20" in finding.message
