@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.models import Commentary, Comparator, Indicator, IndicatorLine, Measure, Target
+from indicators.models import ChangePoint, Commentary, Comparator, Indicator, IndicatorLine, Measure, Target
 
 
 @admin.register(Measure)
@@ -29,6 +29,13 @@ class ComparatorInline(admin.TabularInline):
     extra = 0
 
 
+class ChangePointInline(admin.TabularInline):
+    model = ChangePoint
+    extra = 0
+    fields = ["month", "reason", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(SimpleHistoryAdmin):
     list_display = ["number", "short_title", "code", "unit", "polarity", "window", "baseline_rule", "active"]
@@ -36,7 +43,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     list_filter = ["unit", "polarity", "window", "baseline_rule", "active"]
     search_fields = ["code", "title", "short_title"]
     ordering = ["number"]
-    inlines = [IndicatorLineInline, TargetInline, ComparatorInline]
+    inlines = [IndicatorLineInline, TargetInline, ComparatorInline, ChangePointInline]
     fieldsets = [
         (None, {"fields": ["number", "code", "title", "short_title", "definition", "active"]}),
         ("Headline figure", {"fields": ["unit", "numerator", "denominator", "area_numerator", "multiplier",
@@ -44,7 +51,17 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         ("Window, baseline and direction", {"fields": [
             "window", "baseline_rule", "baseline_months", "baseline_year_end_month", "baseline_years_back",
             "baseline_month", "polarity", "trend_threshold"]}),
+        ("Statistical process control", {"fields": ["spc_baseline_from", "spc_baseline_to"]}),
     ]
+
+    def save_formset(self, request, form, formset, change):
+        for instance in formset.save(commit=False):
+            if isinstance(instance, ChangePoint) and instance.created_by_id is None:
+                instance.created_by = request.user
+            instance.save()
+        for instance in formset.deleted_objects:
+            instance.delete()
+        formset.save_m2m()
 
 
 @admin.register(Target)
@@ -74,4 +91,18 @@ class CommentaryAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ChangePoint)
+class ChangePointAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "month", "reason", "created_by", "created_at"]
+    list_filter = ["indicator"]
+    list_select_related = ["indicator", "created_by"]
+    search_fields = ["reason"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if obj.created_by_id is None:
+            obj.created_by = request.user
         super().save_model(request, obj, form, change)

@@ -109,6 +109,8 @@ class IndicatorSpec:
     definition: str = ""
     targets: tuple[TargetSpec, ...] = ()
     comparators: tuple[ComparatorSpec, ...] = ()
+    change_points: tuple[Month, ...] = ()  # SPC: months from which the process changed
+    spc_baseline: tuple[Month, Month] | None = None  # SPC: a locked baseline period
 
     @property
     def headline(self) -> LineSpec:

@@ -127,6 +127,10 @@ class Indicator(models.Model):
     headline_order = models.PositiveSmallIntegerField(
         default=0, help_text="Where the headline row sits among the supporting lines."
     )
+    spc_baseline_from = models.DateField(
+        null=True, blank=True, help_text="First month of a locked SPC baseline (blank: the first 12-20 months)."
+    )
+    spc_baseline_to = models.DateField(null=True, blank=True, help_text="Last month of a locked SPC baseline.")
     active = models.BooleanField(default=True)
     history = HistoricalRecords()
 
@@ -150,6 +154,13 @@ class Indicator(models.Model):
             raise ValidationError({"baseline_month": "Give the first day of the month."})
         if not 1 <= self.baseline_year_end_month <= 12:
             raise ValidationError({"baseline_year_end_month": "A month is 1 to 12."})
+        if bool(self.spc_baseline_from) != bool(self.spc_baseline_to):
+            raise ValidationError({"spc_baseline_to": "A locked SPC baseline needs both its first and last month."})
+        if self.spc_baseline_from and self.spc_baseline_to:
+            if self.spc_baseline_from.day != 1 or self.spc_baseline_to.day != 1:
+                raise ValidationError({"spc_baseline_from": "Give the first day of each month."})
+            if self.spc_baseline_from > self.spc_baseline_to:
+                raise ValidationError({"spc_baseline_to": "The baseline must end after it starts."})
 
 
 class IndicatorLine(models.Model):
@@ -264,3 +275,31 @@ class Commentary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.month:%b %Y}"
+
+
+class ChangePoint(models.Model):
+    """A month from which an indicator's process changed (e.g. a new front door): SPC starts a new baseline."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="change_points")
+    month = models.DateField(help_text="First day of the first month of the new process.")
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator__number", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "month"], name="change_point_unique_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} from {self.month:%b %Y}: {self.reason}"
+
+    def clean(self) -> None:
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": "Give the first day of the month."})
+        if not (self.reason or "").strip():
+            raise ValidationError({"reason": "Say why the process changed."})

@@ -12,11 +12,12 @@ from lib.months import Month
 
 
 def indicator_specs(*, codes: list[str] | None = None) -> list[IndicatorSpec]:
-    """Return the active indicators as specs (4 queries: indicators, lines, targets, comparators)."""
+    """Return the active indicators as specs (5 queries: indicators, lines, targets, comparators, change points)."""
     queryset = Indicator.objects.filter(active=True).order_by("number").prefetch_related(
         Prefetch("lines", queryset=IndicatorLine.objects.select_related("team_type").order_by("order")),
         "targets",
         "comparators",
+        "change_points",
     )
     if codes is not None:
         queryset = queryset.filter(code__in=codes)
@@ -55,6 +56,9 @@ def _spec(indicator: Indicator) -> IndicatorSpec:
             ComparatorSpec(kind=c.kind, period=c.period, value=c.value, source=c.source, line=c.line)
             for c in indicator.comparators.all()
         ),
+        change_points=tuple(sorted(Month.of(c.month) for c in indicator.change_points.all())),
+        spc_baseline=(Month.of(indicator.spc_baseline_from), Month.of(indicator.spc_baseline_to))
+        if indicator.spc_baseline_from and indicator.spc_baseline_to else None,
     )
 
 

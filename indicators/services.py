@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from indicators.models import Commentary, Indicator
+from indicators.models import ChangePoint, Commentary, Indicator
 from lib.months import Month
 
 
@@ -53,3 +53,21 @@ def commentary_save(
     commentary.full_clean()
     commentary.save()
     return commentary, True
+
+
+# ---------------------------------------------------------------- SPC change points
+
+
+def change_point_add(*, indicator: Indicator, month: Month, reason: str, actor) -> ChangePoint:
+    """Record that the indicator's process changed from the month; SPC starts a new baseline there."""
+    change_point = ChangePoint(indicator=indicator, month=month.first_day, reason=reason.strip(), created_by=actor)
+    change_point.full_clean()  # refuses a duplicate month or a blank reason with a message
+    change_point._history_user = actor  # the history row names who recorded it
+    change_point.save()
+    return change_point
+
+
+def change_point_remove(*, change_point: ChangePoint, actor) -> None:
+    """Remove a change point; its history keeps who removed it and when."""
+    change_point._history_user = actor
+    change_point.delete()

@@ -92,7 +92,11 @@ def scorecard_dict(scorecard: Scorecard) -> dict:
 
 
 CSV_HEADER = ["month", "status", "indicator", "number", "title", "line", "label", "unit", "period", "area",
-              "value", "numerator", "denominator", "target", "rating", "trend"]
+              "value", "numerator", "denominator", "target", "rating", "trend",
+              "spc_variation", "spc_assurance", "spc_centre", "spc_lower_limit", "spc_upper_limit", "spc_rules"]
+
+
+_BLANK = [None] * 9  # target, rating, trend and the SPC cells: only the headline's current row has them
 
 
 def scorecard_rows(scorecard: Scorecard):
@@ -106,11 +110,20 @@ def scorecard_rows(scorecard: Scorecard):
         for line in result.lines:
             common = [str(scorecard.month), scorecard.status, spec.code, spec.number, spec.title, line.code,
                       line.label, line.unit]
-            judgement = [target, result.rating, result.trend] if line.is_headline else [None, None, None]
-            yield [*common, result.baseline_label, "CITY", *_values(line.baseline), None, None, None]
+            judgement = [target, result.rating, result.trend, *_spc_cells(panel)] if line.is_headline else _BLANK
+            yield [*common, result.baseline_label, "CITY", *_values(line.baseline), *_BLANK]
             yield [*common, "current", "CITY", *_values(line.current), *judgement]
             for area in line.breakdown:
-                yield [*common, "current", area.area, *_values(area.figure), None, None, None]
+                yield [*common, "current", area.area, *_values(area.figure), *_BLANK]
+
+
+def _spc_cells(panel: Panel) -> list:
+    """Return the SPC reading of the month's point: variation, assurance, centre, limits and rule flags."""
+    if panel.spc is None or not panel.spc.points:
+        return [None] * 6
+    point = panel.spc.points[-1]
+    return [panel.spc.variation, panel.spc.assurance, point.centre, point.lower, point.upper,
+            " ".join(point.rules) or None]
 
 
 def _values(figure: Figure) -> list:

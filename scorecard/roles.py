@@ -10,7 +10,7 @@ PERFORMANCE = "Performance team"
 LEADERS = "Senior leaders"
 ADMINISTRATOR = "Administrator"
 
-_CATALOGUE_MODELS = ("indicator", "indicatorline", "target", "comparator", "commentary", "measure")
+_CATALOGUE_MODELS = ("indicator", "indicatorline", "target", "comparator", "commentary", "measure", "changepoint")
 _REFERENCE_MODELS = ("council", "area", "teamtype", "team", "population", "membership")
 
 # (app_label, codename) pairs; model permissions spelled out so a reader sees exactly what each role can do.
@@ -38,6 +38,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *[("indicators", f"{action}_{model}") for model in _CATALOGUE_MODELS for action in ("view", "add", "change")],
         ("indicators", "delete_target"),
         ("indicators", "delete_comparator"),
+        ("indicators", "delete_changepoint"),
         *[("teams", f"view_{model}") for model in _REFERENCE_MODELS],
     ],
     LEADERS: [],

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
@@ -40,6 +41,7 @@ _STAMP_SOURCES = (
     ("indicators_historicalcommentary", "history_id"), ("indicators_historicalmeasure", "history_id"),
     ("teams_historicalpopulation", "history_id"), ("teams_historicalteam", "history_id"),
     ("teams_historicalarea", "history_id"), ("teams_historicalcouncil", "history_id"),
+    ("indicators_historicalchangepoint", "history_id"),
 )
 
 
@@ -163,7 +165,13 @@ def _spc(spec, history: tuple[HistoryPoint, ...], result: IndicatorResult) -> sp
     if not series:
         return None
     target = float(result.target.value) if result.target else None
-    return spc.xmr(series, polarity=spec.polarity, target=target,
+    change_points = [m for m in spec.change_points if series[0][0] < m <= series[-1][0]]
+    baseline = spec.spc_baseline
+    if baseline and (baseline[0] < series[0][0] or baseline[1] > series[-1][0]
+                     or any(baseline[0] < m <= baseline[1] for m in change_points)):
+        baseline = None  # outside the data, or across a change point: the default baseline applies
+    return spc.xmr(series, polarity=spec.polarity, target=target, change_points=change_points, baseline=baseline,
+                   run_length=settings.SPC_RUN_LENGTH,
                    format_target=lambda value: format_number(value, spec.precision, unit=spec.unit))
 
 

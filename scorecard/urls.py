@@ -25,6 +25,9 @@ urlpatterns = [
     path("scorecard/<month:month>.json", views.scorecard_json, name="scorecard-json"),
     path("scorecard/<month:month>.<str:fmt>", downloads.scorecard_download, name="scorecard-download"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
+    path("indicators/<slug:code>/change-points/", views.change_point_add, name="change-point-add"),
+    path("indicators/<slug:code>/change-points/<int:pk>/remove/", views.change_point_remove,
+         name="change-point-remove"),
     re_path(r"^indicators/(?P<code>[A-Za-z0-9][A-Za-z0-9_.-]*)/commentary/(?P<month>[0-9]{4}-[0-9]{2})/$",
             commentary_edit, name="commentary-edit"),
 ]

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from indicators import services as indicator_services
+from indicators import spc
+from indicators.models import ChangePoint, Indicator
 
 from lib.months import Month
 from lib.numbers import format_number
@@ -108,7 +116,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         "scorecard": scorecard,
         "panel": _panel_context(panel, scorecard),
         "history_table": HistoryTable(panel.history, precision=panel.spec.precision, unit=panel.spec.unit),
-        "chart_data": {code: _chart(panel, panel.history)},
+        "chart_data": {code: _chart(panel, panel.history), f"{code}:xmr": _xmr(panel)},
         "targets": panel.spec.targets,
         "target_rows": [
             {"from": t.effective_from.long_label, "value": _format(t.value, panel.spec),
@@ -117,7 +125,92 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         ],
         "window_label": WINDOW_LABELS.get(panel.spec.window, panel.spec.window),
         "polarity_label": POLARITY_LABELS.get(panel.spec.polarity, panel.spec.polarity),
+        "xmr": _xmr(panel),
+        "xmr_rows": _xmr_rows(panel),
+        "change_points": ChangePoint.objects.filter(indicator__code=code).select_related("created_by"),
+        "can_add_change_point": request.user.has_perm("indicators.add_changepoint"),
+        "can_remove_change_point": request.user.has_perm("indicators.delete_changepoint"),
     })
+
+
+RULE_WORDS = {"outside": "outside the process limits", "shift": "part of a shift",
+              "trend": "part of a trend", "two_of_three": "two of three near a limit"}
+
+
+def _flag_words(point: spc.SpcPoint) -> str:
+    """Return a point's special-cause flags in words, e.g. 'part of a shift (low)'."""
+    words = []
+    for flag in point.rules:
+        rule, _, side = flag.rpartition("_")
+        words.append(f"{RULE_WORDS.get(rule, rule)} ({side})")
+    return "; ".join(words)
+
+
+def _xmr(panel: Panel) -> dict | None:
+    """Return the XmR chart's data for static/js/scorecard-charts.js, or None without enough data."""
+    result = panel.spc
+    if result is None or not result.enough_data:
+        return None
+    points = result.points
+    return {
+        "kind": "xmr", "title": panel.spec.short_title, "unit": panel.spec.unit, "precision": panel.spec.precision,
+        "labels": [p.month.label for p in points],
+        "values": [p.value for p in points],
+        "centre": [p.centre for p in points], "upper": [p.upper for p in points], "lower": [p.lower for p in points],
+        "upper_near": [p.upper_near for p in points], "lower_near": [p.lower_near for p in points],
+        "variation": [spc.point_variation(p, result.polarity) if p.value is not None else None for p in points],
+        "change_points": [m.label for m in result.change_points],
+        "target": result.target,
+    }
+
+
+def _xmr_rows(panel: Panel) -> list[dict]:
+    """Return the XmR chart as rows for its table alternative."""
+    if panel.spc is None or not panel.spc.enough_data:
+        return []
+    spec = panel.spec
+    change_points = set(panel.spc.change_points)
+    return [
+        {"month": p.month.label, "value": _format(p.value, spec), "centre": _format(p.centre, spec),
+         "lower": _format(p.lower, spec), "upper": _format(p.upper, spec), "flags": _flag_words(p),
+         "change_point": p.month in change_points}
+        for p in panel.spc.points
+    ]
+
+
+@require_POST
+def change_point_add(request: HttpRequest, code: str) -> HttpResponse:
+    """Record a change point on an indicator (performance team); a bad month or reason changes nothing."""
+    if not request.user.has_perm("indicators.add_changepoint"):
+        raise PermissionDenied
+    indicator = get_object_or_404(Indicator, code=code)
+    try:
+        month = Month.parse(request.POST.get("month", ""))
+    except ValueError:
+        messages.error(request, "Give the change point's month as YYYY-MM, e.g. 2016-11.")
+        return redirect("indicator-detail", code=code)
+    if month > Month.of(timezone.localdate()):
+        messages.error(request, f"{month.long_label} is in the future: a change point marks a change that happened.")
+        return redirect("indicator-detail", code=code)
+    try:
+        indicator_services.change_point_add(indicator=indicator, month=month,
+                                            reason=request.POST.get("reason", ""), actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(" ".join(m) for m in error.message_dict.values()))
+    else:
+        messages.success(request, f"Change point recorded from {month.long_label}: the SPC limits start afresh there.")
+    return redirect("indicator-detail", code=code)
+
+
+@require_POST
+def change_point_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Remove a change point (performance team); its history keeps the record."""
+    if not request.user.has_perm("indicators.delete_changepoint"):
+        raise PermissionDenied
+    change_point = get_object_or_404(ChangePoint, pk=pk, indicator__code=code)
+    indicator_services.change_point_remove(change_point=change_point, actor=request.user)
+    messages.success(request, f"Change point of {change_point.month:%B %Y} removed.")
+    return redirect("indicator-detail", code=code)
 
 
 def _is_month(text: str | None) -> bool:

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.models import Commentary, Comparator, Indicator, Measure, Target
+from indicators.models import ChangePoint, Commentary, Comparator, Indicator, Measure, Target
 from lib.months import Month
 from returns.models import ReportingMonth, Return, ReturnValue, Source, StateChange, ValueChange
 from scorecard import roles
@@ -43,6 +43,7 @@ def load_demo(*, password: str) -> dict[str, int]:
     actor = load_users(password=password)
     written = load_returns(actor=actor)
     load_commentary(actor=actor)
+    load_change_points(actor=actor)
     publish_all(actor=actor)
     return {"values_written": written}
 
@@ -139,6 +140,19 @@ def load_commentary(*, actor: User) -> None:
         if current is None or current.text != text:
             Commentary.objects.update_or_create(indicator=indicators[code], month=month,
                                                 defaults={"text": text, "updated_by": actor})
+
+
+# The seed's commentary: seeing the child became a focus "a year ago", and it has held since.
+DEMO_CHANGE_POINTS = (
+    ("children_seen_at_assessment", "2016-11", "Seeing the child made a focus of every assessment"),
+)
+
+
+def load_change_points(*, actor: User) -> None:
+    """Record the demo's SPC change points."""
+    for code, month, reason in DEMO_CHANGE_POINTS:
+        ChangePoint.objects.update_or_create(indicator=Indicator.objects.get(code=code), month=_month_date(month),
+                                             defaults={"reason": reason, "created_by": actor})
 
 
 def publish_all(*, actor: User) -> None:

@@ -55,13 +55,78 @@
     });
   }
 
+  // Making Data Count colours, always paired with a shape: improvement blue triangle,
+  // concern orange diamond, neutral purple triangle, common cause grey circle.
+  var VARIATION_STYLE = {
+    improvement_high: ["#1d70b8", "triangle"], improvement_low: ["#1d70b8", "triangle"],
+    concern_high: ["#a04a00", "rectRot"], concern_low: ["#a04a00", "rectRot"],
+    neither_high: ["#6f3b93", "triangle"], neither_low: ["#6f3b93", "triangle"]
+  };
+
+  // Chart.js has no vertical-line dataset: this small plugin draws the change points.
+  var changePointLines = {
+    id: "changePointLines",
+    afterDatasetsDraw: function (instance, args, options) {
+      var xScale = instance.scales.x, area = instance.chartArea, context = instance.ctx;
+      (options.labels || []).forEach(function (label) {
+        var x = xScale.getPixelForValue(instance.data.labels.indexOf(label));
+        if (isNaN(x)) { return; }
+        context.save();
+        context.strokeStyle = "#0b0c0c"; context.setLineDash([8, 4]); context.lineWidth = 1.5;
+        context.beginPath(); context.moveTo(x, area.top); context.lineTo(x, area.bottom); context.stroke();
+        context.fillStyle = "#0b0c0c"; context.font = "12px Arial"; context.fillText("Change point", x + 4, area.top + 12);
+        context.restore();
+      });
+    }
+  };
+
+  function drawXmr(canvas, chart) {
+    var style = function (i) { return VARIATION_STYLE[chart.variation[i]] || ["#505a5f", "circle"]; };
+    var line = function (label, data, colour, dash) {
+      // Stepped, so a new baseline after a change point starts with a step, not a slope.
+      return { label: label, data: data, borderColor: colour, borderDash: dash, borderWidth: 1.5, pointRadius: 0,
+               stepped: "middle" };
+    };
+    return new window.Chart(canvas, {
+      type: "line",
+      plugins: [changePointLines],
+      data: {
+        labels: chart.labels,
+        datasets: [
+          {
+            label: chart.title, data: chart.values, borderColor: "#505a5f", borderWidth: 1.5, tension: 0,
+            pointRadius: chart.values.map(function (v, i) { return chart.variation[i] in VARIATION_STYLE ? 6 : 3; }),
+            pointStyle: chart.values.map(function (v, i) { return style(i)[1]; }),
+            pointBackgroundColor: chart.values.map(function (v, i) { return style(i)[0]; }),
+            pointBorderColor: chart.values.map(function (v, i) { return style(i)[0]; })
+          },
+          line("Mean", chart.centre, "#0b0c0c", []),
+          line("Process limits", chart.upper, "#505a5f", [6, 4]),
+          line("Lower process limit", chart.lower, "#505a5f", [6, 4]),
+          line("Two sigma", chart.upper_near, "#b1b4b6", [2, 3]),
+          line("Lower two sigma", chart.lower_near, "#b1b4b6", [2, 3])
+        ].concat(chart.target === null ? [] : [line("Target", chart.labels.map(function () { return chart.target; }), "#d4351c", [10, 3])])
+      },
+      options: {
+        animation: false, responsive: true, maintainAspectRatio: false,
+        interaction: { mode: "index", intersect: false },
+        scales: { y: { ticks: { callback: function (v) { return format(v, chart, 1); } } } },
+        plugins: {
+          changePointLines: { labels: chart.change_points },
+          legend: { position: "bottom", labels: { boxWidth: 18, filter: function (item) { return item.text.indexOf("Lower") !== 0; } } },
+          tooltip: { callbacks: { label: function (item) { return item.dataset.label + ": " + format(item.parsed.y, chart); } } }
+        }
+      }
+    });
+  }
+
   function drawAll() {
     var source = document.getElementById("chart-data");
     if (!source) { return; }
     var data = JSON.parse(source.textContent);
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       var chart = data[canvas.getAttribute("data-chart")];
-      if (chart) { draw(canvas, chart); }
+      if (chart) { (chart.kind === "xmr" ? drawXmr : draw)(canvas, chart); }
     });
     document.documentElement.setAttribute("data-charts-drawn", "true");
   }

@@ -61,3 +61,10 @@ def test_it_reads_allowed_hosts_from_a_comma_separated_list():
              "DJANGO_ALLOWED_HOSTS": "scorecard.example.gov.uk, localhost"},
     )
     assert result.stdout.strip() == "['scorecard.example.gov.uk', 'localhost']"
+
+
+@pytest.mark.parametrize("value", ["5", "8", "seven"])
+def test_it_refuses_an_spc_run_length_other_than_6_or_7(value):
+    result = start_django(DJANGO_DEBUG="1", SPC_RUN_LENGTH=value)
+    assert result.returncode != 0
+    assert "SPC_RUN_LENGTH" in result.stderr
