@@ -15,6 +15,9 @@ Sets up a council of 50 teams from reference files, writes a long-form CSV of
 
 Each import is end to end: reading and checking the file, validation rules,
 access and lock checks, the writes and the audit rows, in one transaction.
+Each round starts from no returns; the best of `--repeat` rounds is shown, with
+the CPU time this process spent (wall time minus it is the database's share,
+and other load on the machine's).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from indicators.models import Measure  # noqa: E402
 from lib.months import Month  # noqa: E402
 from returns.imports import returns_import  # noqa: E402
-from returns.models import ReturnValue, ValueChange  # noqa: E402
+from returns.models import Return, ReturnValue, StateChange, ValueChange  # noqa: E402
 from returns.reference_import import reference_import  # noqa: E402
 
 TEAMS = 50
@@ -87,34 +90,44 @@ def long_rows(count: int, bump: int = 0) -> list[list]:
     return rows
 
 
-def timed_import(data: bytes, name: str) -> tuple[float, int, object]:
+def timed_import(data: bytes, name: str) -> tuple[float, float, int, object]:
+    """Return wall seconds, this process's CPU seconds, queries and the result of one import."""
     with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = returns_import(data=data, file_name=name)
-        elapsed = time.perf_counter() - started
-    return elapsed, len(queries), result
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return elapsed, cpu, len(queries), result
 
 
-def copy_rate(rows: list[list]) -> float | None:
+def clear_returns() -> None:
+    """Delete every return, value and audit row (one statement each, not timed) for the next round."""
+    for model in (ValueChange, StateChange, ReturnValue, Return):
+        model.objects.all()._raw_delete(model.objects.db)
+
+
+def copy_rate(rows: list[list], repeat: int) -> float | None:
     """Return rows/s of a plain COPY of the rows into a scratch table (PostgreSQL only), commit included."""
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE bench_copy (month text, team text, measure text, value bigint)")
-    try:
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            with cursor.cursor.copy("COPY bench_copy (month, team, measure, value) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        elapsed = time.perf_counter() - started
-    finally:
+    best = None
+    for _ in range(repeat):
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE bench_copy")
-    return len(rows) / elapsed
+            cursor.execute("CREATE TABLE bench_copy (month text, team text, measure text, value bigint)")
+        try:
+            started = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                with cursor.cursor.copy("COPY bench_copy (month, team, measure, value) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            elapsed = time.perf_counter() - started
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE bench_copy")
+        best = elapsed if best is None else min(best, elapsed)
+    return len(rows) / best
 
 
-def run(count: int) -> None:
+def run(count: int, repeat: int) -> None:
     set_up_council()
     first = long_rows(count)
     changed = long_rows(count, bump=1)
@@ -122,21 +135,27 @@ def run(count: int) -> None:
     first_file, changed_file = to_csv(header + first), to_csv(header + changed)
 
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']}), rows: {count:,}, "
-          f"file: {len(first_file) / 1024:,.0f} KB")
-    t1, q1, r1 = timed_import(first_file, "bench-first.csv")
-    assert r1.new == count and ReturnValue.objects.count() == count
-    t2, q2, r2 = timed_import(changed_file, "bench-changed.csv")
-    assert r2.changed == count
-    t3, q3, r3 = timed_import(changed_file, "bench-changed.csv")
-    assert r3.unchanged == count and ValueChange.objects.count() == 2 * count
-    lines = [
-        ("first import (all new)", t1, q1),
-        ("re-import, every value changed", t2, q2),
-        ("re-import, nothing changed", t3, q3),
+          f"file: {len(first_file) / 1024:,.0f} KB, best of {repeat} rounds")
+    phases = [
+        ("first import (all new)", first_file, "bench-first.csv", lambda r: r.new == count),
+        ("re-import, every value changed", changed_file, "bench-changed.csv", lambda r: r.changed == count),
+        ("re-import, nothing changed", changed_file, "bench-changed.csv",
+         lambda r: r.unchanged == count and r.audit_rows == 0),
     ]
-    for label, elapsed, queries in lines:
-        print(f"{label:<34} {count / elapsed:>9,.0f} rows/s  ({elapsed:.2f} s, {queries} queries)")
-    rate = copy_rate(first)
+    best: dict[str, tuple[float, float, int]] = {}
+    for _ in range(repeat):
+        clear_returns()
+        for label, data, name, check in phases:
+            elapsed, cpu, queries, result = timed_import(data, name)
+            assert check(result), f"{label}: unexpected result"
+            if label not in best or elapsed < best[label][0]:
+                best[label] = (elapsed, cpu, queries)
+        assert ValueChange.objects.count() == 2 * count
+    for label, (elapsed, cpu, queries) in best.items():
+        print(f"{label:<34} {count / elapsed:>9,.0f} rows/s  ({elapsed:.2f} s wall, {cpu:.2f} s CPU here, "
+              f"{queries} queries)")
+    t1, t2 = best[phases[0][0]][0], best[phases[1][0]][0]
+    rate = copy_rate(first, repeat)
     if rate is None:
         print("COPY comparison: PostgreSQL only (set DATABASE_URL=postgres://...)")
         return
@@ -148,11 +167,12 @@ def run(count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3, help="Rounds to run; the best of each is shown.")
     args = parser.parse_args()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        run(args.rows)
+        run(args.rows, args.repeat)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
