@@ -99,7 +99,7 @@ def test_the_form_shows_the_history_of_versions(client, performance, indicator):
     client.force_login(performance)
     response = client.get(PAGE)
     html = response.content.decode()
-    assert "First take." in html and "Earlier versions" in html
+    assert "First take." in html and "Versions" in html
 
 
 def test_an_empty_post_gets_a_message_next_to_the_field(client, performance, indicator):
