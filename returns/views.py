@@ -113,6 +113,10 @@ class FieldRow:
     last_year: int | None
     findings: list
 
+    @property
+    def has_error(self) -> bool:
+        return bool(self.field.errors or self.reason.errors) or any(f.is_error for f in self.findings)
+
 
 def _field_rows(form: ReturnForm, stored: dict, past: dict, findings: list) -> list[FieldRow]:
     by_field: dict[str, list] = {}
