@@ -21,7 +21,7 @@ from django_tables2 import RequestConfig
 
 from indicators.models import Commentary, Indicator, Measure
 from lib.months import Month
-from returns import dates, policy, selectors, services, validation
+from returns import dates, policy, selectors, services, signals, validation
 from returns.forms import CompletenessFilterForm, ReturnForm, TransitionForm, unavailable_name
 from returns.models import ReportingMonth, Return, Source
 from returns.tables import CompletenessTable
@@ -250,6 +250,8 @@ def _save(request, form: ReturnForm, unit: selectors.Unit, month: Month, ret: Re
         messages.error(request, exc.message)
         return None, 400, [], None, form
     if action == "submit":
+        signals.workflow_event.send(sender=Return, request=request, event="return_submitted", fields={
+            "return_id": ret.pk, "unit": unit.code, "month": str(month), "reason": kwargs["comment"]})
         messages.success(request, f"The {unit.code} return for {month.long_label} is submitted.")
     elif result.changed:
         note = " It is back in draft: submit it again when ready." if result.back_to_draft else ""
@@ -259,6 +261,9 @@ def _save(request, form: ReturnForm, unit: selectors.Unit, month: Month, ret: Re
         messages.info(request, "Nothing had changed, so nothing was saved.")
     return redirect(reverse("returns:form", kwargs={"month": str(month), "unit": unit.code})), 302, [], None, form
 
+
+EVENTS = {"submit": "return_submitted", "approve": "return_approved", "reject": "return_rejected",
+          "reopen": "return_reopened"}
 
 TRANSITIONS = {
     "submit": (policy.has_submit_permission, "submitted"),
@@ -312,5 +317,7 @@ def return_transition(request: HttpRequest, month: str, unit: str, action: str) 
     except services.ReturnError as exc:
         messages.error(request, exc.message)
         return back
+    signals.workflow_event.send(sender=Return, request=request, event=EVENTS[action], fields={
+        "return_id": ret.pk, "unit": unit.code, "month": str(month), "reason": data["reason"] or data["comment"]})
     messages.success(request, f"The {unit.code} return for {month.long_label} is {done}.")
     return back

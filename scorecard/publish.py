@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from lib.months import Month
-from returns import policy, services
+from returns import policy, services, signals
 from returns.views import month_or_404
+from scorecard.security import log_security_event
+
+
+@receiver(signals.workflow_event, dispatch_uid="scorecard.security.workflow_event")
+def log_workflow_event(sender, *, request, event: str, fields: dict, **kwargs) -> None:
+    """Record the returns workflow's transitions in the security log, beside sign-ins and refusals."""
+    log_security_event(request, event, **fields)
 
 
 def needing_commentary(month: Month) -> list[str]:
@@ -37,5 +45,6 @@ def month_publish(request: HttpRequest, month: str) -> HttpResponse:
         for reason in exc.reasons:
             messages.warning(request, f"Not ready: {reason}.")
     else:
+        log_security_event(request, "month_published", month=str(month))
         messages.success(request, f"{month.long_label} is published: senior leaders can now see it.")
     return redirect("returns:month", month=str(month))

@@ -1,5 +1,7 @@
 """The returns pages per role: who sees what, what each POST changes, and what bad input gets."""
 
+import logging
+
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
@@ -366,6 +368,19 @@ def test_the_performance_team_rejects_with_a_reason_then_approves(client, perfor
     assert Return.objects.get().state == "approved"
     assert list(StateChange.objects.order_by("at", "id").values_list("to_state", "reason")) == [
         ("draft", "Supervisions doubled"), ("submitted", ""), ("approved", "")]
+
+
+def test_approvals_and_reopenings_go_to_the_security_log(client, performance, east, caplog):
+    ret = submitted_return(east)
+    client.force_login(performance)
+    with caplog.at_level(logging.INFO, logger="scorecard.security"):
+        client.post(FORM + "approve", {"version": ret.version})
+        client.post(FORM + "reopen", {"version": ret.version + 1, "reason": "Late correction"})
+        client.post(FORM + "reopen", {"reason": "again"})  # refused: not approved any more, so not logged
+    lines = [r.getMessage() for r in caplog.records if r.name == "scorecard.security" and "event=return_" in r.getMessage()]
+    assert len(lines) == 2
+    assert "event=return_approved user=performance" in lines[0] and "unit=EAST-SG month=2017-12" in lines[0]
+    assert "event=return_reopened user=performance" in lines[1] and 'reason="Late correction"' in lines[1]
 
 
 def test_approving_a_version_the_reviewer_did_not_see_is_refused(client, performance, east):
