@@ -1,4 +1,4 @@
-"""PostgreSQL going away mid-run: clean error pages, and recovery without a restart.
+"""PostgreSQL going away mid-run: clean error pages, recovery without a restart, no half-written return.
 
 The real PostgreSQL server is shared with other test runs, so it is never
 restarted here. Instead the app reaches it through a TCP proxy on a free
@@ -9,19 +9,26 @@ connection and refuses new ones, which is what the app sees of a restart.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
+from lib.months import Month
+from returns import services
+from returns.models import Return, ReturnValue, ValueChange
+from scorecard import roles
 from tests.conftest import make_user
+from tests.returns.factories import draft_return, make_team
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +36,8 @@ pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: set DATABASE_URL=postgres://..."),
     # The app under test runs in other processes and connections: the data must be committed.
-    # serialized_rollback puts the standard catalogue back for the tests that follow.
+    # serialized_rollback puts the catalogue and team types (data migrations) back first:
+    # another transactional test's flush may have removed them.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
@@ -190,12 +198,21 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def fetch(opener, url: str) -> tuple[int, str]:
+def fetch(opener, url: str, data: dict | None = None, cookie: str | None = None) -> tuple[int, str]:
+    """GET (or POST `data` to) `url`; return the status and the page, whatever the status."""
+    status, page, _ = fetch_with_headers(opener, url, data, cookie)
+    return status, page
+
+
+def fetch_with_headers(opener, url, data=None, cookie=None):
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode() if data else None)
+    if cookie:
+        request.add_header("Cookie", cookie)
     try:
-        with opener.open(url, timeout=30) as response:
-            return response.status, response.read().decode()
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.read().decode(), response.headers
     except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+        return error.code, error.read().decode(), error.headers
 
 
 def test_requests_during_an_outage_get_a_clean_503_and_the_app_recovers_by_itself(app_server, proxy, client):
@@ -224,3 +241,62 @@ def test_requests_during_an_outage_get_a_clean_503_and_the_app_recovers_by_itsel
     proxy.restore()
     status, page = fetch(browser, app_server + "/")
     assert status == 200 and "leader" in page
+
+
+def test_a_form_save_cut_off_at_commit_answers_503_and_leaves_the_return_as_it_was(app_server, proxy, client):
+    user = make_user("entry.east", roles.DATA_ENTRY)
+    ret = draft_return(make_team("EAST-SG", members=[user]), Month(2017, 12), values={"open_cases": 400})
+    browser = browser_for(client, user)
+    form = f"{app_server}/returns/2017-12/EAST-SG/"
+    status, page, headers = fetch_with_headers(browser, form)
+    assert status == 200
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
+    cookie = f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf_cookie}"
+    data = {"csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1),
+            "version": "1", "action": "save", "comment": "", "open_cases": "410", "cpp_children": "90"}
+
+    proxy.cut_at_commit = True
+    status, page = fetch(browser, form, data, cookie)
+    proxy.cut_at_commit = False
+    assert proxy.commits_cut == 1
+    assert status == 503
+    assert "your change was not saved" in page and "Traceback" not in page
+    ret.refresh_from_db()
+    assert ret.version == 1
+    assert dict(ReturnValue.objects.filter(ret=ret).values_list("measure__code", "value")) == {"open_cases": 400}
+    assert not ValueChange.objects.filter(ret=ret).exists()
+
+    # Sent again once the line is back, the same form saves whole.
+    status, _ = fetch(browser, form, data, cookie)
+    assert status == 302
+    assert dict(ReturnValue.objects.filter(ret=ret).values_list("measure__code", "value")) == {
+        "open_cases": 410, "cpp_children": 90}
+
+
+def test_an_outage_at_the_moment_of_commit_leaves_no_half_written_return(proxy, entry_user):
+    ret = draft_return(make_team("EAST-SG"), Month(2017, 12), values={"open_cases": 400})
+    direct = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(proxy.port))
+    try:
+        proxy.cut_at_commit = True
+        with pytest.raises(OperationalError):
+            services.return_save_values(
+                ret=ret, values={"open_cases": 410, "cpp_children": 90, "cic_children": 120},
+                actor=entry_user, expected_version=1)
+        assert proxy.commits_cut == 1
+    finally:
+        connection.close()
+        connection.settings_dict.update(HOST=direct["HOST"], PORT=direct["PORT"])
+
+    # Read back over a direct connection: the server rolled the whole save back.
+    stored = Return.objects.get(pk=ret.pk)
+    assert stored.version == 1
+    assert dict(ReturnValue.objects.filter(ret=ret).values_list("measure__code", "value")) == {"open_cases": 400}
+    assert not ValueChange.objects.filter(ret=ret).exists()
+    # And the same save, made again once the database is back, goes through whole.
+    result = services.return_save_values(
+        ret=stored, values={"open_cases": 410, "cpp_children": 90, "cic_children": 120},
+        actor=entry_user, expected_version=1)
+    assert result.version == 2
+    assert ReturnValue.objects.filter(ret=ret).count() == 3
