@@ -90,6 +90,7 @@ class PanelView:
     trend_icon: SafeString
     comparators: tuple[str, ...]
     comparators_short: str
+    chart_comparators: bool
     commentary: str
     chart: SafeString
     spc: str
@@ -172,6 +173,8 @@ def panel_view(panel: Panel, scorecard: Scorecard) -> PanelView:
         trend_icon=_icon(_ARROWS[_movement(result.trend, spec.polarity)]),
         comparators=_comparators(panel),
         comparators_short=_comparators_short(panel),
+        # Only the headline's comparators share the chart's scale (see scorecard.charts).
+        chart_comparators=any(not c.line for c in result.comparators),
         commentary=result.commentary.strip(),
         chart=mark_safe(history_chart(panel)),
         spc=_spc_label(panel),
