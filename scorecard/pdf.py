@@ -16,29 +16,13 @@ from django.utils.safestring import SafeString, mark_safe
 
 from lib.numbers import format_number
 from scorecard.charts import history_chart
+from scorecard.labels import (
+    ASSURANCE_LABELS, COMPARATOR_LABELS, POLARITY_LABELS, RATING_LABELS, TREND_LABELS, VARIATION_LABELS, movement,
+)
 from scorecard.services import PUBLISHED, Panel, Scorecard
 
 TEMPLATE = "scorecard/pdf/board_pack.html"
 PANELS_PER_SHEET = 2
-
-RATING_LABELS = {"green": "Green", "amber": "Amber", "red": "Red", "none": "No target"}
-TREND_LABELS = {"improving": "Improving", "declining": "Declining", "stable": "Stable", "up": "Up", "down": "Down",
-                None: "No trend"}
-POLARITY_LABELS = {"higher": "Higher is better", "lower": "Lower is better", "neither": "Context measure"}
-# Making Data Count's readings in words (the same words as the scorecard page).
-VARIATION_LABELS = {
-    "common_cause": "Common cause variation",
-    "improvement_high": "Special cause improvement (high)",
-    "improvement_low": "Special cause improvement (low)",
-    "concern_high": "Special cause concern (high)",
-    "concern_low": "Special cause concern (low)",
-    "neither_high": "Special cause variation (high)",
-    "neither_low": "Special cause variation (low)",
-    "not_enough_data": "Not enough data for process limits",
-}
-ASSURANCE_LABELS = {"pass": "Consistently passes the target", "fail": "Consistently fails the target",
-                    "hit_and_miss": "Hit and miss against the target"}
-COMPARATOR_LABELS = {"national": "National", "statistical_neighbours": "Statistical neighbours"}
 
 # Shapes that tell the ratings apart without colour: circle, diamond, square; a ring for no target.
 _RATING_SHAPES = {
@@ -170,7 +154,7 @@ def panel_view(panel: Panel, scorecard: Scorecard) -> PanelView:
         rating_label=RATING_LABELS[result.rating],
         rating_icon=_icon(_RATING_SHAPES[result.rating]),
         trend_label=TREND_LABELS.get(result.trend, "No trend"),
-        trend_icon=_icon(_ARROWS[_movement(result.trend, spec.polarity)]),
+        trend_icon=_icon(_ARROWS[movement(result.trend, spec.polarity)]),
         comparators=_comparators(panel),
         comparators_short=_comparators_short(panel),
         # Only the headline's comparators share the chart's scale (see scorecard.charts).
@@ -222,18 +206,6 @@ def _amber_band(panel: Panel) -> str:
     if spec.polarity == "higher":
         return f"amber down to {_fmt(target.value - target.tolerance, headline)}"
     return f"amber up to {_fmt(target.value + target.tolerance, headline)}"
-
-
-def _movement(trend: str | None, polarity: str) -> str:
-    """Return which way the figure moved (up, down, level) from the trend and the polarity."""
-    if trend is None:
-        return "none"
-    if trend == "stable":
-        return "level"
-    if trend in ("up", "down"):
-        return trend
-    higher_is_better = polarity == "higher"
-    return "up" if (trend == "improving") == higher_is_better else "down"
 
 
 def _spc_label(panel: Panel) -> str:

@@ -18,27 +18,17 @@ from lib.months import Month
 from lib.numbers import format_number
 from returns.policy import has_view_scorecard_permission
 from scorecard import exports, roles
+from scorecard.labels import (
+    ASSURANCE_LABELS, POLARITY_LABELS, RATING_LABELS, TREND_LABELS, VARIATION_LABELS, WINDOW_LABELS, movement,
+)
 from scorecard.services import PUBLISHED, Panel, Scorecard, get_scorecard, month_status, visible_months
 from scorecard.tables import HistoryTable, PanelTable
 
-RATING_LABELS = {"green": "Green", "amber": "Amber", "red": "Red", "none": "No target"}
-# Making Data Count's readings, in words (the page never relies on the icon's colour).
-VARIATION_LABELS = {
-    "common_cause": ("~", "Common cause variation"),
-    "improvement_high": ("H", "Special cause improvement (high)"),
-    "improvement_low": ("L", "Special cause improvement (low)"),
-    "concern_high": ("H", "Special cause concern (high)"),
-    "concern_low": ("L", "Special cause concern (low)"),
-    "neither_high": ("H", "Special cause variation (high)"),
-    "neither_low": ("L", "Special cause variation (low)"),
-}
-ASSURANCE_LABELS = {"pass": ("P", "Consistently passes the target"), "fail": ("F", "Consistently fails the target"),
-                    "hit_and_miss": ("?", "Hit and miss against the target")}
-WINDOW_LABELS = {"month": "Events in the month", "snapshot": "Snapshot at month end",
-                 "rolling_12": "Rolling 12 months", "rolling_36": "Rolling 36 months"}
-POLARITY_LABELS = {"higher": "Higher is better", "lower": "Lower is better", "neither": "Neither (a context measure)"}
-TREND_LABELS = {"improving": ("▲", "Improving"), "declining": ("▼", "Declining"), "stable": ("►", "Stable"),
-                "up": ("▲", "Up"), "down": ("▼", "Down"), None: ("–", "No trend")}
+# Icons beside the words (the words carry the meaning; icons are hidden from screen readers).
+ARROWS = {"up": "▲", "down": "▼", "level": "►", "none": "–"}
+VARIATION_ICONS = {"common_cause": "~", "improvement_high": "H", "improvement_low": "L", "concern_high": "H",
+                   "concern_low": "L", "neither_high": "H", "neither_low": "L"}
+ASSURANCE_ICONS = {"pass": "P", "fail": "F", "hit_and_miss": "?"}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -224,7 +214,7 @@ def _is_month(text: str | None) -> bool:
 def _panel_context(panel: Panel, scorecard: Scorecard) -> dict:
     """Return what a panel's template shows, formatted once here."""
     result, spec = panel.result, panel.spec
-    arrow, trend_label = TREND_LABELS[result.trend]
+    arrow, trend_label = ARROWS[movement(result.trend, spec.polarity)], TREND_LABELS[result.trend]
     table = PanelTable(result.lines, baseline_label=result.baseline_label, month_label=scorecard.month.label,
                        areas=scorecard.areas if spec.breakdown != "none" else ())
     table.caption = f"{spec.short_title}: figures for {scorecard.month.long_label}"
@@ -257,8 +247,10 @@ def _spc_labels(panel: Panel) -> dict:
     """Return the SPC variation and assurance icons and words, where there was enough data."""
     if panel.spc is None or not panel.spc.enough_data:
         return {}
-    variation_icon, variation_label = VARIATION_LABELS.get(panel.spc.variation, ("", ""))
-    assurance_icon, assurance_label = ASSURANCE_LABELS.get(panel.spc.assurance, ("", ""))
+    variation_icon, variation_label = VARIATION_ICONS.get(panel.spc.variation, ""), VARIATION_LABELS.get(
+        panel.spc.variation, "")
+    assurance_icon, assurance_label = ASSURANCE_ICONS.get(panel.spc.assurance, ""), ASSURANCE_LABELS.get(
+        panel.spc.assurance, "")
     return {"variation_icon": variation_icon, "variation_label": variation_label,
             "assurance_icon": assurance_icon, "assurance_label": assurance_label}
 

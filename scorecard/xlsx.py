@@ -25,10 +25,10 @@ from indicators.engine import LineResult
 from lib.cells import guard_formula
 from lib.numbers import round_half_up
 from scorecard.exports import CSV_HEADER, number, scorecard_rows
-from scorecard.pdf import (
+from scorecard.labels import (
     ASSURANCE_LABELS, COMPARATOR_LABELS, POLARITY_LABELS, RATING_LABELS, TREND_LABELS, VARIATION_LABELS,
-    comparator_note,
 )
+from scorecard.pdf import comparator_note
 from scorecard.services import PUBLISHED, Panel, Scorecard
 
 # Strong fills with text that stays readable on them; the word is always in the cell too.
