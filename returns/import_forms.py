@@ -27,7 +27,8 @@ class UploadForm(ImportForm):
         upload = self.fields["import_file"]
         upload.label = "File"
         upload.help_text = "A .csv or .xlsx file."
-        upload.widget.attrs.update({"accept": ".csv,.xlsx", "class": ""})
+        upload.widget.attrs.pop("class", None)  # the admin's format-guessing hook
+        upload.widget.attrs["accept"] = ".csv,.xlsx"
 
     @property
     def media(self):
