@@ -36,10 +36,22 @@ pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: set DATABASE_URL=postgres://..."),
     # The app under test runs in other processes and connections: the data must be committed.
-    # serialized_rollback puts the catalogue and team types (data migrations) back first:
-    # another transactional test's flush may have removed them.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _standard_data(transactional_db):
+    """Put back what migrations install, which an earlier transactional test's flush may have removed."""
+    from django.apps import apps
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from indicators import catalogue
+    from returns import standard_rules
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # permissions and role groups
+    catalogue.install(apps)
+    standard_rules.install(apps)
 
 
 def free_port() -> int:
