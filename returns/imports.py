@@ -500,14 +500,15 @@ def header_key(text: str) -> str:
     return text.strip().lower()
 
 
-def locate_columns(sheet: Sheet, expected: list[str], *, form: str = "") -> dict[str, int]:
-    """Return each expected column's index; refuse missing, renamed, duplicated or extra columns.
+def locate_columns(sheet: Sheet, expected: list[str], *, form: str = "",
+                   optional: tuple[str, ...] = ()) -> dict[str, int]:
+    """Return each expected (and present optional) column's index; refuse missing, renamed, duplicated or extra ones.
 
     A column with no header is ignored when every cell under it is blank (a
     spreadsheet often reports one); with values under it, it is refused.
     """
     problems = Problems()
-    wanted = ",".join(expected)
+    wanted = ",".join(expected) + "".join(f" (and optionally {name})" for name in optional)
     found: dict[str, int] = {}
     for index, raw in enumerate(sheet.headers):
         key = header_key(raw)
@@ -515,7 +516,7 @@ def locate_columns(sheet: Sheet, expected: list[str], *, form: str = "") -> dict
             continue
         if key in found:
             problems.add(f"the column “{raw}” appears twice", row=1)
-        elif key in expected:
+        elif key in expected or key in optional:
             found[key] = index
         else:
             problems.add(f"the column “{raw}” is not expected{form}; the header must be exactly: {wanted}", row=1)

@@ -37,6 +37,12 @@ class Kind:
     headers: list[str]
     resource: type[resources.ReferenceResource]
     permissions: tuple[str, ...]
+    # Columns a file may add after the contract's; blank when it does not.
+    optional: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.headers, *self.optional]
 
 
 KINDS: dict[str, Kind] = {
@@ -53,7 +59,8 @@ KINDS: dict[str, Kind] = {
         Kind("targets", "Targets", ["indicator", "effective_from", "value", "tolerance"], resources.TargetResource,
              ("indicators.add_target", "indicators.change_target")),
         Kind("comparators", "Comparators", ["indicator", "kind", "period", "value", "source"],
-             resources.ComparatorResource, ("indicators.add_comparator", "indicators.change_comparator")),
+             resources.ComparatorResource, ("indicators.add_comparator", "indicators.change_comparator"),
+             optional=("line",)),
     )
 }
 
@@ -140,13 +147,13 @@ def reference_import(
 
 
 def _dataset(sheet: Sheet, spec: Kind) -> tuple[tablib.Dataset, list[int]]:
-    columns = locate_columns(sheet, spec.headers)
+    columns = locate_columns(sheet, spec.headers, optional=spec.optional)
     if not sheet.rows:
         raise ImportRefused("The file has a header but no rows of data.")
-    dataset = tablib.Dataset(headers=list(spec.headers))
+    dataset = tablib.Dataset(headers=spec.columns)
     numbers = []
     for number, cells in sheet.rows:
-        dataset.append([cell_at(cells, columns[name]) for name in spec.headers])
+        dataset.append([cell_at(cells, columns[name]) if name in columns else "" for name in spec.columns])
         numbers.append(number)
     return dataset, numbers
 
@@ -158,10 +165,10 @@ def _check_file(spec: Kind, dataset: tablib.Dataset, numbers: list[int]) -> None
     first_row: dict[tuple, int] = {}
     for number, values in zip(numbers, dataset.dict):
         key = tuple(cell_text(values[column]) for column in key_columns)
-        if not all(key):
-            continue  # the blank key is reported by the Resource, with its column
+        if not all(part for part, column in zip(key, key_columns) if column in spec.headers):
+            continue  # a blank key is reported by the Resource, with its column
         if key in first_row:
-            problems.add(f"rows {first_row[key]} and {number} both give {' '.join(key)}; "
+            problems.add(f"rows {first_row[key]} and {number} both give {' '.join(filter(None, key))}; "
                          "each must appear once", row=number)
         else:
             first_row[key] = number
@@ -220,7 +227,7 @@ def _outcomes(result, resource, spec: Kind, numbers: list[int]) -> list[RowOutco
     """Describe each row's effect, with old -> new for every column a row changes."""
     outcomes = []
     id_fields = spec.resource._meta.import_id_fields
-    columns = [f for f in resource.get_import_fields() if f.column_name in spec.headers]
+    columns = [f for f in resource.get_import_fields() if f.column_name in spec.columns]
     for index, row_result in enumerate(result.rows):
         instance = row_result.instance
         key = " ".join(resource.fields[name].export(instance) for name in id_fields)

@@ -262,15 +262,21 @@ class ComparatorResource(ReferenceResource):
     period = Column(attribute="period", column_name="period", widget=TextWidget())
     value = Column(attribute="value", column_name="value", widget=StrictDecimalWidget())
     source = Column(attribute="source", column_name="source", widget=TextWidget())
+    # Optional: the supporting line a figure compares with (e.g. "rate"); blank (or no column) for the headline.
+    line = Column(attribute="line", column_name="line", widget=TextWidget())
 
-    def get_queryset(self):
-        # The file speaks of headline comparators; those of supporting lines are kept apart.
-        return Comparator.objects.filter(line="")
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if "line" not in errors and instance.line and instance.indicator_id and \
+                not instance.indicator.lines.filter(code=instance.line).exists():
+            errors["line"] = [ValidationError(
+                f"the indicator {instance.indicator.code} has no line with the code “{instance.line}”")]
+        super().validate_instance(instance, errors, validate_unique)
 
     class Meta:
         model = Comparator
-        fields = ("indicator", "kind", "period", "value", "source")
-        import_id_fields = ("indicator", "kind", "period")
+        fields = ("indicator", "kind", "period", "value", "source", "line")
+        import_id_fields = ("indicator", "kind", "period", "line")
 
 
 # --------------------------------------------------------------------------- export

@@ -156,3 +156,27 @@ def test_reference_kinds_follow_the_roles(administrator, performance, entry_user
     assert not has_import_reference_permission(performance, "teams")
     assert not has_import_reference_permission(entry_user, "targets")
     assert not has_import_reference_permission(leader, "areas")
+
+
+def test_a_comparator_may_name_the_line_it_compares_with(council, make_csv):
+    reference_import(kind="comparators", file_name="comparators.csv", data=make_csv([
+        ["indicator", "kind", "period", "value", "source", "line"],
+        ["children_in_care", "national", "2015-16", "62", "DfE", "rate"],
+        ["children_in_care", "national", "2015-16", "1700", "DfE", ""],
+    ]))
+    assert sorted(Comparator.objects.values_list("line", "value")) == [("", 1700), ("rate", 62)]
+
+
+def test_it_refuses_a_line_the_indicator_does_not_have(council, make_csv, unchanged):
+    unchanged()
+    problems = refused("comparators", make_csv([["indicator", "kind", "period", "value", "source", "line"],
+                                                ["re_referrals", "national", "2015-16", "22", "", "rates"]]))
+    assert problems == ["Row 2, column line: The indicator re_referrals has no line with the code “rates”"]
+
+
+def test_it_names_both_rows_of_a_headline_comparator_given_twice(council, make_csv, unchanged):
+    unchanged()
+    problems = refused("comparators", make_csv([["indicator", "kind", "period", "value", "source"],
+                                                ["re_referrals", "national", "2015-16", "22", ""],
+                                                ["re_referrals", "national", "2015-16", "23", ""]]))
+    assert problems == ["Row 3: Rows 2 and 3 both give re_referrals national 2015-16; each must appear once"]
