@@ -23,10 +23,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from import_export.tmp_storages import CacheStorage
 
-from returns import policy
+from returns import policy, signals
 from returns.exports import returns_export
 from returns.import_forms import ConfirmForm, ExportForm, UploadForm
 from returns.imports import ImportRefused, Problem, check_size, returns_import, sniff_kind
+from returns.models import Return
 from returns.reference_import import KINDS, has_import_reference_permission, reference_import
 
 # A preview shows at most this many individual value changes; the counts always cover the whole file.
@@ -195,6 +196,9 @@ def returns_confirm(request: HttpRequest) -> HttpResponse:
             "refused_at_confirm": True,
         }, status=409)
     _forget(confirm)
+    signals.workflow_event.send(sender=Return, request=request, event="returns_imported", fields={
+        "file_name": name, "sha256": result.sha256, "new": result.new, "changed": result.changed,
+        "returns": len(result.units)})
     messages.success(request, f"Imported {name}: {result.new} new, {result.changed} changed and "
                               f"{result.unchanged} unchanged values in {len(result.units)} returns.")
     return redirect("imports:index")
@@ -251,6 +255,8 @@ def reference_confirm(request: HttpRequest, kind: str) -> HttpResponse:
             "problems": refused.problems, "refused_at_confirm": True,
         }, status=409)
     _forget(confirm)
+    signals.workflow_event.send(sender=Return, request=request, event="reference_imported", fields={
+        "kind": kind, "file_name": name, "sha256": result.sha256, "new": result.new, "updated": result.updated})
     messages.success(request, f"Imported {name}: {result.new} new, {result.updated} updated, "
                               f"{result.unchanged} unchanged.")
     return redirect("imports:index")

@@ -292,3 +292,22 @@ def test_an_xlsx_upload_previews_like_a_csv(council, signed_in, performance, mak
     response = upload(signed_in(performance), reverse("imports:returns"),
                       make_xlsx([HEADER, ["2017-12", "EAST-SG", "open_cases", 120]]), "dec.xlsx")
     assert response.status_code == 200 and "<strong>1</strong> new" in response.content.decode()
+
+
+def test_a_confirmed_import_is_announced_for_the_security_log(council, signed_in, performance, make_csv):
+    from returns import signals
+
+    seen = []
+
+    def receiver(sender, *, request, event, fields, **kwargs):
+        seen.append((event, fields))
+
+    signals.workflow_event.connect(receiver)
+    try:
+        client = signed_in(performance)
+        response = upload(client, reverse("imports:returns"),
+                          make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "7"]]), "dec.csv")
+        client.post(reverse("imports:returns-confirm"), confirm_fields(response))
+    finally:
+        signals.workflow_event.disconnect(receiver)
+    assert [(event, fields["file_name"], fields["new"]) for event, fields in seen] == [("returns_imported", "dec.csv", 1)]
