@@ -48,3 +48,30 @@ def _plain_static_storage(settings):
 def _fast_password_hashing(settings):
     """Hash test passwords cheaply: PBKDF2's deliberate slowness is for real users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _seed_data_after_flush(request):
+    """Put back what migrations install: transactional tests flush the database when they end.
+
+    Ordinary tests roll back and keep the migrated catalogue, rules and roles;
+    the tests that must commit (live server, races, faults) start from an
+    empty database once any other such test has run.
+    """
+    if not _is_transactional(request):
+        return
+    import django.apps
+
+    from indicators import catalogue
+    from returns import standard_rules
+
+    request.getfixturevalue("transactional_db")
+    catalogue.install(django.apps.apps)
+    standard_rules.install(django.apps.apps)
+    roles.sync_roles()

@@ -63,13 +63,8 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
-def _catalogue_and_roles(transactional_db):
-    """Put back what migrations installed: live-server tests flush the database after each test."""
-    from indicators import catalogue
-    from scorecard.roles import sync_roles
-
-    catalogue.install(django.apps.apps)
-    sync_roles()
+def _catalogue_and_roles(_seed_data_after_flush):
+    """Live-server tests flush the database after each test; tests/conftest.py puts the seed data back."""
 
 
 @pytest.fixture
