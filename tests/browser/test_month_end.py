@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import django.apps
 import pytest
 from playwright.sync_api import expect
 
 from indicators.models import Commentary, Indicator
 from lib.months import Month
-from returns import standard_rules
 from returns.models import ReportingMonth, Return, ReturnValue
 from scorecard.demo.loader import load_demo
 from scorecard.services import indicators_needing_commentary
@@ -29,7 +27,6 @@ MONTH_PAGE = "/returns/2018-01/"
 @pytest.fixture
 def january(_catalogue_and_roles):
     """The demo, with every January 2018 return but East Safeguarding's approved as December's figures."""
-    standard_rules.install(django.apps.apps)  # live-server tests start from a flushed database
     load_demo(password=PASSWORD)
     december = Return.objects.filter(month=dt.date(2017, 12, 1)).select_related("team")
     for ret in december:

@@ -12,11 +12,9 @@ import threading
 import time
 
 import pytest
-from django.apps import apps
 from django.db import connection, transaction
 
-from indicators import catalogue
-from returns import services, standard_rules
+from returns import services
 from returns.models import Return, ReturnValue, StateChange, ValueChange
 from scorecard import roles
 from tests.conftest import make_user
@@ -33,10 +31,7 @@ HOLD = 0.5  # seconds the first side keeps its transaction open
 
 @pytest.fixture
 def world(transactional_db):
-    # Transactional tests start from an emptied database: put back what migrations installed.
-    catalogue.install(apps)
-    standard_rules.install(apps)
-    roles.sync_roles()
+    # tests/conftest.py has put back the catalogue, rules and roles an earlier flush removed.
     entry = make_user("entry.east", roles.DATA_ENTRY)
     reviewer = make_user("performance", roles.PERFORMANCE)
     team = make_team("EAST-SG", members=[entry])
