@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from lib.months import Month
 from indicators.models import Indicator, Target
+from returns import services
 from returns.models import ReportingMonth, Return, ReturnValue, StateChange, ValueChange
 from returns.validation import check_return
 from tests.conftest import make_user
@@ -573,6 +574,16 @@ def test_the_admin_cannot_change_an_approved_return_or_its_values(client, east):
     ret.refresh_from_db()
     assert (ret.state, ret.version) == ("approved", 3)
     assert stored(east) == TEAM_VALUES
+
+
+def test_the_admin_shows_a_months_publishing_history_read_only(client, performance, east):
+    approved_return(east)
+    approved_return(None)
+    row = services.month_publish(month=DEC_2017, actor=performance, needs_commentary=[])
+    client.force_login(performance)
+    response = client.get(f"/admin/returns/reportingmonth/{row.pk}/history/")
+    assert response.status_code == 200 and "Published" in response.content.decode()
+    assert client.post(f"/admin/returns/reportingmonth/{row.pk}/change/", {}).status_code == 403
 
 
 def test_the_performance_team_adds_a_validation_rule_in_the_admin(client, performance, east):
