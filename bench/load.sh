@@ -12,7 +12,9 @@
 # 3. The same mix with no pauses (saturation), then the ceiling: 30 leaders with no pauses on
 #    a trivial signed-in page (home), then on the scorecard page; BENCH_CEILING_SECONDS (20) each.
 # Prints requests/s, p50/p95/p99 and errors per phase and page, and the ceiling ratio.
-# The load generator runs on the same 2 cores as the server and the database.
+# The load generator runs on the same 2 cores as the server and the database, so it also
+# prints the server's CPU time per request (gunicorn workers and PostgreSQL backends, from
+# /proc), which holds even when other work shares the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -77,7 +79,8 @@ $PY bench/load_users.py "$LEADERS" "$ENTRY" >"$WORK/people.json"
 $PY manage.py collectstatic --no-input --verbosity 0
 
 echo "== gunicorn, 2 workers, production settings, on 127.0.0.1:$PORT"
-WEB_CONCURRENCY=2 DATABASE_CONN_MAX_AGE=60 timeout 900 .venv/bin/gunicorn scorecard.wsgi:application \
+# Connections kept for the whole run, so bench/cpu.py sees every database backend that served it.
+WEB_CONCURRENCY=2 DATABASE_CONN_MAX_AGE=900 timeout 900 .venv/bin/gunicorn scorecard.wsgi:application \
   --no-control-socket --bind "127.0.0.1:$PORT" --timeout 30 --error-logfile "$WORK/gunicorn.log" &
 SERVER_PID=$!
 for _ in $(seq 60); do
@@ -86,11 +89,15 @@ for _ in $(seq 60); do
 done
 curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$WORK/gunicorn.log"; exit 1; }
 
+cpu() { $PY bench/cpu.py "$SERVER_PID" "$PG/postgres" "$DB"; }
+
 run() {  # run NAME PHASE SECONDS USERS THINK: one bounded Locust run, stats in $WORK/NAME_stats.csv
+  cpu >"$WORK/$1_cpu_before"
   BENCH_PHASE=$2 BENCH_PEOPLE="$WORK/people.json" BENCH_THINK_SECONDS=$5 timeout $(($3 + 60)) \
     "$LOCUST" -f bench/locustfile.py --headless --host "http://127.0.0.1:$PORT" --users "$4" \
     --spawn-rate "$4" --run-time "${3}s" --stop-timeout 10 --csv "$WORK/$1" --only-summary \
     --loglevel ERROR >"$WORK/$1.log" 2>&1 || { echo "locust $1 failed:"; tail -20 "$WORK/$1.log"; }
+  cpu >"$WORK/$1_cpu_after"
 }
 
 echo "== warm-up (10 s), then mixed load with ${THINK}s pauses (${SECONDS_MIXED} s)"

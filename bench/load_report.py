@@ -24,6 +24,18 @@ def rows(work: Path, phase: str) -> list[dict]:
     return list(csv.DictReader(path.open())) if path.exists() else []
 
 
+def cpu_per_request(work: Path, phase: str, requests: int) -> tuple[float, float] | None:
+    """Return the (app, database) CPU milliseconds per request over the phase, if measured."""
+    try:
+        before = [float(x) for x in (work / f"{phase}_cpu_before").read_text().split()]
+        after = [float(x) for x in (work / f"{phase}_cpu_after").read_text().split()]
+    except (OSError, ValueError):
+        return None
+    if not requests:
+        return None
+    return tuple(1000 * (a - b) / requests for a, b in zip(after, before))
+
+
 def line(label: str, row: dict) -> str:
     return (f"  {label:<22} {int(row['Request Count']):>8} {float(row['Requests/s']):>8.1f} "
             f"{row['50%']:>6} {row['95%']:>6} {row['99%']:>6} {int(row['Failure Count']):>7}")
@@ -45,6 +57,10 @@ def main(work: Path, think: str) -> int:
             else:
                 print(line(row["Name"], row))
         print(line("all", totals[phase]))
+        cpu = cpu_per_request(work, phase, int(totals[phase]["Request Count"]))
+        if cpu:
+            print(f"  server CPU per request: {cpu[0]:.1f} ms app + {cpu[1]:.1f} ms database")
+            totals[phase]["cpu"] = sum(cpu)
         failures = work / f"{phase}_failures.csv"
         if failures.exists():
             for failure in list(csv.DictReader(failures.open()))[:3]:
@@ -61,6 +77,10 @@ def main(work: Path, think: str) -> int:
         ratio = trivial / scorecard if scorecard else float("inf")
         verdicts.append(f"ceiling: trivial page {trivial:.1f} req/s, cached scorecard {scorecard:.1f} req/s, "
                         f"ratio {ratio:.2f} (target <= {RATIO_TARGET:g}): {'met' if ratio <= RATIO_TARGET else 'NOT met'}")
+        if "cpu" in totals["trivial"] and "cpu" in totals["scorecard"]:
+            cpu_ratio = totals["scorecard"]["cpu"] / totals["trivial"]["cpu"]
+            verdicts.append(f"  by server CPU per request: scorecard {totals['scorecard']['cpu']:.1f} ms, "
+                            f"trivial page {totals['trivial']['cpu']:.1f} ms, ratio {cpu_ratio:.2f}")
     print()
     for verdict in verdicts:
         print(verdict)
