@@ -160,3 +160,23 @@ def test_an_unreachable_redis_is_a_cache_miss_not_an_error():
     result = cache_round_trip(f"redis://127.0.0.1:{port}/0")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "None"
+
+
+@pytest.mark.parametrize(("password", "says"), [
+    ("qwertyuiop", "This password is too common."),
+    ("short-pw", "This password is too short. It must contain at least 10 characters."),
+    ("8675309123456", "This password is entirely numeric."),
+])
+def test_weak_passwords_are_refused(password, says):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password)
+    assert says in refused.value.messages
+
+
+def test_a_long_uncommon_passphrase_is_accepted():
+    from django.contrib.auth.password_validation import validate_password
+
+    assert validate_password("violet-harbour-lantern-42") is None
