@@ -118,30 +118,32 @@ def return_history(ret: Return | None) -> list[HistoryEntry]:
         return []
     entries = []
     for change in ValueChange.objects.filter(ret=ret).select_related("measure", "actor"):
-        new = _shown(change.new_value, change.unavailable_reason)
-        detail = f"{_shown(change.old_value)} → {new}"
+        new = shown_value(change.new_value, change.unavailable_reason)
+        detail = f"{shown_value(change.old_value)} → {new}"
         if change.reason:
             detail += f" ({change.reason})"
         source = change.get_source_display()
         if change.file_name:
             source += f": {change.file_name}"
-        entries.append(HistoryEntry(change.at, _name(change.actor), change.measure.code, detail, source))
+        entries.append(HistoryEntry(change.at, actor_name(change.actor), change.measure.code, detail, source))
     for change in StateChange.objects.filter(ret=ret).select_related("actor"):
         detail = f"{change.get_from_state_display()} → {change.get_to_state_display()}"
         if change.reason:
             detail += f": {change.reason}"
-        entries.append(HistoryEntry(change.at, _name(change.actor), "State", detail, ""))
+        entries.append(HistoryEntry(change.at, actor_name(change.actor), "State", detail, ""))
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries
 
 
-def _shown(value: int | None, unavailable_reason: str = "") -> str:
+def shown_value(value: int | None, unavailable_reason: str = "") -> str:
+    """Return a stored value as people read it: the number, "blank" or "not available: why"."""
     if value is not None:
         return f"{value:,}"
     return f"not available: {unavailable_reason}" if unavailable_reason else "blank"
 
 
-def _name(user) -> str:
+def actor_name(user) -> str:
+    """Return who did something: their username, or "system" for scripts."""
     return user.get_username() if user is not None else "system"
 
 
@@ -200,7 +202,7 @@ def month_completeness(month: Month, *, today: dt.date, team_ids: Iterable[int] 
             area_name=area.name if area else "Council",
             state=state,
             state_label=STATE_LABELS[state],
-            updated_by=_name(ret.updated_by) if ret and ret.updated_by_id else "",
+            updated_by=actor_name(ret.updated_by) if ret and ret.updated_by_id else "",
             updated_at=ret.updated_at if ret else None,
             due=due,
             overdue=is_overdue(state, month, today),

@@ -124,13 +124,13 @@ def _check_version(locked: Return, expected_version: int | None) -> None:
 def changes_since(ret: Return, version: int) -> list[ChangeSince]:
     """Return what happened to the return after the given version, oldest first."""
     changes = [
-        ChangeSince(c.at, selectors._name(c.actor),
-                    f"{c.measure.code}: {selectors._shown(c.old_value)} → "
-                    f"{selectors._shown(c.new_value, c.unavailable_reason)}")
+        ChangeSince(c.at, selectors.actor_name(c.actor),
+                    f"{c.measure.code}: {selectors.shown_value(c.old_value)} → "
+                    f"{selectors.shown_value(c.new_value, c.unavailable_reason)}")
         for c in ValueChange.objects.filter(ret=ret, version__gt=version).select_related("measure", "actor")
     ]
     changes += [
-        ChangeSince(c.at, selectors._name(c.actor),
+        ChangeSince(c.at, selectors.actor_name(c.actor),
                     f"{c.get_from_state_display()} → {c.get_to_state_display()}"
                     + (f": {c.reason}" if c.reason else ""))
         for c in StateChange.objects.filter(ret=ret, version__gt=version).select_related("actor")
