@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 from scorecard import exports
 from scorecard.pdf import render_pdf
-from scorecard.services import CACHE_SECONDS, PUBLISHED, Scorecard, data_stamp
+from scorecard.services import CACHE_SECONDS, PUBLISHED, Scorecard
 from scorecard.xlsx import render_xlsx
 
 # Part of the cache key: bump it when a file's layout changes, so old copies are not served.
@@ -43,10 +43,10 @@ def filename(scorecard: Scorecard, fmt: str) -> str:
 def render_file(scorecard: Scorecard, fmt: str) -> bytes:
     """Return the file; a published month's is kept in the cache, as its figures cannot change until reopened."""
     file_format = FILE_FORMATS[fmt]
-    if scorecard.status != PUBLISHED:
+    if scorecard.status != PUBLISHED or not scorecard.stamp:
         return file_format.render(scorecard)
     # The stamp changes with any edit the file shows (see scorecard.services), so no copy goes stale.
-    key = f"scorecard-file:v{FILE_VERSION}:{scorecard.month}:{fmt}:{data_stamp()}"
+    key = f"scorecard-file:v{FILE_VERSION}:{scorecard.month}:{fmt}:{scorecard.stamp}"
     content = cache.get(key)
     if content is None:
         content = file_format.render(scorecard)

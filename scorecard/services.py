@@ -10,7 +10,7 @@ has to remember to invalidate it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -33,9 +33,10 @@ PUBLISHED, DRAFT = "published", "draft"
 CHART_MONTHS = 13
 CACHE_SECONDS = 24 * 60 * 60
 
-# Tables whose newest row changes whenever anything a scorecard shows changes.
+# Tables whose newest row changes whenever the catalogue, targets, commentary or reference data change.
+# (A return's state is not among them: it changes no figure, and a month whose return is reopened is no
+# longer published, so it is no longer served from the cache.)
 _STAMP_SOURCES = (
-    ("returns_valuechange", "id"), ("returns_statechange", "id"),
     ("indicators_historicalindicator", "history_id"), ("indicators_historicalindicatorline", "history_id"),
     ("indicators_historicaltarget", "history_id"), ("indicators_historicalcomparator", "history_id"),
     ("indicators_historicalcommentary", "history_id"), ("indicators_historicalmeasure", "history_id"),
@@ -76,6 +77,7 @@ class Scorecard:
     council: str
     areas: tuple[AreaInfo, ...]
     panels: tuple[Panel, ...]
+    stamp: str = ""  # set on published months: what their cached renderings are keyed on
 
     @property
     def comparator_periods(self) -> list[str]:
@@ -112,22 +114,32 @@ def visible_months(user) -> list[tuple[Month, str]]:
     return sorted(months.items())
 
 
-def data_stamp() -> str:
-    """Return a fingerprint of everything a scorecard depends on, in one query."""
+def data_stamp(month: Month) -> str:
+    """Return a fingerprint of everything the month's scorecard depends on, in one query.
+
+    Every change to a return's values raises its version, so the count and the
+    sum of versions of the returns up to the month change with any value they
+    hold; returns of later months (this month's drafts) leave it alone.
+    """
     selects = ", ".join(f"(SELECT MAX({column}) FROM {table})" for table, column in _STAMP_SOURCES)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {selects}")
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM returns_return WHERE month <= %s), "
+            f"(SELECT SUM(version) FROM returns_return WHERE month <= %s), {selects}",
+            [month.first_day, month.first_day],
+        )
         return "-".join(str(value or 0) for value in cursor.fetchone())
 
 
-def get_scorecard(month: Month, status: str) -> Scorecard:
-    """Return the month's scorecard, from the cache when the month is published."""
+def get_scorecard(month: Month, status: str, *, stamp: str | None = None) -> Scorecard:
+    """Return the month's scorecard, from the cache when the month is published (pass the stamp if known)."""
     if status != PUBLISHED:
         return build_scorecard(month, status)
-    key = f"scorecard:v1:{month}:{data_stamp()}"
+    stamp = stamp or data_stamp(month)
+    key = f"scorecard:v2:{month}:{stamp}"
     scorecard = cache.get(key)
     if scorecard is None:
-        scorecard = build_scorecard(month, status)
+        scorecard = replace(build_scorecard(month, status), stamp=stamp)
         cache.set(key, scorecard, CACHE_SECONDS)
     return scorecard
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,7 +26,9 @@ from scorecard import exports, roles
 from scorecard.labels import (
     ASSURANCE_LABELS, POLARITY_LABELS, RATING_LABELS, TREND_LABELS, VARIATION_LABELS, WINDOW_LABELS, movement,
 )
-from scorecard.services import PUBLISHED, Panel, Scorecard, get_scorecard, month_status, visible_months
+from scorecard.services import (
+    CACHE_SECONDS, PUBLISHED, Panel, Scorecard, data_stamp, get_scorecard, month_status, visible_months,
+)
 from scorecard.tables import HistoryTable, PanelTable
 
 # Icons beside the words (the words carry the meaning; icons are hidden from screen readers).
@@ -42,12 +49,17 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _viewable_scorecard(request: HttpRequest, month: Month) -> Scorecard:
-    """Return the month's scorecard, or 404 where it does not exist or the user may not see it."""
+def _viewable_status(request: HttpRequest, month: Month) -> str:
+    """Return the month's status, or 404 where it has no scorecard or the user may not see it."""
     status = month_status(month)
     if status is None or not has_view_scorecard_permission(request.user, published=status == PUBLISHED):
         raise Http404("No scorecard for that month.")
-    return get_scorecard(month, status)
+    return status
+
+
+def _viewable_scorecard(request: HttpRequest, month: Month) -> Scorecard:
+    """Return the month's scorecard, or 404 where it does not exist or the user may not see it."""
+    return get_scorecard(month, _viewable_status(request, month))
 
 
 def scorecard_latest(request: HttpRequest) -> HttpResponse:
@@ -68,22 +80,61 @@ def scorecard_latest(request: HttpRequest) -> HttpResponse:
 
 def scorecard_month(request: HttpRequest, month: Month) -> HttpResponse:
     """Show a month's scorecard: every panel with its table, chart, ratings and commentary."""
-    scorecard = _viewable_scorecard(request, month)
+    status = _viewable_status(request, month)
+    page = _month_page(month, status, can_edit_commentary=request.user.has_perm("indicators.change_commentary"))
     months = [m for m, _ in visible_months(request.user)]
     position = months.index(month) if month in months else None
-    panels = [_panel_context(panel, scorecard) for panel in scorecard.panels]
     return render(request, "scorecard/month.html", {
-        "scorecard": scorecard,
-        "panels": panels,
-        "summary": _summary(panels),
+        "scorecard": page,
+        "panels_html": mark_safe(page.panels_html),  # our own template's output, cached
+        "summary": page.summary,
+        "chart_data": page.chart_data,
         "months": months,
         "previous_month": months[position - 1] if position else None,
         "next_month": months[position + 1] if position is not None and position + 1 < len(months) else None,
-        "chart_data": {panel.spec.code: _chart(panel, panel.chart_history) for panel in scorecard.panels},
-        "can_edit_commentary": request.user.has_perm("indicators.change_commentary"),
         "downloads": [(fmt.upper(), reverse("scorecard-download", kwargs={"month": month, "fmt": fmt}))
                       for fmt in ("pdf", "xlsx", "csv", "json")],
     })
+
+
+@dataclass(frozen=True)
+class MonthPage:
+    """What the month's page shows, ready to render: the header, the summary, chart data and the panels' HTML."""
+
+    month: Month
+    status: str
+    council: str
+    comparator_periods: list[str]
+    summary: dict
+    chart_data: dict
+    panels_html: str
+
+
+def _month_page(month: Month, status: str, *, can_edit_commentary: bool) -> MonthPage:
+    """Return the month's page; a published month's is cached whole under its data stamp.
+
+    Rendering the panel tables, and even unpickling the whole scorecard, cost
+    far more than reading this one small object; every reader sees the same
+    page but for the commentary links.
+    """
+    def build(stamp: str | None = None) -> MonthPage:
+        scorecard = get_scorecard(month, status, stamp=stamp)
+        panels_html = render_to_string("scorecard/_panels.html", {
+            "scorecard": scorecard, "can_edit_commentary": can_edit_commentary,
+            "panels": [_panel_context(panel, scorecard) for panel in scorecard.panels],
+        })
+        return MonthPage(
+            month=month, status=status, council=scorecard.council,
+            comparator_periods=scorecard.comparator_periods, summary=_summary(scorecard),
+            chart_data={panel.spec.code: _chart(panel, panel.chart_history) for panel in scorecard.panels},
+            panels_html=str(panels_html),
+        )
+
+    if status != PUBLISHED:
+        return build()
+    stamp = data_stamp(month)
+    key = f"scorecard-page:v1:{month}:{stamp}:{int(can_edit_commentary)}"
+    return cache.get_or_set(key, lambda: build(stamp), CACHE_SECONDS)
 
 
 def scorecard_json(request: HttpRequest, month: Month) -> JsonResponse:
@@ -291,12 +342,12 @@ def _chart(panel: Panel, history) -> dict:
     }
 
 
-def _summary(panels: list[dict]) -> dict:
+def _summary(scorecard: Scorecard) -> dict:
     """Return the strip at the top: counts by rating and what moved the wrong way."""
     counts = {key: 0 for key in RATING_LABELS}
-    for panel in panels:
-        counts[panel["result"].rating] += 1
+    for panel in scorecard.panels:
+        counts[panel.result.rating] += 1
     return {
         "counts": [(key, RATING_LABELS[key], counts[key]) for key in RATING_LABELS],
-        "declining": [panel["spec"] for panel in panels if panel["result"].trend == "declining"],
+        "declining": [panel.spec for panel in scorecard.panels if panel.result.trend == "declining"],
     }

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from indicators.models import ChangePoint, Commentary, Comparator, Indicator, Measure, Target
@@ -128,6 +129,8 @@ def load_returns(*, actor: User) -> int:
     ReturnValue.objects.bulk_create(to_write, update_conflicts=True, unique_fields=["ret", "measure"],
                                     update_fields=["value", "unavailable_reason"])
     ValueChange.objects.bulk_create(changes)
+    # Every change to a return's values raises its version (edit conflicts and cached scorecards rely on it).
+    Return.objects.filter(pk__in={value.ret.pk for value in to_write}).update(version=F("version") + 1)
     return len(to_write)
 
 

@@ -195,20 +195,34 @@ def test_a_published_month_is_served_from_the_cache_in_a_handful_of_queries(clie
     assert len(queries) == 7
 
 
-def test_the_cached_scorecard_changes_when_a_value_changes(client, leader, history):
-    from returns.models import Source, ValueChange
+def test_a_reopened_and_corrected_month_is_not_served_stale_from_the_cache(client, leader, performance, history):
+    from returns import services
 
     client.force_login(leader)
     cache.clear()
-    before = json.loads(client.get("/scorecard/2017-11.json").content)
-    value = ReturnValue.objects.filter(ret__month=dt.date(2017, 11, 1), measure__code="open_cases").first()
-    ValueChange.objects.create(ret=value.ret, measure=value.measure, old_value=value.value, new_value=value.value + 100,
-                               at=timezone.now(), source=Source.ADMIN)
-    value.value += 100
-    value.save()
-    after = json.loads(client.get("/scorecard/2017-11.json").content)
     open_cases = lambda data: data["indicators"][0]["lines"][1]["current"]["value"]  # noqa: E731
-    assert open_cases(after) == open_cases(before) + 100
+    before = open_cases(json.loads(client.get("/scorecard/2017-10.json").content))
+    ret = Return.objects.filter(month=dt.date(2017, 10, 1)).first()
+    value = ret.values.get(measure__code="open_cases").value
+    ret = services.return_reopen(ret=ret, actor=performance, reason="Open cases miscounted")
+    services.return_save_values(ret=ret, values={"open_cases": value + 100}, actor=performance,
+                                expected_version=ret.version)
+    # October is no longer published: a leader cannot see it, and November's baseline now uses the new count.
+    assert client.get("/scorecard/2017-10.json").status_code == 404
+    client.force_login(performance)
+    assert open_cases(json.loads(client.get("/scorecard/2017-10.json").content)) == before + 100
+
+
+def test_a_draft_saved_in_a_later_month_keeps_the_published_month_cached(client, leader, performance, history):
+    from returns import services
+    from scorecard.services import data_stamp
+
+    november = data_stamp(Month(2017, 11))
+    ret = Return.objects.filter(month=DEC.first_day).first()
+    ret = services.return_reopen(ret=ret, actor=performance, reason="December's count was early")
+    services.return_save_values(ret=ret, values={"open_cases": 999}, actor=performance, expected_version=ret.version)
+    assert data_stamp(Month(2017, 11)) == november
+    assert data_stamp(DEC) != november
 
 
 def test_missing_measures_show_as_no_data_not_zero(db):
