@@ -1,10 +1,10 @@
 """Import pages: upload -> preview -> confirm, for returns and reference data; and the returns export.
 
 The upload is checked and dry-run (nothing is written) and the preview shows
-what the file would do. The file waits in django-import-export's temporary
-storage (the cache: the app keeps no local files) under a random name, tied
-to the user; confirming runs the import again for real, re-checking the
-user's access and every return's lock, and refuses if what it would do
+what the file would do. The file waits in a PendingImport row (the database,
+so any app process may take the confirm; no local files) under a random
+name, tied to the user; confirming runs the import again for real, re-checking
+the user's access and every return's lock, and refuses if what it would do
 differs from the preview. Every refusal lists each problem and changes
 nothing.
 """
@@ -12,6 +12,8 @@ nothing.
 from __future__ import annotations
 
 import hashlib
+import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,15 +21,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
-from import_export.tmp_storages import CacheStorage
 
 from returns import policy, signals
 from returns.exports import returns_export
 from returns.import_forms import ConfirmForm, ExportForm, UploadForm
 from returns.imports import ImportRefused, Problem, check_size, returns_import, sniff_kind
-from returns.models import Return
+from returns.models import PendingImport, Return
 from returns.reference_import import KINDS, has_import_reference_permission, reference_import
 
 # A preview shows at most this many individual value changes; the counts always cover the whole file.
@@ -112,26 +114,29 @@ def _too_large(request) -> list[Problem] | None:
 
 
 def _store(request, data: bytes, name: str, kind: str) -> str:
-    storage = CacheStorage(read_mode="rb")
-    storage.CACHE_LIFETIME = STORAGE_SECONDS
-    storage.save({"user": request.user.pk, "kind": kind, "name": name, "data": data})
-    return storage.name
+    """Keep the upload in the database until it is confirmed; return the token that names it."""
+    PendingImport.objects.filter(created_at__lt=timezone.now() - timedelta(seconds=STORAGE_SECONDS)).delete()
+    token = secrets.token_hex(16)
+    PendingImport.objects.create(token=token, user=request.user, kind=kind, file_name=name, data=data)
+    return token
 
 
 def _stored(request, confirm: ConfirmForm, kind: str) -> tuple[bytes, str]:
     """Return the upload a confirm names, refusing one that expired, is another user's or another file."""
-    storage = CacheStorage(name=confirm.cleaned_data["import_file_name"], read_mode="rb")
-    stored = storage.read()
-    if not isinstance(stored, dict) or stored.get("user") != request.user.pk or stored.get("kind") != kind:
+    stored = PendingImport.objects.filter(
+        token=confirm.cleaned_data["import_file_name"], user=request.user, kind=kind,
+        created_at__gte=timezone.now() - timedelta(seconds=STORAGE_SECONDS),
+    ).first()
+    if stored is None:
         raise ImportRefused("This upload has expired or is not yours; upload the file again.")
-    data = stored["data"]
+    data = bytes(stored.data)
     if hashlib.sha256(data).hexdigest() != confirm.cleaned_data["sha256"]:
         raise ImportRefused("This is not the file that was previewed; upload the file again.")
-    return data, stored["name"]
+    return data, stored.file_name
 
 
 def _forget(confirm: ConfirmForm) -> None:
-    CacheStorage(name=confirm.cleaned_data["import_file_name"]).remove()
+    PendingImport.objects.filter(token=confirm.cleaned_data["import_file_name"]).delete()
 
 
 # --------------------------------------------------------------------------- pages

@@ -222,3 +222,25 @@ class ValidationRule(models.Model):
                 errors[field] = str(exc)
         if errors:
             raise ValidationError(errors)
+
+
+class PendingImport(models.Model):
+    """An uploaded file waiting between its preview and its confirmation.
+
+    Kept in the database, not a worker's memory or disk, so the confirm may
+    reach any app process on any machine. Removed when confirmed; stale ones
+    are cleared at the next upload.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30)
+    file_name = models.CharField(max_length=255)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import of {self.file_name}"

@@ -52,6 +52,23 @@ def test_the_performance_team_previews_then_confirms_a_returns_file(council, sig
     assert set(ValueChange.objects.values_list("actor", "source", "file_name")) == {(performance.pk, Source.IMPORT, "dec.csv")}
 
 
+def test_the_previewed_file_waits_in_the_database_so_any_app_process_can_confirm_it(
+        council, signed_in, performance, make_csv):
+    from django.core.cache import cache
+
+    from returns.models import PendingImport
+
+    client = signed_in(performance)
+    response = upload(client, reverse("imports:returns"),
+                      make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]), "dec.csv")
+    pending = PendingImport.objects.get()
+    assert (pending.user, pending.kind, pending.file_name) == (performance, "returns", "dec.csv")
+    cache.clear()  # another worker has nothing of this process's memory
+    assert client.post(reverse("imports:returns-confirm"), confirm_fields(response)).status_code == 302
+    assert ReturnValue.objects.count() == 1
+    assert not PendingImport.objects.exists()
+
+
 def test_the_preview_shows_old_and_new_values(council, signed_in, performance, make_csv):
     from returns.imports import returns_import
 
