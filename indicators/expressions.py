@@ -45,11 +45,14 @@ def names_in(text: str) -> set[str]:
     return {node.id for node in ast.walk(ast.parse(text.strip(), mode="eval")) if isinstance(node, ast.Name)}
 
 
-def validate_expression(text: str, known: Iterable[str]) -> None:
-    """Raise ExpressionError unless `text` parses and names only known measures."""
+def validate_expression(text: str, known: Iterable[str], *, allow_population: bool = True) -> None:
+    """Raise ExpressionError unless `text` parses and names only known measures (and population, if allowed)."""
     if not text or not text.strip():
         raise ExpressionError("The expression is empty.")
-    unknown = sorted(names_in(text) - set(known) - {POPULATION})
+    names = names_in(text)
+    if not allow_population and POPULATION in names:
+        raise ExpressionError("This expression may use measure codes only, not population.")
+    unknown = sorted(names - set(known) - {POPULATION})
     if unknown:
         raise ExpressionError(f"Unknown measure code(s) in “{text}”: {', '.join(unknown)}.")
 

@@ -37,8 +37,8 @@ class Measure(models.Model):
         return self.code
 
 
-def _check_expressions(instance: models.Model, fields: tuple[str, ...]) -> None:
-    """Raise ValidationError naming each field whose expression is unusable."""
+def check_expressions(instance: models.Model, fields: tuple[str, ...], *, allow_population: bool = True) -> None:
+    """Raise ValidationError naming each field whose expression (over measure codes) is unusable."""
     known = set(Measure.objects.values_list("code", flat=True))
     errors = {}
     for field in fields:
@@ -46,7 +46,7 @@ def _check_expressions(instance: models.Model, fields: tuple[str, ...]) -> None:
         if not text:
             continue
         try:
-            validate_expression(text, known)
+            validate_expression(text, known, allow_population=allow_population)
         except ExpressionError as exc:
             errors[field] = str(exc)
     if errors:
@@ -147,7 +147,7 @@ class Indicator(models.Model):
         return f"{self.number}. {self.short_title}"
 
     def clean(self) -> None:
-        _check_expressions(self, ("numerator", "denominator", "area_numerator"))
+        check_expressions(self, ("numerator", "denominator", "area_numerator"))
         if self.baseline_rule == self.Baseline.FIXED_MONTH and not self.baseline_month:
             raise ValidationError({"baseline_month": "A fixed-month baseline needs its month."})
         if self.baseline_month and self.baseline_month.day != 1:
@@ -195,7 +195,7 @@ class IndicatorLine(models.Model):
         return f"{self.indicator.code}: {self.label}"
 
     def clean(self) -> None:
-        _check_expressions(self, ("numerator", "denominator", "area_numerator"))
+        check_expressions(self, ("numerator", "denominator", "area_numerator"))
 
 
 class Target(models.Model):

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from indicators.expressions import POPULATION, ExpressionError, names_in, validate_expression
-from indicators.models import Measure
+from indicators.models import Measure, check_expressions
 from teams.models import Team
 
 
@@ -211,17 +209,8 @@ class ValidationRule(models.Model):
         return f"{self.left} {self.operator} {self.right}"
 
     def clean(self) -> None:
-        known = set(Measure.objects.values_list("code", flat=True))
-        errors = {}
-        for field in ("left", "right"):
-            try:
-                validate_expression(getattr(self, field), known)
-                if POPULATION in names_in(getattr(self, field)):
-                    raise ExpressionError("A rule may use measure codes only, not population.")
-            except ExpressionError as exc:
-                errors[field] = str(exc)
-        if errors:
-            raise ValidationError(errors)
+        # Blank sides are refused by the fields themselves; a rule compares counts, never population.
+        check_expressions(self, ("left", "right"), allow_population=False)
 
 
 class PendingImport(models.Model):

@@ -44,7 +44,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     LEADERS: [],
     ADMINISTRATOR: [
         *[("teams", f"{action}_{model}") for model in _REFERENCE_MODELS for action in ("view", "add", "change", "delete")],
-        *[("indicators", f"{action}_{model}") for model in _CATALOGUE_MODELS for action in ("view", "add", "change")],
+        # Administrators read the catalogue and may load a new council's targets and comparators;
+        # indicators and commentary are the performance team's to change (DESIGN.md).
+        *[("indicators", f"view_{model}") for model in _CATALOGUE_MODELS],
+        *[("indicators", f"{action}_{model}") for model in ("target", "comparator") for action in ("add", "change")],
         ("auth", "view_user"), ("auth", "add_user"), ("auth", "change_user"),
         ("auth", "view_group"),
         ("returns", "view_return"),

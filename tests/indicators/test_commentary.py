@@ -62,9 +62,9 @@ def test_empty_commentary_is_refused(indicator, performance):
     assert not Commentary.objects.exists()
 
 
-# Administrators hold the catalogue permissions too (scorecard/roles.py), commentary included.
+# Commentary is the performance team's voice: administrators read it but do not write it (scorecard/roles.py).
 @pytest.mark.parametrize(("role", "allowed"), [
-    ("performance", True), ("administrator", True), ("entry_user", False), ("leader", False)])
+    ("performance", True), ("administrator", False), ("entry_user", False), ("leader", False)])
 def test_only_users_who_may_edit_the_catalogue_reach_the_commentary_form(client, request, indicator, role, allowed):
     client.force_login(request.getfixturevalue(role))
     assert client.get(PAGE).status_code == (200 if allowed else 403)

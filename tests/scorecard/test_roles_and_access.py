@@ -62,6 +62,10 @@ def test_administrators_manage_users_and_reference_data_but_not_returns(administ
         assert administrator.has_perm(perm), perm
     assert not administrator.has_perm("returns.approve_return")
     assert not administrator.has_perm("returns.change_return")
+    assert administrator.has_perm("indicators.view_indicator")
+    assert administrator.has_perm("indicators.change_target")  # setting up a council from files
+    assert not administrator.has_perm("indicators.change_indicator")
+    assert not administrator.has_perm("indicators.change_commentary")
 
 
 def test_sync_roles_is_repeatable(db):
