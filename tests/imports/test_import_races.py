@@ -11,14 +11,13 @@ import threading
 import time
 
 import pytest
-from django.apps import apps
 from django.db import connection, transaction
 
-from indicators import catalogue
-from returns import services, standard_rules
+from returns import services
 from returns.imports import ImportRefused, returns_import
 from returns.models import Return, ReturnValue, StateChange, ValueChange
 from scorecard import roles
+from tests.concurrency import HOLD, run_both
 from tests.conftest import make_user
 from tests.imports.conftest import csv_file
 
@@ -28,49 +27,17 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-HOLD = 0.5  # seconds the first side keeps its transaction open
 HEADER = ["month", "team", "measure", "value"]
 
 
 @pytest.fixture
 def submitted(transactional_db, request):
-    # Transactional tests start from an emptied database: put back what migrations installed.
-    catalogue.install(apps)
-    standard_rules.install(apps)
-    roles.sync_roles()
+    # tests/conftest.py has put back the catalogue, rules and roles an earlier flush removed.
     request.getfixturevalue("council")
     returns_import(file_name="v1.csv", data=csv_file([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
     ret = Return.objects.get()
     Return.objects.filter(pk=ret.pk).update(state=Return.State.SUBMITTED)
     return ret.pk
-
-
-class Side(threading.Thread):
-    """Run a function on its own connection; keep its outcome (a value or the exception) and timing."""
-
-    def __init__(self, target):
-        super().__init__(daemon=True)
-        self.fn, self.outcome, self.elapsed = target, None, None
-
-    def run(self):
-        started = time.monotonic()
-        try:
-            self.outcome = self.fn()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what happened
-            self.outcome = exc
-        finally:
-            self.elapsed = time.monotonic() - started
-            connection.close()
-
-
-def run_both(first, second):
-    a, b = Side(first), Side(second)
-    a.start()
-    b.start()
-    a.join(20)
-    b.join(20)
-    assert not a.is_alive() and not b.is_alive(), "a side hung"
-    return a, b
 
 
 def test_an_import_arriving_during_an_approval_waits_and_is_refused(submitted):

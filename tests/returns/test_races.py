@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from returns import services
 from returns.models import Return, ReturnValue, StateChange, ValueChange
 from scorecard import roles
+from tests.concurrency import HOLD, run_both
 from tests.conftest import make_user
 from tests.returns.factories import DEC_2017, TEAM_VALUES, make_team, submitted_return
 
@@ -26,7 +27,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-HOLD = 0.5  # seconds the first side keeps its transaction open
 
 
 @pytest.fixture
@@ -36,34 +36,6 @@ def world(transactional_db):
     reviewer = make_user("performance", roles.PERFORMANCE)
     team = make_team("EAST-SG", members=[entry])
     return {"entry": entry, "reviewer": reviewer, "team": team}
-
-
-class Side(threading.Thread):
-    """Run a function on its own connection; keep its outcome (a value or the exception) and timing."""
-
-    def __init__(self, target):
-        super().__init__(daemon=True)
-        self.fn, self.outcome, self.elapsed = target, None, None
-
-    def run(self):
-        started = time.monotonic()
-        try:
-            self.outcome = self.fn()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what happened
-            self.outcome = exc
-        finally:
-            self.elapsed = time.monotonic() - started
-            connection.close()
-
-
-def run_both(first, second):
-    a, b = Side(first), Side(second)
-    a.start()
-    b.start()
-    a.join(20)
-    b.join(20)
-    assert not a.is_alive() and not b.is_alive(), "a side hung"
-    return a, b
 
 
 def test_an_edit_arriving_during_an_approval_waits_and_is_refused(world):
