@@ -38,6 +38,17 @@ def test_a_leader_reads_december_2017_with_its_charts(page, live_url, login, dem
     assert not violations, violations.describe()
     assert browser_log.problems() == []
 
+    # On paper: the board-paper layout, two panels side by side even where the screen shows one column,
+    # and no navigation or controls.
+    first_two = ("() => [...document.querySelectorAll('.panel')].slice(0, 2)"
+                 ".map(p => Math.round(p.getBoundingClientRect().top))")
+    page.set_viewport_size({"width": 800, "height": 900})
+    on_screen = page.evaluate(first_two)
+    page.emulate_media(media="print")
+    on_paper = page.evaluate(first_two)
+    assert on_screen[0] != on_screen[1] and on_paper[0] == on_paper[1]
+    assert page.locator(".month-nav").is_hidden() and page.locator(".site-header").is_hidden()
+
 
 def test_the_chart_data_table_opens_with_one_key_press(page, live_url, login, demo):
     open_december(page, live_url, login)
