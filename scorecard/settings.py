@@ -189,12 +189,13 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # Subresource Integrity first, the self-hosted copy when the CDN does not load.
 CHARTJS_SELF_HOSTED_ONLY = env_bool("CHARTJS_SELF_HOSTED_ONLY", False)
 
-# Uploaded import files stay in memory (the app keeps no local files), up to the limit.
 # SPC (Making Data Count): points in a row that make a shift or a trend, 7 by default or 6.
 SPC_RUN_LENGTH = env_int("SPC_RUN_LENGTH", 7, minimum=6)
 if SPC_RUN_LENGTH not in (6, 7):
     raise ImproperlyConfigured(f"SPC_RUN_LENGTH={SPC_RUN_LENGTH} must be 6 or 7.")
 
+# Uploaded import files stay in memory while read, and in the database between preview and confirm
+# (returns.PendingImport): the app keeps no local files.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
