@@ -13,23 +13,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from lib.months import Month
 from returns import policy, services, signals
 from returns.views import month_or_404
 from scorecard.security import log_security_event
+from scorecard.services import indicators_needing_commentary
 
 
 @receiver(signals.workflow_event, dispatch_uid="scorecard.security.workflow_event")
 def log_workflow_event(sender, *, request, event: str, fields: dict, **kwargs) -> None:
     """Record the returns workflow's transitions in the security log, beside sign-ins and refusals."""
     log_security_event(request, event, **fields)
-
-
-def needing_commentary(month: Month) -> list[str]:
-    """Return the titles of the month's red or amber indicators that have no commentary."""
-    from scorecard.services import indicators_needing_commentary
-
-    return indicators_needing_commentary(month)
 
 
 @require_POST
@@ -39,7 +32,7 @@ def month_publish(request: HttpRequest, month: str) -> HttpResponse:
     if not policy.has_publish_permission(request.user):
         raise PermissionDenied
     try:
-        services.month_publish(month=month, actor=request.user, needs_commentary=needing_commentary(month))
+        services.month_publish(month=month, actor=request.user, needs_commentary=indicators_needing_commentary(month))
     except services.PublishRefused as exc:
         messages.error(request, exc.message)
         for reason in exc.reasons:
