@@ -54,8 +54,6 @@ def load_reference() -> None:
     Council.objects.update_or_create(code=reference.COUNCIL[0], defaults={"name": reference.COUNCIL[1]})
     for order, (code, name, kind) in enumerate(reference.AREAS, start=1):
         Area.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "order": order})
-    for code, name in reference.TEAM_TYPES:
-        TeamType.objects.update_or_create(code=code, defaults={"name": name})
     areas = {a.code: a for a in Area.objects.all()}
     types = {t.code: t for t in TeamType.objects.all()}
     for code, name, area, team_type in reference.TEAMS:

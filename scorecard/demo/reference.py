@@ -22,16 +22,7 @@ AREAS = (
     ("CITYWIDE", "Other citywide teams", "citywide"),
 )
 
-# (code, name)
-TEAM_TYPES = (
-    ("assessment", "Assessment"),
-    ("safeguarding", "Safeguarding"),
-    ("children_in_care", "Children in care"),
-    ("disabled_children", "Disabled children"),
-    ("uasc", "Unaccompanied asylum-seeking children"),
-    ("nrpf", "No recourse to public funds"),
-    ("homeless", "Homeless"),
-)
+# Team types are the standard catalogue's (indicators/catalogue.py), installed with every database.
 
 # (code, name, area, team_type). Each locality has one team of each of the
 # three locality types, which is what lets the caseload panel show a row per
