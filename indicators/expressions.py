@@ -39,10 +39,11 @@ def compile_expression(text: str) -> Evaluator:
     return _build(tree.body, text)
 
 
-def names_in(text: str) -> set[str]:
+@lru_cache(maxsize=512)
+def names_in(text: str) -> frozenset[str]:
     """Return the names an expression refers to."""
     compile_expression(text)  # refuse bad syntax first
-    return {node.id for node in ast.walk(ast.parse(text.strip(), mode="eval")) if isinstance(node, ast.Name)}
+    return frozenset(node.id for node in ast.walk(ast.parse(text.strip(), mode="eval")) if isinstance(node, ast.Name))
 
 
 def validate_expression(text: str, known: Iterable[str], *, allow_population: bool = True) -> None:

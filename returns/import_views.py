@@ -28,7 +28,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from returns import policy, signals
 from returns.exports import returns_export
 from returns.import_forms import ConfirmForm, ExportForm, UploadForm
-from returns.imports import ImportRefused, Problem, check_size, returns_import, sniff_kind
+from returns.imports import returns_import
+from returns.spreadsheets import ImportRefused, Problem, check_size, sniff_kind
 from returns.models import PendingImport, Return
 from returns.reference_import import KINDS, has_import_reference_permission, reference_import
 

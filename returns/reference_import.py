@@ -16,7 +16,7 @@ import tablib
 from django.db import transaction
 
 from returns import resources
-from returns.imports import (
+from returns.spreadsheets import (
     ImportRefused,
     Problems,
     Sheet,

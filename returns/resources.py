@@ -17,7 +17,7 @@ from import_export import fields, resources, widgets
 
 from indicators.models import Comparator, Indicator, Target
 from returns.models import ReturnValue
-from returns.imports import cell_text, is_blank, parse_count, parse_month
+from returns.spreadsheets import cell_text, is_blank, parse_count, parse_month
 from teams.models import Area, Council, Population, Team, TeamType
 
 # --------------------------------------------------------------------------- widgets and fields

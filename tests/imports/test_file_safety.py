@@ -8,7 +8,8 @@ import zipfile
 
 import pytest
 
-from returns.imports import ImportRefused, read_sheet, returns_import
+from returns.imports import returns_import
+from returns.spreadsheets import ImportRefused, read_sheet
 from returns.models import ReturnValue
 from teams.models import Team
 

@@ -14,7 +14,8 @@ import pytest
 from django.db import connection, transaction
 
 from returns import services
-from returns.imports import ImportRefused, returns_import
+from returns.imports import returns_import
+from returns.spreadsheets import ImportRefused
 from returns.models import Return, ReturnValue, StateChange, ValueChange
 from scorecard import roles
 from tests.concurrency import HOLD, run_both

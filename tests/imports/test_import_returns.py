@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from returns.imports import ImportRefused, returns_import
+from returns.imports import returns_import
+from returns.spreadsheets import ImportRefused
 from returns.models import Return, ReturnValue, Source, StateChange, ValueChange
 
 DEC = dt.date(2017, 12, 1)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import Comparator, Target
-from returns.imports import ImportRefused
+from returns.spreadsheets import ImportRefused
 from returns.reference_import import has_import_reference_permission, reference_import
 from teams.models import Area, Council, Population, Team
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from returns.imports import ImportRefused, check_size
+from returns.spreadsheets import ImportRefused, check_size
 
 
 def read_file(path: str) -> tuple[bytes, str]:
