@@ -21,6 +21,13 @@ VARIATION_LABELS = {
 }
 ASSURANCE_LABELS = {"pass": "Consistently passes the target", "fail": "Consistently fails the target",
                     "hit_and_miss": "Hit and miss against the target"}
+# The letter on each SPC icon (Making Data Count's H, L and ~; P, F and ? for assurance); the colour says the same
+# again for those who see it: blue improvement, orange concern, purple neutral, grey common cause.
+VARIATION_ICONS = {"common_cause": "~", "improvement_high": "H", "improvement_low": "L", "concern_high": "H",
+                   "concern_low": "L", "neither_high": "H", "neither_low": "L"}
+ASSURANCE_ICONS = {"pass": "P", "fail": "F", "hit_and_miss": "?"}
+SPC_COLOURS = {"common_cause": "#505a5f", "improvement": "#1d70b8", "concern": "#a04a00", "neither": "#6f3b93",
+               "pass": "#1d70b8", "fail": "#a04a00", "hit_and_miss": "#505a5f"}
 COMPARATOR_LABELS = {"national": "National", "statistical_neighbours": "Statistical neighbours"}
 
 

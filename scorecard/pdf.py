@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from lib.numbers import format_number
 from scorecard.charts import history_chart
 from scorecard.labels import (
-    ASSURANCE_LABELS, COMPARATOR_LABELS, POLARITY_LABELS, RATING_LABELS, TREND_LABELS, VARIATION_LABELS, movement,
+    ASSURANCE_ICONS, ASSURANCE_LABELS, COMPARATOR_LABELS, POLARITY_LABELS, RATING_LABELS, SPC_COLOURS, TREND_LABELS,
+    VARIATION_ICONS, VARIATION_LABELS, movement,
 )
 from scorecard.services import PUBLISHED, Panel, Scorecard
 
@@ -78,6 +80,7 @@ class PanelView:
     commentary: str
     chart: SafeString
     spc: str
+    spc_icons: list[SafeString]
     spc_sentence: str
 
 
@@ -162,6 +165,7 @@ def panel_view(panel: Panel, scorecard: Scorecard) -> PanelView:
         commentary=result.commentary.strip(),
         chart=mark_safe(history_chart(panel)),
         spc=_spc_label(panel),
+        spc_icons=_spc_icons(panel),
         spc_sentence=panel.spc.sentence if panel.spc else "",
     )
 
@@ -206,6 +210,24 @@ def _amber_band(panel: Panel) -> str:
     if spec.polarity == "higher":
         return f"amber down to {_fmt(target.value - target.tolerance, headline)}"
     return f"amber up to {_fmt(target.value + target.tolerance, headline)}"
+
+
+def _spc_icons(panel: Panel) -> list[SafeString]:
+    """Return the SPC variation and assurance icons: a letter in a circle, readable in black and white."""
+    if panel.spc is None or not panel.spc.enough_data:
+        return []
+    variation = panel.spc.variation
+    kind = variation if variation == "common_cause" else variation.rsplit("_", 1)[0]  # improvement_high -> improvement
+    icons = [_letter_icon(VARIATION_ICONS[variation], SPC_COLOURS[kind])]
+    if panel.spc.assurance:
+        icons.append(_letter_icon(ASSURANCE_ICONS[panel.spc.assurance], SPC_COLOURS[panel.spc.assurance]))
+    return icons
+
+
+def _letter_icon(letter: str, colour: str) -> SafeString:
+    return _icon(f'<circle cx="6" cy="6" r="5.6" fill="{colour}" stroke="#0b0c0c" stroke-width="0.6"/>'
+                 f'<text x="6" y="8.7" font-size="8" font-weight="bold" text-anchor="middle" fill="#ffffff" '
+                 f'font-family="sans-serif">{escape(letter)}</text>')
 
 
 def _spc_label(panel: Panel) -> str:

@@ -24,7 +24,8 @@ from lib.numbers import format_number
 from returns.policy import has_view_scorecard_permission
 from scorecard import exports, roles
 from scorecard.labels import (
-    ASSURANCE_LABELS, POLARITY_LABELS, RATING_LABELS, TREND_LABELS, VARIATION_LABELS, WINDOW_LABELS, movement,
+    ASSURANCE_ICONS, ASSURANCE_LABELS, POLARITY_LABELS, RATING_LABELS, TREND_LABELS, VARIATION_ICONS,
+    VARIATION_LABELS, WINDOW_LABELS, movement,
 )
 from scorecard.services import (
     CACHE_SECONDS, PUBLISHED, Panel, Scorecard, data_stamp, get_scorecard, month_status, visible_months,
@@ -33,9 +34,6 @@ from scorecard.tables import HistoryTable, PanelTable
 
 # Icons beside the words (the words carry the meaning; icons are hidden from screen readers).
 ARROWS = {"up": "▲", "down": "▼", "level": "►", "none": "–"}
-VARIATION_ICONS = {"common_cause": "~", "improvement_high": "H", "improvement_low": "L", "concern_high": "H",
-                   "concern_low": "L", "neither_high": "H", "neither_low": "L"}
-ASSURANCE_ICONS = {"pass": "P", "fail": "F", "hit_and_miss": "?"}
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -381,3 +381,14 @@ def test_an_inactive_user_gets_nothing():
     user = make_user("gone", roles.LEADERS, is_active=False)
     with pytest.raises(Http404):
         download(user, "2017-12", "csv")
+
+
+def test_the_board_paper_shows_each_spc_reading_as_an_icon_beside_its_words(december):
+    from scorecard.pdf import panel_view
+
+    for panel in december.panels:
+        view = panel_view(panel, december)
+        expected = 1 + (panel.spc.assurance is not None)  # variation, and assurance where there is a target
+        assert len(view.spc_icons) == expected, panel.spec.code
+        assert all("<svg" in icon and "<text" in icon for icon in view.spc_icons)
+        assert view.spc  # the words are there too: the icon never stands alone
