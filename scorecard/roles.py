@@ -57,9 +57,6 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
-# Roles that work in the admin site.
-STAFF_ROLES = (PERFORMANCE, ADMINISTRATOR)
-
 
 def sync_roles() -> None:
     """Create the role groups and set exactly their permissions."""

@@ -97,12 +97,6 @@ def month_status(month: Month) -> str | None:
     return DRAFT if Return.objects.filter(month=month.first_day).exists() else None
 
 
-def latest_published_month() -> Month | None:
-    """Return the most recent published month."""
-    latest = ReportingMonth.objects.filter(published_at__isnull=False).order_by("-month").first()
-    return Month.of(latest.month) if latest else None
-
-
 def visible_months(user) -> list[tuple[Month, str]]:
     """Return the months whose scorecard the user may see, oldest first, with their status (1-2 queries)."""
     published = {Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False)
