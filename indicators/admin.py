@@ -1,7 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.models import ChangePoint, Commentary, Comparator, Indicator, IndicatorLine, Measure, Target
+from indicators.models import (
+    ChangePoint, Commentary, Comparator, DismissedChangePoint, Indicator, IndicatorLine, Measure, Target,
+)
 
 
 @admin.register(Measure)
@@ -51,7 +53,8 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         ("Window, baseline and direction", {"fields": [
             "window", "baseline_rule", "baseline_months", "baseline_year_end_month", "baseline_years_back",
             "baseline_month", "polarity", "trend_threshold"]}),
-        ("Statistical process control", {"fields": ["spc_baseline_from", "spc_baseline_to"]}),
+        ("Statistical process control", {"fields": ["spc_conflict_rule", "spc_screen_outliers",
+                                                     "spc_baseline_from", "spc_baseline_to"]}),
     ]
 
     def save_formset(self, request, form, formset, change):
@@ -106,3 +109,10 @@ class ChangePointAdmin(SimpleHistoryAdmin):
         if obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(DismissedChangePoint)
+class DismissedChangePointAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "month", "dismissed_by", "dismissed_at"]
+    list_filter = ["indicator"]
+    readonly_fields = ["dismissed_by", "dismissed_at"]

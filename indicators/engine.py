@@ -111,6 +111,8 @@ class IndicatorSpec:
     comparators: tuple[ComparatorSpec, ...] = ()
     change_points: tuple[Month, ...] = ()  # SPC: months from which the process changed
     spc_baseline: tuple[Month, Month] | None = None  # SPC: a locked baseline period
+    spc_conflict_rule: str = "improvement"  # SPC: what a point flagged both ways reads as
+    spc_screen_outliers: bool = False  # SPC: screen moving ranges above 3.267 mR-bar out of the limits
 
     @property
     def headline(self) -> LineSpec:

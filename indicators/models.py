@@ -128,9 +128,25 @@ class Indicator(models.Model):
         default=0, help_text="Where the headline row sits among the supporting lines."
     )
     spc_baseline_from = models.DateField(
-        null=True, blank=True, help_text="First month of a locked SPC baseline (blank: the first 12-20 months)."
+        null=True, blank=True,
+        help_text="First month of a locked SPC baseline (blank: every month of the current segment).",
     )
     spc_baseline_to = models.DateField(null=True, blank=True, help_text="Last month of a locked SPC baseline.")
+
+    class ConflictRule(models.TextChoices):
+        IMPROVEMENT = "improvement", "Improvement wins"
+        CONCERN = "concern", "Concern wins"
+
+    spc_conflict_rule = models.CharField(
+        "SPC conflict rule", max_length=12, choices=ConflictRule.choices, default=ConflictRule.IMPROVEMENT,
+        help_text="How a month flagged both ways reads (a rising trend below the average, say): "
+        "Making Data Count asks each metric to choose.",
+    )
+    spc_screen_outliers = models.BooleanField(
+        "SPC: screen moving-range outliers", default=False,
+        help_text="Leave moving ranges above 3.267 times their mean out of the process limits "
+        "(NHSRplotthedots' default; Making Data Count does not screen).",
+    )
     active = models.BooleanField(default=True)
     history = HistoricalRecords()
 
@@ -303,3 +319,24 @@ class ChangePoint(models.Model):
             raise ValidationError({"month": "Give the first day of the month."})
         if not (self.reason or "").strip():
             raise ValidationError({"reason": "Say why the process changed."})
+
+
+class DismissedChangePoint(models.Model):
+    """A change point the chart suggested and the performance team judged not to be one: it is not suggested again."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="dismissed_change_points")
+    month = models.DateField(help_text="First day of the month the suggestion started.")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator__number", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "month"], name="dismissed_change_point_unique_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: no change point from {self.month:%b %Y}"

@@ -59,6 +59,8 @@ def _spec(indicator: Indicator) -> IndicatorSpec:
         change_points=tuple(sorted(Month.of(c.month) for c in indicator.change_points.all())),
         spc_baseline=(Month.of(indicator.spc_baseline_from), Month.of(indicator.spc_baseline_to))
         if indicator.spc_baseline_from and indicator.spc_baseline_to else None,
+        spc_conflict_rule=indicator.spc_conflict_rule,
+        spc_screen_outliers=indicator.spc_screen_outliers,
     )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from indicators.models import ChangePoint, Commentary, Indicator
+from indicators.models import ChangePoint, Commentary, DismissedChangePoint, Indicator
 from lib.months import Month
 
 
@@ -71,3 +72,14 @@ def change_point_remove(*, change_point: ChangePoint, actor) -> None:
     """Remove a change point; its history keeps who removed it and when."""
     change_point._history_user = actor
     change_point.delete()
+
+
+def change_point_dismiss(*, indicator: Indicator, month: Month, actor) -> DismissedChangePoint:
+    """Record that a suggested change point is not one, so the indicator page stops suggesting it."""
+    if ChangePoint.objects.filter(indicator=indicator, month=month.first_day).exists():
+        raise ValidationError({"month": f"{month.long_label} is already a change point: remove it instead."})
+    dismissal = DismissedChangePoint(indicator=indicator, month=month.first_day, dismissed_by=actor)
+    dismissal.full_clean()  # refuses a second dismissal of the same month with a message
+    dismissal._history_user = actor
+    dismissal.save()
+    return dismissal

@@ -2,6 +2,30 @@
 
 Pure functions over a monthly series; nothing here touches Django or the
 database, so charts, exports and board papers all read the same numbers.
+
+The conventions, and where they come from (README, "Statistical process control"):
+
+* Limits rest on every point of the current segment (from the last change
+  point, or the start of the data), as the Making Data Count (MDC) SQL query
+  and Excel tool, NHSRplotthedots (``fix_after_n_points = NULL``) and the
+  PowerBI-SPC visual do. Moving ranges are not screened unless asked
+  (MDC's default; NHSRplotthedots screens by default, ``screen_outliers``).
+* A segment with fewer than 15 points is a run chart: no limits, no rules
+  (MDC's ``@SettingMinimumPoints = 15``).
+* Shift and trend lengths are separate settings, 7 each by default (MDC).
+  A point on the centre line breaks a shift; two equal points break a trend.
+* Two of three: of three points in a row, all strictly on one side of the
+  centre line, at least two lie beyond two sigma but not beyond the process
+  limit (MDC v2.1 onwards, NHSRplotthedots). Only those points are flagged.
+* Shifts, trends and two-of-three never run across a change point. (MDC's
+  SQL lets trends cross a recalculation; NHSRplotthedots, and this project,
+  do not: a change point says the process before it is another process.)
+* A point flagged both ways (a rising trend below the average, say) reads as
+  the indicator's conflict rule says, improvement or concern (MDC's
+  ``MetricConflictRule``), and the sentence names the conflict.
+* Assurance compares the target with the current segment's limits, MDC's way:
+  a target exactly on the limit the process can be relied on to reach passes,
+  one exactly on the other limit fails.
 """
 
 from __future__ import annotations
@@ -9,9 +33,9 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from itertools import groupby
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from lib.months import Month
 
@@ -25,24 +49,45 @@ RULES = (OUTSIDE, SHIFT, TREND, TWO_OF_THREE)  # also the order a sentence prefe
 
 COMMON_CAUSE, NOT_ENOUGH_DATA = "common_cause", "not_enough_data"
 PASS, FAIL, HIT_AND_MISS = "pass", "fail", "hit_and_miss"
+IMPROVEMENT, CONCERN = "improvement", "concern"
+CONFLICT_RULES = (IMPROVEMENT, CONCERN)
 
 # 2.66 = 3 / 1.128 (the d2 constant for ranges of two): three sigma from the mR-bar.
 LIMIT_FACTOR = 2.66
 # Making Data Count's "close to the limit" band sits at two sigma, two thirds of the way out.
 NEAR_FRACTION = 2 / 3
-MIN_BASELINE, MAX_BASELINE = 12, 20
-RUN_LENGTHS = (6, 7)
+# A moving range above 3.267 mR-bar (the moving-range chart's own limit) is screened out when asked.
+SCREEN_FACTOR = 3.267
+MIN_POINTS = 15  # fewer points in a segment: a run chart
+RUN_LENGTHS = range(6, 9)  # MDC warns outside 6 to 8
+SUGGEST_AFTER = 12  # a shift suggests a change point only after this many points of the segment
+
+
+@dataclass(frozen=True)
+class SpcOptions:
+    """How to read a chart: the run lengths, the least points for limits, screening, the conflict rule."""
+
+    shift_length: int = 7
+    trend_length: int = 7
+    min_points: int = MIN_POINTS
+    screen_outliers: bool = False
+    conflict_rule: str = IMPROVEMENT
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Centre line, process limits and the near-limit (two sigma) band of one baseline."""
+    """Centre line, process limits and the near-limit (two sigma) band of one segment."""
 
     centre: float
     upper: float
     lower: float
     upper_near: float
     lower_near: float
+
+    def as_dict(self) -> dict[str, float]:
+        """Return the limits as plain values."""
+        return {"centre": self.centre, "upper": self.upper, "lower": self.lower,
+                "upper_near": self.upper_near, "lower_near": self.lower_near}
 
 
 @dataclass(frozen=True)
@@ -58,8 +103,9 @@ class SpcPoint:
     lower_near: float | None
     rules: tuple[str, ...] = ()
     side: str | None = None
+    conflict: bool = False  # flagged as improvement and as concern; the conflict rule chose `side`
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Return the point as plain JSON-able values."""
         return {
             "month": str(self.month),
@@ -71,7 +117,24 @@ class SpcPoint:
             "lower_near": self.lower_near,
             "rules": list(self.rules),
             "side": self.side,
+            "conflict": self.conflict,
         }
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A change point the chart suggests: a sustained shift, with the limits a new segment from it would have."""
+
+    month: Month
+    run: int  # points in the shift
+    side: str  # HIGH or LOW of the current centre line
+    points: int  # points from the month to the end of the data
+    limits: Limits | None  # None while those points are fewer than the least for limits
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the suggestion as plain JSON-able values."""
+        return {"month": str(self.month), "run": self.run, "side": self.side, "points": self.points,
+                "limits": self.limits.as_dict() if self.limits else None}
 
 
 @dataclass(frozen=True)
@@ -88,20 +151,46 @@ class SpcResult:
     change_points: tuple[Month, ...]
     polarity: str
     target: float | None
+    # Added for issue 12; defaults keep older snapshots readable.
+    segment_first: Month | None = None  # first month of the current segment (its limits' period starts here)
+    limits: Limits | None = None  # the current segment's limits
+    period: str = ""  # the limits' period in words, e.g. "since Jan-17"
+    conflict: bool = False  # the latest point was flagged both ways
+    suggestion: Suggestion | None = None
+    baseline_special_causes: tuple[Month, ...] = ()  # months the limits rest on that show special cause
+    note: str = ""  # why the SPC reading and the rating or trend point different ways, when they do
+    options: SpcOptions = field(default_factory=SpcOptions)
 
-    def as_dict(self) -> dict:
+    @property
+    def full_sentence(self) -> str:
+        """Return the sentence with its note, as the panel prints it."""
+        return f"{self.sentence} {self.note}".strip()
+
+    def as_dict(self) -> dict[str, Any]:
         """Return the result as plain JSON-able values, months as 'YYYY-MM'."""
         return {
             "points": [point.as_dict() for point in self.points],
             "variation": self.variation,
             "assurance": self.assurance,
             "sentence": self.sentence,
+            "note": self.note,
             "enough_data": self.enough_data,
             "baseline_first": _month_text(self.baseline_first),
             "baseline_last": _month_text(self.baseline_last),
+            "segment_first": _month_text(self.segment_first),
+            "period": self.period,
+            "limits": self.limits.as_dict() if self.limits else None,
+            "conflict": self.conflict,
             "change_points": [str(month) for month in self.change_points],
+            "suggested_change_point": self.suggestion.as_dict() if self.suggestion else None,
+            "baseline_special_causes": [str(month) for month in self.baseline_special_causes],
             "polarity": self.polarity,
             "target": self.target,
+            "shift_length": self.options.shift_length,
+            "trend_length": self.options.trend_length,
+            "min_points": self.options.min_points,
+            "screen_outliers": self.options.screen_outliers,
+            "conflict_rule": self.options.conflict_rule,
         }
 
 
@@ -109,10 +198,13 @@ class SpcResult:
 class _Segment:
     """The charted points of one segment, with what the reading of it needs."""
 
+    first: Month  # the segment's first month (a change point, or the first month charted)
     points: tuple[SpcPoint, ...]
+    months: tuple[Month, ...]  # months with data
     values: tuple[float, ...]
-    baseline: tuple[Month, ...]
+    baseline: tuple[Month, ...]  # the months the limits rest on
     limits: Limits | None
+    locked: bool
 
 
 def xmr(
@@ -122,24 +214,30 @@ def xmr(
     target: float | None = None,
     change_points: Iterable[Month] = (),
     baseline: tuple[Month, Month] | None = None,
-    run_length: int = 7,
+    options: SpcOptions | None = None,
     format_target: Callable[[float], str] = str,
 ) -> SpcResult:
     """Chart a monthly series as an XmR chart and read its latest month."""
     series = list(series)
-    _check_inputs(series, polarity, baseline, run_length)
+    options = options or SpcOptions()
+    _check_inputs(series, polarity, baseline, options)
     breaks = tuple(sorted(set(change_points)))
-    segments = _chart_segments(series, breaks, baseline, polarity, run_length)
+    segments = _chart_segments(series, breaks, baseline, polarity, options)
     points = tuple(point for segment in segments for point in segment.points)
     current = next((s for s in reversed(segments) if s.values), None)
-    return _read(points, current, polarity, target, breaks, format_target)
+    return _read(points, current, polarity, target, breaks, options, format_target)
 
 
-def limits_from(values: Sequence[float]) -> Limits:
-    """Return the centre line and limits that two or more baseline values set."""
+def limits_from(values: Sequence[float], *, screen_outliers: bool = False) -> Limits:
+    """Return the centre line and limits that two or more values set (mean and mean moving range)."""
     centre = math.fsum(values) / len(values)
     ranges = [abs(b - a) for a, b in zip(values, values[1:])]
-    spread = LIMIT_FACTOR * (math.fsum(ranges) / len(ranges))
+    mr_bar = math.fsum(ranges) / len(ranges)
+    if screen_outliers:
+        # Nelson (1982): a moving range beyond the mR chart's limit is a special cause, not routine spread.
+        kept = [r for r in ranges if r <= SCREEN_FACTOR * mr_bar]
+        mr_bar = math.fsum(kept) / len(kept)
+    spread = LIMIT_FACTOR * mr_bar
     near = NEAR_FRACTION * spread
     return Limits(centre, centre + spread, centre - spread, centre + near, centre - near)
 
@@ -152,21 +250,23 @@ def point_variation(point: SpcPoint, polarity: str) -> str:
         return COMMON_CAUSE
     if polarity == NEITHER:
         return f"neither_{point.side}"
-    kind = "improvement" if point.side == _good_side(polarity) else "concern"
+    kind = IMPROVEMENT if point.side == _good_side(polarity) else CONCERN
     return f"{kind}_{point.side}"
 
 
 def assurance(limits: Limits | None, polarity: str, target: float | None) -> str | None:
-    """Return whether the process will pass, fail, or hit and miss the target."""
+    """Return whether the process will pass, fail, or hit and miss the target.
+
+    At a limit, Making Data Count's v2 convention: for higher-is-better a
+    target at or below the lower limit passes, at or above the upper limit
+    fails (mirrored for lower-is-better); strictly between is hit and miss.
+    """
     if target is None or limits is None or polarity == NEITHER:
         return None
-    # The process routinely reaches either limit, so judge the range by its ends.
-    worst, best = (limits.lower, limits.upper)
-    if polarity == LOWER:
-        worst, best = best, worst
+    worst, best = (limits.lower, limits.upper) if polarity == HIGHER else (limits.upper, limits.lower)
     if _meets(worst, target, polarity):
         return PASS
-    if not _meets(best, target, polarity):
+    if not _strictly_beats(best, target, polarity):
         return FAIL
     return HIT_AND_MISS
 
@@ -174,12 +274,17 @@ def assurance(limits: Limits | None, polarity: str, target: float | None) -> str
 # --- input checks -----------------------------------------------------------
 
 
-def _check_inputs(series, polarity, baseline, run_length) -> None:
+def _check_inputs(series, polarity, baseline, options: SpcOptions) -> None:
     """Refuse inputs that would make a chart silently wrong."""
     if polarity not in POLARITIES:
         raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
-    if run_length not in RUN_LENGTHS:
-        raise ValueError(f"run_length must be 6 or 7, not {run_length!r}")
+    for name in ("shift_length", "trend_length"):
+        if getattr(options, name) not in RUN_LENGTHS:
+            raise ValueError(f"{name} must be 6, 7 or 8, not {getattr(options, name)!r}")
+    if options.conflict_rule not in CONFLICT_RULES:
+        raise ValueError(f"conflict_rule must be one of {CONFLICT_RULES}, not {options.conflict_rule!r}")
+    if options.min_points < 3:
+        raise ValueError("min_points must be at least 3")
     months = [month for month, _ in series]
     if any(later <= earlier for earlier, later in zip(months, months[1:])):
         raise ValueError("series must be sorted by month, one value a month")
@@ -190,7 +295,7 @@ def _check_inputs(series, polarity, baseline, run_length) -> None:
 # --- charting ---------------------------------------------------------------
 
 
-def _chart_segments(series, breaks, baseline, polarity, run_length) -> list[_Segment]:
+def _chart_segments(series, breaks, baseline, polarity, options: SpcOptions) -> list[_Segment]:
     """Split the series at the change points and chart each part on its own limits."""
     locked_in = _segment_of(baseline[0], breaks) if baseline else None
     if baseline and _segment_of(baseline[1], breaks) != locked_in:
@@ -198,7 +303,7 @@ def _chart_segments(series, breaks, baseline, polarity, run_length) -> list[_Seg
     segments = []
     for key, group in groupby(series, key=lambda item: _segment_of(item[0], breaks)):
         locked = baseline if key == locked_in else None
-        segments.append(_chart_segment(list(group), locked, polarity, run_length))
+        segments.append(_chart_segment(list(group), locked, polarity, options))
     return segments
 
 
@@ -207,65 +312,60 @@ def _segment_of(month: Month, breaks: Sequence[Month]) -> int:
     return bisect_right(breaks, month)
 
 
-def _chart_segment(items, locked, polarity, run_length) -> _Segment:
-    """Set one segment's limits from its baseline and flag its points."""
+def _chart_segment(items, locked, polarity, options: SpcOptions) -> _Segment:
+    """Set one segment's limits from its points (or its locked baseline) and flag its points."""
     data = [(month, value) for month, value in items if _has_data(value)]
+    months = tuple(month for month, _ in data)
     values = tuple(value for _, value in data)
-    base = _baseline_points(data, locked)
+    base = data if locked is None else [(m, v) for m, v in data if locked[0] <= m <= locked[1]]
     base_months = tuple(month for month, _ in base)
-    if len(base) < MIN_BASELINE:
-        # Too few points to know the process: show the data, never guessed limits.
+    first = items[0][0]
+    if len(data) < options.min_points or len(base) < min(options.min_points, len(data)):
+        # Too few points to know the process: show the data as a run chart, never guessed limits.
         points = tuple(SpcPoint(month, _value(value), *[None] * 5) for month, value in items)
-        return _Segment(points, values, base_months, None)
-    limits = limits_from([value for _, value in base])
-    found = _flags(values, limits, run_length)
-    by_month = {month: sorted(found[i], key=_flag_order) for i, (month, _) in enumerate(data)}
+        return _Segment(first, points, months, values, base_months, None, locked is not None)
+    limits = limits_from([value for _, value in base], screen_outliers=options.screen_outliers)
+    found = _flags(values, limits, options)
+    by_month = {month: sorted(found[i], key=_flag_order) for i, month in enumerate(months)}
     points = tuple(
-        _point(month, value, limits, by_month.get(month, ()), polarity) for month, value in items
+        _point(month, value, limits, by_month.get(month, ()), polarity, options.conflict_rule)
+        for month, value in items
     )
-    return _Segment(points, values, base_months, limits)
+    return _Segment(first, points, months, values, base_months, limits, locked is not None)
 
 
-def _baseline_points(data, locked):
-    """Return the points the limits rest on: the locked period, else the first twenty."""
-    if locked is None:
-        return data[:MAX_BASELINE]
-    first, last = locked
-    return [(month, value) for month, value in data if first <= month <= last]
-
-
-def _point(month, value, limits: Limits, flags, polarity) -> SpcPoint:
+def _point(month, value, limits: Limits, flags, polarity, conflict_rule) -> SpcPoint:
     """Build one charted point carrying its segment's limits."""
-    side = _side_of(flags, value, limits.centre, polarity) if flags else None
+    side, conflict = _side_of(flags, value, limits.centre, polarity, conflict_rule) if flags else (None, False)
     return SpcPoint(
         month, _value(value), limits.centre, limits.upper, limits.lower,
-        limits.upper_near, limits.lower_near, tuple(flags), side,
+        limits.upper_near, limits.lower_near, tuple(flags), side, conflict,
     )
 
 
-def _side_of(flags, value, centre, polarity) -> str:
-    """Return the one side a flagged point reports when rules disagree."""
+def _side_of(flags, value, centre, polarity, conflict_rule) -> tuple[str, bool]:
+    """Return the one side a flagged point reports, and whether its rules disagreed."""
     sides = {flag.rsplit("_", 1)[1] for flag in flags}
     if len(sides) == 1:
-        return sides.pop()
-    # A rising trend below the average, say: improvement wins over concern,
-    # and for a neutral measure where the point sits decides.
+        return sides.pop(), False
+    # A rising trend below the average, say: the indicator's conflict rule decides.
     if polarity != NEITHER:
-        return _good_side(polarity)
-    # Only two trends meeting at a turning point can sit on the average; call it high.
-    return _position(value, centre) or HIGH
+        good = _good_side(polarity)
+        return (good if conflict_rule == IMPROVEMENT else _other(good)), True
+    # A neutral measure has no better side: where the point sits decides (on the average: high).
+    return _position(value, centre) or HIGH, True
 
 
 # --- the four special-cause rules --------------------------------------------
 
 
-def _flags(values, limits: Limits, run_length: int) -> dict[int, set[str]]:
+def _flags(values, limits: Limits, options: SpcOptions) -> dict[int, set[str]]:
     """Return the flags every rule raises, keyed by position in the values."""
     flags: dict[int, set[str]] = defaultdict(set)
     rules = (
         _outside(values, limits),
-        _shift(values, limits.centre, run_length),
-        _trend(values, run_length),
+        _shift(values, limits.centre, options.shift_length),
+        _trend(values, options.trend_length),
         _two_of_three(values, limits),
     )
     for rule in rules:
@@ -275,41 +375,58 @@ def _flags(values, limits: Limits, run_length: int) -> dict[int, set[str]]:
 
 
 def _outside(values, limits: Limits) -> Iterator[tuple[int, str]]:
-    """Flag points strictly beyond a process limit."""
+    """Flag points strictly beyond a process limit (a point on the limit is inside)."""
     for index, value in enumerate(values):
         side = _beyond(value, limits.upper, limits.lower)
         if side:
             yield index, f"{OUTSIDE}_{side}"
 
 
-def _shift(values, centre, run_length) -> Iterator[tuple[int, str]]:
-    """Flag every point of a long run on one side of the average."""
+def _shift(values, centre, length) -> Iterator[tuple[int, str]]:
+    """Flag every point of a run of `length` or more on one side of the average."""
+    for side, start, end in _shift_runs(values, centre, length):
+        yield from ((index, f"{SHIFT}_{side}") for index in range(start, end))
+
+
+def _shift_runs(values, centre, length) -> Iterator[tuple[str, int, int]]:
+    """Yield (side, start, end) of each run of `length` or more points on one side of the centre."""
     # A point exactly on the average sits on neither side, so it breaks the run.
     sides = [_position(value, centre) for value in values]
     for side, start, end in _runs(sides):
-        if end - start >= run_length:
-            yield from ((index, f"{SHIFT}_{side}") for index in range(start, end))
+        if end - start >= length:
+            yield side, start, end
 
 
-def _trend(values, run_length) -> Iterator[tuple[int, str]]:
-    """Flag every point of a long run of rises, or of falls."""
+def _trend(values, length) -> Iterator[tuple[int, str]]:
+    """Flag every point of a run of `length` or more points each higher (or lower) than the one before."""
     # steps[i] compares point i with the one before; a tie is no direction.
     steps = [None] + [_position(later, earlier) for earlier, later in zip(values, values[1:])]
     for side, start, end in _runs(steps):
         # n steps join n + 1 points: the run starts at the point before its first step.
-        if end - start + 1 >= run_length:
+        if end - start + 1 >= length:
             yield from ((index, f"{TREND}_{side}") for index in range(start - 1, end))
 
 
 def _two_of_three(values, limits: Limits) -> Iterator[tuple[int, str]]:
-    """Flag points beyond the near-limit band when two of three sit on one side."""
-    sides = [_beyond(value, limits.upper_near, limits.lower_near) for value in values]
+    """Flag points between two and three sigma when two of three in a row are, all three on one side."""
+    band = [_in_band(value, limits) for value in values]
+    position = [_position(value, limits.centre) for value in values]
     for start in range(len(values) - 2):
         window = range(start, start + 3)
         for side in (HIGH, LOW):
-            hits = [index for index in window if sides[index] == side]
-            if len(hits) >= 2:
-                yield from ((index, f"{TWO_OF_THREE}_{side}") for index in hits)
+            if all(position[i] == side for i in window):
+                hits = [i for i in window if band[i] == side]
+                if len(hits) >= 2:
+                    yield from ((i, f"{TWO_OF_THREE}_{side}") for i in hits)
+
+
+def _in_band(value, limits: Limits) -> str | None:
+    """Return the side a value lies on between two sigma (exclusive) and the process limit (inclusive)."""
+    if limits.upper_near < value <= limits.upper:
+        return HIGH
+    if limits.lower <= value < limits.lower_near:
+        return LOW
+    return None
 
 
 def _runs(keys) -> Iterator[tuple[str, int, int]]:
@@ -325,20 +442,60 @@ def _runs(keys) -> Iterator[tuple[str, int, int]]:
 # --- reading the chart ----------------------------------------------------
 
 
-def _read(points, current: _Segment | None, polarity, target, breaks, format_target) -> SpcResult:
+def _read(points, current: _Segment | None, polarity, target, breaks, options, format_target) -> SpcResult:
     """Read the variation and assurance of the latest month with data."""
     latest = next((p for p in reversed(points) if p.value is not None), None)
     limits = current.limits if current else None
     variation = point_variation(latest, polarity) if latest else NOT_ENOUGH_DATA
     assured = assurance(limits, polarity, target)
-    sentence = _sentence(latest, current, variation)
+    period = _period(current)
+    sentence = _sentence(latest, current, variation, period, polarity, options)
     if assured:
         sentence += " " + _ASSURANCE_TEXT[assured].format(target=format_target(target))
     base = current.baseline if current and limits else ()
     return SpcResult(
         points, variation, assured, sentence, limits is not None,
         base[0] if base else None, base[-1] if base else None, breaks, polarity, target,
+        segment_first=current.first if current else None,
+        limits=limits,
+        period=period,
+        conflict=bool(latest and latest.conflict),
+        suggestion=_suggest(current, options),
+        baseline_special_causes=_flagged_in_baseline(current),
+        options=options,
     )
+
+
+def _period(current: _Segment | None) -> str:
+    """Return the period the limits come from, in words: 'since Jan-17' or 'Jan-15 to Dec-15'."""
+    if current is None or not current.months:
+        return ""
+    if current.locked and current.baseline:
+        return f"{current.baseline[0].label} to {current.baseline[-1].label}"
+    return f"since {current.months[0].label}"
+
+
+def _suggest(current: _Segment | None, options: SpcOptions) -> Suggestion | None:
+    """Return the change point a sustained shift suggests: the start of the latest long run after 12 points."""
+    if current is None or current.limits is None:
+        return None
+    runs = [run for run in _shift_runs(current.values, current.limits.centre, options.shift_length)
+            if run[1] >= SUGGEST_AFTER]
+    if not runs:
+        return None
+    side, start, end = runs[-1]
+    after = current.values[start:]
+    limits = (limits_from(after, screen_outliers=options.screen_outliers)
+              if len(after) >= options.min_points else None)
+    return Suggestion(current.months[start], end - start, side, len(after), limits)
+
+
+def _flagged_in_baseline(current: _Segment | None) -> tuple[Month, ...]:
+    """Return the months the limits rest on that are themselves special causes."""
+    if current is None or current.limits is None:
+        return ()
+    base = set(current.baseline)
+    return tuple(p.month for p in current.points if p.month in base and p.rules)
 
 
 _ASSURANCE_TEXT = {
@@ -347,26 +504,48 @@ _ASSURANCE_TEXT = {
     HIT_AND_MISS: "The target of {target} will be met only by chance.",
 }
 
-_HEADINGS = {"improvement": "Special cause improvement", "concern": "Special cause concern",
+_HEADINGS = {IMPROVEMENT: "Special cause improvement", CONCERN: "Special cause concern",
              "neither": "Special cause variation"}
 
 
-def _sentence(latest, current, variation) -> str:
-    """Say in plain English what the latest month shows."""
+def _sentence(latest, current, variation, period, polarity, options: SpcOptions) -> str:
+    """Say in plain English what the latest month shows, naming the period its limits come from."""
     if variation == NOT_ENOUGH_DATA:
-        available = len(current.baseline) if current else 0
-        return (f"Not enough data: process limits need at least {MIN_BASELINE} months, "
-                f"{available} available.")
+        available = len(current.months) if current else 0
+        since = f" {period}" if period else ""
+        return (f"Not enough data for limits: {available} months{since}, and process limits need "
+                f"{options.min_points}. Read the chart as a run chart.")
     if variation == COMMON_CAUSE:
-        return f"Common cause variation: no special cause in {latest.month.label}."
+        return f"Common cause variation: {latest.month.label} is within its usual range {period}."
     kind = variation.rsplit("_", 1)[0]
-    return f"{_HEADINGS[kind]}: {_reason(latest, current)}."
+    text = f"{_HEADINGS[kind]} compared with its usual range {period}: {_reason(latest, current, latest.side)}."
+    if latest.conflict and polarity != NEITHER:
+        other = _other(latest.side)
+        rule = _strongest_rule(latest, other)
+        other_kind = IMPROVEMENT if other == _good_side(polarity) else CONCERN
+        text += (f" It is also {_rule_phrase(rule, other)}, a {other_kind}; this indicator shows "
+                 f"{kind} when the two conflict.")
+    return text
 
 
-def _reason(latest: SpcPoint, current: _Segment) -> str:
+def _strongest_rule(point: SpcPoint, side: str) -> str:
+    """Return the first rule (in RULES order) flagging the point on that side."""
+    return next(rule for rule in RULES if f"{rule}_{side}" in point.rules)
+
+
+def _rule_phrase(rule: str, side: str) -> str:
+    """Return a rule as words for a clause, e.g. 'part of a rising trend'."""
+    return {
+        OUTSIDE: f"{'above the upper' if side == HIGH else 'below the lower'} process limit",
+        SHIFT: f"part of a run {'above' if side == HIGH else 'below'} the average",
+        TREND: f"part of a {'rising' if side == HIGH else 'falling'} trend",
+        TWO_OF_THREE: f"close to the {'upper' if side == HIGH else 'lower'} process limit",
+    }[rule]
+
+
+def _reason(latest: SpcPoint, current: _Segment, side: str) -> str:
     """Describe the strongest rule behind the latest month's side."""
-    side = latest.side
-    rule = next(rule for rule in RULES if f"{rule}_{side}" in latest.rules)
+    rule = _strongest_rule(latest, side)
     upper_or_lower = "upper" if side == HIGH else "lower"
     if rule == OUTSIDE:
         where = "above" if side == HIGH else "below"
@@ -390,6 +569,46 @@ def _trailing_run(keys) -> int:
             break
         count += 1
     return count
+
+
+# --- the reading beside the rating and the trend ----------------------------
+
+# Trend words of the engine (indicators.engine): better or worse than the baseline, by polarity.
+_TREND_BETTER, _TREND_WORSE = "improving", "declining"
+
+
+def explain(result: SpcResult, *, trend: str | None, rating: str | None, baseline_label: str = "",
+            format_target: Callable[[float], str] = str) -> SpcResult:
+    """Return the result with a note saying why the SPC reading, the trend and the rating disagree, if they do.
+
+    SPC compares the month with the process's usual range over the current
+    segment; the trend compares it with the scorecard's baseline (recent
+    months); the rating compares it with the target. Each can be right while
+    pointing another way, and the panel says so rather than leave it to the reader.
+    """
+    kind = result.variation.rsplit("_", 1)[0]
+    notes = []
+    baseline = f" ({baseline_label})" if baseline_label else ""
+    if kind == IMPROVEMENT and trend == _TREND_WORSE:
+        notes.append(f"It is better than the usual range {result.period} but worse than its baseline{baseline}: "
+                     "the long-run gain holds while the latest months have slipped back.")
+    elif kind == CONCERN and trend == _TREND_BETTER:
+        notes.append(f"It is better than its baseline{baseline} but worse than the usual range {result.period}: "
+                     "recent months have recovered part of the ground, not all of it.")
+    target = format_target(result.target) if result.target is not None else ""
+    if kind == IMPROVEMENT and rating in ("red", "amber"):
+        notes.append(f"The change is real, but the figure still misses the target of {target}.")
+    elif kind == CONCERN and rating == "green":
+        notes.append(f"The figure still meets the target of {target}, but the change is real and worth watching.")
+    if result.assurance == FAIL and rating == "green":
+        notes.append("This month meets the target, which the process reaches only rarely.")
+    elif result.assurance == PASS and rating in ("red", "amber"):
+        notes.append("This month misses the target, which the process usually meets.")
+    moving_away = (kind == IMPROVEMENT and result.assurance == FAIL) or (kind == CONCERN and result.assurance == PASS)
+    if moving_away:
+        notes.append("The assurance reads limits set before this change; if the change holds, a change point "
+                     "will set new limits and the assurance will be read afresh.")
+    return replace(result, note=" ".join(notes))
 
 
 # --- small helpers ------------------------------------------------------------
@@ -428,9 +647,19 @@ def _good_side(polarity: str) -> str:
     return HIGH if polarity == HIGHER else LOW
 
 
+def _other(side: str) -> str:
+    """Return the other side."""
+    return LOW if side == HIGH else HIGH
+
+
 def _meets(value: float, target: float, polarity: str) -> bool:
     """Tell whether a value meets the target; exactly on it counts as meeting."""
     return value >= target if polarity == HIGHER else value <= target
+
+
+def _strictly_beats(value: float, target: float, polarity: str) -> bool:
+    """Tell whether a value is strictly better than the target."""
+    return value > target if polarity == HIGHER else value < target
 
 
 def _flag_order(flag: str) -> tuple[int, str]:

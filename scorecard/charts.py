@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from lib.numbers import format_number
+from indicators.engine import IndicatorSpec
 from scorecard.services import Panel
 
 WIDTH, HEIGHT = 560, 250
@@ -23,6 +24,9 @@ LABEL_GAP = 11  # the least vertical distance between two line names, in SVG uni
 # Dash patterns tell the reference lines apart without colour.
 STYLES = {
     "target": {"stroke": INK, "stroke-width": "1.6", "stroke-dasharray": "7 4"},
+    # The current SPC segment's average and process limits: grey, thin, so the figure stays the loudest line.
+    "centre": {"stroke": "#505a5f", "stroke-width": "1"},
+    "limit": {"stroke": "#505a5f", "stroke-width": "1", "stroke-dasharray": "3 2"},
     "national": {"stroke": "#505a5f", "stroke-width": "1.3", "stroke-dasharray": "1.5 3", "stroke-linecap": "round"},
     "statistical_neighbours": {"stroke": "#505a5f", "stroke-width": "1.3", "stroke-dasharray": "8 3 1.5 3"},
 }
@@ -36,20 +40,53 @@ class _Reference:
     values: tuple[float | None, ...]  # one per month; a comparator is the same every month
 
 
+def series_title(spec: IndicatorSpec) -> str:
+    """Return the name of the series a panel charts: the short title, unless a supporting row already uses it.
+
+    Panel 14's short title is "% agency social workers", the name of its
+    first supporting row, while its headline (charted) is the qualified total
+    of social workers and team managers: one series gets one name, the
+    headline row's.
+    """
+    if any(line.label == spec.short_title for line in spec.lines if not line.is_headline):
+        return spec.headline.label
+    return spec.short_title
+
+
+def segment_lines(panel: Panel) -> dict[str, list[float | None]]:
+    """Return the current SPC segment's average and process limits for each chart month (None outside it)."""
+    result = panel.spc
+    lines: dict[str, list[float | None]] = {"centre": [], "upper": [], "lower": []}
+    for point in panel.chart_history:
+        inside = (result is not None and result.limits is not None and result.segment_first is not None
+                  and point.month >= result.segment_first)
+        for key in lines:
+            lines[key].append(getattr(result.limits, key) if inside else None)
+    return lines
+
+
+def chart_axis(panel: Panel) -> tuple[float, float, float] | None:
+    """Return the y axis (low, high, step) of the panel's chart, web and PDF alike; None with nothing to chart."""
+    values = [float(p.value.value) for p in panel.chart_history if p.value.value is not None]
+    if not values:
+        return None
+    references = [v for ref in _references(panel, len(panel.chart_history)) for v in ref.values if v is not None]
+    return _axis(values + references, unit=panel.spec.unit)
+
+
 def history_chart(panel: Panel) -> str:
-    """Return an SVG chart of the panel's headline over its chart months, with target and comparators."""
+    """Return an SVG chart of the panel's headline over its chart months, with target, comparators and limits."""
     spec = panel.spec
     points = panel.chart_history
     values = [None if p.value.value is None else float(p.value.value) for p in points]
     references = _references(panel, len(points))
     fmt = _formatter(spec.unit, spec.precision)
     description = _description(panel, values, fmt)
-    known = [v for v in values if v is not None]
-    if not known:
+    axis = chart_axis(panel)
+    if axis is None:
         return _frame(description, [_text(WIDTH / 2, HEIGHT / 2, "No figures for these months", anchor="middle")])
 
-    reference_values = [v for ref in references for v in ref.values if v is not None]
-    low, high, step = _axis(known + reference_values, unit=spec.unit)
+    low, high, step = axis
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(i: int) -> float:
@@ -65,8 +102,8 @@ def history_chart(panel: Panel) -> str:
     for ref in references:
         parts.append(_step_path(ref.values, x, y, len(points), STYLES[ref.kind]))
         last = next((v for v in reversed(ref.values) if v is not None), None)
-        if last is not None:
-            labels.append((y(last), f"{ref.name} {fmt(last)}"))
+        if last is not None and TOP - 0.5 <= y(last) <= HEIGHT - BOTTOM + 0.5:
+            labels.append((y(last), f"{ref.name} {fmt(last)}" if ref.kind != "limit" else ref.name))
     parts += _figure_line(values, x, y)
     last_index = max(i for i, v in enumerate(values) if v is not None)
     label_y = _latest_label_y(y(values[last_index]), [ypos for ypos, _ in labels])
@@ -77,6 +114,11 @@ def history_chart(panel: Panel) -> str:
 
 def _references(panel: Panel, count: int) -> list[_Reference]:
     refs = []
+    lines = segment_lines(panel)
+    if any(v is not None for v in lines["centre"]):
+        refs.append(_Reference("centre", "Average", tuple(lines["centre"])))
+        refs.append(_Reference("limit", "Upper limit", tuple(lines["upper"])))
+        refs.append(_Reference("limit", "Lower limit", tuple(lines["lower"])))
     targets = tuple(None if p.target is None else float(p.target) for p in panel.chart_history)
     if any(t is not None for t in targets):
         refs.append(_Reference("target", "Target", targets))
@@ -94,17 +136,28 @@ def _formatter(unit: str, places: int):
 
 def _description(panel: Panel, values: list[float | None], fmt) -> str:
     points = panel.chart_history
-    text = f"{panel.spec.number}. {panel.spec.short_title}"
+    text = f"{panel.spec.number}. {series_title(panel.spec)}"
     if points:
         text += f", {points[0].month.label} to {points[-1].month.label}"
         shown = [(p.month.label, v) for p, v in zip(points, values) if v is not None]
         if shown:
             text += ": " + "; ".join(f"{label} {fmt(v)}" for label, v in shown)
+    result = panel.spc
+    if result is not None and result.limits is not None:
+        text += (f". Usual range {result.period}: average {fmt(result.limits.centre)}, "
+                 f"process limits {fmt(result.limits.lower)} to {fmt(result.limits.upper)}")
     return text + "."
 
 
 def _axis(values: list[float], *, unit: str) -> tuple[float, float, float]:
-    """Return a low and high end and a tick step of round numbers that hold every value."""
+    """Return a low and high end and a tick step of round numbers that hold every value.
+
+    Every unit here is a count, a percentage, days or a ratio, never negative:
+    a process limit below zero (or above 100%) is cut off at the axis, not the axis stretched to it.
+    """
+    values = [max(v, 0.0) for v in values]
+    if unit == "percent":
+        values = [min(v, 100.0) for v in values]
     low, high = min(values), max(values)
     if high == low:
         pad = abs(high) * 0.1 or 1
@@ -154,7 +207,8 @@ def _step_path(values, x, y, count: int, style: dict) -> str:
     half = (x(1) - x(0)) / 2 if count > 1 else (WIDTH - LEFT - RIGHT) / 2
     commands, previous = [], None
     for i, value in enumerate(values):
-        if value is None:
+        # A limit beyond the axis (below zero, say) is not drawn: the axis never stretches to impossible values.
+        if value is None or not TOP - 0.5 <= y(value) <= HEIGHT - BOTTOM + 0.5:
             previous = None
             continue
         start, end = max(LEFT, x(i) - half), min(WIDTH - RIGHT, x(i) + half)

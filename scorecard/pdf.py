@@ -166,7 +166,7 @@ def panel_view(panel: Panel, scorecard: Scorecard) -> PanelView:
         chart=mark_safe(history_chart(panel)),
         spc=_spc_label(panel),
         spc_icons=_spc_icons(panel),
-        spc_sentence=panel.spc.sentence if panel.spc else "",
+        spc_sentence=panel.spc.full_sentence if panel.spc else "",
     )
 
 

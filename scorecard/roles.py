@@ -10,7 +10,8 @@ PERFORMANCE = "Performance team"
 LEADERS = "Senior leaders"
 ADMINISTRATOR = "Administrator"
 
-_CATALOGUE_MODELS = ("indicator", "indicatorline", "target", "comparator", "commentary", "measure", "changepoint")
+_CATALOGUE_MODELS = ("indicator", "indicatorline", "target", "comparator", "commentary", "measure", "changepoint",
+                     "dismissedchangepoint")
 _REFERENCE_MODELS = ("council", "area", "teamtype", "team", "population", "membership")
 
 # (app_label, codename) pairs; model permissions spelled out so a reader sees exactly what each role can do.

@@ -130,7 +130,7 @@ def get_scorecard(month: Month, status: str, *, stamp: str | None = None) -> Sco
     if status != PUBLISHED:
         return build_scorecard(month, status)
     stamp = stamp or data_stamp(month)
-    key = f"scorecard:v2:{month}:{stamp}"
+    key = f"scorecard:v3:{month}:{stamp}"
     scorecard = cache.get(key)
     if scorecard is None:
         scorecard = replace(build_scorecard(month, status), stamp=stamp)
@@ -164,6 +164,7 @@ def _target_value(spec, month: Month) -> Decimal | None:
 
 
 def _spc(spec, history: tuple[HistoryPoint, ...], result: IndicatorResult) -> spc.SpcResult | None:
+    """Chart the headline's history with `indicators.spc` and explain it beside the rating and trend."""
     series = [(point.month, None if point.value.value is None else float(point.value.value)) for point in history]
     # Trim leading months without data: the chart starts when the figure does.
     while series and series[0][1] is None:
@@ -175,10 +176,19 @@ def _spc(spec, history: tuple[HistoryPoint, ...], result: IndicatorResult) -> sp
     baseline = spec.spc_baseline
     if baseline and (baseline[0] < series[0][0] or baseline[1] > series[-1][0]
                      or any(baseline[0] < m <= baseline[1] for m in change_points)):
-        baseline = None  # outside the data, or across a change point: the default baseline applies
-    return spc.xmr(series, polarity=spec.polarity, target=target, change_points=change_points, baseline=baseline,
-                   run_length=settings.SPC_RUN_LENGTH,
-                   format_target=lambda value: format_number(value, spec.precision, unit=spec.unit))
+        baseline = None  # outside the data, or across a change point: the whole segment sets the limits
+    options = spc.SpcOptions(
+        shift_length=settings.SPC_SHIFT_LENGTH, trend_length=settings.SPC_TREND_LENGTH,
+        screen_outliers=spec.spc_screen_outliers, conflict_rule=spec.spc_conflict_rule,
+    )
+
+    def format_target(value: float) -> str:
+        return format_number(value, spec.precision, unit=spec.unit)
+
+    reading = spc.xmr(series, polarity=spec.polarity, target=target, change_points=change_points,
+                      baseline=baseline, options=options, format_target=format_target)
+    return spc.explain(reading, trend=result.trend, rating=result.rating, baseline_label=result.baseline_label,
+                       format_target=format_target)
 
 
 def indicators_needing_commentary(month: Month) -> list[str]:

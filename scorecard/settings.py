@@ -189,10 +189,12 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # Subresource Integrity first, the self-hosted copy when the CDN does not load.
 CHARTJS_SELF_HOSTED_ONLY = env_bool("CHARTJS_SELF_HOSTED_ONLY", False)
 
-# SPC (Making Data Count): points in a row that make a shift or a trend, 7 by default or 6.
-SPC_RUN_LENGTH = env_int("SPC_RUN_LENGTH", 7, minimum=6)
-if SPC_RUN_LENGTH not in (6, 7):
-    raise ImproperlyConfigured(f"SPC_RUN_LENGTH={SPC_RUN_LENGTH} must be 6 or 7.")
+# SPC (Making Data Count): points in a row that make a shift, and a trend; 7 each by default, 6 to 8 allowed.
+SPC_SHIFT_LENGTH = env_int("SPC_SHIFT_LENGTH", 7, minimum=6)
+SPC_TREND_LENGTH = env_int("SPC_TREND_LENGTH", 7, minimum=6)
+for _name, _length in (("SPC_SHIFT_LENGTH", SPC_SHIFT_LENGTH), ("SPC_TREND_LENGTH", SPC_TREND_LENGTH)):
+    if _length > 8:
+        raise ImproperlyConfigured(f"{_name}={_length} must be 6, 7 or 8.")
 
 # Uploaded import files stay in memory while read, and in the database between preview and confirm
 # (returns.PendingImport): the app keeps no local files.

@@ -61,7 +61,8 @@ class HistoryTable(tables.Table):
     class Meta:
         template_name = "scorecard/table.html"
 
-    def __init__(self, history, *, precision: int, unit: str):
+    def __init__(self, history, *, precision: int, unit: str, series: str = "Value"):
         rows = [{"month": point.month.label, "value": point.value, "target": point.target,
                  "precision": precision, "unit": unit} for point in history]
         super().__init__(rows)
+        self.columns["value"].column.verbose_name = series  # the chart's series, by the chart's name

@@ -28,6 +28,7 @@ urlpatterns = [
     path("indicators/<slug:code>/change-points/", views.change_point_add, name="change-point-add"),
     path("indicators/<slug:code>/change-points/<int:pk>/remove/", views.change_point_remove,
          name="change-point-remove"),
+    path("indicators/<slug:code>/change-points/dismiss/", views.change_point_dismiss, name="change-point-dismiss"),
     re_path(r"^indicators/(?P<code>[A-Za-z0-9][A-Za-z0-9_.-]*)/commentary/(?P<month>[0-9]{4}-[0-9]{2})/$",
             commentary_edit, name="commentary-edit"),
 ]

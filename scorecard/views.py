@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 
 from indicators import services as indicator_services
 from indicators import spc
-from indicators.models import ChangePoint, Indicator
+from indicators.models import ChangePoint, DismissedChangePoint, Indicator
 
 from lib.months import Month
 from lib.numbers import format_number
 from returns.policy import has_view_scorecard_permission
 from scorecard import exports, roles
+from scorecard.charts import chart_axis, segment_lines, series_title
 from scorecard.labels import (
     ASSURANCE_ICONS, ASSURANCE_LABELS, POLARITY_LABELS, RATING_LABELS, TREND_LABELS, VARIATION_ICONS,
     VARIATION_LABELS, WINDOW_LABELS, movement,
@@ -124,14 +125,15 @@ def _month_page(month: Month, status: str, *, can_edit_commentary: bool) -> Mont
         return MonthPage(
             month=month, status=status, council=scorecard.council,
             comparator_periods=scorecard.comparator_periods, summary=_summary(scorecard),
-            chart_data={panel.spec.code: _chart(panel, panel.chart_history) for panel in scorecard.panels},
+            chart_data={panel.spec.code: _chart(panel, panel.chart_history, with_limits=True)
+                        for panel in scorecard.panels},
             panels_html=str(panels_html),
         )
 
     if status != PUBLISHED:
         return build()
     stamp = data_stamp(month)
-    key = f"scorecard-page:v1:{month}:{stamp}:{int(can_edit_commentary)}"
+    key = f"scorecard-page:v2:{month}:{stamp}:{int(can_edit_commentary)}"
     return cache.get_or_set(key, lambda: build(stamp), CACHE_SECONDS)
 
 
@@ -154,7 +156,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "scorecard/indicator.html", {
         "scorecard": scorecard,
         "panel": _panel_context(panel, scorecard),
-        "history_table": HistoryTable(panel.history, precision=panel.spec.precision, unit=panel.spec.unit),
+        "history_table": _history_table(panel),
         "chart_data": {code: _chart(panel, panel.history), f"{code}:xmr": _xmr(panel)},
         "targets": panel.spec.targets,
         "target_rows": [
@@ -167,9 +169,45 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         "xmr": _xmr(panel),
         "xmr_rows": _xmr_rows(panel),
         "change_points": ChangePoint.objects.filter(indicator__code=code).select_related("created_by"),
+        "suggestion": _suggestion(panel, code),
+        "baseline_special_causes": _baseline_special_causes(panel),
+        "can_dismiss_change_point": request.user.has_perm("indicators.add_dismissedchangepoint"),
         "can_add_change_point": request.user.has_perm("indicators.add_changepoint"),
+        "min_points": spc.MIN_POINTS,
         "can_remove_change_point": request.user.has_perm("indicators.delete_changepoint"),
     })
+
+
+def _history_table(panel: Panel) -> HistoryTable:
+    """Return the indicator's whole history as a table, named after the series it holds."""
+    table = HistoryTable(panel.history, precision=panel.spec.precision, unit=panel.spec.unit,
+                         series=series_title(panel.spec))
+    table.caption = f"{series_title(panel.spec)}: monthly history"
+    return table
+
+
+def _suggestion(panel: Panel, code: str) -> dict | None:
+    """Return the change point the chart suggests, unless the performance team dismissed it; formatted to show."""
+    result = panel.spc
+    suggestion = result.suggestion if result else None
+    if suggestion is None or DismissedChangePoint.objects.filter(
+            indicator__code=code, month=suggestion.month.first_day).exists():
+        return None
+    spec, limits = panel.spec, suggestion.limits
+    return {
+        "month": suggestion.month, "run": suggestion.run, "points": suggestion.points,
+        "side": "above" if suggestion.side == spc.HIGH else "below",
+        "centre": _format(limits.centre, spec) if limits else None,
+        "lower": _format(limits.lower, spec) if limits else None,
+        "upper": _format(limits.upper, spec) if limits else None,
+        "current_centre": _format(result.limits.centre, spec) if result and result.limits else None,
+        "min_points": result.options.min_points if result else spc.MIN_POINTS,
+    }
+
+
+def _baseline_special_causes(panel: Panel) -> list[str]:
+    """Return the months the current limits rest on that show special cause themselves."""
+    return [month.label for month in panel.spc.baseline_special_causes] if panel.spc else []
 
 
 RULE_WORDS = {"outside": "outside the process limits", "shift": "part of a shift",
@@ -252,6 +290,26 @@ def change_point_remove(request: HttpRequest, code: str, pk: int) -> HttpRespons
     return redirect("indicator-detail", code=code)
 
 
+@require_POST
+def change_point_dismiss(request: HttpRequest, code: str) -> HttpResponse:
+    """Dismiss a suggested change point (performance team): the page stops suggesting that month."""
+    if not request.user.has_perm("indicators.add_dismissedchangepoint"):
+        raise PermissionDenied
+    indicator = get_object_or_404(Indicator, code=code)
+    try:
+        month = Month.parse(request.POST.get("month", ""))
+    except ValueError:
+        messages.error(request, "Give the suggested month as YYYY-MM, e.g. 2016-11.")
+        return redirect("indicator-detail", code=code)
+    try:
+        indicator_services.change_point_dismiss(indicator=indicator, month=month, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(" ".join(m) for m in error.message_dict.values()))
+    else:
+        messages.success(request, f"Suggested change point of {month.long_label} dismissed: the limits stay as they are.")
+    return redirect("indicator-detail", code=code)
+
+
 def _is_month(text: str | None) -> bool:
     try:
         Month.parse(text or "")
@@ -268,8 +326,8 @@ def _panel_context(panel: Panel, scorecard: Scorecard) -> dict:
                        areas=scorecard.areas if spec.breakdown != "none" else ())
     table.caption = f"{spec.short_title}: figures for {scorecard.month.long_label}"
     table.caption_class = "visually-hidden"
-    history = HistoryTable(panel.chart_history, precision=spec.precision, unit=spec.unit)
-    history.caption = f"{spec.short_title}: monthly history"
+    history = HistoryTable(panel.chart_history, precision=spec.precision, unit=spec.unit, series=series_title(spec))
+    history.caption = f"{series_title(spec)}: monthly history"
     return {
         "panel": panel,
         "spec": spec,
@@ -288,13 +346,15 @@ def _panel_context(panel: Panel, scorecard: Scorecard) -> dict:
             for c in result.comparators
         ],
         "chart_summary": _chart_summary(panel),
+        "series_title": series_title(spec),
+        "spc_sentence": panel.spc.full_sentence if panel.spc else "",
         **_spc_labels(panel),
     }
 
 
 def _spc_labels(panel: Panel) -> dict:
-    """Return the SPC variation and assurance icons and words, where there was enough data."""
-    if panel.spc is None or not panel.spc.enough_data:
+    """Return the SPC variation and assurance icons and words ("not enough data for limits" on a run chart)."""
+    if panel.spc is None:
         return {}
     variation_icon, variation_label = VARIATION_ICONS.get(panel.spc.variation, ""), VARIATION_LABELS.get(
         panel.spc.variation, "")
@@ -312,21 +372,26 @@ def _chart_summary(panel: Panel) -> str:
     """Return a sentence a screen reader hears for the chart."""
     points = [p for p in panel.chart_history if p.value.value is not None]
     if not points:
-        return f"{panel.spec.short_title}: no data to chart."
+        return f"{series_title(panel.spec)}: no data to chart."
     first, last = points[0], points[-1]
     low = min(points, key=lambda p: p.value.value)
     high = max(points, key=lambda p: p.value.value)
-    return (f"{panel.spec.short_title} from {first.month.label} to {last.month.label}: "
+    text = (f"{series_title(panel.spec)} from {first.month.label} to {last.month.label}: "
             f"{_format(first.value.value, panel.spec)} to {_format(last.value.value, panel.spec)}, "
             f"lowest {_format(low.value.value, panel.spec)} ({low.month.label}), "
             f"highest {_format(high.value.value, panel.spec)} ({high.month.label}).")
+    limits = panel.spc.limits if panel.spc else None
+    if limits is not None:
+        text += (f" Usual range {panel.spc.period}: average {_format(limits.centre, panel.spec)}, "
+                 f"process limits {_format(limits.lower, panel.spec)} to {_format(limits.upper, panel.spec)}.")
+    return text
 
 
-def _chart(panel: Panel, history) -> dict:
+def _chart(panel: Panel, history, *, with_limits: bool = False) -> dict:
     """Return the chart's data for static/js/scorecard-charts.js (serialised once, with json_script)."""
     spec = panel.spec
-    return {
-        "title": spec.short_title,
+    data = {
+        "title": series_title(spec),
         "unit": spec.unit,
         "precision": spec.precision,
         "labels": [point.month.label for point in history],
@@ -338,6 +403,14 @@ def _chart(panel: Panel, history) -> dict:
             for c in panel.result.comparators if not c.line
         ],
     }
+    if with_limits:
+        # The panel's chart: the current segment's average and limits, and the y axis the PDF uses too.
+        data.update(segment_lines(panel))
+        data["limits_period"] = panel.spc.period if panel.spc and panel.spc.limits else ""
+        axis = chart_axis(panel)
+        if axis is not None:
+            data["y_min"], data["y_max"], data["y_step"] = axis
+    return data
 
 
 def _summary(scorecard: Scorecard) -> dict:

@@ -171,8 +171,8 @@ def _write_panel(sheet: Worksheet, scorecard: Scorecard, panel: Panel, width: in
             reading += "; " + ASSURANCE_LABELS.get(panel.spc.assurance, panel.spc.assurance)
         sheet.append(["SPC", text(reading)])
         sheet.cell(sheet.max_row, 1).font = Font(color=GREY)
-        sheet.append(["", text(panel.spc.sentence)])
-        _merge_wrapped(sheet, sheet.max_row, 2, width, len(panel.spc.sentence))
+        sheet.append(["", text(panel.spc.full_sentence)])
+        _merge_wrapped(sheet, sheet.max_row, 2, width, len(panel.spc.full_sentence))
         sheet.cell(sheet.max_row, 2).font = Font(color=GREY)
 
     commentary = result.commentary.strip()

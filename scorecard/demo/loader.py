@@ -143,9 +143,22 @@ def load_commentary(*, actor: User) -> None:
                                                 defaults={"text": text, "updated_by": actor})
 
 
-# The seed's commentary: seeing the child became a focus "a year ago", and it has held since.
+# The change points an analyst would have recorded, where the demo's drifts (scorecard/demo/counts.py) change
+# pace: each is the first month of a new process, and each leaves a current segment that reads cleanly.
 DEMO_CHANGE_POINTS = (
+    ("unallocated_cases", "2015-12", "Daily allocation meeting in every locality from December 2015"),
+    ("assessments_in_timescale", "2016-01", "Assessment timescales tracked weekly by team managers from January 2016"),
+    # The seed's commentary: seeing the child became a focus "a year ago", and it has held since.
     ("children_seen_at_assessment", "2016-11", "Seeing the child made a focus of every assessment"),
+    ("child_protection_plans", "2016-03", "Plans reviewed at every conference under the new threshold guidance"),
+    ("cp_visits", "2016-01", "Visit recording moved onto the case system in January 2016"),
+    ("children_in_care", "2016-03", "Edge-of-care service fully staffed from March 2016"),
+    ("care_leavers_ete", "2017-04", "The DfE's wider definition of education, employment or training from April 2017"),
+    ("adoption_match_days", "2016-06", "Regional adoption agency family finding from June 2016"),
+    ("cin_supported_at_home", "2016-06", "Family support teams re-formed around localities in June 2016"),
+    ("supervision", "2016-01", "Supervision policy relaunched with monthly audits in January 2016"),
+    ("average_caseload", "2016-06", "Caseload weighting tool used in allocation from June 2016"),
+    ("agency_social_workers", "2016-09", "Recruitment and retention offer for permanent staff from September 2016"),
 )
 
 

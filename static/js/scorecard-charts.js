@@ -8,7 +8,7 @@
 (function () {
   "use strict";
 
-  var COLOURS = { value: "#1d70b8", target: "#0b0c0c", comparators: ["#6f3b93", "#b35900"] };
+  var COLOURS = { value: "#1d70b8", target: "#0b0c0c", comparators: ["#6f3b93", "#b35900"], limits: "#505a5f" };
 
   function format(value, chart, extraDigits) {
     if (value === null || value === undefined) { return "no data"; }
@@ -36,7 +36,28 @@
         borderColor: COLOURS.comparators[index % 2], borderDash: [2, 3], borderWidth: 1.5, pointRadius: 0
       });
     });
+    // The current SPC segment's average and process limits (null outside the segment): grey and thin.
+    if (chart.centre && chart.centre.some(function (v) { return v !== null; })) {
+      var period = chart.limits_period ? " (" + chart.limits_period + ")" : "";
+      sets.push({ label: "Average" + period, data: chart.centre, borderColor: COLOURS.limits, borderWidth: 1,
+                  pointRadius: 0, stepped: "middle", spanGaps: false });
+      sets.push({ label: "Process limits", data: chart.upper, borderColor: COLOURS.limits, borderDash: [3, 2],
+                  borderWidth: 1, pointRadius: 0, stepped: "middle", spanGaps: false });
+      sets.push({ label: "Lower process limit", data: chart.lower, borderColor: COLOURS.limits, borderDash: [3, 2],
+                  borderWidth: 1, pointRadius: 0, stepped: "middle", spanGaps: false });
+    }
     return sets;
+  }
+
+  // The y axis comes from the server (scorecard.charts.chart_axis), so the page and the PDF draw the same one.
+  function yScale(chart) {
+    var scale = { ticks: { callback: function (v) { return format(v, chart, 1); } } };
+    if (chart.y_min !== undefined) {
+      scale.min = chart.y_min; scale.max = chart.y_max; scale.ticks.stepSize = chart.y_step;
+    } else {
+      scale.beginAtZero = chart.unit === "percent";
+    }
+    return scale;
   }
 
   function draw(canvas, chart) {
@@ -46,9 +67,10 @@
       options: {
         animation: false, responsive: true, maintainAspectRatio: false,
         interaction: { mode: "index", intersect: false },
-        scales: { y: { beginAtZero: chart.unit === "percent", ticks: { callback: function (v) { return format(v, chart, 1); } } } },
+        scales: { y: yScale(chart) },
         plugins: {
-          legend: { position: "bottom", labels: { boxWidth: 18, usePointStyle: false } },
+          legend: { position: "bottom", labels: { boxWidth: 18, usePointStyle: false,
+                                                  filter: function (item) { return item.text.indexOf("Lower") !== 0; } } },
           tooltip: { callbacks: { label: function (item) { return item.dataset.label + ": " + format(item.parsed.y, chart); } } }
         }
       }

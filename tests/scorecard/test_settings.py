@@ -63,8 +63,9 @@ def test_it_reads_allowed_hosts_from_a_comma_separated_list():
     assert result.stdout.strip() == "['scorecard.example.gov.uk', 'localhost']"
 
 
-@pytest.mark.parametrize("value", ["5", "8", "seven"])
-def test_it_refuses_an_spc_run_length_other_than_6_or_7(value):
-    result = start_django(DJANGO_DEBUG="1", SPC_RUN_LENGTH=value)
+@pytest.mark.parametrize("name", ["SPC_SHIFT_LENGTH", "SPC_TREND_LENGTH"])
+@pytest.mark.parametrize("value", ["5", "9", "seven"])
+def test_it_refuses_an_spc_run_length_outside_6_to_8(name, value):
+    result = start_django(DJANGO_DEBUG="1", **{name: value})
     assert result.returncode != 0
-    assert "SPC_RUN_LENGTH" in result.stderr
+    assert name in result.stderr
