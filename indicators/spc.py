@@ -523,7 +523,8 @@ def _sentence(latest, current, variation, period, polarity, options: SpcOptions)
         other = _other(latest.side)
         rule = _strongest_rule(latest, other)
         other_kind = IMPROVEMENT if other == _good_side(polarity) else CONCERN
-        text += (f" It is also {_rule_phrase(rule, other)}, a {other_kind}; this indicator shows "
+        article = "an" if other_kind == IMPROVEMENT else "a"
+        text += (f" It is also {_rule_phrase(rule, other)}, {article} {other_kind}; this indicator shows "
                  f"{kind} when the two conflict.")
     return text
 

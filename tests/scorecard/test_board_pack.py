@@ -144,7 +144,8 @@ def test_each_panel_prints_its_target_comparators_and_spc_reading(paper):
     assert "Target 24% (amber up to 27%)" in body
     assert "Comparators: National 22% · Statistical neighbours 22% (2015-16)" in body
     assert "Rate per 10K (UASC included): National 62 · Statistical neighbours 74 (2015-16)" in body
-    assert "SPC: Special cause improvement (low); Hit and miss against the target." in body
+    assert "SPC: Special cause concern (high); Consistently fails the target." in body  # children in care
+    assert "compared with its usual range since Mar-16: Dec-17 is above the upper process limit." in body
 
 
 def test_the_paper_is_tagged_for_screen_readers_with_its_language_and_title(paper):
@@ -388,7 +389,8 @@ def test_the_board_paper_shows_each_spc_reading_as_an_icon_beside_its_words(dece
 
     for panel in december.panels:
         view = panel_view(panel, december)
-        expected = 1 + (panel.spc.assurance is not None)  # variation, and assurance where there is a target
+        # Variation, and assurance where there is a target; a run chart (not enough data for limits) has words only.
+        expected = (1 + (panel.spc.assurance is not None)) if panel.spc.enough_data else 0
         assert len(view.spc_icons) == expected, panel.spec.code
         assert all("<svg" in icon and "<text" in icon for icon in view.spc_icons)
         assert view.spc  # the words are there too: the icon never stands alone

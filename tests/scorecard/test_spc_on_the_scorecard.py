@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from indicators.models import ChangePoint, Indicator
-from lib.months import Month
+from lib.months import Month, month_range
 from scorecard import exports
 from scorecard.demo.loader import load_demo
 from scorecard.services import PUBLISHED, build_scorecard
@@ -33,29 +33,34 @@ def demo(db):
     cache.clear()
 
 
-def test_every_indicator_with_enough_history_has_a_variation_and_an_assurance_reading(december):
+def test_every_indicator_has_a_reading_and_a_sentence_naming_the_period_of_its_limits(december):
     for panel in december.panels:
-        assert panel.spc is not None and panel.spc.enough_data, panel.spec.code
-        assert panel.spc.variation != "not_enough_data"
-        if panel.result.target is not None and panel.spec.polarity != "neither":
-            assert panel.spc.assurance in ("pass", "fail", "hit_and_miss"), panel.spec.code
+        result = panel.spc
+        assert result is not None and result.sentence, panel.spec.code
+        if result.enough_data:
+            assert result.variation != "not_enough_data"
+            assert result.period.startswith("since ") and result.period in result.sentence, panel.spec.code
+            assert (result.assurance is not None) == (panel.result.target is not None
+                                                      and panel.spec.polarity != "neither"), panel.spec.code
         else:
-            assert panel.spc.assurance is None, panel.spec.code
-        assert panel.spc.sentence
+            assert result.sentence.startswith("Not enough data for limits:"), panel.spec.code
+            assert result.assurance is None
 
 
-def test_the_demo_change_point_starts_a_new_baseline(december):
-    panel = next(p for p in december.panels if p.spec.code == "children_seen_at_assessment")
-    assert panel.spc.change_points == (Month(2016, 11),)
-    assert panel.spc.baseline_first == Month(2016, 11)
+def test_the_demo_change_point_starts_a_new_segment(december):
+    panel = next(p for p in december.panels if p.spec.code == "supervision")
+    assert panel.spc.change_points == (Month(2016, 1),)
+    assert (panel.spc.segment_first, panel.spc.baseline_first, panel.spc.baseline_last) == (
+        Month(2016, 1), Month(2016, 1), Month(2017, 12))
     before, after = panel.spc.points[0], panel.spc.points[-1]
     assert before.centre != after.centre
 
 
 def test_the_json_carries_limits_flags_variation_and_assurance(december):
     data = exports.scorecard_dict(december)
-    spc = data["indicators"][3]["spc"]
-    assert spc["variation"] and spc["assurance"] == "pass"
+    spc = data["indicators"][11]["spc"]  # supervision
+    assert spc["variation"] == "common_cause" and spc["assurance"] == "hit_and_miss"
+    assert spc["period"] == "since Jan-16" and spc["segment_first"] == "2016-01"
     last = spc["points"][-1]
     assert {"centre", "upper", "lower", "upper_near", "lower_near", "rules"} <= set(last)
     assert last["lower"] < last["centre"] < last["upper"]
@@ -66,16 +71,17 @@ def test_the_csv_carries_the_reading_on_each_headline_row(december):
     headline = [r for r in rows if r["line"] == "headline" and r["period"] == "current" and r["area"] == "CITY"]
     assert len(headline) == 14
     assert all(r["spc_variation"] for r in headline)
-    seen = next(r for r in headline if r["indicator"] == "children_seen_at_assessment")
-    assert seen["spc_assurance"] == "pass"
-    assert float(seen["spc_lower_limit"]) < float(seen["spc_centre"]) < float(seen["spc_upper_limit"])
+    supervision = next(r for r in headline if r["indicator"] == "supervision")
+    assert supervision["spc_assurance"] == "hit_and_miss"
+    assert float(supervision["spc_lower_limit"]) < float(supervision["spc_centre"]) < float(
+        supervision["spc_upper_limit"])
 
 
 def test_the_indicator_page_shows_the_xmr_chart_and_its_table(client, demo):
     client.login(username="leader", password=PASSWORD)
-    content = client.get("/indicators/children_seen_at_assessment/").content.decode()
+    content = client.get("/indicators/supervision/").content.decode()
     assert "Show the XmR chart&#x27;s data as a table" in content or "Show the XmR chart's data as a table" in content
-    assert "Nov-16 (change point)" in content
+    assert "Jan-16 (change point)" in content
     assert '"kind": "xmr"' in content
     assert "Record change point" not in content  # leaders read; they do not record
 
@@ -109,33 +115,56 @@ def test_a_bad_change_point_is_refused_with_a_message_and_nothing_changes(client
 
 
 def test_leaders_and_data_entry_cannot_record_or_remove_change_points(client, demo):
-    change_point = ChangePoint.objects.get()
+    change_point = ChangePoint.objects.get(indicator__code="children_seen_at_assessment")
+    count = ChangePoint.objects.count()
     for username in ("leader", "entry.east"):
         client.login(username=username, password=PASSWORD)
         assert client.post("/indicators/re_referrals/change-points/",
                            {"month": "2016-12", "reason": "x"}).status_code == 403
         assert client.post(f"/indicators/children_seen_at_assessment/change-points/{change_point.pk}/remove/"
                            ).status_code == 403
-    assert ChangePoint.objects.count() == 1
+    assert ChangePoint.objects.count() == count
 
 
 def test_removing_a_change_point_keeps_its_history(client, demo):
     client.login(username="performance", password=PASSWORD)
-    change_point = ChangePoint.objects.get()
+    change_point = ChangePoint.objects.get(indicator__code="children_seen_at_assessment")
     response = client.post(f"/indicators/children_seen_at_assessment/change-points/{change_point.pk}/remove/",
                            follow=True)
     assert "removed" in response.content.decode()
-    assert not ChangePoint.objects.exists()
+    assert not ChangePoint.objects.filter(indicator__code="children_seen_at_assessment").exists()
     removal = ChangePoint.history.filter(id=change_point.pk).order_by("-history_id").first()
     assert removal.history_type == "-" and removal.history_user.username == "performance"
 
 
-def test_without_twelve_points_the_page_says_not_enough_data(client, performance):
+@pytest.fixture
+def fourteen_months(db):
+    """Fourteen months of one team's counts, Nov-16 to Dec-17, all published; nothing cached from elsewhere."""
     from tests.scorecard.test_scorecard_views import load_history
-    from lib.months import month_range
 
-    load_history(month_range(Month(2017, 3), Month(2017, 12)), teams=1)
+    load_history(month_range(Month(2016, 11), Month(2017, 12)), teams=1)
+    cache.clear()  # a scorecard another test cached under the same data stamp must not answer for this one
+
+
+def test_with_fourteen_points_the_page_says_not_enough_data_for_limits(client, performance, fourteen_months):
     client.force_login(performance)
     content = client.get("/indicators/supervision/").content.decode()
-    assert "Not enough data" in content
+    assert "Not enough data for limits: 14 months since Nov-16, and process limits need 15." in content
     assert '"kind": "xmr"' not in content
+
+
+def test_with_fifteen_points_the_page_draws_limits(client, performance, fourteen_months):
+    from django.utils import timezone
+
+    from returns.models import ReportingMonth, Return, ReturnValue
+
+    first = Return.objects.order_by("month").first()
+    extra = Return.objects.create(team=first.team, month=Month(2016, 10).first_day, state=Return.State.APPROVED)
+    ReturnValue.objects.bulk_create(ReturnValue(ret=extra, measure=v.measure, value=v.value)
+                                    for v in first.values.all())
+    ReportingMonth.objects.create(month=Month(2016, 10).first_day, published_at=timezone.now())
+    cache.clear()
+    client.force_login(performance)
+    content = client.get("/indicators/supervision/").content.decode()
+    assert '"kind": "xmr"' in content
+    assert "Not enough data for limits" not in content
