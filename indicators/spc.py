@@ -467,11 +467,11 @@ def _read(points, current: _Segment | None, polarity, target, breaks, options, f
 
 
 def _period(current: _Segment | None) -> str:
-    """Return the period the limits come from, in words: 'since Jan-17' or 'Jan-15 to Dec-15'."""
+    """Return the period the limits come from, in words: 'since Jan-17' or 'from Jan-15 to Dec-15'."""
     if current is None or not current.months:
         return ""
     if current.locked and current.baseline:
-        return f"{current.baseline[0].label} to {current.baseline[-1].label}"
+        return f"from {current.baseline[0].label} to {current.baseline[-1].label}"
     return f"since {current.months[0].label}"
 
 

@@ -1,18 +1,21 @@
 """XmR charts and Making Data Count rules, checked against hand-worked series.
 
-Most tests chart BASELINE followed by a short tail. Worked by hand:
+Most rule tests chart BASELINE followed by a short tail, with BASELINE's
+twenty months locked as the period the limits come from, so that a tail never
+moves the limits it is tested against. Worked by hand:
     BASELINE = 12, 10, 12, 10, ... (20 points): mean 11, every moving range 2,
     so mR-bar = 2 and the process limits are 11 +/- 2.66 x 2 = 5.68 .. 16.32.
     The near-limit band is two thirds of 5.32 = 3.5467 out: 7.4533 .. 14.5467.
 BASELINE ends on a 10 (below the mean, after a fall), so each tail below is
-chosen so that its runs start where the test says.
+chosen so that its runs start where the test says. The default (limits from
+every point of the segment) has its own tests below.
 """
 
 import json
 
 import pytest
 
-from indicators.spc import SpcPoint, SpcResult, limits_from, xmr
+from indicators.spc import SpcOptions, SpcPoint, SpcResult, explain, limits_from, xmr
 from lib.months import Month
 
 START = Month(2020, 1)
@@ -25,9 +28,13 @@ def monthly(values, start=START):
     return [(start + index, value) for index, value in enumerate(values)]
 
 
+LOCKED = (START, START + 19)
+
+
 def chart(tail, **options):
-    """Chart BASELINE followed by tail, higher-is-better unless told."""
+    """Chart BASELINE followed by tail on BASELINE's limits, higher-is-better unless told."""
     options.setdefault("polarity", "higher")
+    options.setdefault("baseline", LOCKED)
     return xmr(monthly(BASELINE + tail), **options)
 
 
@@ -61,36 +68,64 @@ def test_limits_from_averages_absolute_moving_ranges():
     assert limits.lower == pytest.approx(10.5 - 2.66 * 4)
 
 
-def test_baseline_uses_only_the_first_twenty_points():
-    result = chart([100] * 5)
-    assert {point.centre for point in result.points} == {11}
-    assert all("outside_high" in point.rules for point in result.points[TAIL:])
-    assert (result.baseline_first, result.baseline_last) == (START, START + 19)
+def test_by_default_limits_rest_on_every_point_of_the_segment():
+    # 10 x (12, 10) then 30, 30: mean 280 / 22, moving ranges 19 x 2, then 20, then 0: mR-bar 58 / 21
+    result = xmr(monthly(BASELINE + [30, 30]), polarity="higher")
+    assert result.points[0].centre == pytest.approx(280 / 22)
+    assert result.points[0].upper == pytest.approx(280 / 22 + 2.66 * 58 / 21)
+    assert {point.centre for point in result.points} == {result.points[0].centre}
+    assert (result.baseline_first, result.baseline_last) == (START, START + 21)
+    assert result.period == "since Jan-20"
 
 
-def test_twelve_points_are_enough_for_limits():
-    result = xmr(monthly([12, 10] * 6), polarity="higher")
+def test_moving_ranges_are_not_screened_unless_asked():
+    values = [12, 10] * 9 + [40]  # one moving range of 30 among eighteen of 2
+    plain, screened = limits_from(values), limits_from(values, screen_outliers=True)
+    assert plain.upper - plain.centre == pytest.approx(2.66 * (17 * 2 + 30) / 18)
+    # 30 > 3.267 x mR-bar (3.56): left out, so mR-bar is 2 again
+    assert screened.upper - screened.centre == pytest.approx(2.66 * 2)
+    assert screened.centre == plain.centre  # screening narrows the limits, it never moves the average
+
+
+def test_screening_keeps_a_moving_range_exactly_at_its_limit():
+    # ranges 2 x 9 and r with r = 3.267 x mean(ranges) exactly: r = 3.267 (18 + r) / 10 -> r = 58.806 / 6.733
+    r = 58.806 / 6.733
+    values = [0, 2] * 5
+    values[-1] = values[-2] + r
+    limits = limits_from(values, screen_outliers=True)
+    ranges = [abs(b - a) for a, b in zip(values, values[1:])]
+    assert limits.upper - limits.centre == pytest.approx(2.66 * sum(ranges) / len(ranges))
+
+
+def test_fifteen_points_are_enough_for_limits():
+    result = xmr(monthly([12, 10] * 7 + [12]), polarity="higher")
     assert result.enough_data
-    assert result.points[0].centre == 11
-    assert result.points[0].upper == pytest.approx(16.32)
+    assert result.points[0].centre == pytest.approx(166 / 15)
+    assert result.points[0].upper == pytest.approx(166 / 15 + 2.66 * 2)
 
 
-def test_fewer_than_twelve_points_give_no_limits_no_flags_and_no_guess():
-    result = xmr(monthly([12, 10] * 5 + [50]), polarity="higher", target=11)
+def test_fourteen_points_read_as_a_run_chart_with_no_limits_no_flags_and_no_guess():
+    result = xmr(monthly([12, 10] * 6 + [12, 50]), polarity="higher", target=11)
     assert not result.enough_data
     assert all(point.centre is None and point.upper is None for point in result.points)
     assert flagged(result) == {}
     assert result.variation == "not_enough_data"
     assert result.assurance is None
-    assert result.baseline_first is None
-    assert result.sentence == "Not enough data: process limits need at least 12 months, 11 available."
+    assert result.baseline_first is None and result.limits is None
+    assert result.sentence == ("Not enough data for limits: 14 months since Jan-20, and process limits need 15. "
+                               "Read the chart as a run chart.")
+
+
+def test_the_least_points_for_limits_is_an_option():
+    assert xmr(monthly([12, 10] * 6), polarity="higher", options=SpcOptions(min_points=12)).enough_data
 
 
 def test_empty_series_is_not_enough_data():
     result = xmr([], polarity="lower")
     assert result.points == ()
     assert result.variation == "not_enough_data"
-    assert result.sentence == "Not enough data: process limits need at least 12 months, 0 available."
+    assert result.sentence == ("Not enough data for limits: 0 months, and process limits need 15. "
+                               "Read the chart as a run chart.")
 
 
 # --- rule 1: outside the process limits ----------------------------------------
@@ -131,8 +166,17 @@ def test_six_points_above_average_are_not_a_shift_by_default():
     assert flagged(chart([12] * 6)) == {}
 
 
-def test_six_points_above_average_are_a_shift_when_run_length_is_six():
-    assert flagged(chart([12] * 6, run_length=6)) == flags(range(20, 26), "shift_high")
+def test_six_points_above_average_are_a_shift_when_the_shift_length_is_six():
+    assert flagged(chart([12] * 6, options=SpcOptions(shift_length=6))) == flags(range(20, 26), "shift_high")
+
+
+def test_the_shift_length_leaves_trends_alone():
+    assert flagged(chart([10, 10.5, 11, 11.5, 12, 12.5], options=SpcOptions(shift_length=6))) == {}
+
+
+def test_eight_points_are_needed_when_the_shift_length_is_eight():
+    assert flagged(chart([12] * 7, options=SpcOptions(shift_length=8))) == {}
+    assert flagged(chart([12] * 8, options=SpcOptions(shift_length=8))) == flags(range(20, 28), "shift_high")
 
 
 def test_seven_points_below_average_are_a_low_shift():
@@ -166,9 +210,13 @@ def test_six_rising_points_are_not_a_trend_by_default():
     assert flagged(chart([10, 10.5, 11, 11.5, 12, 12.5])) == {}
 
 
-def test_six_rising_points_are_a_trend_when_run_length_is_six():
-    result = chart([10, 10.5, 11, 11.5, 12, 12.5], run_length=6)
+def test_six_rising_points_are_a_trend_when_the_trend_length_is_six():
+    result = chart([10, 10.5, 11, 11.5, 12, 12.5], options=SpcOptions(trend_length=6))
     assert flagged(result) == flags(range(20, 26), "trend_high")
+
+
+def test_the_trend_length_leaves_shifts_alone():
+    assert flagged(chart([12] * 6, options=SpcOptions(trend_length=6))) == {}
 
 
 def test_a_tie_breaks_a_trend():
@@ -244,14 +292,33 @@ def test_latest_point_flagged_both_ways_records_both_rules():
 
 def test_improvement_wins_over_concern_when_higher_is_better():
     result = chart(SHIFT_LOW_TREND_UP, polarity="higher")
-    assert result.variation == "improvement_high"
-    assert result.sentence == "Special cause improvement: 7 months rising in a row."
+    assert result.variation == "improvement_high" and result.conflict
+    assert result.sentence == (
+        "Special cause improvement compared with its usual range from Jan-20 to Aug-21: 7 months rising in a row. "
+        "It is also part of a run below the average, a concern; this indicator shows improvement when the two "
+        "conflict.")
 
 
 def test_improvement_wins_over_concern_when_lower_is_better():
     result = chart(SHIFT_LOW_TREND_UP, polarity="lower")
-    assert result.variation == "improvement_low"
-    assert result.sentence == "Special cause improvement: 7 months below the average."
+    assert result.variation == "improvement_low" and result.conflict
+    assert result.sentence == (
+        "Special cause improvement compared with its usual range from Jan-20 to Aug-21: 7 months below the average. "
+        "It is also part of a rising trend, a concern; this indicator shows improvement when the two conflict.")
+
+
+def test_concern_wins_over_improvement_when_that_is_the_indicators_rule():
+    result = chart(SHIFT_LOW_TREND_UP, polarity="higher", options=SpcOptions(conflict_rule="concern"))
+    assert result.variation == "concern_low" and result.conflict
+    assert result.points[-1].side == "low"
+    assert result.sentence.endswith("It is also part of a rising trend, an improvement; this indicator shows "
+                                    "concern when the two conflict.")
+
+
+def test_a_point_flagged_one_way_is_no_conflict():
+    result = chart([16.4])
+    assert not result.conflict and not result.points[-1].conflict
+    assert "conflict" not in result.sentence
 
 
 def test_neutral_measure_flagged_both_ways_reports_where_the_point_sits():
@@ -291,17 +358,18 @@ def test_nan_counts_as_no_data():
 # --- change points (rebasing) ----------------------------------------------------
 
 
-def test_change_point_starts_new_limits_from_its_own_baseline():
-    # after the change: 22, 20, ... (12 points) has mean 21 and mR-bar 2
-    series = monthly(BASELINE + [22, 20] * 6)
+def test_change_point_starts_new_limits_from_its_own_points():
+    # after the change: 22, 20, ... (16 points) has mean 21 and mR-bar 2
+    series = monthly(BASELINE + [22, 20] * 8)
     result = xmr(series, polarity="higher", change_points=[START + 20])
     assert {point.centre for point in result.points[:20]} == {11}
     assert {point.centre for point in result.points[20:]} == {21}
     assert result.points[20].upper == pytest.approx(26.32)
     assert result.points[20].lower == pytest.approx(15.68)
     assert flagged(result) == {}
-    assert (result.baseline_first, result.baseline_last) == (START + 20, START + 31)
+    assert (result.baseline_first, result.baseline_last) == (START + 20, START + 35)
     assert result.change_points == (START + 20,)
+    assert (result.segment_first, result.period) == (START + 20, "since Sep-21")
 
 
 def test_without_the_change_point_the_new_level_is_outside_the_old_limits():
@@ -309,8 +377,8 @@ def test_without_the_change_point_the_new_level_is_outside_the_old_limits():
     assert "outside_high" in result.points[20].rules
 
 
-def test_segment_after_change_point_with_fewer_than_twelve_points_has_no_limits():
-    series = monthly(BASELINE + [22, 20] * 5 + [22])
+def test_segment_after_change_point_with_fewer_than_fifteen_points_has_no_limits():
+    series = monthly(BASELINE + [22, 20] * 7)
     result = xmr(series, polarity="higher", change_points=[START + 20], target=15)
     assert {point.centre for point in result.points[:20]} == {11}
     assert {point.centre for point in result.points[20:]} == {None}
@@ -323,18 +391,19 @@ def test_segment_after_change_point_with_fewer_than_twelve_points_has_no_limits(
 
 
 def test_locked_baseline_sets_limits_for_the_whole_segment():
-    # months 5..16 hold 12, 10 six times: mean 11, mR-bar 2, whatever comes before
-    values = [30] * 5 + [12, 10] * 6 + [12, 10] * 2
-    locked = (START + 5, START + 16)
+    # months 5..20 hold 12, 10 eight times: mean 11, mR-bar 2, whatever comes before
+    values = [30] * 5 + [12, 10] * 8 + [12, 10] * 2
+    locked = (START + 5, START + 20)
     result = xmr(monthly(values), polarity="higher", baseline=locked)
     assert {point.centre for point in result.points} == {11}
     assert result.points[0].upper == pytest.approx(16.32)
     assert "outside_high" in result.points[0].rules
     assert (result.baseline_first, result.baseline_last) == locked
+    assert result.period == "from Jun-20 to Sep-21"
 
 
-def test_locked_baseline_with_fewer_than_twelve_points_is_not_enough_data():
-    result = chart([], baseline=(START, START + 10))
+def test_locked_baseline_with_fewer_than_fifteen_points_is_not_enough_data():
+    result = chart([], baseline=(START, START + 13))
     assert not result.enough_data
     assert result.points[0].centre is None
 
@@ -364,10 +433,18 @@ def test_assurance_compares_the_limits_with_the_target(polarity, target, expecte
     assert chart([12], polarity=polarity, target=target).assurance == expected
 
 
-def test_target_exactly_on_the_best_limit_is_hit_and_miss_not_fail():
-    # only the very top of the range meets the target, so it is not a sure fail
-    assert chart([12], polarity="higher", target=11 + 2.66 * 2).assurance == "hit_and_miss"
-    assert chart([12], polarity="lower", target=11 - 2.66 * 2).assurance == "hit_and_miss"
+def test_target_exactly_on_the_best_limit_fails_as_making_data_count_reads_it():
+    # MDC v2: for higher-is-better a target at or above the upper limit fails (mirrored for lower-is-better)
+    assert chart([12], polarity="higher", target=11 + 2.66 * 2).assurance == "fail"
+    assert chart([12], polarity="lower", target=11 - 2.66 * 2).assurance == "fail"
+
+
+@pytest.mark.parametrize(("polarity", "target", "expected"), [
+    ("higher", 11 + 2.66 * 2 - 1e-9, "hit_and_miss"), ("higher", 11 - 2.66 * 2 + 1e-9, "hit_and_miss"),
+    ("lower", 11 - 2.66 * 2 + 1e-9, "hit_and_miss"), ("lower", 11 + 2.66 * 2 - 1e-9, "hit_and_miss"),
+])
+def test_a_target_just_inside_the_limits_is_hit_and_miss(polarity, target, expected):
+    assert chart([12], polarity=polarity, target=target).assurance == expected
 
 
 def test_no_assurance_without_a_target():
@@ -384,20 +461,22 @@ def test_no_assurance_for_a_neutral_measure():
 def test_sentence_names_the_shift_and_formats_the_target_as_told():
     # 92, 88, ...: mean 90, mR-bar 4, limits 79.36 .. 100.64, so a 90 target is inside
     values = [92, 88] * 10 + [90] + [88] * 7
-    result = xmr(monthly(values), polarity="higher", target=90, format_target=lambda v: f"{v:g}%")
+    result = xmr(monthly(values), polarity="higher", target=90, format_target=lambda v: f"{v:g}%", baseline=LOCKED)
     assert result.sentence == (
-        "Special cause concern: 7 months below the average. "
+        "Special cause concern compared with its usual range from Jan-20 to Aug-21: 7 months below the average. "
         "The target of 90% will be met only by chance."
     )
 
 
 def test_sentence_names_the_month_outside_the_limit():
-    assert chart([16.4]).sentence == "Special cause improvement: Sep-21 is above the upper process limit."
+    assert chart([16.4]).sentence == ("Special cause improvement compared with its usual range from Jan-20 to "
+                                      "Aug-21: Sep-21 is above the upper process limit.")
 
 
 def test_sentence_for_common_cause_and_a_target_met_consistently():
     assert chart([12], target=5).sentence == (
-        "Common cause variation: no special cause in Sep-21. The target of 5 will be met consistently."
+        "Common cause variation: Sep-21 is within its usual range from Jan-20 to Aug-21. "
+        "The target of 5 will be met consistently."
     )
 
 
@@ -409,12 +488,14 @@ def test_sentence_for_a_target_that_will_fail():
 
 def test_sentence_for_a_neutral_falling_trend():
     result = chart([13, 12.5, 12, 11.5, 11, 10.5, 10], polarity="neither")
-    assert result.sentence == "Special cause variation: 7 months falling in a row."
+    assert result.sentence == ("Special cause variation compared with its usual range from Jan-20 to Aug-21: "
+                               "7 months falling in a row.")
 
 
 def test_sentence_for_two_of_three_near_the_limit():
     assert chart([15, 12, 15], polarity="lower").sentence == (
-        "Special cause concern: two of the last three months close to the upper process limit."
+        "Special cause concern compared with its usual range from Jan-20 to Aug-21: "
+        "two of the last three months close to the upper process limit."
     )
 
 
@@ -422,14 +503,17 @@ def test_sentence_for_two_of_three_near_the_limit():
 
 
 def test_as_dict_is_plain_json_with_months_as_text():
-    series = monthly(BASELINE + [22, 20] * 6)
+    series = monthly(BASELINE + [22, 20] * 8)
     result = xmr(series, polarity="higher", change_points=[START + 20], target=20)
     exported = json.loads(json.dumps(result.as_dict()))
     assert exported["points"][20]["month"] == "2021-09"
     assert exported["points"][20]["centre"] == 21
     assert exported["change_points"] == ["2021-09"]
-    assert (exported["baseline_first"], exported["baseline_last"]) == ("2021-09", "2022-08")
+    assert (exported["baseline_first"], exported["baseline_last"]) == ("2021-09", "2022-12")
+    assert (exported["segment_first"], exported["period"]) == ("2021-09", "since Sep-21")
+    assert exported["limits"]["centre"] == 21
     assert exported["assurance"] == "hit_and_miss"
+    assert (exported["shift_length"], exported["trend_length"], exported["conflict_rule"]) == (7, 7, "improvement")
 
 
 def test_results_are_frozen():
@@ -441,7 +525,9 @@ def test_results_are_frozen():
 
 @pytest.mark.parametrize(
     "options",
-    [{"polarity": "up"}, {"polarity": "higher", "run_length": 5}],
+    [{"polarity": "up"}, {"polarity": "higher", "options": SpcOptions(shift_length=5)},
+     {"polarity": "higher", "options": SpcOptions(trend_length=9)},
+     {"polarity": "higher", "options": SpcOptions(conflict_rule="both")}],
 )
 def test_bad_settings_are_refused(options):
     with pytest.raises(ValueError):
@@ -451,3 +537,162 @@ def test_bad_settings_are_refused(options):
 def test_unsorted_series_is_refused():
     with pytest.raises(ValueError):
         xmr(list(reversed(monthly(BASELINE))), polarity="higher")
+
+
+# --- two of three, as Making Data Count v2.1 defines it (limits 5.68 .. 16.32, two sigma 7.4533 .. 14.5467) -------
+
+
+def test_a_point_beyond_the_process_limit_does_not_count_towards_two_of_three():
+    # 17 is outside (rule 1), 15 is the only point between two and three sigma
+    assert flagged(chart([17, 12, 15])) == {20: ("outside_high",)}
+
+
+def test_two_of_three_needs_the_third_point_on_the_same_side_of_the_average():
+    assert flagged(chart([15, 10, 15])) == {}  # the 10 is below the average of 11
+
+
+def test_a_point_on_the_centre_line_is_on_neither_side_and_breaks_two_of_three():
+    assert flagged(chart([15, 11, 15])) == {}
+
+
+def test_a_point_exactly_at_two_sigma_is_not_near_the_limit():
+    assert flagged(chart([11 + 2.66 * 2 * 2 / 3, 12, 15])) == {}
+
+
+def test_a_point_exactly_on_the_process_limit_is_near_it_not_outside():
+    result = chart([11 + 2.66 * 2, 12, 15])
+    assert flagged(result) == {20: ("two_of_three_high",), 22: ("two_of_three_high",)}
+
+
+def test_three_of_three_near_the_limit_flags_all_three():
+    assert flagged(chart([15, 15, 15])) == flags(range(20, 23), "two_of_three_high")
+
+
+# --- runs never cross a change point ---------------------------------------------------------------------------
+
+# Eight rising points, 10 .. 12, split four and four by a change point at START + 19.
+RISING_ACROSS = [12, 10] * 8 + [10.2, 10.4, 10.6] + [10.8, 11.0, 11.2] + [12, 10] * 6
+
+
+def test_a_trend_does_not_run_across_a_change_point():
+    with_change = xmr(monthly(RISING_ACROSS), polarity="higher", change_points=[START + 19])
+    assert not any(flag.startswith("trend") for point in with_change.points for flag in point.rules)
+
+
+def test_the_same_points_without_the_change_point_are_a_trend():
+    without = xmr(monthly(RISING_ACROSS), polarity="higher")
+    assert [i for i, p in enumerate(without.points) if "trend_high" in p.rules] == list(range(15, 23))
+
+
+def test_two_of_three_does_not_run_across_a_change_point():
+    # Each segment ends or starts with points near its upper limit; only across the change are two of three near.
+    values = [12, 10] * 9 + [12, 16] + [16] + [12, 10] * 7
+    result = xmr(monthly(values), polarity="higher", change_points=[START + 20])
+    assert result.points[19].upper_near < 16 <= result.points[19].upper
+    assert result.points[20].upper_near < 16 <= result.points[20].upper
+    assert not any(flag.startswith("two_of_three") for point in result.points for flag in point.rules)
+
+
+# --- suggested change points -------------------------------------------------------------------------------------
+
+
+def test_a_run_of_seven_after_twelve_points_suggests_a_change_point_at_its_start():
+    # 16 points around 11, then 16 around 21 (the last of them all above the whole series' average)
+    values = [12, 10] * 8 + [22, 20] * 8
+    result = xmr(monthly(values), polarity="higher")
+    suggestion = result.suggestion
+    assert (suggestion.month, suggestion.run, suggestion.side, suggestion.points) == (START + 16, 16, "high", 16)
+    assert suggestion.limits == limits_from([22, 20] * 8)  # the limits a new segment from there would have
+
+
+def test_a_suggestion_with_fewer_than_fifteen_points_after_it_gives_no_limits_yet():
+    values = [12, 10] * 8 + [22, 20] * 4
+    suggestion = xmr(monthly(values), polarity="higher").suggestion
+    assert (suggestion.month, suggestion.points, suggestion.limits) == (START + 16, 8, None)
+
+
+def test_a_run_starting_within_the_first_twelve_points_suggests_nothing():
+    values = [22, 20] * 7 + [12, 10]  # the high run (14 points) starts at the first point
+    result = xmr(monthly(values), polarity="higher")
+    assert any("shift_high" in p.rules for p in result.points)
+    assert result.suggestion is None
+
+
+def test_a_run_starting_at_the_thirteenth_point_is_suggested():
+    values = [12, 10] * 6 + [22, 20] * 5
+    assert xmr(monthly(values), polarity="higher", options=SpcOptions(min_points=15)).suggestion.month == START + 12
+
+
+def test_a_chart_without_a_sustained_shift_suggests_nothing():
+    assert xmr(monthly(BASELINE), polarity="higher").suggestion is None
+
+
+def test_accepting_the_suggestion_as_a_change_point_ends_it():
+    values = [12, 10] * 8 + [22, 20] * 8
+    result = xmr(monthly(values), polarity="higher", change_points=[START + 16])
+    assert result.suggestion is None
+    assert result.limits == limits_from([22, 20] * 8) and result.period == "since May-21"
+
+
+# --- a baseline that itself contains special cause -----------------------------------------------------------
+
+
+def test_months_of_the_limits_that_are_special_causes_are_named():
+    values = [12, 10] * 8 + [22, 20] * 8
+    result = xmr(monthly(values), polarity="higher")
+    assert result.baseline_special_causes == tuple(START + i for i in range(32))  # two long shifts
+
+
+def test_a_clean_baseline_names_nothing():
+    assert xmr(monthly(BASELINE), polarity="higher").baseline_special_causes == ()
+
+
+def test_a_locked_baseline_names_only_its_own_months():
+    result = chart([16.4])  # the special cause is after the locked months
+    assert result.baseline_special_causes == ()
+
+
+# --- explaining the reading beside the trend and the rating ----------------------------------------------------
+
+
+def test_improvement_beside_a_worse_than_baseline_trend_is_explained():
+    result = explain(chart([16.4]), trend="declining", rating="green", baseline_label="Prev. 6 months average")
+    assert result.note.startswith("It is better than the usual range from Jan-20 to Aug-21 but worse than its "
+                                  "baseline (Prev. 6 months average)")
+    assert result.full_sentence == f"{result.sentence} {result.note}"
+
+
+def test_concern_beside_a_better_than_baseline_trend_is_explained():
+    result = explain(chart([5.6]), trend="improving", rating="green")
+    assert "better than its baseline but worse than the usual range" in result.note
+
+
+def test_improvement_with_a_red_rating_is_explained():
+    result = explain(chart([16.4], target=20, format_target=lambda v: f"{v:g}"), trend="improving", rating="red")
+    assert "The change is real, but the figure still misses the target of 20." in result.note
+
+
+def test_concern_with_a_green_rating_is_explained():
+    result = explain(chart([5.6], target=5), trend="declining", rating="green")
+    assert "still meets the target of 5, but the change is real" in result.note
+
+
+def test_a_failing_process_with_a_green_month_is_explained():
+    result = explain(chart([12], target=17), trend="stable", rating="green")
+    assert result.assurance == "fail"
+    assert result.note == "This month meets the target, which the process reaches only rarely."
+
+
+def test_a_passing_process_with_a_red_month_is_explained():
+    result = explain(chart([12], target=5), trend="stable", rating="red")
+    assert result.note == "This month misses the target, which the process usually meets."
+
+
+def test_an_improvement_read_against_a_failing_assurance_says_the_limits_predate_it():
+    result = explain(chart([16.4], target=17), trend="improving", rating="red")
+    assert "The assurance reads limits set before this change" in result.note
+
+
+def test_readings_that_agree_need_no_note():
+    assert explain(chart([12], target=11), trend="stable", rating="green").note == ""
+    assert explain(chart([16.4], target=11), trend="improving", rating="green").note == ""
