@@ -168,3 +168,215 @@ def test_with_fifteen_points_the_page_draws_limits(client, performance, fourteen
     content = client.get("/indicators/supervision/").content.decode()
     assert '"kind": "xmr"' in content
     assert "Not enough data for limits" not in content
+
+# --- December 2017 as an analyst would sign it ------------------------------------------------------------------
+
+# (variation, assurance, the period the limits come from) for each panel of the published December 2017.
+DECEMBER_READINGS = {
+    "unallocated_cases": ("improvement_low", "fail", "since Dec-15"),
+    "re_referrals": ("common_cause", "hit_and_miss", "since Jan-14"),
+    "assessments_in_timescale": ("improvement_high", "hit_and_miss", "since Jan-16"),
+    "children_seen_at_assessment": ("not_enough_data", None, "since Nov-16"),
+    "child_protection_plans": ("common_cause", None, "since Mar-16"),
+    "cp_visits": ("common_cause", "hit_and_miss", "since Jan-16"),
+    "children_in_care": ("concern_high", "fail", "since Mar-16"),
+    "care_leavers_ete": ("not_enough_data", None, "since Apr-17"),
+    "adoption_match_days": ("improvement_low", "fail", "since Jun-16"),
+    "adoption_placement_days": ("not_enough_data", None, "since Dec-16"),
+    "cin_supported_at_home": ("improvement_high", "hit_and_miss", "since Jun-16"),
+    "supervision": ("common_cause", "hit_and_miss", "since Jan-16"),
+    "average_caseload": ("concern_high", "hit_and_miss", "since Jun-16"),
+    "agency_social_workers": ("improvement_low", "fail", "since Sep-16"),
+}
+
+
+def test_december_2017_reads_as_the_analyst_signed_it(december):
+    readings = {p.spec.code: (p.spc.variation, p.spc.assurance, p.spc.period) for p in december.panels}
+    assert readings == DECEMBER_READINGS
+
+
+def test_no_published_demo_panel_pairs_improvement_with_a_worse_trend_unexplained(december):
+    for panel in december.panels:
+        improvement = panel.spc.variation.startswith("improvement")
+        if improvement and panel.result.trend == "declining":
+            assert "worse than its baseline" in panel.spc.note, panel.spec.code
+        if improvement and panel.result.rating in ("red", "amber"):
+            assert "still misses the target" in panel.spc.note, panel.spec.code
+        if panel.spc.variation.startswith("concern") and panel.result.rating == "green":
+            assert "still meets the target" in panel.spc.note, panel.spec.code
+
+
+def test_no_process_that_meets_its_target_most_months_reads_consistently_fails(december):
+    for panel in december.panels:
+        segment = [p for p in panel.spc.points if panel.spc.segment_first and p.month >= panel.spc.segment_first
+                   and p.value is not None]
+        if panel.spc.assurance != "fail" or not segment:
+            continue
+        target, lower = panel.spc.target, panel.spec.polarity == "lower"
+        met = sum((p.value <= target) if lower else (p.value >= target) for p in segment)
+        assert met < len(segment) / 2, panel.spec.code
+
+
+def test_every_published_sentence_names_the_period_of_its_limits(client, demo):
+    client.login(username="leader", password=PASSWORD)
+    content = client.get("/scorecard/2017-12/").content.decode()
+    for reading in DECEMBER_READINGS.values():
+        assert reading[2] in content
+    assert content.count('class="spc-sentence"') == 14
+
+
+# --- the panel's chart: the current segment's limits, the same y axis on the page and in the PDF --------------
+
+
+def test_the_panel_chart_carries_the_current_segments_average_and_limits(december):
+    from scorecard.views import _chart
+
+    panel = next(p for p in december.panels if p.spec.code == "children_in_care")
+    data = _chart(panel, panel.chart_history, with_limits=True)
+    limits = panel.spc.limits
+    assert data["centre"] == [limits.centre] * 13 and data["upper"] == [limits.upper] * 13
+    assert data["limits_period"] == "since Mar-16"
+    # A segment that starts inside the chart's 13 months draws its lines from its first month only.
+    seen = next(p for p in december.panels if p.spec.code == "care_leavers_ete")
+    assert set(_chart(seen, seen.chart_history, with_limits=True)["centre"]) == {None}  # a run chart: none
+
+
+def test_a_segment_starting_inside_the_chart_draws_from_its_first_month(december):
+    from dataclasses import replace
+
+    from indicators import spc as spc_engine
+    from scorecard.charts import segment_lines
+
+    panel = next(p for p in december.panels if p.spec.code == "supervision")
+    series = [(h.month, float(h.value.value)) for h in panel.history]
+    result = spc_engine.xmr(series, polarity="higher", change_points=[Month(2016, 9)])
+    lines = segment_lines(replace(panel, spc=result))
+    months = [h.month for h in panel.chart_history]
+    assert all(v is None for m, v in zip(months, lines["centre"]) if m < Month(2016, 9))
+    assert all(v == result.limits.centre for m, v in zip(months, lines["centre"]) if m >= Month(2016, 9))
+
+
+def test_the_page_and_the_pdf_draw_the_same_y_axis(december):
+    from scorecard.charts import chart_axis, history_chart
+    from scorecard.views import _chart
+
+    for panel in december.panels:
+        data = _chart(panel, panel.chart_history, with_limits=True)
+        low, high, step = chart_axis(panel)
+        assert (data["y_min"], data["y_max"], data["y_step"]) == (low, high, step), panel.spec.code
+        svg = history_chart(panel)
+        assert f">{exports_tick(panel, high, step)}</text>" in svg, panel.spec.code
+
+
+def exports_tick(panel, value, step):
+    """Format a tick as the PDF does."""
+    import math
+
+    from lib.numbers import format_number
+
+    places = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    return format_number(value, places, unit=panel.spec.unit)
+
+
+def test_the_pdf_chart_draws_the_limits_and_names_their_period(december):
+    from scorecard.charts import history_chart
+
+    panel = next(p for p in december.panels if p.spec.code == "children_in_care")
+    svg = history_chart(panel)
+    assert "Upper limit" in svg and "Average" in svg
+    assert "Usual range since Mar-16" in svg
+
+
+# --- panel 14: one series, one name ----------------------------------------------------------------------------
+
+
+def test_panel_14_names_its_chart_and_history_after_the_series_they_plot(client, demo):
+    client.login(username="leader", password=PASSWORD)
+    content = client.get("/scorecard/2017-12/").content.decode()
+    section = content[content.index('id="indicator-14"'):]
+    data = json.loads(content[content.index('<script id="chart-data"'):].split(">", 1)[1].split("</script>")[0])
+    chart = data["agency_social_workers"]
+    assert chart["title"] == "% agency SW qualified total"
+    assert chart["values"][-1] == pytest.approx(14.0, abs=0.05)  # the qualified total, 14%
+    assert "% agency SW qualified total: monthly history" in section
+    assert "% agency SW qualified total from Dec-16 to Dec-17" in section  # the chart's text alternative
+
+
+def test_other_panels_keep_their_short_title_as_the_series_name(december):
+    from scorecard.charts import series_title
+
+    assert series_title(december.panels[0].spec) == "Unallocated cases (open > 7 days)"
+
+
+# --- suggested change points on the indicator page ---------------------------------------------------------------
+
+
+def test_the_indicator_page_suggests_a_change_point_with_the_limits_it_would_give(client, demo):
+    client.login(username="performance", password=PASSWORD)
+    content = client.get("/indicators/unallocated_cases/").content.decode()
+    assert "Suggested change point: February 2017" in content
+    assert "for 11 months in a row" in content
+    assert "Accept the change point" in content and "Dismiss: the process did not change" in content
+
+
+def test_a_leader_sees_the_suggestion_but_cannot_act_on_it(client, demo):
+    client.login(username="leader", password=PASSWORD)
+    content = client.get("/indicators/unallocated_cases/").content.decode()
+    assert "Suggested change point: February 2017" in content
+    assert "Accept the change point" not in content and "Dismiss: the process" not in content
+    assert client.post("/indicators/unallocated_cases/change-points/dismiss/",
+                       {"month": "2017-02"}).status_code == 403
+
+
+def test_accepting_a_suggestion_records_it_with_the_reason(client, demo):
+    client.login(username="performance", password=PASSWORD)
+    response = client.post("/indicators/unallocated_cases/change-points/",
+                           {"month": "2017-02", "reason": "Duty team created"}, follow=True)
+    assert "Change point recorded from February 2017" in response.content.decode()
+    assert ChangePoint.objects.filter(indicator__code="unallocated_cases", month="2017-02-01",
+                                      reason="Duty team created").exists()
+    assert "Suggested change point: February 2017" not in response.content.decode()
+
+
+def test_dismissing_a_suggestion_stops_it_and_keeps_who(client, demo):
+    from indicators.models import DismissedChangePoint
+
+    client.login(username="performance", password=PASSWORD)
+    response = client.post("/indicators/unallocated_cases/change-points/dismiss/", {"month": "2017-02"}, follow=True)
+    content = response.content.decode()
+    assert "Suggested change point of February 2017 dismissed" in content
+    assert "Suggested change point: February 2017" not in content
+    dismissal = DismissedChangePoint.objects.get(indicator__code="unallocated_cases")
+    assert dismissal.dismissed_by.username == "performance"
+    assert dismissal.history.first().history_user.username == "performance"
+
+
+@pytest.mark.parametrize(("month", "message"), [
+    ("Feb 2017", "Give the suggested month as YYYY-MM"),
+    ("2015-12", "is already a change point"),
+])
+def test_a_bad_dismissal_is_refused_with_a_message_and_nothing_changes(client, demo, month, message):
+    from indicators.models import DismissedChangePoint
+
+    client.login(username="performance", password=PASSWORD)
+    response = client.post("/indicators/unallocated_cases/change-points/dismiss/", {"month": month}, follow=True)
+    assert message in response.content.decode()
+    assert not DismissedChangePoint.objects.exists()
+
+
+def test_dismissing_the_same_month_twice_is_refused(client, demo):
+    from indicators.models import DismissedChangePoint
+
+    client.login(username="performance", password=PASSWORD)
+    client.post("/indicators/unallocated_cases/change-points/dismiss/", {"month": "2017-02"})
+    response = client.post("/indicators/unallocated_cases/change-points/dismiss/", {"month": "2017-02"}, follow=True)
+    assert "already exists" in response.content.decode()
+    assert DismissedChangePoint.objects.count() == 1
+
+
+def test_the_indicator_page_flags_limits_resting_on_special_causes(client, demo):
+    client.login(username="leader", password=PASSWORD)
+    content = client.get("/indicators/unallocated_cases/").content.decode()
+    assert "The limits rest on months that are special causes themselves" in content
+    clean = client.get("/indicators/re_referrals/").content.decode()
+    assert "The limits rest on months" not in clean
