@@ -249,11 +249,13 @@ def test_a_segment_starting_inside_the_chart_draws_from_its_first_month(december
 
     panel = next(p for p in december.panels if p.spec.code == "supervision")
     series = [(h.month, float(h.value.value)) for h in panel.history]
-    result = spc_engine.xmr(series, polarity="higher", change_points=[Month(2016, 9)])
+    # A change point in Jun-17, with limits allowed on its seven months, starts inside the 13 months charted.
+    result = spc_engine.xmr(series, polarity="higher", change_points=[Month(2017, 6)],
+                            options=spc_engine.SpcOptions(min_points=5))
     lines = segment_lines(replace(panel, spc=result))
     months = [h.month for h in panel.chart_history]
-    assert all(v is None for m, v in zip(months, lines["centre"]) if m < Month(2016, 9))
-    assert all(v == result.limits.centre for m, v in zip(months, lines["centre"]) if m >= Month(2016, 9))
+    assert [v for m, v in zip(months, lines["centre"]) if m < Month(2017, 6)] == [None] * 6
+    assert [v for m, v in zip(months, lines["centre"]) if m >= Month(2017, 6)] == [result.limits.centre] * 7
 
 
 def test_the_page_and_the_pdf_draw_the_same_y_axis(december):
