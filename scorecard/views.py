@@ -306,7 +306,8 @@ def change_point_dismiss(request: HttpRequest, code: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(" ".join(m) for m in error.message_dict.values()))
     else:
-        messages.success(request, f"Suggested change point of {month.long_label} dismissed: the limits stay as they are.")
+        messages.success(request,
+                         f"Suggested change point of {month.long_label} dismissed: the limits stay as they are.")
     return redirect("indicator-detail", code=code)
 
 
