@@ -274,7 +274,8 @@ def assurance(limits: Limits | None, polarity: str, target: float | None) -> str
 # --- input checks -----------------------------------------------------------
 
 
-def _check_inputs(series, polarity, baseline, options: SpcOptions) -> None:
+def _check_inputs(series: Sequence[tuple[Month, float | None]], polarity: str, baseline: tuple[Month, Month] | None,
+                  options: SpcOptions) -> None:
     """Refuse inputs that would make a chart silently wrong."""
     if polarity not in POLARITIES:
         raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
@@ -295,7 +296,8 @@ def _check_inputs(series, polarity, baseline, options: SpcOptions) -> None:
 # --- charting ---------------------------------------------------------------
 
 
-def _chart_segments(series, breaks, baseline, polarity, options: SpcOptions) -> list[_Segment]:
+def _chart_segments(series: Sequence[tuple[Month, float | None]], breaks: Sequence[Month],
+                    baseline: tuple[Month, Month] | None, polarity: str, options: SpcOptions) -> list[_Segment]:
     """Split the series at the change points and chart each part on its own limits."""
     locked_in = _segment_of(baseline[0], breaks) if baseline else None
     if baseline and _segment_of(baseline[1], breaks) != locked_in:
@@ -312,7 +314,8 @@ def _segment_of(month: Month, breaks: Sequence[Month]) -> int:
     return bisect_right(breaks, month)
 
 
-def _chart_segment(items, locked, polarity, options: SpcOptions) -> _Segment:
+def _chart_segment(items: list[tuple[Month, float | None]], locked: tuple[Month, Month] | None, polarity: str,
+                   options: SpcOptions) -> _Segment:
     """Set one segment's limits from its points (or its locked baseline) and flag its points."""
     data = [(month, value) for month, value in items if _has_data(value)]
     months = tuple(month for month, _ in data)
@@ -334,7 +337,8 @@ def _chart_segment(items, locked, polarity, options: SpcOptions) -> _Segment:
     return _Segment(first, points, months, values, base_months, limits, locked is not None)
 
 
-def _point(month, value, limits: Limits, flags, polarity, conflict_rule) -> SpcPoint:
+def _point(month: Month, value: float | None, limits: Limits, flags: Sequence[str], polarity: str,
+           conflict_rule: str) -> SpcPoint:
     """Build one charted point carrying its segment's limits."""
     side, conflict = _side_of(flags, value, limits.centre, polarity, conflict_rule) if flags else (None, False)
     return SpcPoint(
@@ -343,7 +347,7 @@ def _point(month, value, limits: Limits, flags, polarity, conflict_rule) -> SpcP
     )
 
 
-def _side_of(flags, value, centre, polarity, conflict_rule) -> tuple[str, bool]:
+def _side_of(flags: Sequence[str], value: float, centre: float, polarity: str, conflict_rule: str) -> tuple[str, bool]:
     """Return the one side a flagged point reports, and whether its rules disagreed."""
     sides = {flag.rsplit("_", 1)[1] for flag in flags}
     if len(sides) == 1:
@@ -359,7 +363,7 @@ def _side_of(flags, value, centre, polarity, conflict_rule) -> tuple[str, bool]:
 # --- the four special-cause rules --------------------------------------------
 
 
-def _flags(values, limits: Limits, options: SpcOptions) -> dict[int, set[str]]:
+def _flags(values: Sequence[float], limits: Limits, options: SpcOptions) -> dict[int, set[str]]:
     """Return the flags every rule raises, keyed by position in the values."""
     flags: dict[int, set[str]] = defaultdict(set)
     rules = (
@@ -374,7 +378,7 @@ def _flags(values, limits: Limits, options: SpcOptions) -> dict[int, set[str]]:
     return flags
 
 
-def _outside(values, limits: Limits) -> Iterator[tuple[int, str]]:
+def _outside(values: Sequence[float], limits: Limits) -> Iterator[tuple[int, str]]:
     """Flag points strictly beyond a process limit (a point on the limit is inside)."""
     for index, value in enumerate(values):
         side = _beyond(value, limits.upper, limits.lower)
@@ -382,13 +386,13 @@ def _outside(values, limits: Limits) -> Iterator[tuple[int, str]]:
             yield index, f"{OUTSIDE}_{side}"
 
 
-def _shift(values, centre, length) -> Iterator[tuple[int, str]]:
+def _shift(values: Sequence[float], centre: float, length: int) -> Iterator[tuple[int, str]]:
     """Flag every point of a run of `length` or more on one side of the average."""
     for side, start, end in _shift_runs(values, centre, length):
         yield from ((index, f"{SHIFT}_{side}") for index in range(start, end))
 
 
-def _shift_runs(values, centre, length) -> Iterator[tuple[str, int, int]]:
+def _shift_runs(values: Sequence[float], centre: float, length: int) -> Iterator[tuple[str, int, int]]:
     """Yield (side, start, end) of each run of `length` or more points on one side of the centre."""
     # A point exactly on the average sits on neither side, so it breaks the run.
     sides = [_position(value, centre) for value in values]
@@ -397,7 +401,7 @@ def _shift_runs(values, centre, length) -> Iterator[tuple[str, int, int]]:
             yield side, start, end
 
 
-def _trend(values, length) -> Iterator[tuple[int, str]]:
+def _trend(values: Sequence[float], length: int) -> Iterator[tuple[int, str]]:
     """Flag every point of a run of `length` or more points each higher (or lower) than the one before."""
     # steps[i] compares point i with the one before; a tie is no direction.
     steps = [None] + [_position(later, earlier) for earlier, later in zip(values, values[1:])]
@@ -407,7 +411,7 @@ def _trend(values, length) -> Iterator[tuple[int, str]]:
             yield from ((index, f"{TREND}_{side}") for index in range(start - 1, end))
 
 
-def _two_of_three(values, limits: Limits) -> Iterator[tuple[int, str]]:
+def _two_of_three(values: Sequence[float], limits: Limits) -> Iterator[tuple[int, str]]:
     """Flag points between two and three sigma when two of three in a row are, all three on one side."""
     band = [_in_band(value, limits) for value in values]
     position = [_position(value, limits.centre) for value in values]
@@ -420,7 +424,7 @@ def _two_of_three(values, limits: Limits) -> Iterator[tuple[int, str]]:
                     yield from ((i, f"{TWO_OF_THREE}_{side}") for i in hits)
 
 
-def _in_band(value, limits: Limits) -> str | None:
+def _in_band(value: float, limits: Limits) -> str | None:
     """Return the side a value lies on between two sigma (exclusive) and the process limit (inclusive)."""
     if limits.upper_near < value <= limits.upper:
         return HIGH
@@ -429,7 +433,7 @@ def _in_band(value, limits: Limits) -> str | None:
     return None
 
 
-def _runs(keys) -> Iterator[tuple[str, int, int]]:
+def _runs(keys: Sequence[str | None]) -> Iterator[tuple[str, int, int]]:
     """Yield (key, start, end) for each unbroken run of one key; None breaks runs."""
     start = 0
     for key, group in groupby(keys):
@@ -442,7 +446,8 @@ def _runs(keys) -> Iterator[tuple[str, int, int]]:
 # --- reading the chart ----------------------------------------------------
 
 
-def _read(points, current: _Segment | None, polarity, target, breaks, options, format_target) -> SpcResult:
+def _read(points: tuple[SpcPoint, ...], current: _Segment | None, polarity: str, target: float | None,
+          breaks: tuple[Month, ...], options: SpcOptions, format_target: Callable[[float], str]) -> SpcResult:
     """Read the variation and assurance of the latest month with data."""
     latest = next((p for p in reversed(points) if p.value is not None), None)
     limits = current.limits if current else None
@@ -508,19 +513,21 @@ _HEADINGS = {IMPROVEMENT: "Special cause improvement", CONCERN: "Special cause c
              "neither": "Special cause variation"}
 
 
-def _sentence(latest, current, variation, period, polarity, options: SpcOptions) -> str:
+def _sentence(latest: SpcPoint | None, current: _Segment | None, variation: str, period: str, polarity: str,
+              options: SpcOptions) -> str:
     """Say in plain English what the latest month shows, naming the period its limits come from."""
     if variation == NOT_ENOUGH_DATA:
         available = len(current.months) if current else 0
         since = f" {period}" if period else ""
         return (f"Not enough data for limits: {available} months{since}, and process limits need "
                 f"{options.min_points}. Read the chart as a run chart.")
+    assert latest is not None and current is not None  # a reading with limits has both
     if variation == COMMON_CAUSE:
         return f"Common cause variation: {latest.month.label} is within its usual range {period}."
-    kind = variation.rsplit("_", 1)[0]
-    text = f"{_HEADINGS[kind]} compared with its usual range {period}: {_reason(latest, current, latest.side)}."
+    kind, side = variation.rsplit("_", 1)
+    text = f"{_HEADINGS[kind]} compared with its usual range {period}: {_reason(latest, current, side)}."
     if latest.conflict and polarity != NEITHER:
-        other = _other(latest.side)
+        other = _other(side)
         rule = _strongest_rule(latest, other)
         other_kind = IMPROVEMENT if other == _good_side(polarity) else CONCERN
         article = "an" if other_kind == IMPROVEMENT else "a"
@@ -561,7 +568,7 @@ def _reason(latest: SpcPoint, current: _Segment, side: str) -> str:
     return f"two of the last three months close to the {upper_or_lower} process limit"
 
 
-def _trailing_run(keys) -> int:
+def _trailing_run(keys: Sequence[str | None]) -> int:
     """Return how many keys at the end equal the last one."""
     last = keys[-1]
     count = 0
@@ -615,17 +622,17 @@ def explain(result: SpcResult, *, trend: str | None, rating: str | None, baselin
 # --- small helpers ------------------------------------------------------------
 
 
-def _has_data(value) -> bool:
+def _has_data(value: float | None) -> bool:
     """Tell whether a value counts; None and NaN are months without data."""
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
-def _value(value) -> float | None:
+def _value(value: float | None) -> float | None:
     """Return the value as charted: no data is None, never NaN."""
     return value if _has_data(value) else None
 
 
-def _position(value, reference) -> str | None:
+def _position(value: float, reference: float) -> str | None:
     """Return 'high' or 'low' for a value against a reference; None when equal."""
     if value > reference:
         return HIGH
@@ -634,7 +641,7 @@ def _position(value, reference) -> str | None:
     return None
 
 
-def _beyond(value, upper, lower) -> str | None:
+def _beyond(value: float, upper: float, lower: float) -> str | None:
     """Return the side a value lies strictly beyond a band on, or None inside it."""
     if value > upper:
         return HIGH
