@@ -382,3 +382,19 @@ def test_the_indicator_page_flags_limits_resting_on_special_causes(client, demo)
     assert "The limits rest on months that are special causes themselves" in content
     clean = client.get("/indicators/re_referrals/").content.decode()
     assert "The limits rest on months" not in clean
+
+
+def test_each_indicators_conflict_rule_and_screening_and_the_run_length_settings_reach_its_chart(demo, settings):
+    Indicator.objects.filter(code="supervision").update(spc_conflict_rule="concern", spc_screen_outliers=True)
+    settings.SPC_SHIFT_LENGTH, settings.SPC_TREND_LENGTH = 8, 6
+    panel = build_scorecard(Month(2017, 12), PUBLISHED, codes=["supervision", "cp_visits"]).panels
+    supervision, visits = (next(p for p in panel if p.spec.code == code) for code in ("supervision", "cp_visits"))
+    assert supervision.spc.options == spc_options(shift_length=8, trend_length=6, screen_outliers=True,
+                                                  conflict_rule="concern")
+    assert visits.spc.options == spc_options(shift_length=8, trend_length=6)
+
+
+def spc_options(**options):
+    from indicators.spc import SpcOptions
+
+    return SpcOptions(**options)
