@@ -180,17 +180,18 @@ def expected_units(*, team_ids: Iterable[int] | None = None) -> list[Unit]:
     return units
 
 
-def is_overdue(state: str, month: Month, today: dt.date) -> bool:
-    """Return True if a return in this state is late: not yet submitted after its due date."""
-    return state in (NOT_STARTED, Return.State.DRAFT) and today > dates.due_date(month)
+def is_overdue(state: str, month: Month, today: dt.date, due: dt.date | None = None) -> bool:
+    """Return True if a return in this state is late: not yet submitted after its due date (not on it)."""
+    return state in (NOT_STARTED, Return.State.DRAFT) and today > (due or dates.due_date(month))
 
 
-def month_completeness(month: Month, *, today: dt.date, team_ids: Iterable[int] | None = None) -> list[CompletenessRow]:
-    """Return a row for every expected return of the month (three queries, whatever the number of teams)."""
+def month_completeness(month: Month, *, today: dt.date, team_ids: Iterable[int] | None = None,
+                       due: dt.date | None = None) -> list[CompletenessRow]:
+    """Return a row for every expected return of the month (three queries, four without `due`)."""
     units = expected_units(team_ids=team_ids)
     returns = Return.objects.filter(month=month.first_day).select_related("updated_by")
     by_team = {ret.team_id: ret for ret in returns}
-    due = dates.due_date(month)
+    due = due or dates.due_date(month)
     rows = []
     for unit in units:
         ret = by_team.get(unit.team.pk if unit.team else None)
@@ -205,7 +206,7 @@ def month_completeness(month: Month, *, today: dt.date, team_ids: Iterable[int] 
             updated_by=actor_name(ret.updated_by) if ret and ret.updated_by_id else "",
             updated_at=ret.updated_at if ret else None,
             due=due,
-            overdue=is_overdue(state, month, today),
+            overdue=is_overdue(state, month, today, due),
             ret=ret,
         ))
     return rows

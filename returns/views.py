@@ -58,7 +58,8 @@ def month_returns(request: HttpRequest, month: str) -> HttpResponse:
     if not policy.has_view_completeness_permission(user):
         raise PermissionDenied
     team_ids = policy.visible_team_ids(user)
-    rows = selectors.month_completeness(month, today=dates.today(), team_ids=team_ids)
+    due = dates.due_date(month)
+    rows = selectors.month_completeness(month, today=dates.today(), team_ids=team_ids, due=due)
     areas = list(Area.objects.order_by("order", "code").values_list("code", "name"))
     filters = CompletenessFilterForm(request.GET or None, areas=areas, states=list(selectors.STATE_LABELS.items()))
     shown = rows
@@ -86,7 +87,7 @@ def month_returns(request: HttpRequest, month: str) -> HttpResponse:
         "overdue_count": sum(1 for row in rows if row.overdue),
         "total": len(rows),
         "shown_count": len(shown),
-        "due": dates.due_date(month),
+        "due": due,
         "reporting": reporting,
         "can_publish": can_publish,
         "all_approved": all_approved,
