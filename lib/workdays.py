@@ -32,15 +32,16 @@ class WorkingCalendar:
 
     def is_working_day(self, day: dt.date) -> bool:
         """Return True if the day is a weekday that is neither a bank holiday nor a council closure."""
-        index = self._index(day)
-        previous = self._cumulative[index - 1] if index else 0
-        return self._cumulative[index] > previous
+        index = self._index(day)  # first: it may rebuild the table
+        table = self._cumulative
+        return table[index] > (table[index - 1] if index else 0)
 
     def count(self, after: dt.date, through: dt.date) -> int:
         """Return the working days after `after` up to and including `through` (0 when through <= after)."""
         if through <= after:
             return 0
-        return self._cumulative[self._index(through)] - self._cumulative[self._index(after)]
+        end, start = self._index(through), self._index(after)  # first: either may rebuild the table
+        return self._cumulative[end] - self._cumulative[start]
 
     def nth_working_day(self, month: Month, n: int) -> dt.date:
         """Return the n-th working day of the month."""
