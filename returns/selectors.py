@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from indicators.models import Measure
 from lib.months import Month
 from returns import dates
-from returns.models import Return, ReturnValue, StateChange, ValueChange
+from returns.models import Return, ReturnValue, Source, StateChange, ValueChange
 from teams.models import Area, Council, Team
 
 NOT_STARTED = "not_started"
@@ -133,6 +133,14 @@ def return_history(ret: Return | None) -> list[HistoryEntry]:
         entries.append(HistoryEntry(change.at, actor_name(change.actor), "State", detail, ""))
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries
+
+
+def annex_a_codes(history: list[HistoryEntry]) -> set[str]:
+    """Return the measures whose latest change in the history (newest first) came from an Annex A import."""
+    latest: dict[str, str] = {}
+    for entry in history:
+        latest.setdefault(entry.what, entry.source)
+    return {code for code, source in latest.items() if source.startswith(Source.ANNEX_A.label)}
 
 
 def shown_value(value: int | None, unavailable_reason: str = "") -> str:

@@ -191,6 +191,7 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
         findings = _stored_findings(unit, measures, stored, past)
     locked = ret is not None and ret.is_locked
     state = ret.state if ret else selectors.NOT_STARTED
+    history = selectors.return_history(ret)
     context = {
         "month": month,
         "unit": unit,
@@ -206,7 +207,8 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
         "checks": findings if request.method == "GET" else [f for f in findings if not f.is_error],
         "error_summary": _error_summary(form, [f for f in findings if f.is_error]) if request.method == "POST" else [],
         "conflict": conflict,
-        "history": selectors.return_history(ret),
+        "history": history,
+        "annex_a_codes": selectors.annex_a_codes(history),
         "editable": may_change and not locked,
         "can_submit": policy.has_submit_permission(user, unit.team) and not locked,
         "can_approve": policy.has_approve_permission(user, unit.team) and state == Return.State.SUBMITTED,

@@ -221,3 +221,27 @@ def test_the_command_refuses_a_csv_or_missing_file(units, tmp_path):
         call_command("import_annex_a", str(path), "--month", "2017-12")
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_annex_a", str(tmp_path / "nothing.xlsx"), "--month", "2017-12")
+
+
+def test_changing_a_value_that_came_from_annex_a_needs_a_reason(units, entry_user):
+    from returns import services
+
+    run(workbook(team_b="SOUTH-SG"))
+    ret = Return.objects.get(team=units["east"], month=DEC_2017.first_day)
+    with pytest.raises(services.InvalidValues, match="cpp_children came from the Annex A import; give a reason"):
+        services.return_save_values(ret=ret, values={"cpp_children": 3}, actor=entry_user, source=Source.FORM)
+    # Other measures, and the same value again, need none.
+    services.return_save_values(ret=ret, values={"cpp_children": 2, "supervisions": 5}, actor=entry_user,
+                                source=Source.FORM)
+    services.return_save_values(ret=ret, values={"cpp_children": 3}, actor=entry_user, source=Source.FORM,
+                                comment="A plan started on 31 December was missing from the extract.")
+    latest = ValueChange.objects.filter(ret=ret, measure__code="cpp_children").first()
+    assert (latest.source, latest.new_value) == (Source.FORM, 3)
+    assert latest.reason.startswith("A plan started")
+
+
+def test_the_return_form_marks_the_values_that_came_from_annex_a(units, client, performance):
+    run(workbook(team_b="SOUTH-SG"))
+    client.force_login(performance)
+    page = client.get("/returns/2017-12/EAST-SG/").content.decode()
+    assert page.count('class="source-annex-a"') == 3  # cpp_children, cpp_visits_due, cpp_visits_made
