@@ -1,9 +1,12 @@
 """The Annex A import pages: upload -> preview (map the team names) -> confirm.
 
-Like the other imports, the upload is dry-run and kept in a PendingImport row
-until confirmed; confirming re-reads it, and refuses if the returns or the
-mappings have moved since the preview. The preview shows counts, team names
-and problems by list, row and column: never a child's data.
+Unlike the other imports, the workbook itself is never kept: it holds
+children's data. The upload is read in memory (never spooled to a temporary
+file, whatever its size), counted, and only the counts (a Derivation: figures,
+team names, row numbers and column names) wait in a PendingImport row for the
+confirm, which refuses if the returns or the mappings have moved since the
+preview. The preview shows counts, team names and problems by list, row and
+column: never a child's data.
 """
 
 from __future__ import annotations
@@ -12,16 +15,18 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lib.months import Month
 from returns import policy, signals
-from returns.annex_a.importer import AnnexAImport, annex_a_import, team_names_map
+from returns.annex_a.importer import AnnexAImport, annex_a_apply, annex_a_import, team_names_map
+from returns.annex_a.reader import derivation_from_json, derivation_to_json
 from returns.annex_a_forms import AnnexAConfirmForm, AnnexAUploadForm, TeamNamesForm
-from returns.import_views import STORAGE_SECONDS, _limited_uploads, _store, _too_large
+from returns.import_views import STORAGE_SECONDS, LimitedUploadHandler, _store, _too_large
 from returns.models import PendingImport, Return
 from returns.spreadsheets import ImportRefused, check_size
 from teams.models import Team
@@ -35,7 +40,28 @@ def _require(user) -> None:
         raise PermissionDenied
 
 
-@_limited_uploads
+class InMemoryUploadHandler(MemoryFileUploadHandler):
+    """Keep the upload in memory whatever its size (the size limit is enforced before this handler)."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.activated = True
+
+
+def _in_memory_uploads(view):
+    """Read uploads into memory only, stopping at IMPORT_MAX_BYTES, before CSRF checking reads the body."""
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    def wrapper(request, *args, **kwargs):
+        request.upload_handlers = [LimitedUploadHandler(request), InMemoryUploadHandler(request)]
+        return protected(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@_in_memory_uploads
 @require_http_methods(["GET", "POST"])
 def annex_a_upload(request: HttpRequest) -> HttpResponse:
     """Upload an Annex A workbook for a month and preview what importing it would do."""
@@ -46,12 +72,13 @@ def annex_a_upload(request: HttpRequest) -> HttpResponse:
         upload, month = form.cleaned_data["import_file"], form.cleaned_data["month"]
         try:
             check_size(upload.size, upload.name)
-            data = upload.read()
-            result = annex_a_import(data=data, file_name=upload.name, month=month, actor=request.user, dry_run=True)
+            result = annex_a_import(data=upload.read(), file_name=upload.name, month=month, actor=request.user,
+                                    dry_run=True)
         except ImportRefused as refused:
             problems = refused.problems
         else:
-            token = _store(request, data, upload.name, KIND)
+            # Only the counts are kept until the confirm; the workbook is dropped with this request.
+            token = _store(request, derivation_to_json(result.derivation), upload.name, KIND)
             return _preview(request, result, token)
     refused = problems or (request.method == "POST" and form.errors)
     return render(request, "imports/annex_a_upload.html", {"title": TITLE, "form": form, "problems": problems},
@@ -64,25 +91,24 @@ def annex_a_map(request: HttpRequest) -> HttpResponse:
     _require(request.user)
     if not policy.has_map_team_names_permission(request.user):
         raise PermissionDenied
-    stored, month = _stored_or_none(request)
+    stored = _stored_or_none(request)
     if stored is None:
         return _expired(request)
     try:
-        result = _dry_run(request, stored, month)
+        result = _dry_run(request, stored)
         # The names to map are the file's unmapped ones now, whatever else the form was sent.
         form = TeamNamesForm(request.POST, names=[n.name for n in result.unmapped],
                              teams=list(Team.objects.filter(active=True)))
         if form.is_valid() and form.choices():
             team_names_map(choices=form.choices())
-            result = _dry_run(request, stored, month)
+            result = _dry_run(request, stored)
     except ImportRefused as refused:
         return _refused(request, refused, status=409)
     return _preview(request, result, stored.token)
 
 
-def _dry_run(request: HttpRequest, stored: PendingImport, month: Month) -> AnnexAImport:
-    return annex_a_import(data=bytes(stored.data), file_name=stored.file_name, month=month, actor=request.user,
-                          dry_run=True)
+def _dry_run(request: HttpRequest, stored: PendingImport) -> AnnexAImport:
+    return annex_a_apply(derivation=derivation_from_json(bytes(stored.data)), actor=request.user, dry_run=True)
 
 
 @require_POST
@@ -96,10 +122,13 @@ def annex_a_confirm(request: HttpRequest) -> HttpResponse:
     stored = _stored(request, confirm.cleaned_data["token"])
     if stored is None:
         return _expired(request)
-    month = confirm.cleaned_data["month"]
+    derivation = derivation_from_json(bytes(stored.data))
+    month = derivation.month
+    if confirm.cleaned_data["month"] != month or confirm.cleaned_data["sha256"] != derivation.sha256:
+        return _expired(request)
     try:
-        result = annex_a_import(data=bytes(stored.data), file_name=stored.file_name, month=month,
-                                actor=request.user, expected_fingerprint=confirm.cleaned_data["fingerprint"])
+        result = annex_a_apply(derivation=derivation, actor=request.user,
+                               expected_fingerprint=confirm.cleaned_data["fingerprint"])
     except ImportRefused as refused:
         return _refused(request, refused, status=409, at_confirm=True)
     stored.delete()
@@ -117,13 +146,11 @@ def _stored(request: HttpRequest, token: str) -> PendingImport | None:
         created_at__gte=timezone.now() - timedelta(seconds=STORAGE_SECONDS)).first()
 
 
-def _stored_or_none(request: HttpRequest) -> tuple[PendingImport | None, Month | None]:
+def _stored_or_none(request: HttpRequest) -> PendingImport | None:
     form = AnnexAConfirmForm(request.POST)
-    form.is_valid()  # only token and month are needed here
-    token, month = form.cleaned_data.get("token"), form.cleaned_data.get("month")
-    if not token or month is None:
-        return None, None
-    return _stored(request, token), month
+    form.is_valid()  # only the token is needed here
+    token = form.cleaned_data.get("token")
+    return _stored(request, token) if token else None
 
 
 def _expired(request: HttpRequest) -> HttpResponse:

@@ -102,14 +102,26 @@ def annex_a_import(
     Raises ImportRefused listing every problem that would make a figure wrong,
     and (not a dry run) when team names are unmapped, unless `unmapped_to_authority`.
     """
-    council = Council.objects.order_by("pk").first()
-    if council is None:
-        raise ImportRefused("Set up the council first (import_reference council): it has no return yet.")
+    _require_council()
     derivation = derive(data, file_name, month, dates.working_calendar())
+    return annex_a_apply(derivation=derivation, actor=actor, dry_run=dry_run,
+                         unmapped_to_authority=unmapped_to_authority, expected_fingerprint=expected_fingerprint)
+
+
+def annex_a_apply(
+    *, derivation: Derivation, actor, dry_run: bool = False, unmapped_to_authority: bool = False,
+    expected_fingerprint: str | None = None,
+) -> AnnexAImport:
+    """Write (or, dry run, plan) a workbook's derived counts into the month's returns.
+
+    The web pages keep the counts between preview and confirm, never the workbook: it holds children's data.
+    """
+    council = _require_council()
+    month = derivation.month
     if derivation.errors:
         raise ImportRefused([Problem(str(group)) for group in derivation.errors])
     if not derivation.measures:
-        raise ImportRefused(f"{file_name} gives none of the measures: "
+        raise ImportRefused(f"{derivation.file_name} gives none of the measures: "
                             + "; ".join(sorted(set(derivation.not_derived.values()))) + ".")
     names = resolve_team_names(derivation, unmapped_to_authority=unmapped_to_authority)
     result = AnnexAImport(derivation, names, [], dry_run)
@@ -125,6 +137,13 @@ def annex_a_import(
         if not dry_run:
             _write(result, actor=actor, month=month)
     return result
+
+
+def _require_council() -> Council:
+    council = Council.objects.order_by("pk").first()
+    if council is None:
+        raise ImportRefused("Set up the council first (import_reference council): it has no return yet.")
+    return council
 
 
 def resolve_team_names(derivation: Derivation, *, unmapped_to_authority: bool = False) -> list[TeamName]:

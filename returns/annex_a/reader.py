@@ -9,6 +9,7 @@ list, row and column, never a cell's value.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -101,6 +102,34 @@ class Derivation:
     @property
     def team_measures(self) -> list[str]:
         return [m for m in self.measures if any(m in spec.team_measures for spec in LISTS.values())]
+
+
+def derivation_to_json(derivation: Derivation) -> bytes:
+    """Return the derivation as JSON: counts, names of teams, sheets and columns, row numbers; no cell values."""
+    problems = {kind: [[g.list_number, g.column, g.message, g.rows, g.count] for g in getattr(derivation, kind)]
+                for kind in ("errors", "notes")}
+    return json.dumps({
+        "file_name": derivation.file_name, "sha256": derivation.sha256, "month": str(derivation.month),
+        "lists": derivation.lists, "measures": derivation.measures, "not_derived": derivation.not_derived,
+        "authority": derivation.authority, "teams": derivation.teams, "team_rows": derivation.team_rows,
+        "rows_read": derivation.rows_read, "no_team_rows": derivation.no_team_rows, **problems,
+    }).encode()
+
+
+def derivation_from_json(data: bytes) -> Derivation:
+    """Return a derivation saved by `derivation_to_json`."""
+    raw = json.loads(data)
+    result = Derivation(
+        file_name=raw["file_name"], sha256=raw["sha256"], month=Month.parse(raw["month"]),
+        lists={int(k): v for k, v in raw["lists"].items()}, measures=raw["measures"], not_derived=raw["not_derived"],
+        authority=raw["authority"], teams=raw["teams"], team_rows=raw["team_rows"],
+        rows_read={int(k): v for k, v in raw["rows_read"].items()}, no_team_rows=raw["no_team_rows"],
+    )
+    for kind in ("errors", "notes"):
+        problems = getattr(result, kind)
+        for list_number_, column, message, rows, count in raw[kind]:
+            problems.groups[(list_number_, column, message)] = ProblemGroup(list_number_, column, message, rows, count)
+    return result
 
 
 def derive(data: bytes, file_name: str, month: Month, calendar: WorkingCalendar) -> Derivation:

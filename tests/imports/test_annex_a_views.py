@@ -19,12 +19,12 @@ URL = "/imports/annex-a/"
 def annex_a(team: str = "Child Protection Team East") -> bytes:
     return book({
         "List 7": [
-            ["P1", d(2017, 6, 1), d(2017, 12, 4), None, team, "SW"],
-            ["P2", d(2017, 6, 1), d(2017, 11, 4), None, team, "SW"],
-            ["P3", d(2017, 6, 1), d(2017, 11, 4), None, "South Safeguarding", "SW"],
-            ["P4", None, None, None, "South Safeguarding", "SW"],  # no start date: listed, not counted
+            ["CHILD-P1", d(2017, 6, 1), d(2017, 12, 4), None, team, "SW"],
+            ["CHILD-P2", d(2017, 6, 1), d(2017, 11, 4), None, team, "SW"],
+            ["CHILD-P3", d(2017, 6, 1), d(2017, 11, 4), None, "South Safeguarding", "SW"],
+            ["CHILD-P4", None, None, None, "South Safeguarding", "SW"],  # no start date: listed, not counted
         ],
-        "List 3": [["R1", "a) Male", None, d(2017, 12, 4), "Police", 2, team, "SW"]],
+        "List 3": [["CHILD-R1", "a) Male", None, d(2017, 12, 4), "Police", 2, team, "SW"]],
     })
 
 
@@ -97,3 +97,20 @@ def test_a_confirm_refuses_when_the_returns_moved_since_the_preview(council, cli
     response = client.post("/imports/annex-a/confirm/", fields)
     assert response.status_code == 409 and "not mapped" in response.content.decode()
     assert not ReturnValue.objects.exists()
+
+
+def test_the_workbook_is_never_kept_only_its_counts_wait_for_the_confirm(council, client, performance, settings,
+                                                                        monkeypatch):
+    from django.core.files import uploadhandler
+
+    def spooled(*args, **kwargs):
+        raise AssertionError("the upload was written to a temporary file")
+
+    monkeypatch.setattr(uploadhandler.TemporaryFileUploadHandler, "new_file", spooled)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100  # Django would spool anything larger to disk
+    client.force_login(performance)
+    assert upload(client, annex_a()).status_code == 200
+    kept = bytes(PendingImport.objects.get().data)
+    assert kept.startswith(b"{") and b"PK" not in kept[:2]
+    assert b"CHILD-" not in kept
+    assert b'"cpp_children"' in kept
