@@ -169,7 +169,8 @@ def test_nothing_child_level_is_kept_in_the_database_logs_or_problem_lists(units
     run(data, unmapped_to_authority=True)
     team_names_map(choices={"Unmapped Team": units["east"]})
     run(data)
-    bad = book({"List 3": [[IDS[0], "a) Male", "12/03/2009", "12/13/2017", "Police", 2, "EAST-SG", "SW"]]})
+    # A date of birth typed into the referral date: refused, and the refusal must not repeat it.
+    bad = book({"List 3": [[IDS[0], "a) Male", "12/03/2009", "born 12/03/2009", "Police", 2, "EAST-SG", "SW"]]})
     with pytest.raises(ImportRefused) as refused_bad:
         run(bad)
     texts = [str(p) for p in refused.value.problems + refused_bad.value.problems]

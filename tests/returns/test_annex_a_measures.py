@@ -92,15 +92,18 @@ def test_children_in_care_split_by_uasc():
     assert result.teams == {"CiC 1": {"cic_children": 2}}
 
 
-@pytest.mark.parametrize(("birth", "counted"), [
-    (d(2000, 12, 31), True),  # 17th birthday on E
-    (d(1999, 12, 31), True),  # 18th birthday on E
-    (d(1996, 1, 1), True),  # 21, nearly 22
-    (d(1995, 12, 31), False),  # 22nd birthday on E
-    (d(2001, 1, 1), False),  # 16 at E, 17 the next day
+@pytest.mark.parametrize(("month", "birth", "counted"), [
+    (DEC, d(2000, 12, 31), True),  # 17th birthday on E
+    (DEC, d(1999, 12, 31), True),  # 18th birthday on E
+    (DEC, d(1996, 1, 1), True),  # 21, nearly 22
+    (DEC, d(1995, 12, 31), False),  # 22nd birthday on E
+    (DEC, d(2001, 1, 1), False),  # 16 at E, 17 the next day
+    (Month(2017, 6), d(1999, 6, 30), True),  # 18th birthday on E (30 June)
+    (Month(2017, 6), d(2000, 7, 1), False),  # 17 the day after E: still 16
+    (Month(2017, 6), d(1995, 7, 1), True),  # 22 the day after E: still 21
 ])
-def test_care_leavers_are_aged_17_to_21_at_the_months_end(birth, counted):
-    result = run({"List 9": [["K1", birth, "PA team", "F3: Full time in training or employment"]]})
+def test_care_leavers_are_aged_17_to_21_at_the_months_end(month, birth, counted):
+    result = run({"List 9": [["K1", birth, "PA team", "F3: Full time in training or employment"]]}, month=month)
     assert result.authority == ({"care_leavers": 1, "care_leavers_ete": 1} if counted else
                                 {"care_leavers": 0, "care_leavers_ete": 0})
 
@@ -152,3 +155,11 @@ def test_a_missing_column_leaves_only_its_measures_underived():
     assert "unallocated_cases" not in result.measures
     assert result.not_derived["unallocated_cases"] == "List 6 has no column “Allocated Worker”"
     assert result.teams == {"Team A": {"open_cases": 1}}
+
+
+def test_a_column_given_twice_refuses_the_list_naming_both():
+    headers = {"List 7": ["Child Unique ID", "Child Protection Plan Start Date", "Date of the Last Statutory Visit",
+                          "Child Protection Plan End Date", "Allocated Team", "Allocated team "]}
+    result = run({"List 7": [["C1", d(2017, 6, 1), None, None, "Team A", "Team B"]]}, headers=headers)
+    assert [str(group) for group in result.errors] == [
+        "List 7, row 1: two columns (E and F) are both “Allocated Team”: keep one"]
