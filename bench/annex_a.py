@@ -110,10 +110,12 @@ def row(sheet: str, n: int) -> list:
         return [*child, day, "N1", day, day + dt.timedelta(days=400) if n % 3 else None,
                 "a) Looked after child" if n % 6 == 0 else "c) Child in need plan", team, worker]
     if sheet == "List 7":
-        return [*child, day, "a) Neglect", day + dt.timedelta(days=n % 40), None if n % 4 else day + dt.timedelta(days=300),
+        ended = None if n % 4 else day + dt.timedelta(days=300)
+        return [*child, day, "a) Neglect", day + dt.timedelta(days=n % 40), ended,
                 team, worker]
     if sheet == "List 8":
-        return [*child, "a) Yes" if n % 10 == 0 else "b) No", day, "C2: FCO", None if n % 3 else day + dt.timedelta(days=500),
+        ceased = None if n % 3 else day + dt.timedelta(days=500)
+        return [*child, "a) Yes" if n % 10 == 0 else "b) No", day, "C2: FCO", ceased,
                 team, worker]
     if sheet == "List 9":
         return [f"C{n:07d}", "a) Male", "a) WBRI", birth, team, "c) Qualifying care leaver", ("F1", "G5", "P3")[n % 3]]

@@ -88,7 +88,8 @@ def test_counts(raw, count):
 
 
 @pytest.mark.parametrize(("header", "column"), [
-    ("Date of Referral", "referral_date"), ("  DATE OF REFERRAL ", "referral_date"), ("date_of_referral", "referral_date"),
+    ("Date of Referral", "referral_date"), ("  DATE OF REFERRAL ", "referral_date"),
+    ("date_of_referral", "referral_date"),
     ("Number of Referrals in Last 12 Months", "previous"), ("No. of referrals in last 12 months", "previous"),
 ])
 def test_headers_match_whatever_their_case_spaces_and_punctuation(header, column):

@@ -6,12 +6,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from lib.months import Month
+from returns.annex_a.importer import annex_a_import
+from returns.annex_a.measures import ALL_MEASURES
 from returns.models import Return, ReturnValue
 from scorecard.demo.annex_a import MISMATCHED, annex_a_workbook, demo_counts
 from scorecard.demo.counts import CITY, TEAMS
 from scorecard.demo.loader import load_reference
-from returns.annex_a.importer import annex_a_import
-from returns.annex_a.measures import ALL_MEASURES
 
 
 @pytest.mark.parametrize("month", [Month(2017, 12), Month(2016, 2)])
