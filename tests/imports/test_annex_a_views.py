@@ -114,3 +114,15 @@ def test_the_workbook_is_never_kept_only_its_counts_wait_for_the_confirm(council
     assert kept.startswith(b"{") and b"PK" not in kept[:2]
     assert b"CHILD-" not in kept
     assert b'"cpp_children"' in kept
+
+
+def test_the_performance_team_edits_team_name_mappings_in_the_admin(council, client, performance):
+    client.force_login(performance)
+    east = Return._meta.get_field("team").related_model.objects.get(code="EAST-SG")
+    response = client.post("/admin/teams/teamnamemapping/add/", {"name": "  CP  Team East ", "team": east.pk})
+    assert response.status_code == 302
+    mapping = TeamNameMapping.objects.get()
+    assert (mapping.name, mapping.key, mapping.team) == ("CP Team East", "cpteameast", east)
+    again = client.post("/admin/teams/teamnamemapping/add/", {"name": "cp team EAST", "team": ""})
+    assert again.status_code == 200 and "already mapped" in again.content.decode()
+    assert TeamNameMapping.objects.count() == 1
