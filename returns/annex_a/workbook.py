@@ -1,11 +1,13 @@
 """Streaming the worksheets of an .xlsx workbook, row by row, with flat memory.
 
 An Annex A workbook holds tens of thousands of rows; openpyxl takes seconds
-per ten thousand of them, so the sheets are read here straight from their XML
-with a streaming parser (defusedxml's, refusing DTDs and entities), and each
-row is handed on and forgotten. The file is first put through the same checks
-as every other upload (`returns.spreadsheets.check_workbook`: size, that it is
-really a workbook without macros, that it is no zip bomb).
+per ten thousand of them, so the sheets are read here straight from their XML:
+decompressed a megabyte at a time and scanned for rows and cells with regular
+expressions (nothing is expanded: a DTD or entity declaration refuses the
+file), each row handed on and forgotten. The small parts that say which sheet
+is where are parsed by defusedxml. The file is first put through the same
+checks as every other upload (`returns.spreadsheets.check_workbook`: size,
+that it is really a workbook without macros, that it is no zip bomb).
 
 Cells come back as Python values without styles: text as str, numbers as
 float (a date is its Excel serial number: the reader of a date column knows
@@ -39,6 +41,8 @@ _ROW_OR_CELL = re.compile(
     r"|<(?:\w+:)?c\s+r=\"(?P<letters>[A-Z]{1,3})\d+\"(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?:\w+:)?c>)",
     re.DOTALL,
 )
+# A cell whose first attribute is not its reference: this reader needs the reference to place it.
+_UNREFERENCED_CELL = re.compile(r'<(?:\w+:)?c(?:>|\s+(?!r=")[^>]*>)')
 _ROW_NUMBER = re.compile(r'\br="(\d+)"')
 _TYPE = re.compile(r'\bt="(\w+)"')
 _VALUE = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.DOTALL)
@@ -86,27 +90,33 @@ class Workbook:
         strings = self._shared_strings()
         columns: dict[str, int] = {}
         row_number = 0
-        for chunk in self._chunks(self.paths[name], "row>"):
-            cells: dict[int, object] | None = None
-            for match in _ROW_OR_CELL.finditer(chunk):
-                letters = match.group("letters")
-                if letters is None:
-                    if cells:
-                        yield row_number, cells
-                    number = _ROW_NUMBER.search(match.group("row_attrs") or "")
-                    row_number = int(number.group(1)) if number else row_number + 1
-                    cells = {}
-                    continue
-                column = columns.get(letters)
-                if column is None:
-                    column = columns[letters] = _column_index(letters)
-                if wanted and column not in wanted:
-                    continue
-                value = _cell_value(match.group("attrs"), match.group("body"), strings)
-                if value is not None and cells is not None:
-                    cells[column] = value
-            if cells:
-                yield row_number, cells
+        try:
+            for chunk in self._chunks(self.paths[name], "row>"):
+                if _UNREFERENCED_CELL.search(chunk):
+                    raise ImportRefused(f"{self.file_name} was saved by a program that leaves out cell references; "
+                                        "open it in Excel, save it, and import it again.")
+                cells: dict[int, object] | None = None
+                for match in _ROW_OR_CELL.finditer(chunk):
+                    letters = match.group("letters")
+                    if letters is None:
+                        if cells:
+                            yield row_number, cells
+                        number = _ROW_NUMBER.search(match.group("row_attrs") or "")
+                        row_number = int(number.group(1)) if number else row_number + 1
+                        cells = {}
+                        continue
+                    column = columns.get(letters)
+                    if column is None:
+                        column = columns[letters] = _column_index(letters)
+                    if wanted and column not in wanted:
+                        continue
+                    value = _cell_value(match.group("attrs"), match.group("body"), strings)
+                    if value is not None and cells is not None:
+                        cells[column] = value
+                if cells:
+                    yield row_number, cells
+        except (ValueError, IndexError):  # a number or a shared string reference that is not one
+            raise ImportRefused(self._damaged()) from None
 
     def _shared_strings(self) -> list[str]:
         if self._strings is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zipfile
 
 import openpyxl
 
@@ -27,8 +29,13 @@ HEADERS = {
 }
 
 
-def book(sheets: dict[str, list[list]], *, headers: dict[str, list[str]] | None = None) -> bytes:
-    """Return the bytes of a workbook with a sheet per name: the standard header (or the given one), then rows."""
+def book(sheets: dict[str, list[list]], *, headers: dict[str, list[str]] | None = None,
+         shared_strings: bool = True) -> bytes:
+    """Return the bytes of a workbook with a sheet per name: the standard header (or the given one), then rows.
+
+    Text is stored as Excel stores it, in a shared strings table (openpyxl writes it inline), unless
+    `shared_strings` is False.
+    """
     headers = {**HEADERS, **(headers or {})}
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
@@ -40,6 +47,40 @@ def book(sheets: dict[str, list[list]], *, headers: dict[str, list[str]] | None 
             sheet.append(row)
     out = io.BytesIO()
     workbook.save(out)
+    return with_shared_strings(out.getvalue()) if shared_strings else out.getvalue()
+
+
+_INLINE = re.compile(r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>',
+                     re.DOTALL)
+
+
+def with_shared_strings(data: bytes) -> bytes:
+    """Return the workbook with its inline strings moved to a shared strings table, as Excel saves text."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    strings: dict[str, int] = {}
+
+    def shared(match: re.Match) -> str:
+        index = strings.setdefault(match.group(3), len(strings))
+        return f'<c r="{match.group(1)}"{match.group(2)} t="s"><v>{index}</v></c>'
+
+    parts = {name: source.read(name) for name in source.namelist()}
+    for name in parts:
+        if name.startswith("xl/worksheets/"):
+            parts[name] = _INLINE.sub(shared, parts[name].decode()).encode()
+    items = "".join(f'<si><t xml:space="preserve">{text}</t></si>' for text in strings)
+    parts["xl/sharedStrings.xml"] = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>').encode()
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/sharedStrings" Target="sharedStrings.xml" Id="rIdStrings" /></Relationships>')
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" /></Types>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
     return out.getvalue()
 
 
