@@ -50,8 +50,8 @@ def book(sheets: dict[str, list[list]], *, headers: dict[str, list[str]] | None 
     return with_shared_strings(out.getvalue()) if shared_strings else out.getvalue()
 
 
-_INLINE = re.compile(r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>',
-                     re.DOTALL)
+_INLINE = re.compile(
+    r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>', re.DOTALL)
 
 
 def with_shared_strings(data: bytes) -> bytes:
