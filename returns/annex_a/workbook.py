@@ -91,7 +91,7 @@ class Workbook:
         columns: dict[str, int] = {}
         row_number = 0
         try:
-            for chunk in self._chunks(self.paths[name], "row>"):
+            for chunk in self._chunks(self.paths[name], "row"):
                 if _UNREFERENCED_CELL.search(chunk):
                     raise ImportRefused(f"{self.file_name} was saved by a program that leaves out cell references; "
                                         "open it in Excel, save it, and import it again.")
@@ -123,12 +123,12 @@ class Workbook:
             self._strings = []
             path = self._content_path("sharedStrings")
             if path:
-                for chunk in self._chunks(path, "si>"):
+                for chunk in self._chunks(path, "si"):
                     self._strings.extend(_string_item(body) for body in _SHARED_ITEM.findall(chunk))
         return self._strings
 
-    def _chunks(self, path: str, closing: str) -> Iterator[str]:
-        """Yield the part's text in pieces that each end after a closing `closing` tag (and the rest last)."""
+    def _chunks(self, path: str, element: str) -> Iterator[str]:
+        """Yield the part's text in pieces that each end just after an `element` closes (and the rest last)."""
         decoder = codecs.getincrementaldecoder("utf-8")()
         pending = ""
         first = True
@@ -144,11 +144,10 @@ class Workbook:
                         if text:
                             yield text
                         return
-                    cut = text.rfind(closing)
+                    cut = _after_last_close(text, element)
                     if cut == -1:
                         pending = text
                         continue
-                    cut += len(closing)
                     pending = text[cut:]
                     yield text[:cut]
         except ImportRefused:
@@ -224,6 +223,21 @@ def open_workbook(data: bytes, file_name: str) -> Iterator[Workbook]:
         raise ImportRefused(f"{file_name} is a damaged zip file.") from None
     with archive:
         yield Workbook(archive, file_name)
+
+
+def _after_last_close(text: str, element: str) -> int:
+    """Return the index just after the last closing tag of the element (</row> or </x:row>), or -1."""
+    end = len(text)
+    tail = element + ">"
+    while True:
+        found = text.rfind(tail, 0, end)
+        if found == -1:
+            return -1
+        opening = text.rfind("<", 0, found)
+        if opening != -1 and text[opening + 1:opening + 2] == "/" and (
+                opening + 2 == found or (text[found - 1] == ":" and text[opening + 2:found - 1].isalnum())):
+            return found + len(tail)
+        end = found  # an opening tag (<si>) or a longer name ending the same way: look further back
 
 
 def _column_index(letters: str) -> int:

@@ -64,3 +64,24 @@ def test_shared_strings_rich_text_errors_and_formulas_are_read():
 def test_damaged_or_hostile_parts_are_refused_with_a_reason(part, change, says):
     with pytest.raises(ImportRefused, match=says):
         rows_of(rewrite(SAMPLE, part, change))
+
+
+def test_pieces_of_xml_are_cut_only_after_a_closing_tag(monkeypatch):
+    # Shared strings are many, each <si>...</si>: a cut after an opening <si> would lose one and shift the rest.
+    rows = [[f"C{n}", d(2017, 6, 1), None, None, f"Team {n % 7}", f"Worker {n}"] for n in range(300)]
+    data = book({"List 7": rows})
+    whole = rows_of(data)
+    monkeypatch.setattr("returns.annex_a.workbook._CHUNK", 97)
+    assert rows_of(data) == whole
+    assert whole[-1] == (301, {0: "C299", 1: 42887.0, 4: "Team 5", 5: "Worker 299"})
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("<row r='1'><c/></row><row r='2'>", 21), ("<x:si><x:t>a</x:t></x:si><x:si>", 25), ("<si><t>a</t>", -1),
+    ("<arrow>", -1),
+])
+def test_the_last_closing_tag_is_found(text, expected):
+    from returns.annex_a.workbook import _after_last_close
+
+    element = "si" if "si" in text else "row"
+    assert _after_last_close(text, element) == expected
