@@ -118,6 +118,11 @@ def annex_a_apply(
     """
     council = _require_council()
     month = derivation.month
+    current = Month.of(dates.today())
+    if month > current:
+        raise ImportRefused(f"{month.long_label} is in the future; Annex A can be imported up to {current} only.")
+    if month < dates.EARLIEST_MONTH:
+        raise ImportRefused(f"{month} is before {dates.EARLIEST_MONTH}, the earliest month returns are kept for.")
     if derivation.errors:
         raise ImportRefused([Problem(str(group)) for group in derivation.errors])
     if not derivation.measures:

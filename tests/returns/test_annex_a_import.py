@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from lib.months import Month
 from returns.annex_a.importer import annex_a_import, team_names_map
 from returns.models import Return, ReturnValue, Source, ValueChange
 from returns.spreadsheets import ImportRefused
@@ -246,3 +248,10 @@ def test_the_return_form_marks_the_values_that_came_from_annex_a(units, client, 
     client.force_login(performance)
     page = client.get("/returns/2017-12/EAST-SG/").content.decode()
     assert page.count('class="source-annex-a"') == 3  # cpp_children, cpp_visits_due, cpp_visits_made
+
+
+@pytest.mark.parametrize(("month", "says"), [(Month(2018, 2), "in the future"), (Month(1999, 12), "earliest")])
+def test_a_month_in_the_future_or_before_the_records_is_refused(units, month, says):
+    with time_machine.travel("2018-01-10 10:00:00+00:00", tick=False), pytest.raises(ImportRefused, match=says):
+        annex_a_import(data=workbook(), file_name="a.xlsx", month=month, actor=None)
+    assert not Return.objects.exists()
