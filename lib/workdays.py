@@ -44,7 +44,7 @@ class WorkingCalendar:
         return self._cumulative[end] - self._cumulative[start]
 
     def nth_working_day(self, month: Month, n: int) -> dt.date:
-        """Return the n-th working day of the month."""
+        """Return the n-th working day counted from the month's first day (into the next month if it has fewer)."""
         if n < 1:
             raise ValueError(f"working day must be 1 or more, not {n}")
         day, seen = month.first_day, 0
@@ -54,8 +54,6 @@ class WorkingCalendar:
                 if seen == n:
                     return day
             day += dt.timedelta(days=1)
-            if day.month != month.month:
-                raise ValueError(f"{month.long_label} has fewer than {n} working days")
 
     def _index(self, day: dt.date) -> int:
         if not self._first <= day.year <= self._last:

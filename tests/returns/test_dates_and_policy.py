@@ -33,6 +33,11 @@ def test_the_due_working_day_is_a_setting(db, settings):
     assert dates.due_date(Month(2018, 8)) == dt.date(2018, 9, 3)
 
 
+def test_a_due_working_day_past_the_months_working_days_falls_in_the_month_after(db, settings):
+    settings.RETURNS_DUE_WORKING_DAY = 20  # December 2017 had 19 working days
+    assert dates.due_date(Month(2017, 11)) == dt.date(2018, 1, 2)
+
+
 def test_a_working_day_count_below_one_is_refused(db):
     with pytest.raises(ValueError):
         dates.working_day(Month(2018, 1), 0)
