@@ -301,9 +301,42 @@ def install(apps) -> None:
         team_types[code], _ = TeamType.objects.get_or_create(code=code, defaults={"name": name})
     for spec in INDICATORS:
         fields = {key: value for key, value in spec.items() if key not in ("code", "lines")}
+        if spec["code"] in ANNEX_A_DEFINITIONS:
+            fields["definition"] = f"{fields['definition']} {ANNEX_A_DEFINITIONS[spec['code']]}"
         indicator, _ = Indicator.objects.update_or_create(code=spec["code"], defaults=fields)
         for line in spec["lines"]:
             line_fields = {key: value for key, value in line.items() if key != "code"}
             if "team_type" in line_fields:
                 line_fields["team_type"] = team_types[line_fields["team_type"]]
             IndicatorLine.objects.update_or_create(indicator=indicator, code=line["code"], defaults=line_fields)
+
+
+# How each figure is derived when the month's Annex A is imported (README, "Annex A"); added to the
+# indicator's definition. M is the month, E its last day.
+ANNEX_A_DEFINITIONS = {
+    "unallocated_cases": "From Annex A (List 6): children in need episodes open at the month's end (started on "
+                         "or before its last day, not closed by it) per allocated team; unallocated when no "
+                         "worker is allocated and the episode started 7 or more days before the month's end.",
+    "re_referrals": "From Annex A (List 3): referrals dated in the month; a re-referral when the number of "
+                    "referrals in the last 12 months is 2 or more (the count includes the referral itself).",
+    "assessments_in_timescale": "From Annex A (List 4): assessments authorised in the month, by allocated team; "
+                                "in timescale when authorised within 45 working days after the start (weekends, "
+                                "bank holidays and the council's closure days not counted).",
+    "children_seen_at_assessment": "From Annex A (List 4): assessments authorised in the month, and those where "
+                                   "the child was seen (Yes; No or Unknown is not seen).",
+    "child_protection_plans": "From Annex A (List 7): plans started on or before the month's last day and not "
+                              "ended by it, by allocated team.",
+    "cp_visits": "From Annex A (List 7): children on a plan at the month's end whose plan started before the "
+                 "month are due a visit; visited when the last statutory visit is in the month (import the "
+                 "extract taken at the month's end).",
+    "children_in_care": "From Annex A (List 8): children looked after at the month's end (started on or before "
+                        "its last day, not ceased by it); UASC No by allocated team, UASC Yes counted as UASC.",
+    "care_leavers_ete": "From Annex A (List 9): care leavers aged 17 to 21 on the month's last day; in education, "
+                        "employment or training when the activity is F1, P1, F2, P2, F3 or P3.",
+    "adoption_match_days": "From Annex A (List 10): children matched in the month, and the days from placement "
+                           "order to match.",
+    "adoption_placement_days": "From Annex A (List 10): children placed for adoption in the month, and the days "
+                               "from entering care to the placement.",
+    "cin_supported_at_home": "From Annex A (List 6): episodes open at the month's end, and of those the ones "
+                             "whose case status is not looked after.",
+}

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from returns.models import ReportingMonth, Return, ReturnValue, StateChange, ValidationRule, ValueChange
+from returns.models import (
+    ClosureDay, ReportingMonth, Return, ReturnValue, StateChange, ValidationRule, ValueChange,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -82,3 +84,9 @@ class ValidationRuleAdmin(SimpleHistoryAdmin):
     list_filter = ["severity", "active"]
     search_fields = ["code", "left", "right", "message"]
     fields = ["code", "left", "operator", "right", "severity", "message", "active"]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    list_display = ["day", "name"]
+    date_hierarchy = "day"

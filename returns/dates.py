@@ -1,4 +1,4 @@
-"""When returns are due and which months can be returned: calendar rules, no database."""
+"""When returns are due and which months can be returned: calendar rules over the council's working days."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from lib.months import Month
+from lib.workdays import WorkingCalendar
+from returns.models import ClosureDay
 
 # Months before this are not a council's returns history worth entering by hand.
 EARLIEST_MONTH = Month(2000, 1)
@@ -18,22 +20,24 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def working_day(month: Month, n: int) -> dt.date:
-    """Return the n-th working day (Monday to Friday) of the month; bank holidays are not known here."""
+def working_calendar() -> WorkingCalendar:
+    """Return the working days: weekdays less bank holidays (England and Wales) and the council's closure days."""
+    return WorkingCalendar(ClosureDay.objects.values_list("day", flat=True))
+
+
+def working_day(month: Month, n: int, calendar: WorkingCalendar | None = None) -> dt.date:
+    """Return the n-th working day of the month (not a weekend, bank holiday or closure day)."""
     if n < 1:
         raise ValueError(f"working day must be 1 or more, not {n}")
-    day, seen = month.first_day, 0
-    while True:
-        if day.weekday() < 5:
-            seen += 1
-            if seen == n:
-                return day
-        day += dt.timedelta(days=1)
+    return (calendar or working_calendar()).nth_working_day(month, n)
 
 
-def due_date(month: Month) -> dt.date:
-    """Return the day a month's returns are due: the RETURNS_DUE_WORKING_DAY-th working day of the next month."""
-    return working_day(month + 1, settings.RETURNS_DUE_WORKING_DAY)
+def due_date(month: Month, calendar: WorkingCalendar | None = None) -> dt.date:
+    """Return the day a month's returns are due: the RETURNS_DUE_WORKING_DAY-th working day of the next month.
+
+    A return is overdue from the day after (never on the day it is due).
+    """
+    return working_day(month + 1, settings.RETURNS_DUE_WORKING_DAY, calendar)
 
 
 def latest_open_month(on: dt.date) -> Month:

@@ -149,10 +149,11 @@ def imports_index(request: HttpRequest) -> HttpResponse:
     kinds = [kind for name, kind in KINDS.items() if has_import_reference_permission(user, name)]
     can_returns = has_import_returns_permission(user)
     can_export = has_export_returns_permission(user)
-    if not (kinds or can_returns or can_export):
+    can_annex_a = policy.has_import_annex_a_permission(user)
+    if not (kinds or can_returns or can_export or can_annex_a):
         raise PermissionDenied
     return render(request, "imports/index.html", {
-        "kinds": kinds, "can_import_returns": can_returns, "can_export": can_export,
+        "kinds": kinds, "can_import_returns": can_returns, "can_export": can_export, "can_import_annex_a": can_annex_a,
         "max_mb": settings.IMPORT_MAX_BYTES / (1024 * 1024),
     })
 

@@ -119,6 +119,7 @@ class Source(models.TextChoices):
     IMPORT = "import", "Import"
     ADMIN = "admin", "Admin"
     SYSTEM = "system", "System"
+    ANNEX_A = "annex_a", "Annex A"
 
 
 class ValueChange(models.Model):
@@ -233,3 +234,19 @@ class PendingImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} import of {self.file_name}"
+
+
+class ClosureDay(models.Model):
+    """A day the council is closed beyond the bank holidays (e.g. between Christmas and New Year).
+
+    Not a working day for due dates or for the 45-working-day assessment timescale.
+    """
+
+    day = models.DateField(unique=True)
+    name = models.CharField(max_length=100, help_text="e.g. Council closure day.")
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d %B %Y}: {self.name}"

@@ -93,3 +93,14 @@ def has_view_scorecard_permission(user, *, published: bool) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     return published or user.has_perm("returns.view_unpublished_month")
+
+
+def has_import_annex_a_permission(user) -> bool:
+    """Return True if the user may import Annex A: it writes every team's return and the council's."""
+    return user.is_active and user.has_perm("returns.import_returns") and has_any_unit_permission(user)
+
+
+def has_map_team_names_permission(user) -> bool:
+    """Return True if the user may say which team a case system's team name stands for."""
+    return has_import_annex_a_permission(user) and user.has_perm("teams.add_teamnamemapping") and \
+        user.has_perm("teams.change_teamnamemapping")

@@ -204,6 +204,12 @@ def return_save_values(
         old = (row.value, row.unavailable_reason) if row else (None, "")
         if old != (value, reason):
             changed.append((code, row, old, value, reason))
+    if changed and source != Source.ANNEX_A and not (comment or "").strip():
+        from_annex_a = sorted(annex_a_measures(locked) & {code for code, *_ in changed})
+        if from_annex_a:
+            raise InvalidValues(
+                f"Nothing was saved: {', '.join(from_annex_a)} came from the Annex A import; give a reason "
+                "for changing {} in the comment.".format("it" if len(from_annex_a) == 1 else "them"))
     new_comment = comment if comment is not None else locked.comment
     if not changed and new_comment == locked.comment:
         _sync(ret, locked)
@@ -244,6 +250,15 @@ def return_save_values(
     locked.save(update_fields=["version", "state", "comment", "updated_by", "updated_at"])
     _sync(ret, locked)
     return SaveResult(tuple(code for code, *_ in changed), locked.version, back_to_draft)
+
+
+def annex_a_measures(ret: Return) -> set[str]:
+    """Return the codes of the return's measures whose latest change came from an Annex A import (one query)."""
+    latest: dict[str, str] = {}
+    for code, source in ValueChange.objects.filter(ret=ret).order_by("-at", "-id").values_list(
+            "measure__code", "source"):
+        latest.setdefault(code, source)
+    return {code for code, source in latest.items() if source == Source.ANNEX_A}
 
 
 def _move(locked: Return, *, to: str, actor, reason: str = "") -> None:

@@ -556,3 +556,19 @@ def _short_repr(value) -> str:
 def cell_at(cells: tuple, index: int):
     """Return the cell at index, or None past the end of a short row."""
     return cells[index] if index < len(cells) else None
+
+
+# --------------------------------------------------------------------------- workbooks read sheet by sheet
+
+
+def check_workbook(data: bytes, file_name: str) -> None:
+    """Refuse anything but a safe Excel workbook: too large, another kind of file, macros, a zip bomb.
+
+    For readers that stream a workbook's sheets themselves (the Annex A import)
+    rather than read its first sheet through `read_sheet`.
+    """
+    check_size(len(data), file_name)
+    kind = sniff_kind(data, file_name)
+    if kind != "xlsx":
+        raise ImportRefused(f"{file_name} is a CSV file; this import needs an Excel workbook (.xlsx).")
+    _check_unzipped_size(data, file_name)

@@ -58,7 +58,8 @@ def month_returns(request: HttpRequest, month: str) -> HttpResponse:
     if not policy.has_view_completeness_permission(user):
         raise PermissionDenied
     team_ids = policy.visible_team_ids(user)
-    rows = selectors.month_completeness(month, today=dates.today(), team_ids=team_ids)
+    due = dates.due_date(month)
+    rows = selectors.month_completeness(month, today=dates.today(), team_ids=team_ids, due=due)
     areas = list(Area.objects.order_by("order", "code").values_list("code", "name"))
     filters = CompletenessFilterForm(request.GET or None, areas=areas, states=list(selectors.STATE_LABELS.items()))
     shown = rows
@@ -86,7 +87,7 @@ def month_returns(request: HttpRequest, month: str) -> HttpResponse:
         "overdue_count": sum(1 for row in rows if row.overdue),
         "total": len(rows),
         "shown_count": len(shown),
-        "due": dates.due_date(month),
+        "due": due,
         "reporting": reporting,
         "can_publish": can_publish,
         "all_approved": all_approved,
@@ -190,6 +191,7 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
         findings = _stored_findings(unit, measures, stored, past)
     locked = ret is not None and ret.is_locked
     state = ret.state if ret else selectors.NOT_STARTED
+    history = selectors.return_history(ret)
     context = {
         "month": month,
         "unit": unit,
@@ -205,7 +207,8 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
         "checks": findings if request.method == "GET" else [f for f in findings if not f.is_error],
         "error_summary": _error_summary(form, [f for f in findings if f.is_error]) if request.method == "POST" else [],
         "conflict": conflict,
-        "history": selectors.return_history(ret),
+        "history": history,
+        "annex_a_codes": selectors.annex_a_codes(history),
         "editable": may_change and not locked,
         "can_submit": policy.has_submit_permission(user, unit.team) and not locked,
         "can_approve": policy.has_approve_permission(user, unit.team) and state == Return.State.SUBMITTED,

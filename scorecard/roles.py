@@ -41,6 +41,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("indicators", "delete_comparator"),
         ("indicators", "delete_changepoint"),
         *[("teams", f"view_{model}") for model in _REFERENCE_MODELS],
+        # The case system's team names, mapped to teams from the Annex A import's preview or the admin.
+        *[("teams", f"{action}_teamnamemapping") for action in ("view", "add", "change")],
+        ("returns", "view_closureday"),
     ],
     LEADERS: [],
     ADMINISTRATOR: [
@@ -55,6 +58,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("returns", "view_reportingmonth"),
         ("returns", "view_valuechange"),
         ("returns", "view_statechange"),
+        *[("teams", f"{action}_teamnamemapping") for action in ("view", "add", "change", "delete")],
+        *[("returns", f"{action}_closureday") for action in ("view", "add", "change", "delete")],
     ],
 }
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from teams.models import Area, Council, Membership, Population, Team, TeamType
+from teams.models import Area, Council, Membership, Population, Team, TeamNameMapping, TeamType
 
 
 @admin.register(Council)
@@ -53,3 +53,11 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["team__area", "team"]
     list_select_related = ["user", "team"]
     search_fields = ["user__username", "team__code"]
+
+
+@admin.register(TeamNameMapping)
+class TeamNameMappingAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "team"]
+    list_select_related = ["team"]
+    search_fields = ["name", "team__code", "team__name"]
+    autocomplete_fields = ["team"]

@@ -1,6 +1,7 @@
 """The council, its areas and teams, child population and who works where."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -108,3 +109,39 @@ class Population(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area.code} {self.year}: {self.population_0_17:,}"
+
+
+def team_name_key(name: str) -> str:
+    """Return a team name as compared with others: lower case, without spaces (so "Team 1" is "team1")."""
+    return "".join(str(name).split()).casefold()
+
+
+class TeamNameMapping(models.Model):
+    """What a name the case management system uses for a team stands for here.
+
+    Names equal to a team's code or name (ignoring case and spaces) need no
+    mapping. A mapping names a team, or says the name is counted at authority
+    level only (team blank): such rows count in the council's figures, never a team's.
+    """
+
+    name = models.CharField(max_length=200, help_text="As the case management system writes it.")
+    key = models.CharField(max_length=200, unique=True, editable=False)
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="name_mappings",
+        help_text="Blank: count these rows at authority level only.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} -> {self.team.code if self.team_id else 'authority level only'}"
+
+    def clean(self) -> None:
+        self.name = " ".join(str(self.name).split())
+        self.key = team_name_key(self.name)
+        if not self.key:
+            raise ValidationError({"name": "Give the name the case management system uses."})
+        if TeamNameMapping.objects.filter(key=self.key).exclude(pk=self.pk).exists():
+            raise ValidationError({"name": "This name (ignoring case and spaces) is already mapped."})

@@ -5,22 +5,40 @@ import datetime as dt
 import pytest
 
 from lib.months import Month
-from returns import dates, policy
+from returns import dates, policy, selectors
+from returns.models import ClosureDay
 from tests.conftest import make_user
 from tests.returns.factories import make_team
 
 
-def test_returns_are_due_on_the_fifth_working_day_of_the_next_month():
-    assert dates.due_date(Month(2017, 12)) == dt.date(2018, 1, 5)  # Monday 1st to Friday 5th
+def test_returns_are_due_on_the_fifth_working_day_of_the_next_month(db):
+    # 1 January 2018 was a bank holiday, so Tuesday 2nd was the first working day and Monday 8th the fifth.
+    assert dates.due_date(Month(2017, 12)) == dt.date(2018, 1, 8)
     assert dates.due_date(Month(2018, 8)) == dt.date(2018, 9, 7)  # 1 September 2018 is a Saturday
+    assert dates.due_date(Month(2018, 3)) == dt.date(2018, 4, 9)  # Easter Monday 2 April 2018
 
 
-def test_the_due_working_day_is_a_setting(settings):
+def test_the_councils_closure_days_are_not_working_days(db):
+    ClosureDay.objects.create(day=dt.date(2018, 1, 2), name="Council closure day")
+    assert dates.due_date(Month(2017, 12)) == dt.date(2018, 1, 9)
+
+
+def test_a_return_is_not_overdue_on_the_day_it_is_due(db):
+    assert not selectors.is_overdue("draft", Month(2017, 12), dt.date(2018, 1, 8))
+    assert selectors.is_overdue("draft", Month(2017, 12), dt.date(2018, 1, 9))
+
+
+def test_the_due_working_day_is_a_setting(db, settings):
     settings.RETURNS_DUE_WORKING_DAY = 1
     assert dates.due_date(Month(2018, 8)) == dt.date(2018, 9, 3)
 
 
-def test_a_working_day_count_below_one_is_refused():
+def test_a_due_working_day_past_the_months_working_days_falls_in_the_month_after(db, settings):
+    settings.RETURNS_DUE_WORKING_DAY = 20  # December 2017 had 19 working days
+    assert dates.due_date(Month(2017, 11)) == dt.date(2018, 1, 2)
+
+
+def test_a_working_day_count_below_one_is_refused(db):
     with pytest.raises(ValueError):
         dates.working_day(Month(2018, 1), 0)
 

@@ -13,9 +13,9 @@ from scorecard import roles
 from tests.conftest import make_user
 from tests.returns.factories import DEC_2017, approved_return, draft_return, make_council, make_team, submitted_return
 
-# December 2017's returns were due on Friday 5 January 2018.
-AFTER_DUE = dt.date(2018, 1, 8)
-ON_DUE = dt.date(2018, 1, 5)
+# December 2017's returns were due on Monday 8 January 2018: 1 January was a bank holiday.
+AFTER_DUE = dt.date(2018, 1, 9)
+ON_DUE = dt.date(2018, 1, 8)
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_data_entry_users_hear_only_of_their_own_teams_overdue_returns(setup):
     sent, failed = reminders.send_reminders(reminders.build_reminders(AFTER_DUE, look_back=1))
     assert (sent, failed) == (2, 0)
     east = next(m for m in mail.outbox if m.to == ["east@example.org"])
-    assert "EAST-SG, December 2017: draft, due 05 January 2018. /returns/2017-12/EAST-SG/" in east.body
+    assert "EAST-SG, December 2017: draft, due 08 January 2018. /returns/2017-12/EAST-SG/" in east.body
     assert "SOUTH" not in east.body
     assert recipients() == ["east@example.org", "perf@example.org"]
 
@@ -96,13 +96,13 @@ def test_a_backend_that_cannot_even_start_is_logged(setup, settings, caplog):
 
 def test_the_command_sends_and_reports(setup, capsys):
     draft_return(setup["east"], DEC_2017)
-    call_command("send_return_reminders", "--date", "2018-01-08", "--months", "1")
+    call_command("send_return_reminders", "--date", "2018-01-09", "--months", "1")
     assert "3 reminder(s) sent, 0 failed." in capsys.readouterr().out
     assert recipients() == ["east@example.org", "perf@example.org", "south@example.org"]
 
 
 def test_the_command_dry_run_sends_nothing(setup, capsys):
-    call_command("send_return_reminders", "--date", "2018-01-08", "--dry-run")
+    call_command("send_return_reminders", "--date", "2018-01-09", "--dry-run")
     out = capsys.readouterr().out
     assert "Would email perf@example.org" in out and mail.outbox == []
 

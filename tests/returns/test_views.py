@@ -26,7 +26,7 @@ from tests.returns.factories import (
     submitted_return,
 )
 
-# Frozen in January 2018, so December 2017's returns are being collected (due Friday 5 January).
+# Frozen in January 2018, so December 2017's returns are being collected (due Monday 8 January: the 1st was a bank holiday).
 NOW = "2018-01-10 10:00:00+00:00"
 FORM = "/returns/2017-12/EAST-SG/"
 OTHER_FORM = "/returns/2017-12/SOUTH-SG/"
@@ -431,7 +431,7 @@ def test_the_month_page_lists_every_expected_return_with_counts(client, performa
     assert rows["SOUTH-SG"].overdue and rows["NWC-SG"].overdue and rows["CITY"].overdue
     assert dict(response.context["counts"]) == {"Not started": 2, "Draft": 1, "Submitted": 1, "Approved": 0}
     assert response.context["overdue_count"] == 3
-    assert str(response.context["due"]) == "2018-01-05"
+    assert str(response.context["due"]) == "2018-01-08"
 
 
 def test_a_data_entry_user_sees_only_their_teams_on_the_month_page(client, entry_user, east, south):
@@ -486,9 +486,10 @@ def test_the_month_page_costs_the_same_queries_whatever_the_number_of_teams(clie
         draft_return(team) if n % 2 else submitted_return(team)
     many = queries_of(client, MONTH_PAGE)
     assert len(many) == len(few)
-    # user's permissions, group permissions, active teams with areas, council, the month's returns with
-    # who changed them, areas for the filter, the month's publication, commentary written, indicators
-    assert len(own(many)) == 9, "\n".join(own(many))
+    # user's permissions, group permissions, closure days (for the due date), active teams with areas,
+    # council, the month's returns with who changed them, areas for the filter, the month's publication,
+    # commentary written, indicators
+    assert len(own(many)) == 10, "\n".join(own(many))
 
 
 def test_the_form_costs_a_fixed_number_of_queries_whatever_the_history(client, entry_user, east):
@@ -500,8 +501,8 @@ def test_the_form_costs_a_fixed_number_of_queries_whatever_the_history(client, e
     long = queries_of(client, FORM)
     assert len(long) == len(short)
     # team by code, user's permissions, group permissions, memberships, the return, the team's measures,
-    # twelve months of history, stored values, active rules, value changes, state changes
-    assert len(own(long)) == 11, "\n".join(own(long))
+    # twelve months of history, stored values, active rules, value changes, state changes, closure days
+    assert len(own(long)) == 12, "\n".join(own(long))
 
 
 # Publishing (the view lives in scorecard: it asks the scorecard which indicators need commentary)
