@@ -146,7 +146,7 @@ def approved_sources(month: Month) -> list[dict]:
 # ---------------------------------------------------------------- reading
 
 
-def published_scorecard(month: Month, *, version: int | None = None) -> Scorecard:
+def published_scorecard(month: Month, *, version: int | None = None, latest_version: int | None = None) -> Scorecard:
     """Return a published version of the month (the latest by default) from its snapshot (one query).
 
     A month published before snapshots existed is frozen the first time it is read.
@@ -159,7 +159,7 @@ def published_scorecard(month: Month, *, version: int | None = None) -> Scorecar
         snapshot = _freeze_legacy(month)
         latest = snapshot.version
     else:
-        latest = snapshot.version if version is None else None
+        latest = snapshot.version if version is None else latest_version
     return as_scorecard(snapshot, latest_version=latest)
 
 

@@ -148,7 +148,7 @@ def _month_page(month: Month, status: str, *, can_edit_commentary: bool,
     """
     def build() -> MonthPage:
         scorecard = (get_scorecard(month, status) if ref is None
-                     else snapshots.published_scorecard(month, version=ref.version))
+                     else snapshots.published_scorecard(month, version=ref.version, latest_version=ref.latest))
         panels_html = render_to_string("scorecard/_panels.html", {
             "scorecard": scorecard, "can_edit_commentary": can_edit_commentary,
             "panels": [_panel_context(panel, scorecard) for panel in scorecard.panels],
