@@ -224,8 +224,12 @@ def figure_sources(scorecard: Scorecard, panel) -> list[dict]:
                                                                           "file_sha256")):
         if version is None or version <= versions_by_return[ret_id]:
             files.setdefault(ret_id, set()).add((name, sha))
-    return sorted(({**row, "files": sorted(files.get(row["return"], ()))} for row in wanted),
-                  key=lambda row: (row["month"], row["unit"]), reverse=True)
+    rows = [{**row, "files": sorted(files.get(row["return"], ())),
+             "approved_at": dt.datetime.fromisoformat(row["approved_at"]) if row["approved_at"] else None}
+            for row in wanted]
+    rows.sort(key=lambda row: row["unit"])
+    rows.sort(key=lambda row: row["month"], reverse=True)  # newest month first, units in order within it
+    return rows
 
 
 def _is_team(row: dict) -> bool:
