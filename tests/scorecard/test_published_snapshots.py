@@ -266,3 +266,24 @@ def test_rewriting_a_submitted_returns_comment_sends_it_back_to_draft_on_the_rec
     change = StateChange.objects.filter(ret=ret).order_by("-id").first()
     assert (change.to_state, change.actor.username) == ("draft", "entry.east")
     assert "Comment changed" in change.reason and "As counted" in change.reason
+
+
+def test_a_whole_scorecard_comes_back_from_its_snapshot_equal(demo):
+    scorecard = build_scorecard(DECEMBER, PUBLISHED)
+    assert snapshots.decode(snapshots.encode(scorecard)) == scorecard
+
+
+def test_export_scorecard_writes_the_snapshot_of_a_published_month_and_a_provisional_view_otherwise(demo, tmp_path):
+    from django.core.management import call_command
+
+    ret = reopen("EAST-SG", DECEMBER)
+    services.return_save_values(ret=ret, values={"unallocated_cases": 40}, actor=user("entry.east"))
+    call_command("export_scorecard", "2017-12", "--format", "json", "-o", str(tmp_path / "dec.json"),
+                 stderr=io.StringIO())
+    published = json.loads((tmp_path / "dec.json").read_text())
+    assert (published["status"], published["indicators"][0]["current"]["value"]) == ("published", 1)
+    services.return_get_or_create(team=None, month=Month(2018, 1))
+    call_command("export_scorecard", "2018-01", "--format", "json", "-o", str(tmp_path / "jan.json"),
+                 stderr=io.StringIO())
+    provisional = json.loads((tmp_path / "jan.json").read_text())
+    assert provisional["status"] == "provisional" and "CITY (draft)" in provisional["unapproved"]
