@@ -10,6 +10,7 @@ floats (finite or not) come back bit for bit.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import math
 import types
@@ -67,47 +68,76 @@ def from_plain(kind: Any, data: Any) -> Any:
             return Month.parse(text)
         if tag == _FLOAT:
             return float(text)
-    origin = typing.get_origin(kind)
-    if origin in (typing.Union, types.UnionType):
-        return _from_union(typing.get_args(kind), data)
-    if origin in (tuple, list) or kind in (tuple, list):
-        return _from_sequence(kind, origin or kind, data)
-    if origin is dict or kind is dict or origin in (typing.Mapping, _abc_mapping()):
+    shape = _shape(kind)
+    if shape is _UNION:
+        return _from_union(kind, data)
+    if shape is _SEQUENCE:
+        return _from_sequence(kind, data)
+    if shape is _MAPPING:
         return _from_mapping(kind, data)
-    if dataclasses.is_dataclass(kind):
+    if shape is _DATACLASS:
         return _from_dataclass(kind, data)
     if kind is float and isinstance(data, int):
         return float(data)
     return data
 
 
-def _abc_mapping() -> Any:
-    import collections.abc
-
-    return collections.abc.Mapping
+_UNION, _SEQUENCE, _MAPPING, _DATACLASS, _PLAIN = "union", "sequence", "mapping", "dataclass", "plain"
 
 
-def _from_union(options: tuple, data: Any) -> Any:
-    classes = [option for option in options if dataclasses.is_dataclass(option)]
+@cache
+def _shape(kind: Any) -> str:
+    """Return what kind of hint `kind` is, worked out once per hint (snapshots hold thousands of objects)."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        return _UNION
+    if origin in (tuple, list) or kind in (tuple, list):
+        return _SEQUENCE
+    if origin in (dict, collections.abc.Mapping) or kind is dict:
+        return _MAPPING
+    if dataclasses.is_dataclass(kind):
+        return _DATACLASS
+    return _PLAIN
+
+
+@cache
+def _union_options(kind: Any) -> tuple[tuple[tuple[type, frozenset[str]], ...], Any, Any]:
+    """Return a union's dataclasses (with their field names), its first sequence hint and its scalar type."""
+    options = typing.get_args(kind)
+    classes = tuple((option, frozenset(f.name for f in dataclasses.fields(option)))
+                    for option in options if dataclasses.is_dataclass(option))
+    sequence = next((option for option in options if _shape(option) is _SEQUENCE), None)
+    scalar = next((option for option in options if option in (float, int, str, bool, Fraction, Decimal)), None)
+    return classes, sequence, scalar
+
+
+def _from_union(kind: Any, data: Any) -> Any:
+    classes, sequence, scalar = _union_options(kind)
     if isinstance(data, dict) and classes:
         # Of several dataclasses, the one whose fields the data names best.
-        return from_plain(max(classes, key=lambda c: len(set(data) & {f.name for f in dataclasses.fields(c)})), data)
-    for option in options:
-        if option is type(None):
-            continue
-        if isinstance(data, list) and typing.get_origin(option) in (tuple, list):
-            return from_plain(option, data)
-    scalar = next((o for o in options if o in (float, int, str, bool, Fraction, Decimal)), None)
+        best = classes[0][0] if len(classes) == 1 else max(classes, key=lambda c: len(set(data) & c[1]))[0]
+        return _from_dataclass(best, data)
+    if isinstance(data, list) and sequence is not None:
+        return _from_sequence(sequence, data)
     return from_plain(scalar, data) if scalar is not None else data
 
 
-def _from_sequence(kind: Any, origin: type, data: Any) -> Any:
-    if not isinstance(data, list):
-        raise FrozenError(f"expected a list for {kind}, found {type(data).__name__}")
+@cache
+def _sequence_plan(kind: Any) -> tuple[type, tuple | None, Any]:
+    """Return a sequence hint's type, its per-position hints (a fixed tuple) or None, and its item hint."""
+    origin = typing.get_origin(kind) or kind
     args = typing.get_args(kind)
     if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
-        return tuple(from_plain(arg, item) for arg, item in zip(args, data, strict=False))
-    item_kind = args[0] if args else Any
+        return origin, args, None
+    return origin, None, args[0] if args else Any
+
+
+def _from_sequence(kind: Any, data: Any) -> Any:
+    if not isinstance(data, list):
+        raise FrozenError(f"expected a list for {kind}, found {type(data).__name__}")
+    origin, positions, item_kind = _sequence_plan(kind)
+    if positions is not None:
+        return tuple(from_plain(arg, item) for arg, item in zip(positions, data, strict=False))
     items = [from_plain(item_kind, item) for item in data]
     return tuple(items) if origin is tuple else items
 

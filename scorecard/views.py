@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
@@ -204,10 +206,18 @@ def provenance(request: HttpRequest, month: Month, code: str) -> HttpResponse:
     })
 
 
-def scorecard_json(request: HttpRequest, month: Month) -> JsonResponse:
-    """Return the month's scorecard in the contract's JSON shape."""
-    return JsonResponse(exports.scorecard_dict(_viewable_scorecard(request, month)),
-                        json_dumps_params={"ensure_ascii": False})
+def scorecard_json(request: HttpRequest, month: Month) -> HttpResponse:
+    """Return the month's scorecard in the contract's JSON shape; a published version's is cached by its snapshot."""
+    status = _viewable_status(request, month)
+    if status != PUBLISHED:
+        return JsonResponse(exports.scorecard_dict(get_scorecard(month, status)), json_dumps_params={"ensure_ascii": False})
+    ref = snapshots.snapshot_ref(month)
+    body = cache.get_or_set(
+        f"scorecard-json:v1:{ref.pk}",
+        lambda: json.dumps(exports.scorecard_dict(snapshots.published_scorecard(month, latest_version=ref.latest)),
+                           ensure_ascii=False, cls=DjangoJSONEncoder),
+        CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json")
 
 
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
