@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from django.db import IntegrityError, transaction
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -32,7 +33,7 @@ from returns.models import ReportingMonth, Return, ValueChange
 from scorecard.models import ScorecardSnapshot
 from scorecard.security import log_security_event
 from scorecard.services import (
-    PUBLISHED, Inputs, Restatement, Scorecard, build_scorecard, indicators_needing_commentary, read_inputs,
+    PUBLISHED, Inputs, Panel, Restatement, Scorecard, build_scorecard, indicators_needing_commentary, read_inputs,
 )
 
 # The layout of ScorecardSnapshot.data; bump it (and teach `_decode` the old one) if the JSON's shape changes.
@@ -196,7 +197,7 @@ def snapshot_ref(month: Month, version: int | None = None) -> SnapshotRef | None
     return SnapshotRef(found[0], found[1], rows[-1][1]) if found else None
 
 
-def figure_sources(scorecard: Scorecard, panel) -> list[dict]:
+def figure_sources(scorecard: Scorecard, panel: Panel) -> list[dict]:
     """Return the approved returns behind a published panel's month and baseline, with approver and files.
 
     The months are the headline's window for the month and for each baseline
@@ -364,7 +365,10 @@ def month_unpublish(*, month: Month, actor, reason: str, request: HttpRequest | 
 
 
 def freeze_months(months: Sequence[Month], *, actor) -> int:
-    """Publish months whose returns are all approved, reading the counts once (the demo's bulk load)."""
+    """Publish and freeze months in bulk, reading the counts once, without the completeness checks.
+
+    For the demo loader and benchmarks only, whose returns are approved by construction.
+    """
     if not months:
         return 0
     inputs: Inputs = read_inputs(max(months))
@@ -395,13 +399,43 @@ class Difference:
     changes: tuple[str, ...]
 
 
+# Tables whose newest row changes when anything a published figure is computed from changes.
+_INPUT_HISTORIES = ("indicators_historicalindicator", "indicators_historicalindicatorline",
+                    "indicators_historicaltarget", "indicators_historicalmeasure", "teams_historicalpopulation",
+                    "teams_historicalteam", "teams_historicalarea", "returns_historicalreportingmonth")
+
+
+def inputs_stamp() -> str:
+    """Return a fingerprint of approved data, reference data and snapshots, in one query.
+
+    Approving raises a return's version and records it, so the count and sums of
+    approved versions change with any approval; the history tables' newest rows
+    change with targets, populations, indicators and publishing.
+    """
+    histories = ", ".join(f"(SELECT MAX(history_id) FROM {table})" for table in _INPUT_HISTORIES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT MAX(id) FROM scorecard_scorecardsnapshot), "
+            "(SELECT COUNT(*) FROM returns_return WHERE state = %s), "
+            "(SELECT SUM(version) FROM returns_return WHERE state = %s), "
+            f"(SELECT SUM(approved_version) FROM returns_return), {histories}",
+            [Return.State.APPROVED, Return.State.APPROVED],
+        )
+        return "-".join(str(value or 0) for value in cursor.fetchone())
+
+
 def published_differences() -> list[Difference]:
     """Return each published month whose latest snapshot differs from what approved data now gives.
 
-    Reads the approved counts once (to the latest published month) and computes
-    each month's figures with the engine alone (no history or SPC), against
-    today's targets and populations: what a restatement would publish.
+    Cached under a stamp of everything it reads (`inputs_stamp`), so a page view
+    recomputes only after an approval, a publication or a reference data change.
     """
+    return cache.get_or_set(f"published-differences:v1:{inputs_stamp()}", _published_differences, 60 * 60)
+
+
+def _published_differences() -> list[Difference]:
+    """Compute the differences: the approved counts read once (to the latest published month), each month's
+    figures by the engine alone (no history or SPC), against today's targets and populations."""
     published = sorted(Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False)
                        .values_list("month", flat=True))
     if not published:
