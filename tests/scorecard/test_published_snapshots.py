@@ -287,3 +287,11 @@ def test_export_scorecard_writes_the_snapshot_of_a_published_month_and_a_provisi
                  stderr=io.StringIO())
     provisional = json.loads((tmp_path / "jan.json").read_text())
     assert provisional["status"] == "provisional" and "CITY (draft)" in provisional["unapproved"]
+
+
+def test_the_corrections_panel_is_not_served_stale_after_an_approval(demo):
+    performance = signed_in("performance")
+    assert "Every published month still matches approved data" in performance.get("/scorecard/2017-12/").content.decode()
+    correct_and_approve("EAST-SG", NOVEMBER, {"unallocated_cases": 5})
+    page = performance.get("/scorecard/2017-12/").content.decode()
+    assert "November 2017</a> (version 1)" in page and "December 2017</a> (version 1)" in page
