@@ -189,11 +189,15 @@ def snapshot_ref(month: Month, version: int | None = None) -> SnapshotRef | None
 
     A month published before snapshots existed is frozen the first time it is read.
     """
-    rows = list(ScorecardSnapshot.objects.filter(month=month.first_day).order_by("version").values_list("pk", "version"))
+    rows = list(ScorecardSnapshot.objects.filter(month=month.first_day).order_by("version")
+                .values_list("pk", "version"))
     if not rows and version is None:
         snapshot = _freeze_legacy(month)
         rows = [(snapshot.pk, snapshot.version)]
-    found = next((row for row in rows if row[1] == version), None) if version is not None else (rows[-1] if rows else None)
+    if version is None:
+        found = rows[-1] if rows else None
+    else:
+        found = next((row for row in rows if row[1] == version), None)
     return SnapshotRef(found[0], found[1], rows[-1][1]) if found else None
 
 

@@ -210,7 +210,8 @@ def scorecard_json(request: HttpRequest, month: Month) -> HttpResponse:
     """Return the month's scorecard in the contract's JSON shape; a published version's is cached by its snapshot."""
     status = _viewable_status(request, month)
     if status != PUBLISHED:
-        return JsonResponse(exports.scorecard_dict(get_scorecard(month, status)), json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(exports.scorecard_dict(get_scorecard(month, status)),
+                            json_dumps_params={"ensure_ascii": False})
     ref = snapshots.snapshot_ref(month)
     body = cache.get_or_set(
         f"scorecard-json:v1:{ref.pk}",

@@ -152,7 +152,8 @@ def test_a_published_page_and_its_json_are_read_from_the_snapshot_in_a_fixed_num
         with CaptureQueriesContext(connection) as queries:
             assert client.get(path).status_code == 200
         # Page: session, user, the month's record, the snapshot's id, the snapshot, the months list and two
-        # permission lookups. JSON: session, user, the month's record, the snapshot's id, the snapshot. Never a return value.
+        # permission lookups. JSON: session, user, the month's record, the snapshot's id, the snapshot.
+        # Never a return value.
         assert len(queries) == expected, [q["sql"] for q in queries]
         assert not any("returns_returnvalue" in q["sql"] or "returns_approvedvalue" in q["sql"] for q in queries)
 
@@ -291,7 +292,8 @@ def test_export_scorecard_writes_the_snapshot_of_a_published_month_and_a_provisi
 
 def test_the_corrections_panel_is_not_served_stale_after_an_approval(demo):
     performance = signed_in("performance")
-    assert "Every published month still matches approved data" in performance.get("/scorecard/2017-12/").content.decode()
+    page = performance.get("/scorecard/2017-12/").content.decode()
+    assert "Every published month still matches approved data" in page
     correct_and_approve("EAST-SG", NOVEMBER, {"unallocated_cases": 5})
     page = performance.get("/scorecard/2017-12/").content.decode()
     assert "November 2017</a> (version 1)" in page and "December 2017</a> (version 1)" in page
