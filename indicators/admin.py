@@ -6,6 +6,19 @@ from indicators.models import (
 )
 
 
+class PageOnlyAdminMixin:
+    """Shown here, changed only on the scorecard's pages, through the services that check and audit them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Measure)
 class MeasureAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "kind", "level", "order"]
@@ -31,11 +44,11 @@ class ComparatorInline(admin.TabularInline):
     extra = 0
 
 
-class ChangePointInline(admin.TabularInline):
+class ChangePointInline(PageOnlyAdminMixin, admin.TabularInline):
     model = ChangePoint
     extra = 0
     fields = ["month", "reason", "created_by", "created_at"]
-    readonly_fields = ["created_by", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(Indicator)
@@ -57,15 +70,6 @@ class IndicatorAdmin(SimpleHistoryAdmin):
                                                      "spc_baseline_from", "spc_baseline_to"]}),
     ]
 
-    def save_formset(self, request, form, formset, change):
-        for instance in formset.save(commit=False):
-            if isinstance(instance, ChangePoint) and instance.created_by_id is None:
-                instance.created_by = request.user
-            instance.save()
-        for instance in formset.deleted_objects:
-            instance.delete()
-        formset.save_m2m()
-
 
 @admin.register(Target)
 class TargetAdmin(SimpleHistoryAdmin):
@@ -84,35 +88,30 @@ class ComparatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Commentary)
-class CommentaryAdmin(SimpleHistoryAdmin):
+class CommentaryAdmin(PageOnlyAdminMixin, SimpleHistoryAdmin):
+    """Written on the month's page (indicators.services), where who and when are recorded."""
+
     list_display = ["indicator", "month", "updated_by", "updated_at"]
     list_filter = ["month", "indicator"]
     list_select_related = ["indicator", "updated_by"]
     search_fields = ["text"]
     date_hierarchy = "month"
-    readonly_fields = ["updated_by", "updated_at"]
-
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+    readonly_fields = ["indicator", "month", "text", "updated_by", "updated_at"]
 
 
 @admin.register(ChangePoint)
-class ChangePointAdmin(SimpleHistoryAdmin):
+class ChangePointAdmin(PageOnlyAdminMixin, SimpleHistoryAdmin):
+    """Recorded and removed on the indicator's page (indicators.services)."""
+
     list_display = ["indicator", "month", "reason", "created_by", "created_at"]
     list_filter = ["indicator"]
     list_select_related = ["indicator", "created_by"]
     search_fields = ["reason"]
-    readonly_fields = ["created_by", "created_at"]
-
-    def save_model(self, request, obj, form, change):
-        if obj.created_by_id is None:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    readonly_fields = ["indicator", "month", "reason", "created_by", "created_at"]
 
 
 @admin.register(DismissedChangePoint)
-class DismissedChangePointAdmin(SimpleHistoryAdmin):
+class DismissedChangePointAdmin(PageOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["indicator", "month", "dismissed_by", "dismissed_at"]
     list_filter = ["indicator"]
-    readonly_fields = ["dismissed_by", "dismissed_at"]
+    readonly_fields = ["indicator", "month", "dismissed_by", "dismissed_at"]

@@ -2,35 +2,62 @@
 
 from __future__ import annotations
 
-from django.db.models import Sum
+import datetime as dt
+
+from django.db.models import QuerySet, Sum
 
 from indicators.engine import AreaInfo, Dataset, UnitInfo
 from lib.months import Month
-from returns.models import ReturnValue
+from returns.models import ApprovedValue, Return, ReturnValue
 from teams.models import Area, Population
 
+_GROUP = ("ret__team__area__code", "ret__team__team_type__code", "ret__month", "measure__code")
 
-def scorecard_dataset(*, until: Month) -> Dataset:
+
+def _grouped(queryset: QuerySet) -> QuerySet:
+    return queryset.order_by().values_list(*_GROUP).annotate(total=Sum("value"))
+
+
+def approved_values(until: Month) -> QuerySet:
+    """Return the approved counts up to the month, summed per (area, team type, month, measure).
+
+    An approved return's values are locked, so they are its approved values; a
+    reopened one's last approved values were kept aside when it was reopened.
+    A return never approved has none: its unit is no data, never zero.
+    """
+    approved = ReturnValue.objects.filter(ret__month__lte=until.first_day, ret__state=Return.State.APPROVED,
+                                          value__isnull=False)
+    kept = ApprovedValue.objects.filter(ret__month__lte=until.first_day).exclude(ret__state=Return.State.APPROVED)
+    return _grouped(approved).union(_grouped(kept), all=True)
+
+
+def latest_values(until: Month) -> QuerySet:
+    """Return the latest saved counts up to the month, whatever their return's state (a provisional view)."""
+    return _grouped(ReturnValue.objects.filter(ret__month__lte=until.first_day, value__isnull=False))
+
+
+def scorecard_dataset(*, until: Month, approved_only: bool = True) -> Dataset:
     """Return every count up to and including the month, with the areas and populations (3 queries).
+
+    Approved values only unless `approved_only` is False (the performance
+    team's provisional preview of the latest saved values).
 
     Teams of the same area and type always add up together, so the database sums
     them per (area, team type) and each such group reaches the engine as one
     unit: the engine's figures are the same, with a fraction of the rows. The
     council's own return (no team) forms the group with neither.
     """
-    rows = (
-        ReturnValue.objects.filter(ret__month__lte=until.first_day, value__isnull=False)
-        .order_by()
-        .values_list("ret__team__area__code", "ret__team__team_type__code", "ret__month", "measure__code")
-        .annotate(total=Sum("value"))
-    )
-    months: dict = {}  # one Month per date: a few dozen, not thousands of conversions
-    values, units = {}, {}
+    rows = approved_values(until) if approved_only else latest_values(until)
+    months: dict[dt.date, Month] = {}  # one Month per date: a few dozen, not thousands of conversions
+    values: dict[tuple[str, Month, str], int] = {}
+    units: dict[str, UnitInfo] = {}
     for area, team_type, day, measure, total in rows:
         unit = f"{area or ''}/{team_type or ''}"
         units.setdefault(unit, UnitInfo(area=area, team_type=team_type))
         month = months.get(day) or months.setdefault(day, Month.of(day))
-        values[(unit, month, measure)] = total
+        key = (unit, month, measure)
+        # The two halves of the approved union may both hold a group: a reopened team beside approved ones.
+        values[key] = values.get(key, 0) + total
     return Dataset(
         values=values,
         units=units,

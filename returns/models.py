@@ -61,6 +61,13 @@ class Return(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The last approval, kept through a reopening: the values it approved stay in force (ApprovedValue) until
+    # the return is approved again, and published figures name it as their source.
+    approved_version = models.PositiveIntegerField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-month", "team__area__order", "team__code"]
@@ -112,6 +119,28 @@ class ReturnValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure.code}={self.value}"
+
+
+class ApprovedValue(models.Model):
+    """A reopened return's last approved count, in force for every scorecard until it is approved again.
+
+    An approved return's own values are its approved values (they are locked);
+    reopening copies them here first, so drafts and submissions never reach a
+    published or leaders' figure. Only counts are kept: a blank is no data.
+    """
+
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="approved_values")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ret", "measure"], name="approved_value_unique_measure"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="approved_value_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code}={self.value} (approved)"
 
 
 class Source(models.TextChoices):

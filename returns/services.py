@@ -12,12 +12,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from lib.months import Month
-from returns import selectors, validation
-from returns.models import ReportingMonth, Return, ReturnValue, Source, StateChange, ValueChange
+from returns import selectors, signals, validation
+from returns.models import ApprovedValue, ReportingMonth, Return, ReturnValue, Source, StateChange, ValueChange
 from returns.validation import Finding
 from teams.models import Team
 
@@ -68,6 +69,10 @@ class SubmissionRefused(ReturnError):
     def __init__(self, message: str, *, findings: Sequence[Finding]):
         super().__init__(message)
         self.findings = list(findings)
+
+
+class SelfApproval(ReturnError):
+    """Four eyes: the approver last submitted the return or last changed its values."""
 
 
 class PublishRefused(ReturnError):
@@ -238,11 +243,13 @@ def return_save_values(
     ReturnValue.objects.bulk_create(to_create)
     ValueChange.objects.bulk_create(audit)
 
-    back_to_draft = bool(changed) and locked.state == Return.State.SUBMITTED
+    # A submitted return is frozen as submitted: new values or new words go back to draft, on the record.
+    back_to_draft = locked.state == Return.State.SUBMITTED
     if back_to_draft:
+        what = "Values changed" if changed else f"Comment changed (was: {locked.comment!r})"
         StateChange.objects.create(
             ret=locked, from_state=locked.state, to_state=Return.State.DRAFT, actor=actor, at=now,
-            reason="Values changed after submission: submit again.", version=locked.version,
+            reason=f"{what} after submission: submit again.", version=locked.version,
         )
         locked.state = Return.State.DRAFT
     locked.comment = new_comment
@@ -347,13 +354,39 @@ def return_save_and_submit(
     return result
 
 
+def last_hands(ret: Return) -> set[int]:
+    """Return the ids of who last submitted the return and who last changed its values (two queries)."""
+    submitted = StateChange.objects.filter(ret=ret, to_state=Return.State.SUBMITTED).order_by("-at", "-id").first()
+    changed = ValueChange.objects.filter(ret=ret).order_by("-at", "-id").first()
+    return {row.actor_id for row in (submitted, changed) if row is not None and row.actor_id is not None}
+
+
+def _check_four_eyes(locked: Return, actor) -> None:
+    if actor is None or actor.pk not in last_hands(locked):
+        return
+    if not settings.RETURNS_ALLOW_SELF_APPROVAL:
+        raise SelfApproval(
+            f"You last submitted or changed the {locked.unit_label} return for {locked.month:%B %Y}, so someone "
+            "else must approve it (four eyes)."
+        )
+    # A one-person team may relax the rule; every use of it is on the security record.
+    signals.workflow_event.send(sender=Return, request=None, event="return_self_approved", fields={
+        "user": actor.get_username(), "return_id": locked.pk, "unit": locked.unit_label,
+        "month": f"{locked.month:%Y-%m}"})
+
+
 @transaction.atomic
 def return_approve(*, ret: Return, actor, expected_version: int | None = None) -> Return:
-    """Approve a submitted return, locking its values."""
+    """Approve a submitted return, locking its values; nobody approves what they last submitted or changed."""
     locked = _lock(ret)
     _require_state(locked, (Return.State.SUBMITTED,), "approved")
     _check_version(locked, expected_version)
+    _check_four_eyes(locked, actor)
     _move(locked, to=Return.State.APPROVED, actor=actor)
+    locked.approved_version, locked.approved_by, locked.approved_at = locked.version, actor, locked.updated_at
+    locked.save(update_fields=["approved_version", "approved_by", "approved_at"])
+    # The locked values are the approved ones now; the copy kept through a reopening has done its job.
+    ApprovedValue.objects.filter(ret=locked).delete()
     _sync(ret, locked)
     return ret
 
@@ -372,21 +405,24 @@ def return_reject(*, ret: Return, actor, reason: str, expected_version: int | No
 
 @transaction.atomic
 def return_reopen(*, ret: Return, actor, reason: str, expected_version: int | None = None) -> Return:
-    """Unlock an approved return for changes, saying why; its month stops being published."""
+    """Unlock an approved return for changes, saying why; its approved values stay in force until re-approved.
+
+    A published month stays published: its figures are a frozen snapshot, and a
+    correction reaches leaders only when the performance team restates it.
+    """
     reason = _require_reason(reason, "reopening")
     locked = _lock(ret)
     _require_state(locked, (Return.State.APPROVED,), "reopened")
     _check_version(locked, expected_version)
+    ApprovedValue.objects.filter(ret=locked).delete()
+    ApprovedValue.objects.bulk_create(
+        ApprovedValue(ret=locked, measure_id=row.measure_id, value=row.value)
+        for row in ReturnValue.objects.filter(ret=locked, value__isnull=False)
+    )
+    if locked.approved_version is None:  # approved before approvals were recorded (or loaded as approved)
+        locked.approved_version = locked.version
+        locked.save(update_fields=["approved_version"])
     _move(locked, to=Return.State.DRAFT, actor=actor, reason=reason)
-    # Lock the month's row too, so a publish running now either sees this reopen or is undone by it.
-    month, _ = ReportingMonth.objects.get_or_create(month=locked.month)
-    month = ReportingMonth.objects.select_for_update().get(pk=month.pk)
-    if month.is_published:
-        month.published_at = None
-        month.published_by = None
-        month._history_user = actor
-        month._change_reason = f"Unpublished: the {locked.unit_label} return was reopened ({reason})"
-        month.save()
     _sync(ret, locked)
     return ret
 
@@ -394,7 +430,10 @@ def return_reopen(*, ret: Return, actor, reason: str, expected_version: int | No
 @transaction.atomic
 def month_publish(*, month: Month, actor, needs_commentary: Sequence[str]) -> ReportingMonth:
     """Publish the month to senior leaders once every expected return is approved and no red or amber
-    indicator (titles in `needs_commentary`) lacks commentary."""
+    indicator (titles in `needs_commentary`) lacks commentary.
+
+    Only `scorecard.snapshots.month_publish` calls this: it freezes the published snapshot in the same transaction.
+    """
     row, _ = ReportingMonth.objects.get_or_create(month=month.first_day)
     row = ReportingMonth.objects.select_for_update().get(pk=row.pk)
     if row.is_published:

@@ -318,6 +318,9 @@ def return_transition(request: HttpRequest, month: str, unit: str, action: str) 
             messages.info(request, f"{change.actor}: {change.description}")
         return back
     except services.ReturnError as exc:
+        if isinstance(exc, services.SelfApproval):
+            signals.workflow_event.send(sender=Return, request=request, event="return_self_approval_refused",
+                                        fields={"return_id": ret.pk, "unit": unit.code, "month": str(month)})
         messages.error(request, exc.message)
         return back
     signals.workflow_event.send(sender=Return, request=request, event=EVENTS[action], fields={

@@ -35,17 +35,19 @@ FILE_FORMATS = {
 
 
 def filename(scorecard: Scorecard, fmt: str) -> str:
-    """Return the download's file name, e.g. scorecard-2017-12.pdf; a draft says so in its name."""
-    draft = "" if scorecard.status == PUBLISHED else "-draft"
-    return f"scorecard-{scorecard.month}{draft}.{fmt}"
+    """Return the download's file name, e.g. scorecard-2017-12.pdf; a provisional view or a restated version says so."""
+    if scorecard.status != PUBLISHED:
+        return f"scorecard-{scorecard.month}-provisional.{fmt}"
+    version = f"-v{scorecard.version}" if scorecard.version > 1 else ""
+    return f"scorecard-{scorecard.month}{version}.{fmt}"
 
 
 def render_file(scorecard: Scorecard, fmt: str) -> bytes:
-    """Return the file; a published month's is kept in the cache, as its figures cannot change until reopened."""
+    """Return the file; a published version's is kept in the cache, as its snapshot never changes."""
     file_format = FILE_FORMATS[fmt]
     if scorecard.status != PUBLISHED or not scorecard.stamp:
         return file_format.render(scorecard)
-    # The stamp changes with any edit the file shows (see scorecard.services), so no copy goes stale.
+    # The stamp names the snapshot: a restatement is a new snapshot, so no copy goes stale.
     key = f"scorecard-file:v{FILE_VERSION}:{scorecard.month}:{fmt}:{scorecard.stamp}"
     content = cache.get(key)
     if content is None:

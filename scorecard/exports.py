@@ -85,6 +85,10 @@ def scorecard_dict(scorecard: Scorecard) -> dict:
     return {
         "month": str(scorecard.month),
         "status": scorecard.status,
+        "version": scorecard.version or None,
+        "restatements": [{"version": note.version, "on": note.on, "reason": note.reason, "changes": list(note.changes)}
+                         for note in scorecard.restatements],
+        "unapproved": list(scorecard.unapproved),
         "council": scorecard.council,
         "comparator_periods": scorecard.comparator_periods,
         "indicators": [panel_dict(panel) for panel in scorecard.panels],

@@ -13,10 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from returns import policy, services, signals
+from returns import policy, signals
 from returns.views import month_or_404
+from scorecard import snapshots
 from scorecard.security import log_security_event
-from scorecard.services import indicators_needing_commentary
 
 
 @receiver(signals.workflow_event, dispatch_uid="scorecard.security.workflow_event")
@@ -27,17 +27,16 @@ def log_workflow_event(sender, *, request, event: str, fields: dict, **kwargs) -
 
 @require_POST
 def month_publish(request: HttpRequest, month: str) -> HttpResponse:
-    """Publish the month once every return is approved and red or amber indicators have commentary."""
+    """Publish the month, frozen as a snapshot, once every return is approved and red or amber ones have commentary."""
     month = month_or_404(month)
     if not policy.has_publish_permission(request.user):
         raise PermissionDenied
     try:
-        services.month_publish(month=month, actor=request.user, needs_commentary=indicators_needing_commentary(month))
-    except services.PublishRefused as exc:
+        snapshots.month_publish(month=month, actor=request.user, request=request)
+    except snapshots.SnapshotRefused as exc:
         messages.error(request, exc.message)
         for reason in exc.reasons:
             messages.warning(request, f"Not ready: {reason}.")
     else:
-        log_security_event(request, "month_published", month=str(month))
         messages.success(request, f"{month.long_label} is published: senior leaders can now see it.")
     return redirect("returns:month", month=str(month))

@@ -30,6 +30,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("returns", "import_returns"),
         ("returns", "view_unpublished_month"),
         ("returns", "publish_month"),
+        ("scorecard", "restate_month"),
+        ("scorecard", "view_scorecardsnapshot"),
         ("returns", "view_reportingmonth"),
         ("returns", "view_valuechange"),
         ("returns", "view_statechange"),

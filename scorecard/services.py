@@ -1,49 +1,38 @@
-"""A month's scorecard: the catalogue and the counts put together, and cached when published.
+"""A month's scorecard: computed from approved values, or read back from its published snapshot.
 
 Reading is `returns.dataset` and `indicators.selectors`; computing is the pure
 `indicators.engine` and `indicators.spc`; this module only joins them. A
-published month's scorecard is cached under a key that includes a stamp of
-everything it depends on (the latest audit and history rows), so a reopened
-return, an import or an edited target or commentary makes a new key: nothing
-has to remember to invalidate it.
+published month is never recomputed: its pages and files come from the
+snapshot frozen when it was published (`scorecard.snapshots`), so later
+corrections change nothing a leader sees until the month is restated. An
+unpublished month is a provisional view of the latest saved values, for the
+performance team only, naming the returns not yet approved.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
 
 from indicators import spc
 from indicators.engine import (
-    AreaInfo, Figure, IndicatorResult, Totals, compute_indicator, headline_history, target_in_force,
+    AreaInfo, Dataset, Figure, IndicatorResult, Totals, compute_indicator, headline_history, target_in_force,
 )
 from indicators.selectors import commentary_for, indicator_specs
 from lib.months import Month
 from lib.numbers import format_number
+from returns import selectors as return_selectors
 from returns.dataset import scorecard_dataset
 from returns.models import ReportingMonth, Return
 from returns.policy import has_view_scorecard_permission
 from teams.models import Council
 
-PUBLISHED, DRAFT = "published", "draft"
+PUBLISHED, PROVISIONAL = "published", "provisional"
+DRAFT = PROVISIONAL  # the name older callers use for a month not yet published
 CHART_MONTHS = 13
 CACHE_SECONDS = 24 * 60 * 60
-
-# Tables whose newest row changes whenever the catalogue, targets, commentary or reference data change.
-# (A return's state is not among them: it changes no figure, and a month whose return is reopened is no
-# longer published, so it is no longer served from the cache.)
-_STAMP_SOURCES = (
-    ("indicators_historicalindicator", "history_id"), ("indicators_historicalindicatorline", "history_id"),
-    ("indicators_historicaltarget", "history_id"), ("indicators_historicalcomparator", "history_id"),
-    ("indicators_historicalcommentary", "history_id"), ("indicators_historicalmeasure", "history_id"),
-    ("teams_historicalpopulation", "history_id"), ("teams_historicalteam", "history_id"),
-    ("teams_historicalarea", "history_id"), ("teams_historicalcouncil", "history_id"),
-    ("indicators_historicalchangepoint", "history_id"),
-)
 
 
 @dataclass(frozen=True)
@@ -71,13 +60,31 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class Restatement:
+    """A restated month's note: when, why, and each figure that changed ('<figure> changed from A to B')."""
+
+    version: int
+    on: str  # the date restated, e.g. "3 December 2026"
+    reason: str
+    changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Scorecard:
     month: Month
     status: str
     council: str
     areas: tuple[AreaInfo, ...]
     panels: tuple[Panel, ...]
-    stamp: str = ""  # set on published months: what their cached renderings are keyed on
+    stamp: str = ""  # set on published months: what their cached renderings are keyed on (the snapshot)
+    version: int = 0  # the published snapshot's version; 0 for a provisional view
+    latest_version: int = 0  # the month's newest published version
+    restatements: tuple[Restatement, ...] = ()
+    unapproved: tuple[str, ...] = ()  # provisional: the returns not approved yet, e.g. "EAST-SG (draft)"
+
+    @property
+    def is_provisional(self) -> bool:
+        return self.status != PUBLISHED
 
     @property
     def comparator_periods(self) -> list[str]:
@@ -90,11 +97,11 @@ class Scorecard:
 
 
 def month_status(month: Month) -> str | None:
-    """Return published, draft (returns exist, not published) or None for a month with nothing."""
+    """Return published, provisional (returns exist, not published) or None for a month with nothing."""
     record = ReportingMonth.objects.filter(month=month.first_day).first()
     if record and record.is_published:
         return PUBLISHED
-    return DRAFT if Return.objects.filter(month=month.first_day).exists() else None
+    return PROVISIONAL if Return.objects.filter(month=month.first_day).exists() else None
 
 
 def visible_months(user) -> list[tuple[Month, str]]:
@@ -104,58 +111,75 @@ def visible_months(user) -> list[tuple[Month, str]]:
     months = {month: PUBLISHED for month in published}
     if has_view_scorecard_permission(user, published=False):
         for day in Return.objects.order_by().values_list("month", flat=True).distinct():
-            months.setdefault(Month.of(day), DRAFT)
+            months.setdefault(Month.of(day), PROVISIONAL)
     return sorted(months.items())
 
 
-def data_stamp(month: Month) -> str:
-    """Return a fingerprint of everything the month's scorecard depends on, in one query.
-
-    Every change to a return's values raises its version, so the count and the
-    sum of versions of the returns up to the month change with any value they
-    hold; returns of later months (this month's drafts) leave it alone.
-    """
-    selects = ", ".join(f"(SELECT MAX({column}) FROM {table})" for table, column in _STAMP_SOURCES)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM returns_return WHERE month <= %s), "
-            f"(SELECT SUM(version) FROM returns_return WHERE month <= %s), {selects}",
-            [month.first_day, month.first_day],
-        )
-        return "-".join(str(value or 0) for value in cursor.fetchone())
-
-
-def get_scorecard(month: Month, status: str, *, stamp: str | None = None) -> Scorecard:
-    """Return the month's scorecard, from the cache when the month is published (pass the stamp if known)."""
+def get_scorecard(month: Month, status: str, *, version: int | None = None) -> Scorecard:
+    """Return a published month's snapshot (the latest version unless one is named), else a provisional view."""
     if status != PUBLISHED:
-        return build_scorecard(month, status)
-    stamp = stamp or data_stamp(month)
-    key = f"scorecard:v3:{month}:{stamp}"
-    scorecard = cache.get(key)
-    if scorecard is None:
-        scorecard = replace(build_scorecard(month, status), stamp=stamp)
-        cache.set(key, scorecard, CACHE_SECONDS)
-    return scorecard
+        return provisional_scorecard(month)
+    from scorecard import snapshots  # snapshots builds scorecards with this module
+
+    return snapshots.published_scorecard(month, version=version)
 
 
-def build_scorecard(month: Month, status: str, *, codes: list[str] | None = None) -> Scorecard:
-    """Compute every panel of the month's scorecard."""
-    data = scorecard_dataset(until=month)
-    totals = Totals(data)
+def provisional_scorecard(month: Month) -> Scorecard:
+    """Return the month computed from the latest saved values, naming the returns not approved yet."""
+    scorecard = build_scorecard(month, PROVISIONAL, approved_only=False)
+    return Scorecard(**{**scorecard.__dict__, "unapproved": tuple(unapproved_returns(month))})
+
+
+def unapproved_returns(month: Month) -> list[str]:
+    """Return each expected return of the month that is not approved, with its state (three queries)."""
+    returns = {ret.team_id: ret for ret in return_selectors.month_returns(month)}
+    names = []
+    for unit in return_selectors.expected_units():
+        ret = returns.get(unit.team.pk if unit.team else None)
+        if ret is None or ret.state != Return.State.APPROVED:
+            state = return_selectors.STATE_LABELS[ret.state if ret else return_selectors.NOT_STARTED]
+            names.append(f"{unit.code} ({state.lower()})")
+    return names
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What computing scorecards reads, read once: counts up to a month, the catalogue and the council."""
+
+    data: Dataset
+    totals: Totals
+    specs: tuple
+    council: str
+
+
+def read_inputs(until: Month, *, approved_only: bool = True, codes: list[str] | None = None) -> Inputs:
+    """Read the counts up to the month, the indicators and the council (9 queries)."""
+    data = scorecard_dataset(until=until, approved_only=approved_only)
+    council = Council.objects.values_list("name", flat=True).first() or ""
+    return Inputs(data, Totals(data), tuple(indicator_specs(codes=codes)), council)
+
+
+def build_scorecard(month: Month, status: str, *, codes: list[str] | None = None, approved_only: bool = True,
+                    inputs: Inputs | None = None) -> Scorecard:
+    """Compute every panel of the month's scorecard (from approved values unless `approved_only` is False).
+
+    Pass `inputs` read up to this month or later to compute many months from one read.
+    """
+    inputs = inputs or read_inputs(month, approved_only=approved_only, codes=codes)
+    data, totals = inputs.data, inputs.totals
     commentary = commentary_for(month)
     months_held = sorted({key[1] for key in data.values})
     first = months_held[0] if months_held else month
     history_months = [first + n for n in range(month - first + 1)]
     panels = []
-    for spec in indicator_specs(codes=codes):
+    for spec in inputs.specs:
         result = compute_indicator(totals, spec, month, data.areas, commentary.get(spec.code, ""))
         history = tuple(
             HistoryPoint(m, figure, _target_value(spec, m))
             for m, figure in headline_history(totals, spec, history_months)
         )
         panels.append(Panel(result, history, _spc(spec, history, result)))
-    council = Council.objects.values_list("name", flat=True).first() or ""
-    return Scorecard(month, status, council, tuple(data.areas), tuple(panels))
+    return Scorecard(month, status, inputs.council, tuple(data.areas), tuple(panels))
 
 
 def _target_value(spec, month: Month) -> Decimal | None:
@@ -193,7 +217,7 @@ def _spc(spec, history: tuple[HistoryPoint, ...], result: IndicatorResult) -> sp
 
 def indicators_needing_commentary(month: Month) -> list[str]:
     """Return the titles of indicators rated red or amber that have no commentary for the month."""
-    scorecard = build_scorecard(month, DRAFT)
+    scorecard = build_scorecard(month, PROVISIONAL)
     return [
         f"{panel.spec.number}. {panel.spec.short_title}"
         for panel in scorecard.panels

@@ -202,6 +202,11 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
 # A month's returns are due on this working day (Monday to Friday) of the next month.
+# Four eyes: nobody approves a return they last submitted or changed. A one-person team may turn this on;
+# every approval that needs it is logged as a security event.
+# The admin's history pages only show old versions; scorecard.admin_history refuses any revert.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+RETURNS_ALLOW_SELF_APPROVAL = env_bool("RETURNS_ALLOW_SELF_APPROVAL", False)
 RETURNS_DUE_WORKING_DAY = env_int("RETURNS_DUE_WORKING_DAY", 5, minimum=1)
 if RETURNS_DUE_WORKING_DAY > 20:
     raise ImproperlyConfigured(f"RETURNS_DUE_WORKING_DAY={RETURNS_DUE_WORKING_DAY} must be 20 or less.")

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import re_path
 from django.urls import include, path, register_converter
 
-from scorecard import downloads, health, views
+from scorecard import admin_history, downloads, health, views
 from scorecard.publish import month_publish
 from indicators.views import commentary_edit
 from scorecard.converters import MonthConverter
@@ -14,6 +14,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Every admin history page is read-only, whatever the model: no revert by POST, bad ids are 404.
+    re_path(r"^admin/(?P<app_label>\w+)/(?P<model_name>\w+)/(?P<object_id>[^/]+)/history/(?P<version_id>[^/]+)/$",
+            admin_history.history_form, name="admin-history-form"),
     path("admin/", admin.site.urls),
     # Before the returns include: publishing needs the scorecard's ratings, so the view lives here.
     re_path(r"^returns/(?P<month>[0-9]{4}-[0-9]{2})/publish/?$", month_publish, name="returns-publish"),
@@ -22,6 +25,10 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("scorecard/", views.scorecard_latest, name="scorecard"),
     path("scorecard/<month:month>/", views.scorecard_month, name="scorecard-month"),
+    path("scorecard/<month:month>/v<int:version>/", views.scorecard_month, name="scorecard-version"),
+    path("scorecard/<month:month>/v<int:version>.json", views.scorecard_version_json, name="scorecard-version-json"),
+    path("scorecard/<month:month>/restate", views.scorecard_restate, name="scorecard-restate"),
+    path("scorecard/<month:month>/provenance/<slug:code>/", views.provenance, name="scorecard-provenance"),
     path("scorecard/<month:month>.json", views.scorecard_json, name="scorecard-json"),
     path("scorecard/<month:month>.<str:fmt>", downloads.scorecard_download, name="scorecard-download"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,8 +30,9 @@ from scorecard.labels import (
     ASSURANCE_ICONS, ASSURANCE_LABELS, POLARITY_LABELS, RATING_LABELS, TREND_LABELS, VARIATION_ICONS,
     VARIATION_LABELS, WINDOW_LABELS, movement,
 )
+from scorecard import snapshots
 from scorecard.services import (
-    CACHE_SECONDS, PUBLISHED, Panel, Scorecard, data_stamp, get_scorecard, month_status, visible_months,
+    CACHE_SECONDS, PUBLISHED, Panel, Restatement, Scorecard, get_scorecard, month_status, visible_months,
 )
 from scorecard.tables import HistoryTable, PanelTable
 
@@ -56,9 +59,15 @@ def _viewable_status(request: HttpRequest, month: Month) -> str:
     return status
 
 
-def _viewable_scorecard(request: HttpRequest, month: Month) -> Scorecard:
-    """Return the month's scorecard, or 404 where it does not exist or the user may not see it."""
-    return get_scorecard(month, _viewable_status(request, month))
+def _viewable_scorecard(request: HttpRequest, month: Month, version: int | None = None) -> Scorecard:
+    """Return the month's scorecard (a published version), or 404 where there is none or the user may not see it."""
+    status = _viewable_status(request, month)
+    if version is not None and status != PUBLISHED:
+        raise Http404("That month has no published versions.")
+    try:
+        return get_scorecard(month, status, version=version)
+    except snapshots.ScorecardSnapshot.DoesNotExist:
+        raise Http404("No such version of that month.") from None
 
 
 def scorecard_latest(request: HttpRequest) -> HttpResponse:
@@ -77,12 +86,21 @@ def scorecard_latest(request: HttpRequest) -> HttpResponse:
     return redirect("scorecard-month", month=published[-1])
 
 
-def scorecard_month(request: HttpRequest, month: Month) -> HttpResponse:
-    """Show a month's scorecard: every panel with its table, chart, ratings and commentary."""
+def scorecard_month(request: HttpRequest, month: Month, version: int | None = None) -> HttpResponse:
+    """Show a month's scorecard (a published version, by default the latest): every panel, rating and commentary."""
     status = _viewable_status(request, month)
-    page = _month_page(month, status, can_edit_commentary=request.user.has_perm("indicators.change_commentary"))
+    ref = None
+    if status == PUBLISHED:
+        ref = snapshots.snapshot_ref(month, version)
+        if ref is None:
+            raise Http404("No such version of that month.")
+    elif version is not None:
+        raise Http404("That month has no published versions.")
+    can_edit_commentary = request.user.has_perm("indicators.change_commentary")
+    page = _month_page(month, status, can_edit_commentary=can_edit_commentary, ref=ref)
     months = [m for m, _ in visible_months(request.user)]
     position = months.index(month) if month in months else None
+    may_restate = status == PUBLISHED and request.user.has_perm("scorecard.restate_month")
     return render(request, "scorecard/month.html", {
         "scorecard": page,
         "panels_html": mark_safe(page.panels_html),  # our own template's output, cached
@@ -91,9 +109,19 @@ def scorecard_month(request: HttpRequest, month: Month) -> HttpResponse:
         "months": months,
         "previous_month": months[position - 1] if position else None,
         "next_month": months[position + 1] if position is not None and position + 1 < len(months) else None,
-        "downloads": [(fmt.upper(), reverse("scorecard-download", kwargs={"month": month, "fmt": fmt}))
-                      for fmt in ("pdf", "xlsx", "csv", "json")],
+        "downloads": _downloads(month, page.version if page.version != page.latest_version else None),
+        "may_restate": may_restate,
+        # The performance team sees which published months approved data would now change, and by how much.
+        "differences": snapshots.published_differences() if may_restate else [],
+        "versions": snapshots.versions(month) if may_restate or page.latest_version > 1 else [],
     })
+
+
+def _downloads(month: Month, version: int | None) -> list[tuple[str, str]]:
+    if version is not None:
+        return [("JSON", reverse("scorecard-version-json", kwargs={"month": month, "version": version}))]
+    return [(fmt.upper(), reverse("scorecard-download", kwargs={"month": month, "fmt": fmt}))
+            for fmt in ("pdf", "xlsx", "csv", "json")]
 
 
 @dataclass(frozen=True)
@@ -107,17 +135,23 @@ class MonthPage:
     summary: dict
     chart_data: dict
     panels_html: str
+    version: int = 0
+    latest_version: int = 0
+    restatements: tuple[Restatement, ...] = ()
+    unapproved: tuple[str, ...] = ()
 
 
-def _month_page(month: Month, status: str, *, can_edit_commentary: bool) -> MonthPage:
-    """Return the month's page; a published month's is cached whole under its data stamp.
+def _month_page(month: Month, status: str, *, can_edit_commentary: bool,
+                ref: snapshots.SnapshotRef | None = None) -> MonthPage:
+    """Return the month's page; a published version's is cached whole under its snapshot's id.
 
-    Rendering the panel tables, and even unpickling the whole scorecard, cost
-    far more than reading this one small object; every reader sees the same
-    page but for the commentary links.
+    Rendering the panel tables, and even decoding the whole snapshot, cost far
+    more than reading this one small object; every reader sees the same page
+    but for the commentary links. A snapshot never changes, so neither does its page.
     """
-    def build(stamp: str | None = None) -> MonthPage:
-        scorecard = get_scorecard(month, status, stamp=stamp)
+    def build() -> MonthPage:
+        scorecard = (get_scorecard(month, status) if ref is None
+                     else snapshots.published_scorecard(month, version=ref.version, latest_version=ref.latest))
         panels_html = render_to_string("scorecard/_panels.html", {
             "scorecard": scorecard, "can_edit_commentary": can_edit_commentary,
             "panels": [_panel_context(panel, scorecard) for panel in scorecard.panels],
@@ -127,20 +161,66 @@ def _month_page(month: Month, status: str, *, can_edit_commentary: bool) -> Mont
             comparator_periods=scorecard.comparator_periods, summary=_summary(scorecard),
             chart_data={panel.spec.code: _chart(panel, panel.chart_history, with_limits=True)
                         for panel in scorecard.panels},
-            panels_html=str(panels_html),
+            panels_html=str(panels_html), version=scorecard.version, latest_version=scorecard.latest_version,
+            restatements=scorecard.restatements, unapproved=scorecard.unapproved,
         )
 
-    if status != PUBLISHED:
+    if ref is None:
         return build()
-    stamp = data_stamp(month)
-    key = f"scorecard-page:v2:{month}:{stamp}:{int(can_edit_commentary)}"
-    return cache.get_or_set(key, lambda: build(stamp), CACHE_SECONDS)
+    key = f"scorecard-page:v3:{ref.pk}:{ref.latest}:{int(can_edit_commentary)}"
+    return cache.get_or_set(key, build, CACHE_SECONDS)
 
 
-def scorecard_json(request: HttpRequest, month: Month) -> JsonResponse:
-    """Return the month's scorecard in the contract's JSON shape."""
-    return JsonResponse(exports.scorecard_dict(_viewable_scorecard(request, month)),
+@require_POST
+def scorecard_restate(request: HttpRequest, month: Month) -> HttpResponse:
+    """Publish the next version of a published month from today's approved values, with the reason given."""
+    if not request.user.has_perm("scorecard.restate_month"):
+        raise PermissionDenied
+    try:
+        snapshot = snapshots.month_restate(month=month, actor=request.user, reason=request.POST.get("reason", ""),
+                                           request=request)
+    except snapshots.SnapshotRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{month.long_label} is restated as version {snapshot.version}: "
+                                  "leaders now see it, with what changed and why.")
+    return redirect("scorecard-month", month=month)
+
+
+def scorecard_version_json(request: HttpRequest, month: Month, version: int) -> JsonResponse:
+    """Return a published version of the month in the contract's JSON shape."""
+    return JsonResponse(exports.scorecard_dict(_viewable_scorecard(request, month, version)),
                         json_dumps_params={"ensure_ascii": False})
+
+
+def provenance(request: HttpRequest, month: Month, code: str) -> HttpResponse:
+    """Show where a published figure came from: the approved returns, who approved them and when, the files."""
+    version = request.GET.get("version")
+    scorecard = _viewable_scorecard(request, month, int(version) if version and version.isdigit() else None)
+    if scorecard.is_provisional:
+        raise Http404("Only published figures have a fixed source.")
+    panel = next((p for p in scorecard.panels if p.spec.code == code), None)
+    if panel is None:
+        raise Http404("No such indicator.")
+    return render(request, "scorecard/provenance.html", {
+        "scorecard": scorecard, "panel": panel,
+        "sources": snapshots.figure_sources(scorecard, panel),
+    })
+
+
+def scorecard_json(request: HttpRequest, month: Month) -> HttpResponse:
+    """Return the month's scorecard in the contract's JSON shape; a published version's is cached by its snapshot."""
+    status = _viewable_status(request, month)
+    if status != PUBLISHED:
+        return JsonResponse(exports.scorecard_dict(get_scorecard(month, status)),
+                            json_dumps_params={"ensure_ascii": False})
+    ref = snapshots.snapshot_ref(month)
+    body = cache.get_or_set(
+        f"scorecard-json:v1:{ref.pk}",
+        lambda: json.dumps(exports.scorecard_dict(snapshots.published_scorecard(month, latest_version=ref.latest)),
+                           ensure_ascii=False, cls=DjangoJSONEncoder),
+        CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json")
 
 
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -149,7 +229,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     if not months:
         raise Http404("No scorecard to show.")
     month = Month.parse(request.GET["month"]) if _is_month(request.GET.get("month")) else months[-1][0]
-    scorecard = _viewable_scorecard(request, month)
+    version = request.GET.get("version", "")
+    scorecard = _viewable_scorecard(request, month, int(version) if version.isdigit() else None)
     panel = next((p for p in scorecard.panels if p.spec.code == code), None)
     if panel is None:
         raise Http404("No such indicator.")

@@ -100,10 +100,15 @@ def write_scorecard_sheet(sheet: Worksheet, scorecard: Scorecard) -> None:
         sheet.append([text(scorecard.council)])
         sheet.cell(sheet.max_row, 1).font = Font(bold=True, color=GREY)
     if scorecard.status == PUBLISHED:
-        sheet.append(["Published"])
+        sheet.append([f"Published, version {scorecard.version}" if scorecard.version > 1 else "Published"])
+        for note in scorecard.restatements:
+            for change in note.changes:
+                sheet.append([text(f"Restated on {note.on}: {change} ({note.reason}).")])
     else:
-        sheet.append(["DRAFT – not published: the figures may change; do not circulate."])
+        sheet.append(["PROVISIONAL – not published: the figures may change; do not circulate."])
         sheet.cell(sheet.max_row, 1).font = Font(bold=True, color="D4351C")
+        if scorecard.unapproved:
+            sheet.append([text(f"Not yet approved: {', '.join(scorecard.unapproved)}.")])
     note = comparator_note(scorecard.comparator_periods)
     if note:
         sheet.append([text(note)])

@@ -18,6 +18,12 @@ def make_user(username: str, *groups: str, **extra) -> User:
 
 
 @pytest.fixture
+def performance2(db) -> User:
+    """A second member of the performance team: four eyes need two."""
+    return make_user("performance2", roles.PERFORMANCE, is_staff=True)
+
+
+@pytest.fixture
 def leader(db) -> User:
     return make_user("leader", roles.LEADERS)
 

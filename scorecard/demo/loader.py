@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from indicators.models import ChangePoint, Commentary, Comparator, Indicator, Measure, Target
 from lib.months import Month
-from returns.models import ReportingMonth, Return, ReturnValue, Source, StateChange, ValueChange
-from scorecard import roles
+from returns.models import Return, ReturnValue, Source, StateChange, ValueChange
+from scorecard import roles, snapshots
 from scorecard.demo import counts, reference
 from teams.models import Area, Council, Membership, Population, Team, TeamType
 
@@ -26,6 +26,8 @@ from teams.models import Area, Council, Membership, Population, Team, TeamType
 DEMO_USERS = (
     ("admin", roles.ADMINISTRATOR, True, ()),
     ("performance", roles.PERFORMANCE, True, ()),
+    # A second member of the performance team: nobody approves a return they entered (four eyes).
+    ("performance2", roles.PERFORMANCE, True, ()),
     ("leader", roles.LEADERS, False, ()),
     ("entry.east", roles.DATA_ENTRY, False, ("EAST",)),
     ("entry.south", roles.DATA_ENTRY, False, ("SOUTH",)),
@@ -100,7 +102,7 @@ def load_returns(*, actor: User) -> int:
     existing = {(r.team.code if r.team_id else council, str(Month.of(r.month))): r
                 for r in Return.objects.select_related("team")}
     new_returns = [Return(team=None if unit == council else teams[unit], month=_month_date(month),
-                          state=Return.State.APPROVED, updated_by=actor)
+                          state=Return.State.APPROVED, updated_by=actor, approved_by=actor, approved_at=now)
                    for unit, month in sorted(unit_months) if (unit, month) not in existing]
     Return.objects.bulk_create(new_returns)
     returns = {(r.team.code if r.team_id else council, str(Month.of(r.month))): r
@@ -129,6 +131,7 @@ def load_returns(*, actor: User) -> int:
     ValueChange.objects.bulk_create(changes)
     # Every change to a return's values raises its version (edit conflicts and cached scorecards rely on it).
     Return.objects.filter(pk__in={value.ret.pk for value in to_write}).update(version=F("version") + 1)
+    Return.objects.filter(pk__in=[r.pk for r in returns.values()]).update(approved_version=F("version"))
     return len(to_write)
 
 
@@ -170,10 +173,5 @@ def load_change_points(*, actor: User) -> None:
 
 
 def publish_all(*, actor: User) -> None:
-    """Publish every month the demo holds."""
-    now = timezone.now()
-    for month in counts.MONTHS:
-        record, _ = ReportingMonth.objects.get_or_create(month=_month_date(month))
-        if not record.is_published:
-            record.published_at, record.published_by = now, actor
-            record.save(update_fields=["published_at", "published_by"])
+    """Publish every month the demo holds, each frozen as its snapshot."""
+    snapshots.freeze_months([Month.parse(month) for month in counts.MONTHS], actor=actor)

@@ -39,7 +39,8 @@ ANNOTATED = {code for code, _month, _reason in DEMO_CHANGE_POINTS}
 
 def figures() -> dict:
     """Return December 2017's scorecard as the JSON export has it, less what files do not carry."""
-    data = exports.scorecard_dict(build_scorecard(Month(2017, 12), PUBLISHED))
+    # Imported returns are drafts: compare the latest saved values (the demo's are approved, so the same).
+    data = exports.scorecard_dict(build_scorecard(Month(2017, 12), PUBLISHED, approved_only=False))
     for indicator in data["indicators"]:
         indicator.pop("commentary", None)
         if indicator["code"] in ANNOTATED:

@@ -335,14 +335,14 @@ def test_publishing_twice_is_refused_and_changes_nothing(month_ready, performanc
     assert ReportingMonth.objects.get().published_by == performance
 
 
-def test_reopening_a_return_of_a_published_month_unpublishes_it_with_an_audit(month_ready, team, performance):
+def test_reopening_a_return_of_a_published_month_keeps_it_published_and_its_approved_values(
+        month_ready, team, performance):
     services.month_publish(month=month_ready, actor=performance, needs_commentary=[])
-    services.return_reopen(ret=Return.objects.get(team=team), actor=performance, reason="Correction")
-    row = ReportingMonth.objects.get()
-    assert not row.is_published
-    latest = row.history.first()
-    assert latest.history_user == performance
-    assert "EAST-SG return was reopened (Correction)" in latest.history_change_reason
+    ret = Return.objects.get(team=team)
+    approved = dict(ret.values.values_list("measure__code", "value"))
+    services.return_reopen(ret=ret, actor=performance, reason="Correction")
+    assert ReportingMonth.objects.get().is_published
+    assert dict(ret.approved_values.values_list("measure__code", "value")) == approved
 
 
 def test_reopening_in_an_unpublished_month_leaves_other_months_alone(team, performance):

@@ -354,7 +354,7 @@ def test_transitions_are_post_only(client, performance, east):
     assert client.get(FORM + "approve").status_code == 405
 
 
-def test_the_performance_team_rejects_with_a_reason_then_approves(client, performance, east):
+def test_the_performance_team_rejects_with_a_reason_then_approves(client, performance, performance2, east):
     ret = submitted_return(east)
     client.force_login(performance)
     response = client.post(FORM + "reject", {"version": ret.version, "reason": ""})
@@ -365,6 +365,7 @@ def test_the_performance_team_rejects_with_a_reason_then_approves(client, perfor
     assert ret.state == "draft"
     client.post(FORM + "submit", {"version": ret.version})
     ret.refresh_from_db()
+    client.force_login(performance2)  # four eyes: performance submitted it
     client.post(FORM + "approve", {"version": ret.version})
     assert Return.objects.get().state == "approved"
     assert list(StateChange.objects.order_by("at", "id").values_list("to_state", "reason")) == [

@@ -94,6 +94,9 @@ def test_the_performance_team_records_a_change_point_with_who_and_why(client, de
     change_point = ChangePoint.objects.get(indicator__code="re_referrals")
     assert change_point.reason == "New front-door model"
     assert change_point.history.first().history_user.username == "performance"
+    # Published December is frozen; restating it publishes the chart with the change point.
+    assert json.loads(client.get("/scorecard/2017-12.json").content)["indicators"][1]["spc"]["change_points"] == []
+    client.post("/scorecard/2017-12/restate", {"reason": "Change point recorded"})
     data = json.loads(client.get("/scorecard/2017-12.json").content)
     assert data["indicators"][1]["spc"]["change_points"] == ["2016-12"]
 

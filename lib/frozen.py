@@ -1,0 +1,162 @@
+"""Frozen dataclasses to plain JSON and back, generically, for snapshots that must outlive the code's shape.
+
+`to_plain` walks dataclasses by their fields; `from_plain` rebuilds them from
+their type hints. A field the stored data lacks takes its default (a field
+added to a dataclass after the snapshot was taken), and stored keys the class
+no longer has are ignored, so a snapshot stays readable as the classes grow.
+Numbers keep their exact type: fractions, decimals and months are tagged, and
+floats (finite or not) come back bit for bit.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import dataclasses
+import math
+import types
+import typing
+from decimal import Decimal
+from fractions import Fraction
+from functools import cache
+from typing import Any
+
+from lib.months import Month
+
+_FRACTION, _DECIMAL, _MONTH, _FLOAT = "$fraction", "$decimal", "$month", "$float"
+
+
+class FrozenError(ValueError):
+    """Stored data that does not fit the class asked for."""
+
+
+def to_plain(value: Any) -> Any:
+    """Return `value` as JSON-able lists, dicts, strings, numbers and None."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {_FLOAT: repr(value)}
+    if isinstance(value, Fraction):
+        return {_FRACTION: f"{value.numerator}/{value.denominator}"}
+    if isinstance(value, Decimal):
+        return {_DECIMAL: str(value)}
+    if isinstance(value, Month):
+        return {_MONTH: str(value)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(item) for item in value]
+    if isinstance(value, dict):
+        if all(isinstance(key, str) for key in value):
+            return {key: to_plain(item) for key, item in value.items()}
+        return {"$items": [[to_plain(key), to_plain(item)] for key, item in value.items()]}
+    raise FrozenError(f"cannot freeze a {type(value).__name__}")
+
+
+def from_plain(kind: Any, data: Any) -> Any:
+    """Return `data` (from `to_plain`) rebuilt as `kind`, a type or type hint."""
+    if data is None:
+        return None
+    if isinstance(data, dict) and len(data) == 1:
+        tag, text = next(iter(data.items()))
+        if tag == _FRACTION:
+            return Fraction(text)
+        if tag == _DECIMAL:
+            return Decimal(text)
+        if tag == _MONTH:
+            return Month.parse(text)
+        if tag == _FLOAT:
+            return float(text)
+    shape = _shape(kind)
+    if shape is _UNION:
+        return _from_union(kind, data)
+    if shape is _SEQUENCE:
+        return _from_sequence(kind, data)
+    if shape is _MAPPING:
+        return _from_mapping(kind, data)
+    if shape is _DATACLASS:
+        return _from_dataclass(kind, data)
+    if kind is float and isinstance(data, int):
+        return float(data)
+    return data
+
+
+_UNION, _SEQUENCE, _MAPPING, _DATACLASS, _PLAIN = "union", "sequence", "mapping", "dataclass", "plain"
+
+
+@cache
+def _shape(kind: Any) -> str:
+    """Return what kind of hint `kind` is, worked out once per hint (snapshots hold thousands of objects)."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        return _UNION
+    if origin in (tuple, list) or kind in (tuple, list):
+        return _SEQUENCE
+    if origin in (dict, collections.abc.Mapping) or kind is dict:
+        return _MAPPING
+    if dataclasses.is_dataclass(kind):
+        return _DATACLASS
+    return _PLAIN
+
+
+@cache
+def _union_options(kind: Any) -> tuple[tuple[tuple[type, frozenset[str]], ...], Any, Any]:
+    """Return a union's dataclasses (with their field names), its first sequence hint and its scalar type."""
+    options = typing.get_args(kind)
+    classes = tuple((option, frozenset(f.name for f in dataclasses.fields(option)))
+                    for option in options if dataclasses.is_dataclass(option))
+    sequence = next((option for option in options if _shape(option) is _SEQUENCE), None)
+    scalar = next((option for option in options if option in (float, int, str, bool, Fraction, Decimal)), None)
+    return classes, sequence, scalar
+
+
+def _from_union(kind: Any, data: Any) -> Any:
+    classes, sequence, scalar = _union_options(kind)
+    if isinstance(data, dict) and classes:
+        # Of several dataclasses, the one whose fields the data names best.
+        best = classes[0][0] if len(classes) == 1 else max(classes, key=lambda c: len(set(data) & c[1]))[0]
+        return _from_dataclass(best, data)
+    if isinstance(data, list) and sequence is not None:
+        return _from_sequence(sequence, data)
+    return from_plain(scalar, data) if scalar is not None else data
+
+
+@cache
+def _sequence_plan(kind: Any) -> tuple[type, tuple | None, Any]:
+    """Return a sequence hint's type, its per-position hints (a fixed tuple) or None, and its item hint."""
+    origin = typing.get_origin(kind) or kind
+    args = typing.get_args(kind)
+    if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
+        return origin, args, None
+    return origin, None, args[0] if args else Any
+
+
+def _from_sequence(kind: Any, data: Any) -> Any:
+    if not isinstance(data, list):
+        raise FrozenError(f"expected a list for {kind}, found {type(data).__name__}")
+    origin, positions, item_kind = _sequence_plan(kind)
+    if positions is not None:
+        return tuple(from_plain(arg, item) for arg, item in zip(positions, data, strict=False))
+    items = [from_plain(item_kind, item) for item in data]
+    return tuple(items) if origin is tuple else items
+
+
+def _from_mapping(kind: Any, data: Any) -> Any:
+    key_kind, value_kind = (typing.get_args(kind) or (Any, Any))[:2]
+    if isinstance(data, dict) and "$items" in data and len(data) == 1:
+        return {from_plain(key_kind, k): from_plain(value_kind, v) for k, v in data["$items"]}
+    return {key: from_plain(value_kind, value) for key, value in data.items()}
+
+
+@cache
+def _field_kinds(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints.get(f.name, Any) for f in dataclasses.fields(cls) if f.init}
+
+
+def _from_dataclass(cls: type, data: Any) -> Any:
+    if not isinstance(data, dict):
+        raise FrozenError(f"expected an object for {cls.__name__}, found {type(data).__name__}")
+    kinds = _field_kinds(cls)
+    return cls(**{name: from_plain(kinds[name], value) for name, value in data.items() if name in kinds})

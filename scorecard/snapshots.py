@@ -1,0 +1,471 @@
+"""Published scorecards frozen as snapshots: publishing, restating, unpublishing, and reading them back.
+
+Publishing a month computes its scorecard from approved values once and stores
+it whole (`ScorecardSnapshot`), with the approved return versions it used.
+Every page and file of a published month is rendered from that snapshot, so a
+correction made later changes nothing leaders see until the performance team
+restates the month, which stores the next version with a note of each figure
+that changed and why. Each of the three writes is a security event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from indicators.engine import WINDOW_MONTHS, IndicatorResult, baseline_months, compute_indicator
+from indicators.expressions import POPULATION, names_in
+from indicators.models import Measure
+from lib import frozen
+from lib.months import Month
+from lib.numbers import format_number
+from returns import services as return_services
+from returns.models import ReportingMonth, Return, ValueChange
+from scorecard.models import ScorecardSnapshot
+from scorecard.security import log_security_event
+from scorecard.services import (
+    PUBLISHED, Inputs, Panel, Restatement, Scorecard, build_scorecard, indicators_needing_commentary, read_inputs,
+)
+
+# The layout of ScorecardSnapshot.data; bump it (and teach `_decode` the old one) if the JSON's shape changes.
+# Fields added to the dataclasses need no bump: a missing field takes its default.
+FORMAT = 1
+REASON_MAX = 1000
+
+
+class SnapshotRefused(Exception):
+    """A publish, restatement or unpublish that is refused; the message says why, for people."""
+
+    def __init__(self, message: str, *, reasons: Sequence[str] = ()):
+        super().__init__(message)
+        self.message = message
+        self.reasons = list(reasons)
+
+
+# ---------------------------------------------------------------- figures, compared
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One figure as a key, a label for people and an exact value, for comparing versions."""
+
+    label: str
+    value: str | None  # a fraction "n/d", a rating word, or None for no data
+    precision: int | None = None  # None: a word, not a number
+    unit: str = "count"
+
+    def shown(self) -> str:
+        if self.value is None:
+            return "no data"
+        if self.precision is None:
+            return self.value
+        return format_number(Fraction(self.value), self.precision, unit=self.unit)
+
+
+def printed_figures(results: Iterable[IndicatorResult]) -> dict[str, Printed]:
+    """Return every figure of the results by key: each line's current, baseline and areas, and the rating."""
+    figures: dict[str, Printed] = {}
+    for result in results:
+        spec = result.spec
+        title = f"{spec.number}. {spec.short_title}"
+        figures[f"{spec.code}:rating"] = Printed(f"{title} rating", result.rating)
+        for line in result.lines:
+            name = title if line.is_headline else f"{title}, {line.label}"
+            cells = [("current", "", line.current), ("baseline", f" ({result.baseline_label})", line.baseline)]
+            cells += [(area.area, f" ({area.name})", area.figure) for area in line.breakdown]
+            for column, suffix, figure in cells:
+                value = None if figure.value is None else str(Fraction(figure.value))
+                figures[f"{spec.code}:{line.code}:{column}"] = Printed(name + suffix, value, line.precision, line.unit)
+    return figures
+
+
+def figure_changes(old: dict[str, Printed], new: dict[str, Printed]) -> list[str]:
+    """Return '<figure> changed from A to B' for each figure whose value differs, in the new scorecard's order."""
+    changes = []
+    for key, figure in new.items():
+        before = old.get(key)
+        if before is None or before.value != figure.value:
+            was = before.shown() if before else "not shown"
+            changes.append(f"{figure.label} changed from {was} to {figure.shown()}")
+    return changes
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def encode(scorecard: Scorecard) -> str:
+    """Return the scorecard as the snapshot's JSON text."""
+    return json.dumps(frozen.to_plain(scorecard), separators=(",", ":"), ensure_ascii=False)
+
+
+def decode(text: str, fmt: int = FORMAT) -> Scorecard:
+    """Return the scorecard stored as JSON text of layout `fmt`."""
+    if fmt != FORMAT:
+        raise ValueError(f"unknown snapshot layout {fmt}")
+    return frozen.from_plain(Scorecard, json.loads(text))
+
+
+def _encode_figures(figures: dict[str, Printed]) -> str:
+    return json.dumps({key: frozen.to_plain(figure) for key, figure in figures.items()}, ensure_ascii=False)
+
+
+def _decode_figures(text: str) -> dict[str, Printed]:
+    return {key: frozen.from_plain(Printed, plain) for key, plain in json.loads(text).items()}
+
+
+# ---------------------------------------------------------------- sources
+
+
+def approved_sources(month: Month) -> list[dict]:
+    """Return the approved returns up to the month whose values approved figures use (one query).
+
+    An approved return counts at its approved version; a reopened one at the
+    version last approved, whose values stay in force.
+    """
+    rows = (Return.objects.filter(month__lte=month.first_day)
+            .filter(Q(state=Return.State.APPROVED) | Q(approved_version__isnull=False))
+            .order_by("month", "team__code")
+            .values_list("pk", "team__code", "month", "state", "version", "approved_version",
+                         "approved_by__username", "approved_at"))
+    return [
+        {"return": pk, "unit": code or "council", "team": code is not None, "month": f"{day:%Y-%m}",
+         "version": approved if approved is not None else version,
+         "approved_by": by or "", "approved_at": at.isoformat() if at else ""}
+        for pk, code, day, state, version, approved, by, at in rows
+    ]
+
+
+# ---------------------------------------------------------------- reading
+
+
+def published_scorecard(month: Month, *, version: int | None = None, latest_version: int | None = None) -> Scorecard:
+    """Return a published version of the month (the latest by default) from its snapshot (one query).
+
+    A month published before snapshots existed is frozen the first time it is read.
+    """
+    rows = ScorecardSnapshot.objects.filter(month=month.first_day).defer("figures", "sources").order_by("-version")
+    snapshot = (rows.filter(version=version) if version is not None else rows).first()
+    if snapshot is None:
+        if version is not None:
+            raise ScorecardSnapshot.DoesNotExist(f"{month.long_label} has no version {version}.")
+        snapshot = _freeze_legacy(month)
+        latest = snapshot.version
+    else:
+        latest = snapshot.version if version is None else latest_version
+    return as_scorecard(snapshot, latest_version=latest)
+
+
+def as_scorecard(snapshot: ScorecardSnapshot, *, latest_version: int | None = None) -> Scorecard:
+    """Return the snapshot's scorecard with its version, restatements and cache stamp."""
+    scorecard = decode(snapshot.data, snapshot.format)
+    notes = tuple(frozen.from_plain(Restatement, note) for note in json.loads(snapshot.restatements))
+    if latest_version is None:
+        latest_version = (ScorecardSnapshot.objects.filter(month=snapshot.month)
+                          .order_by("-version").values_list("version", flat=True).first() or snapshot.version)
+    return replace(scorecard, status=PUBLISHED, stamp=f"snapshot-{snapshot.pk}", version=snapshot.version,
+                   latest_version=latest_version, restatements=notes)
+
+
+@dataclass(frozen=True)
+class SnapshotRef:
+    """Which snapshot a page shows: its id, its version and the month's latest version."""
+
+    pk: int
+    version: int
+    latest: int
+
+
+def snapshot_ref(month: Month, version: int | None = None) -> SnapshotRef | None:
+    """Return the month's snapshot of that version (the latest by default), or None (one query).
+
+    A month published before snapshots existed is frozen the first time it is read.
+    """
+    rows = list(ScorecardSnapshot.objects.filter(month=month.first_day).order_by("version")
+                .values_list("pk", "version"))
+    if not rows and version is None:
+        snapshot = _freeze_legacy(month)
+        rows = [(snapshot.pk, snapshot.version)]
+    if version is None:
+        found = rows[-1] if rows else None
+    else:
+        found = next((row for row in rows if row[1] == version), None)
+    return SnapshotRef(found[0], found[1], rows[-1][1]) if found else None
+
+
+def figure_sources(scorecard: Scorecard, panel: Panel) -> list[dict]:
+    """Return the approved returns behind a published panel's month and baseline, with approver and files.
+
+    The months are the headline's window for the month and for each baseline
+    month; the units, those returning a measure the indicator uses. Files come
+    from the audit trail up to each return's approved version (two queries).
+    """
+    spec, month = panel.spec, scorecard.month
+    window = WINDOW_MONTHS[spec.window]
+    months = {str(m) for m in month.window(window)}
+    for base in baseline_months(spec, month):
+        months.update(str(m) for m in base.window(window))
+    codes: set[str] = set()
+    for line in spec.lines:
+        for text in (line.numerator, line.denominator, line.area_numerator):
+            codes |= set(names_in(text)) if text else set()
+    codes.discard(POPULATION)
+    levels = set(Measure.objects.filter(code__in=codes).values_list("level", flat=True))
+    wanted = [row for row in snapshot_sources(month, scorecard.version) if row["month"] in months
+              and (Measure.Level.TEAM if _is_team(row) else Measure.Level.AUTHORITY) in levels]
+    versions_by_return = {row["return"]: row["version"] for row in wanted}
+    files: dict[int, set[tuple[str, str]]] = {}
+    for ret_id, version, name, sha in (ValueChange.objects.filter(ret_id__in=versions_by_return,
+                                                                   measure__code__in=codes)
+                                       .exclude(file_name="").values_list("ret_id", "version", "file_name",
+                                                                          "file_sha256")):
+        if version is None or version <= versions_by_return[ret_id]:
+            files.setdefault(ret_id, set()).add((name, sha))
+    rows = [{**row, "files": sorted(files.get(row["return"], ())),
+             "approved_at": dt.datetime.fromisoformat(row["approved_at"]) if row["approved_at"] else None}
+            for row in wanted]
+    rows.sort(key=lambda row: row["unit"])
+    rows.sort(key=lambda row: row["month"], reverse=True)  # newest month first, units in order within it
+    return rows
+
+
+def _is_team(row: dict) -> bool:
+    return row.get("team", row["unit"] != "council")
+
+
+def versions(month: Month) -> list[ScorecardSnapshot]:
+    """Return the month's published versions, oldest first, without their data (one query)."""
+    return list(ScorecardSnapshot.objects.filter(month=month.first_day).order_by("version")
+                .only("month", "version", "published_at", "published_by", "reason").select_related("published_by"))
+
+
+def snapshot_sources(month: Month, version: int) -> list[dict]:
+    """Return the approved returns a published version was computed from (one query)."""
+    text = (ScorecardSnapshot.objects.filter(month=month.first_day, version=version)
+            .values_list("sources", flat=True).first())
+    return json.loads(text) if text else []
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _store(month: Month, scorecard: Scorecard, *, version: int, actor, at: dt.datetime, reason: str = "",
+           restatements: Sequence[Restatement] = ()) -> ScorecardSnapshot:
+    return ScorecardSnapshot.objects.create(
+        month=month.first_day, version=version, format=FORMAT, data=encode(scorecard),
+        figures=_encode_figures(printed_figures(panel.result for panel in scorecard.panels)),
+        sources=json.dumps(approved_sources(month)),
+        restatements=json.dumps([frozen.to_plain(note) for note in restatements]),
+        reason=reason, published_at=at, published_by=actor,
+    )
+
+
+def _freeze_legacy(month: Month) -> ScorecardSnapshot:
+    """Freeze a month published without a snapshot (before they existed), as published, from approved values."""
+    record = ReportingMonth.objects.get(month=month.first_day)
+    try:
+        with transaction.atomic():
+            return _store(month, build_scorecard(month, PUBLISHED), version=1, actor=record.published_by,
+                          at=record.published_at or timezone.now(), reason="Frozen when first read")
+    except IntegrityError:  # another request froze it first
+        return ScorecardSnapshot.objects.get(month=month.first_day, version=1)
+
+
+def _locked_month(month: Month) -> ReportingMonth:
+    row, _ = ReportingMonth.objects.get_or_create(month=month.first_day)
+    return ReportingMonth.objects.select_for_update().get(pk=row.pk)
+
+
+def _latest(month: Month) -> ScorecardSnapshot | None:
+    return ScorecardSnapshot.objects.filter(month=month.first_day).order_by("-version").first()
+
+
+@transaction.atomic
+def month_publish(*, month: Month, actor, request: HttpRequest | None = None) -> ScorecardSnapshot:
+    """Publish the month once every return is approved and red or amber indicators have commentary, freezing it.
+
+    A month published before, then withdrawn, comes back as its next version.
+    """
+    try:
+        return_services.month_publish(month=month, actor=actor, needs_commentary=indicators_needing_commentary(month))
+    except return_services.PublishRefused as exc:
+        log_security_event(request, "month_publish_refused", user=_name(actor), month=str(month),
+                           reasons="; ".join(exc.reasons) or exc.message)
+        raise SnapshotRefused(exc.message, reasons=exc.reasons) from None
+    record = ReportingMonth.objects.get(month=month.first_day)
+    previous = _latest(month)
+    scorecard = build_scorecard(month, PUBLISHED)
+    notes: list[Restatement] = []
+    if previous is not None:
+        notes = [frozen.from_plain(Restatement, n) for n in json.loads(previous.restatements)]
+        changes = figure_changes(_decode_figures(previous.figures),
+                                 printed_figures(panel.result for panel in scorecard.panels))
+        notes.append(Restatement(previous.version + 1, _day(record.published_at), "Published again", tuple(changes)))
+    snapshot = _store(month, scorecard, version=previous.version + 1 if previous else 1, actor=actor,
+                      at=record.published_at, reason="Published again" if previous else "", restatements=notes)
+    log_security_event(request, "month_published", user=_name(actor), month=str(month), version=snapshot.version)
+    return snapshot
+
+
+@transaction.atomic
+def month_restate(*, month: Month, actor, reason: str, request: HttpRequest | None = None) -> ScorecardSnapshot:
+    """Publish the next version of a published month from today's approved values, saying why and what changed."""
+    reason = (reason or "").strip()
+    try:
+        if not reason:
+            raise SnapshotRefused("Give the reason for restating the month: leaders read it beside the change.")
+        if len(reason) > REASON_MAX:
+            raise SnapshotRefused(f"The reason is longer than {REASON_MAX} characters.")
+        record = _locked_month(month)
+        if not record.is_published:
+            raise SnapshotRefused(f"{month.long_label} is not published, so there is nothing to restate.")
+        previous = _latest(month) or _freeze_legacy(month)
+        scorecard = build_scorecard(month, PUBLISHED)
+        changes = figure_changes(_decode_figures(previous.figures),
+                                 printed_figures(panel.result for panel in scorecard.panels))
+        if not changes and encode(replace(scorecard, stamp="")) == previous.data:
+            raise SnapshotRefused(f"Approved data gives the same {month.long_label} as published: nothing to restate.")
+    except SnapshotRefused as exc:
+        log_security_event(request, "month_restate_refused", user=_name(actor), month=str(month), reason=exc.message)
+        raise
+    now = timezone.now()
+    notes = [frozen.from_plain(Restatement, n) for n in json.loads(previous.restatements)]
+    notes.append(Restatement(previous.version + 1, _day(now), reason,
+                             tuple(changes) or ("Commentary or chart history corrected; no figure changed",)))
+    snapshot = _store(month, scorecard, version=previous.version + 1, actor=actor, at=now, reason=reason,
+                      restatements=notes)
+    record._history_user = actor
+    record._change_reason = f"Restated as version {snapshot.version}: {reason}"
+    record.save()
+    log_security_event(request, "month_restated", user=_name(actor), month=str(month), version=snapshot.version,
+                       reason=reason, changes=len(changes))
+    return snapshot
+
+
+@transaction.atomic
+def month_unpublish(*, month: Month, actor, reason: str, request: HttpRequest | None = None) -> ReportingMonth:
+    """Withdraw a published month from senior leaders, saying why; its snapshots are kept."""
+    reason = (reason or "").strip()
+    record = _locked_month(month)
+    if not reason or not record.is_published:
+        message = ("Give the reason for withdrawing the month." if not reason
+                   else f"{month.long_label} is not published.")
+        log_security_event(request, "month_unpublish_refused", user=_name(actor), month=str(month), reason=message)
+        raise SnapshotRefused(message)
+    record.published_at, record.published_by = None, None
+    record._history_user = actor
+    record._change_reason = f"Unpublished: {reason}"
+    record.save()
+    log_security_event(request, "month_unpublished", user=_name(actor), month=str(month), reason=reason)
+    return record
+
+
+def freeze_months(months: Sequence[Month], *, actor) -> int:
+    """Publish and freeze months in bulk, reading the counts once, without the completeness checks.
+
+    For the demo loader and benchmarks only, whose returns are approved by construction.
+    """
+    if not months:
+        return 0
+    inputs: Inputs = read_inputs(max(months))
+    now, frozen_count = timezone.now(), 0
+    for month in sorted(months):
+        record, _ = ReportingMonth.objects.get_or_create(month=month.first_day)
+        if record.is_published and ScorecardSnapshot.objects.filter(month=month.first_day).exists():
+            continue
+        record.published_at, record.published_by = record.published_at or now, actor
+        record._history_user = actor
+        record._change_reason = "Published"
+        record.save()
+        _store(month, build_scorecard(month, PUBLISHED, inputs=inputs), version=1, actor=actor,
+               at=record.published_at)
+        frozen_count += 1
+    return frozen_count
+
+
+# ---------------------------------------------------------------- what approved data would now change
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A published month whose figures approved data would now change."""
+
+    month: Month
+    version: int
+    changes: tuple[str, ...]
+
+
+# Tables whose newest row changes when anything a published figure is computed from changes.
+_INPUT_HISTORIES = ("indicators_historicalindicator", "indicators_historicalindicatorline",
+                    "indicators_historicaltarget", "indicators_historicalmeasure", "teams_historicalpopulation",
+                    "teams_historicalteam", "teams_historicalarea", "returns_historicalreportingmonth")
+
+
+def inputs_stamp() -> str:
+    """Return a fingerprint of approved data, reference data and snapshots, in one query.
+
+    Approving raises a return's version and records it, so the count and sums of
+    approved versions change with any approval; the history tables' newest rows
+    change with targets, populations, indicators and publishing.
+    """
+    histories = ", ".join(f"(SELECT MAX(history_id) FROM {table})" for table in _INPUT_HISTORIES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT MAX(id) FROM scorecard_scorecardsnapshot), "
+            "(SELECT COUNT(*) FROM returns_return WHERE state = %s), "
+            "(SELECT SUM(version) FROM returns_return WHERE state = %s), "
+            f"(SELECT SUM(approved_version) FROM returns_return), {histories}",
+            [Return.State.APPROVED, Return.State.APPROVED],
+        )
+        return "-".join(str(value or 0) for value in cursor.fetchone())
+
+
+def published_differences() -> list[Difference]:
+    """Return each published month whose latest snapshot differs from what approved data now gives.
+
+    Cached under a stamp of everything it reads (`inputs_stamp`), so a page view
+    recomputes only after an approval, a publication or a reference data change.
+    """
+    return cache.get_or_set(f"published-differences:v1:{inputs_stamp()}", _published_differences, 60 * 60)
+
+
+def _published_differences() -> list[Difference]:
+    """Compute the differences: the approved counts read once (to the latest published month), each month's
+    figures by the engine alone (no history or SPC), against today's targets and populations."""
+    published = sorted(Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False)
+                       .values_list("month", flat=True))
+    if not published:
+        return []
+    latest: dict[Month, tuple[int, str]] = {}
+    for day, version, figures in (ScorecardSnapshot.objects.filter(month__in=[m.first_day for m in published])
+                                  .order_by("month", "version").values_list("month", "version", "figures")):
+        latest[Month.of(day)] = (version, figures)
+    inputs = read_inputs(published[-1])
+    found = []
+    for month in published:
+        if month not in latest:
+            continue
+        version, figures = latest[month]
+        now = printed_figures(compute_indicator(inputs.totals, spec, month, inputs.data.areas)
+                              for spec in inputs.specs)
+        changes = figure_changes(_decode_figures(figures), now)
+        if changes:
+            found.append(Difference(month, version, tuple(changes)))
+    return found
+
+
+def _name(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def _day(moment: dt.datetime | None) -> str:
+    moment = timezone.localtime(moment) if moment else timezone.localtime()
+    return f"{moment.day} {moment:%B %Y}"

@@ -1,0 +1,299 @@
+"""Published figures are final: approved values only, frozen snapshots, restatements with provenance.
+
+Each leak of issue 11 is a test here, on the demo council (loaded once for the
+module and rolled back at its end; each test runs in its own savepoint).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
+
+from lib.months import Month
+from returns import services
+from returns.models import ApprovedValue, ReportingMonth, Return, StateChange
+from scorecard import snapshots
+from scorecard.demo.loader import load_demo
+from scorecard.models import ScorecardSnapshot
+from scorecard.pdf import render_pdf
+from scorecard.services import PUBLISHED, build_scorecard, get_scorecard
+from teams.models import Area, Team, TeamType
+
+PASSWORD = "snapshot-test-Password-1"
+DECEMBER, NOVEMBER = Month(2017, 12), Month(2017, 11)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo(password=PASSWORD)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(demo, db):
+    cache.clear()
+
+
+@pytest.fixture
+def security_log(caplog):
+    caplog.set_level(logging.INFO, logger="scorecard.security")
+    return lambda event: [r.getMessage() for r in caplog.records
+                          if r.name == "scorecard.security" and f"event={event} " in r.getMessage()]
+
+
+def user(name: str) -> User:
+    return User.objects.get(username=name)
+
+
+def signed_in(name: str) -> Client:
+    client = Client()
+    client.force_login(user(name))
+    return client
+
+
+def leader_json(month: str = "2017-12") -> dict:
+    response = signed_in("leader").get(f"/scorecard/{month}.json")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def indicator(data: dict, code: str) -> dict:
+    return next(i for i in data["indicators"] if i["code"] == code)
+
+
+def demo_return(unit: str, month: Month) -> Return:
+    query = Return.objects.filter(month=month.first_day)
+    return query.get(team__isnull=True) if unit == "CITY" else query.get(team__code=unit)
+
+
+def reopen(unit: str, month: Month, reason: str = "Checking a count") -> Return:
+    return services.return_reopen(ret=demo_return(unit, month), actor=user("performance"), reason=reason)
+
+
+def correct_and_approve(unit: str, month: Month, values: dict, *, comment: str = "Recounted") -> Return:
+    """Reopen, correct, submit (performance) and approve (performance2): a correction through the workflow."""
+    ret = reopen(unit, month)
+    services.return_save_values(ret=ret, values=values, actor=user("performance"), comment=comment)
+    services.return_submit(ret=ret, actor=user("performance"), comment=comment)
+    return services.return_approve(ret=ret, actor=user("performance2"))
+
+
+# ---------------------------------------------------------------- the leaks
+
+
+def test_a_draft_in_a_reopened_november_changes_no_published_figure(demo):
+    december, november = leader_json("2017-12"), leader_json("2017-11")
+    ret = reopen("EAST-SG", NOVEMBER)
+    services.return_save_values(ret=ret, values={"unallocated_cases": 900}, actor=user("entry.east"))
+    assert leader_json("2017-12") == december  # history point, baseline, supervision baseline: all as published
+    assert leader_json("2017-11") == november  # November stays published, as it was
+    # Even computed afresh, approved figures ignore the draft: November's last approved values stay in force.
+    fresh = build_scorecard(DECEMBER, PUBLISHED)
+    unallocated = next(p for p in fresh.panels if p.spec.code == "unallocated_cases")
+    assert [float(p.value.value) for p in unallocated.history if p.month == NOVEMBER] == [1]
+
+
+def test_a_late_team_with_a_draft_return_adds_nothing_to_the_published_month(demo):
+    before = leader_json()
+    team = Team.objects.create(code="LATE", name="Late Team", area=Area.objects.get(code="EAST"),
+                               team_type=TeamType.objects.get(code="safeguarding"))
+    ret = services.return_get_or_create(team=team, month=DECEMBER)
+    services.return_save_values(ret=ret, values={"unallocated_cases": 4000, "open_cases": 4000},
+                                actor=user("performance"))
+    assert leader_json() == before
+    assert indicator(before, "unallocated_cases")["current"]["value"] == 1
+    fresh = build_scorecard(DECEMBER, PUBLISHED)  # what a restatement would publish: the draft is no data
+    assert next(p for p in fresh.panels if p.spec.code == "unallocated_cases").result.headline.current.value == 1
+
+
+def test_a_reopened_returns_approved_values_stay_in_force_until_it_is_approved_again(demo):
+    ret = reopen("EAST-SG", NOVEMBER)
+    kept = dict(ApprovedValue.objects.filter(ret=ret).values_list("measure__code", "value"))
+    assert kept["unallocated_cases"] == dict(ret.values.values_list("measure__code", "value"))["unallocated_cases"]
+    services.return_save_values(ret=ret, values={"unallocated_cases": kept["unallocated_cases"] + 1},
+                                actor=user("entry.east"), comment="Recounted")
+    services.return_submit(ret=ret, actor=user("entry.east"), comment="Recounted")
+    assert ApprovedValue.objects.filter(ret=ret).exists()  # submitted is not approved
+    services.return_approve(ret=ret, actor=user("performance"))
+    assert not ApprovedValue.objects.filter(ret=ret).exists()  # the locked values are the approved ones again
+    ret.refresh_from_db()
+    assert (ret.approved_version, ret.approved_by.username) == (ret.version, "performance")
+
+
+def test_a_provisional_month_is_the_latest_saved_values_and_names_the_unapproved_returns(demo):
+    services.return_get_or_create(team=None, month=Month(2018, 1))
+    provisional = get_scorecard(Month(2018, 1), "provisional")
+    assert provisional.status == "provisional"
+    assert "CITY (draft)" in provisional.unapproved and "EAST-SG (not started)" in provisional.unapproved
+    page = signed_in("performance").get("/scorecard/2018-01/").content.decode()
+    assert "PROVISIONAL" in page and "EAST-SG (not started)" in page
+    assert json.loads(signed_in("performance").get("/scorecard/2018-01.json").content)["status"] == "provisional"
+
+
+# ---------------------------------------------------------------- snapshots and restatements
+
+
+def test_a_published_page_and_its_json_are_read_from_the_snapshot_in_a_fixed_number_of_queries(demo):
+    client = signed_in("leader")
+    client.get("/")  # the session's first write
+    for path, expected in (("/scorecard/2017-12/", 8), ("/scorecard/2017-12.json", 5), ("/scorecard/2014-06/", 8)):
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        # Page: session, user, the month's record, the snapshot's id, the snapshot, the months list and two
+        # permission lookups. JSON: session, user, the month's record, the snapshot's id, the snapshot.
+        # Never a return value.
+        assert len(queries) == expected, [q["sql"] for q in queries]
+        assert not any("returns_returnvalue" in q["sql"] or "returns_approvedvalue" in q["sql"] for q in queries)
+
+
+def test_restating_needs_a_reason_and_a_difference_and_is_logged(demo, security_log):
+    with pytest.raises(snapshots.SnapshotRefused, match="reason"):
+        snapshots.month_restate(month=DECEMBER, actor=user("performance"), reason="  ")
+    with pytest.raises(snapshots.SnapshotRefused, match="nothing to restate"):
+        snapshots.month_restate(month=DECEMBER, actor=user("performance"), reason="Just because")
+    assert ScorecardSnapshot.objects.filter(month=DECEMBER.first_day).count() == 1
+    assert len(security_log("month_restate_refused")) == 2
+
+
+def test_only_the_performance_team_restates(demo):
+    for name in ("leader", "admin", "entry.east"):
+        assert signed_in(name).post("/scorecard/2017-12/restate", {"reason": "x"}).status_code == 403
+    assert ScorecardSnapshot.objects.filter(month=DECEMBER.first_day).count() == 1
+
+
+def test_a_restated_month_says_what_changed_and_why_and_keeps_its_earlier_version(demo, security_log):
+    correct_and_approve("EAST-SG", DECEMBER, {"unallocated_cases": 3}, comment="Three cases found unallocated")
+    assert leader_json()["indicators"][0]["current"]["value"] == 1  # frozen until restated
+    performance = signed_in("performance")
+    page = performance.get("/scorecard/2017-12/").content.decode()
+    assert "Corrections since publishing" in page and "1. Unallocated cases" in page and "changed from 1 to 4" in page
+    response = performance.post("/scorecard/2017-12/restate", {"reason": "EAST-SG recount"}, follow=True)
+    assert "restated as version 2" in response.content.decode()
+    data = leader_json()
+    assert (data["version"], indicator(data, "unallocated_cases")["current"]["value"]) == (2, 4)
+    [note] = data["restatements"]
+    assert note["reason"] == "EAST-SG recount"
+    assert "1. Unallocated cases (open > 7 days) changed from 1 to 4" in note["changes"]
+    leader = signed_in("leader")
+    page = leader.get("/scorecard/2017-12/").content.decode()
+    assert "Restated on" in page and "changed from 1 to 4 (EAST-SG recount)" in page
+    earlier = leader.get("/scorecard/2017-12/v1/")
+    assert earlier.status_code == 200 and "Earlier version" in earlier.content.decode()
+    assert json.loads(leader.get("/scorecard/2017-12/v1.json").content)["indicators"][0]["current"]["value"] == 1
+    assert leader.get("/scorecard/2017-12/v3/").status_code == 404
+    [line] = security_log("month_restated")
+    assert "user=performance" in line and "version=2" in line
+    pdf = PdfReader(io.BytesIO(render_pdf(get_scorecard(DECEMBER, "published"))))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Restated on" in text and "EAST-SG recount" in text
+
+
+def test_the_provenance_of_a_figure_names_its_returns_approvers_and_files(demo, tmp_path):
+    ret = reopen("EAST-SG", DECEMBER)
+    services.return_save_values(ret=ret, values={"unallocated_cases": 2}, actor=user("performance"),
+                                source="import", file_name="east-december.csv", file_sha256="ab" * 32)
+    services.return_submit(ret=ret, actor=user("performance"), comment="From the team's sheet")
+    services.return_approve(ret=ret, actor=user("performance2"))
+    snapshots.month_restate(month=DECEMBER, actor=user("performance"), reason="EAST-SG sheet")
+    page = signed_in("leader").get("/scorecard/2017-12/provenance/unallocated_cases/").content.decode()
+    assert "east-december.csv" in page and "ab" * 32 in page and "performance2" in page
+    assert "EAST-ASM" in page and "CITY" not in page.split("<tbody>")[1]  # team measures: team returns only
+    assert signed_in("leader").get("/scorecard/2017-12/provenance/nope/").status_code == 404
+
+
+def test_publishing_an_incomplete_month_is_refused_logged_and_changes_nothing(demo, security_log):
+    services.return_get_or_create(team=None, month=Month(2018, 1))
+    response = signed_in("performance").post("/returns/2018-01/publish", follow=True)
+    assert "cannot be published yet" in response.content.decode()
+    assert not ReportingMonth.objects.filter(month=Month(2018, 1).first_day, published_at__isnull=False).exists()
+    assert not ScorecardSnapshot.objects.filter(month=Month(2018, 1).first_day).exists()
+    assert security_log("month_publish_refused")
+
+
+def test_unpublishing_is_a_logged_service_that_keeps_the_snapshots(demo, security_log):
+    with pytest.raises(snapshots.SnapshotRefused):
+        snapshots.month_unpublish(month=DECEMBER, actor=user("performance"), reason="")
+    snapshots.month_unpublish(month=DECEMBER, actor=user("performance"), reason="Board asked to withdraw it")
+    assert signed_in("leader").get("/scorecard/2017-12/").status_code == 404
+    assert ScorecardSnapshot.objects.filter(month=DECEMBER.first_day).count() == 1
+    assert security_log("month_unpublished")
+
+
+# ---------------------------------------------------------------- four eyes and frozen submissions
+
+
+def test_nobody_approves_a_return_they_last_submitted_or_changed(demo, security_log):
+    ret = reopen("CITY", DECEMBER)
+    services.return_save_values(ret=ret, values={"referrals": 311}, actor=user("performance"), comment="Late one")
+    services.return_submit(ret=ret, actor=user("performance"), comment="Late one")
+    client = signed_in("performance")
+    response = client.post("/returns/2017-12/CITY/approve", {"version": ret.version}, follow=True)
+    assert "someone else must approve it" in response.content.decode()
+    assert Return.objects.get(pk=ret.pk).state == "submitted"
+    assert security_log("return_self_approval_refused")
+    services.return_approve(ret=ret, actor=user("performance2"))
+    assert Return.objects.get(pk=ret.pk).state == "approved"
+
+
+def test_a_one_person_team_may_relax_four_eyes_and_each_use_is_logged(demo, settings, security_log):
+    settings.RETURNS_ALLOW_SELF_APPROVAL = True
+    ret = reopen("CITY", DECEMBER)
+    services.return_save_values(ret=ret, values={"referrals": 311}, actor=user("performance"), comment="Late one")
+    services.return_submit(ret=ret, actor=user("performance"), comment="Late one")
+    services.return_approve(ret=ret, actor=user("performance"))
+    [line] = security_log("return_self_approved")
+    assert "user=performance" in line
+
+
+def test_rewriting_a_submitted_returns_comment_sends_it_back_to_draft_on_the_record(demo):
+    ret = reopen("EAST-SG", DECEMBER)
+    services.return_submit(ret=ret, actor=user("entry.east"), comment="As counted")
+    version = ret.version
+    result = services.return_save_values(ret=ret, values={}, actor=user("entry.east"), comment="Something else")
+    ret.refresh_from_db()
+    assert (ret.state, result.version, result.back_to_draft) == ("draft", version + 1, True)
+    change = StateChange.objects.filter(ret=ret).order_by("-id").first()
+    assert (change.to_state, change.actor.username) == ("draft", "entry.east")
+    assert "Comment changed" in change.reason and "As counted" in change.reason
+
+
+def test_a_whole_scorecard_comes_back_from_its_snapshot_equal(demo):
+    scorecard = build_scorecard(DECEMBER, PUBLISHED)
+    assert snapshots.decode(snapshots.encode(scorecard)) == scorecard
+
+
+def test_export_scorecard_writes_the_snapshot_of_a_published_month_and_a_provisional_view_otherwise(demo, tmp_path):
+    from django.core.management import call_command
+
+    ret = reopen("EAST-SG", DECEMBER)
+    services.return_save_values(ret=ret, values={"unallocated_cases": 40}, actor=user("entry.east"))
+    call_command("export_scorecard", "2017-12", "--format", "json", "-o", str(tmp_path / "dec.json"),
+                 stderr=io.StringIO())
+    published = json.loads((tmp_path / "dec.json").read_text())
+    assert (published["status"], published["indicators"][0]["current"]["value"]) == ("published", 1)
+    services.return_get_or_create(team=None, month=Month(2018, 1))
+    call_command("export_scorecard", "2018-01", "--format", "json", "-o", str(tmp_path / "jan.json"),
+                 stderr=io.StringIO())
+    provisional = json.loads((tmp_path / "jan.json").read_text())
+    assert provisional["status"] == "provisional" and "CITY (draft)" in provisional["unapproved"]
+
+
+def test_the_corrections_panel_is_not_served_stale_after_an_approval(demo):
+    performance = signed_in("performance")
+    page = performance.get("/scorecard/2017-12/").content.decode()
+    assert "Every published month still matches approved data" in page
+    correct_and_approve("EAST-SG", NOVEMBER, {"unallocated_cases": 5})
+    page = performance.get("/scorecard/2017-12/").content.decode()
+    assert "November 2017</a> (version 1)" in page and "December 2017</a> (version 1)" in page
