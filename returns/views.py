@@ -21,7 +21,7 @@ from django_tables2 import RequestConfig
 
 from indicators.models import Commentary, Indicator, Measure
 from lib.months import Month
-from returns import dates, policy, selectors, services, signals, validation
+from returns import dates, policy, selectors, services, signals, tasks, validation
 from returns.forms import CompletenessFilterForm, ReturnForm, TransitionForm, unavailable_name
 from returns.models import ReportingMonth, Return, Source
 from returns.tables import CompletenessTable
@@ -47,8 +47,12 @@ def _visible_unit_or_404(user, code: str) -> selectors.Unit:
 
 
 def month_index(request: HttpRequest) -> HttpResponse:
-    """Send the user to the month whose returns are being collected now (last month)."""
-    return redirect("returns:month", month=str(Month.of(dates.today()) - 1))
+    """Send the user to the month picked (?month=YYYY-MM), else the most recent month with a return they may see."""
+    wanted = request.GET.get("month")
+    if wanted is not None:
+        return redirect("returns:month", month=str(month_or_404(wanted)))
+    team_ids = policy.visible_team_ids(request.user)
+    return redirect("returns:month", month=str(tasks.latest_active_month(dates.today(), team_ids=team_ids)))
 
 
 def month_returns(request: HttpRequest, month: str) -> HttpResponse:
@@ -78,6 +82,7 @@ def month_returns(request: HttpRequest, month: str) -> HttpResponse:
     can_publish = policy.has_publish_permission(user) and team_ids is None
     return render(request, "returns/month.html", {
         "month": month,
+        "picker_months": tasks.picker_months(dates.today(), team_ids=team_ids),
         "previous_month": month - 1 if dates.is_reportable(month - 1, dates.today()) else None,
         "next_month": month + 1 if dates.is_reportable(month + 1, dates.today()) else None,
         "table": table,

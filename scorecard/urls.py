@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import re_path
 from django.urls import include, path, register_converter
 
-from scorecard import downloads, health, views
+from scorecard import downloads, health, home, views
 from scorecard.publish import month_publish
 from indicators.views import commentary_edit
 from scorecard.converters import MonthConverter
@@ -11,7 +11,7 @@ from scorecard.converters import MonthConverter
 register_converter(MonthConverter, "month")
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

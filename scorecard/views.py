@@ -22,7 +22,7 @@ from indicators.models import ChangePoint, Indicator
 from lib.months import Month
 from lib.numbers import format_number
 from returns.policy import has_view_scorecard_permission
-from scorecard import exports, roles
+from scorecard import exports
 from scorecard.labels import (
     ASSURANCE_ICONS, ASSURANCE_LABELS, POLARITY_LABELS, RATING_LABELS, TREND_LABELS, VARIATION_ICONS,
     VARIATION_LABELS, WINDOW_LABELS, movement,
@@ -34,17 +34,6 @@ from scorecard.tables import HistoryTable, PanelTable
 
 # Icons beside the words (the words carry the meaning; icons are hidden from screen readers).
 ARROWS = {"up": "▲", "down": "▼", "level": "►", "none": "–"}
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Show each role the places it works."""
-    groups = set(request.user.groups.values_list("name", flat=True))
-    return render(request, "home.html", {
-        "is_performance": roles.PERFORMANCE in groups,
-        "is_data_entry": roles.DATA_ENTRY in groups,
-        "is_leader": roles.LEADERS in groups,
-        "is_admin": request.user.is_staff,
-    })
 
 
 def _viewable_status(request: HttpRequest, month: Month) -> str:

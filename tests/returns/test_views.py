@@ -487,8 +487,9 @@ def test_the_month_page_costs_the_same_queries_whatever_the_number_of_teams(clie
     many = queries_of(client, MONTH_PAGE)
     assert len(many) == len(few)
     # user's permissions, group permissions, active teams with areas, council, the month's returns with
-    # who changed them, areas for the filter, the month's publication, commentary written, indicators
-    assert len(own(many)) == 9, "\n".join(own(many))
+    # who changed them, areas for the filter, the months with returns (the picker), the month's publication,
+    # commentary written, indicators
+    assert len(own(many)) == 10, "\n".join(own(many))
 
 
 def test_the_form_costs_a_fixed_number_of_queries_whatever_the_history(client, entry_user, east):
