@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from django.db.models import Exists, OuterRef
 
 from lib.months import Month
 from returns import dates, selectors
@@ -36,24 +38,24 @@ class Returned:
 
 
 def returned_info(returns: Iterable[Return]) -> dict[int, Returned]:
-    """Return, by return id, why each draft among `returns` was sent back; others are left out (two queries)."""
+    """Return, by return id, why each draft among `returns` was sent back; others are left out (one query)."""
     drafts = [ret.pk for ret in returns if ret is not None and ret.state == Return.State.DRAFT]
     if not drafts:
         return {}
-    latest: dict[int, StateChange] = {}
-    for change in StateChange.objects.filter(ret_id__in=drafts).select_related("actor").order_by("ret_id", "-at",
-                                                                                                    "-id"):
-        latest.setdefault(change.ret_id, change)
-    candidates = {ret_id: change for ret_id, change in latest.items()
-                  if change.to_state == Return.State.DRAFT
-                  and change.from_state in (Return.State.SUBMITTED, Return.State.APPROVED)}
     # A save after submission also moves submitted -> draft, in the same version as its value changes.
-    saved = set(ValueChange.objects.filter(ret_id__in=list(candidates)).values_list("ret_id", "version"))
+    saved = ValueChange.objects.filter(ret_id=OuterRef("ret_id"), version=OuterRef("version"))
+    changes = (StateChange.objects.filter(ret_id__in=drafts).select_related("actor")
+               .annotate(with_values=Exists(saved)).order_by("ret_id", "-at", "-id"))
+    latest: dict[int, StateChange] = {}
+    for change in changes:
+        latest.setdefault(change.ret_id, change)
     return {
         ret_id: Returned(selectors.actor_name(change.actor), change.at, change.reason,
                          change.from_state == Return.State.APPROVED)
-        for ret_id, change in candidates.items()
-        if change.from_state == Return.State.APPROVED or (ret_id, change.version) not in saved
+        for ret_id, change in latest.items()
+        if change.to_state == Return.State.DRAFT
+        and (change.from_state == Return.State.APPROVED
+             or (change.from_state == Return.State.SUBMITTED and not change.with_values))
     }
 
 
@@ -205,3 +207,14 @@ def review_months(today: dt.date) -> list[MonthReview]:
     return [MonthReview(month, dates.due_date(month),
                         tasks_for(selectors.month_completeness(month, today=today)))
             for month in open_months(today)]
+
+
+STATE_LABELS = {**selectors.STATE_LABELS, RETURNED: RETURNED_LABEL}
+
+
+def with_returned(rows: list[selectors.CompletenessRow]) -> list[selectors.CompletenessRow]:
+    """Return the completeness rows with returned drafts shown as returned (two queries at most)."""
+    info = returned_info(row.ret for row in rows if row.ret is not None)
+    return [replace(row, state=RETURNED, state_label=RETURNED_LABEL)
+            if row.ret is not None and row.ret.pk in info else row
+            for row in rows]

@@ -21,7 +21,7 @@ from django_tables2 import RequestConfig
 
 from indicators.models import Commentary, Indicator, Measure
 from lib.months import Month
-from returns import dates, policy, selectors, services, signals, tasks, validation
+from returns import dates, notifications, policy, selectors, services, signals, tasks, validation
 from returns.forms import CompletenessFilterForm, ReturnForm, TransitionForm, unavailable_name
 from returns.models import ReportingMonth, Return, Source
 from returns.tables import CompletenessTable
@@ -62,9 +62,9 @@ def month_returns(request: HttpRequest, month: str) -> HttpResponse:
     if not policy.has_view_completeness_permission(user):
         raise PermissionDenied
     team_ids = policy.visible_team_ids(user)
-    rows = selectors.month_completeness(month, today=dates.today(), team_ids=team_ids)
+    rows = tasks.with_returned(selectors.month_completeness(month, today=dates.today(), team_ids=team_ids))
     areas = list(Area.objects.order_by("order", "code").values_list("code", "name"))
-    filters = CompletenessFilterForm(request.GET or None, areas=areas, states=list(selectors.STATE_LABELS.items()))
+    filters = CompletenessFilterForm(request.GET or None, areas=areas, states=list(tasks.STATE_LABELS.items()))
     shown = rows
     if filters.is_bound and filters.is_valid():
         area, state = filters.cleaned_data["area"], filters.cleaned_data["state"]
@@ -76,7 +76,7 @@ def month_returns(request: HttpRequest, month: str) -> HttpResponse:
             shown = [row for row in shown if row.state == state]
     table = CompletenessTable(shown, month=month)
     RequestConfig(request, paginate=False).configure(table)
-    counts = [(label, sum(1 for row in rows if row.state == state)) for state, label in selectors.STATE_LABELS.items()]
+    counts = [(label, sum(1 for row in rows if row.state == state)) for state, label in tasks.STATE_LABELS.items()]
     reporting = ReportingMonth.objects.filter(month=month.first_day).select_related("published_by").first()
     all_approved = bool(rows) and all(row.state == Return.State.APPROVED for row in rows)
     can_publish = policy.has_publish_permission(user) and team_ids is None
@@ -194,13 +194,15 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
                                                           ret.comment if ret else ""), measures=measures)
         findings = _stored_findings(unit, measures, stored, past)
     locked = ret is not None and ret.is_locked
-    state = ret.state if ret else selectors.NOT_STARTED
+    returned = tasks.returned_for(ret)
+    state = tasks.RETURNED if returned else (ret.state if ret else selectors.NOT_STARTED)
     context = {
+        "returned": returned,
         "month": month,
         "unit": unit,
         "ret": ret,
         "state": state,
-        "state_label": selectors.STATE_LABELS[state],
+        "state_label": tasks.RETURNED_LABEL if returned else selectors.STATE_LABELS[state],
         "form": form,
         "rows": _field_rows(form, stored, past, findings),
         "findings": findings,
@@ -325,4 +327,9 @@ def return_transition(request: HttpRequest, month: str, unit: str, action: str) 
     signals.workflow_event.send(sender=Return, request=request, event=EVENTS[action], fields={
         "return_id": ret.pk, "unit": unit.code, "month": str(month), "reason": data["reason"] or data["comment"]})
     messages.success(request, f"The {unit.code} return for {month.long_label} is {done}.")
+    if action in ("reject", "reopen"):
+        sent, failed = notifications.notify_returned(ret)
+        if sent or failed:
+            messages.info(request, f"Emailed {sent} of the team's data entry users"
+                                   + (f"; {failed} could not be sent (logged)." if failed else "."))
     return back

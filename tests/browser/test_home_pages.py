@@ -87,3 +87,17 @@ def test_leader_home_shows_the_latest_published_month_and_every_indicator(page, 
         links.first.click()
     assert "/indicators/unallocated_cases/?month=2017-11" in page.url
     assert browser_log.problems() == []
+
+
+def test_a_returned_return_seen_by_its_team(page, live_url, login, live_december, axe_violations, screenshot,
+                                            browser_log):
+    login(page, "entry.east", PASSWORD)
+    page.goto(live_url + "/returns/2017-12/EAST-ASM/")
+    banner = page.get_by_role("region", name="This return was sent back")
+    expect(banner).to_contain_text(
+        "Reopened by performance on 10 January 2018: Assessments out of timescale look too low")
+    expect(page.locator(".summary-list")).to_contain_text("Returned")
+    check_page(page, axe_violations, screenshot, "returned-return")
+    page.goto(live_url + "/returns/2017-12/")
+    expect(page.locator(".completeness-table")).to_contain_text("Returned")
+    assert browser_log.problems() == []

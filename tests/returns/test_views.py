@@ -429,7 +429,8 @@ def test_the_month_page_lists_every_expected_return_with_counts(client, performa
     assert set(rows) == {"EAST-SG", "SOUTH-SG", "NWC-SG", "CITY"}
     assert rows["EAST-SG"].state == "submitted" and not rows["EAST-SG"].overdue
     assert rows["SOUTH-SG"].overdue and rows["NWC-SG"].overdue and rows["CITY"].overdue
-    assert dict(response.context["counts"]) == {"Not started": 2, "Draft": 1, "Submitted": 1, "Approved": 0}
+    assert dict(response.context["counts"]) == {"Not started": 2, "Draft": 1, "Submitted": 1, "Approved": 0,
+                                                "Returned": 0}
     assert response.context["overdue_count"] == 3
     assert str(response.context["due"]) == "2018-01-05"
 
@@ -478,6 +479,7 @@ def own(queries):
 
 
 def test_the_month_page_costs_the_same_queries_whatever_the_number_of_teams(client, performance, east):
+    draft_return(east)
     client.force_login(performance)
     client.get(MONTH_PAGE)  # the first request after sign-in also writes the session
     few = queries_of(client, MONTH_PAGE)
@@ -487,9 +489,9 @@ def test_the_month_page_costs_the_same_queries_whatever_the_number_of_teams(clie
     many = queries_of(client, MONTH_PAGE)
     assert len(many) == len(few)
     # user's permissions, group permissions, active teams with areas, council, the month's returns with
-    # who changed them, areas for the filter, the months with returns (the picker), the month's publication,
-    # commentary written, indicators
-    assert len(own(many)) == 10, "\n".join(own(many))
+    # who changed them, the drafts' state changes (returned or not), areas for the filter, the months with
+    # returns (the picker), the month's publication, commentary written, indicators
+    assert len(own(many)) == 11, "\n".join(own(many))
 
 
 def test_the_form_costs_a_fixed_number_of_queries_whatever_the_history(client, entry_user, east):
@@ -501,8 +503,8 @@ def test_the_form_costs_a_fixed_number_of_queries_whatever_the_history(client, e
     long = queries_of(client, FORM)
     assert len(long) == len(short)
     # team by code, user's permissions, group permissions, memberships, the return, the team's measures,
-    # twelve months of history, stored values, active rules, value changes, state changes
-    assert len(own(long)) == 11, "\n".join(own(long))
+    # twelve months of history, stored values, whether it was returned, active rules, value changes, state changes
+    assert len(own(long)) == 12, "\n".join(own(long))
 
 
 # Publishing (the view lives in scorecard: it asks the scorecard which indicators need commentary)
