@@ -26,6 +26,24 @@ def unavailable_name(code: str) -> str:
     return f"{code}{UNAVAILABLE_SUFFIX}"
 
 
+EXPLAIN_PREFIX = "explain-"
+
+
+def explain_name(code: str) -> str:
+    """Return the name of the box explaining a measure's warning."""
+    return f"{EXPLAIN_PREFIX}{code}"
+
+
+def explanations_from(data: Mapping, codes: Iterable[str]) -> dict[str, str]:
+    """Return the warnings' explanations posted for these measures (trimmed, at most REASON_MAX characters)."""
+    found = {}
+    for code in codes:
+        text = str(data.get(explain_name(code)) or "").strip()[:REASON_MAX]
+        if text:
+            found[code] = text
+    return found
+
+
 class CountField(forms.Field):
     """A count typed by a person: see the module docstring for what is accepted."""
 
@@ -52,7 +70,7 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(
         required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3}),
         label="Comment",
-        help_text="Explain any warnings here before you submit (for example, why a figure changed a lot).",
+        help_text="Anything else the performance team should know. Explain each warning in the box beside it.",
     )
     action = forms.ChoiceField(choices=[("save", "Save draft"), ("submit", "Submit")], required=False)
 

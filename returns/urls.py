@@ -15,6 +15,8 @@ urlpatterns = [
     re_path(rf"^{MONTH}$", views.month_returns),
     re_path(rf"^{MONTH}/{UNIT}/$", views.return_form, name="form"),
     re_path(rf"^{MONTH}/{UNIT}$", views.return_form),
+    re_path(rf"^{MONTH}/{UNIT}/submitted/$", views.return_submitted, name="submitted"),
+    re_path(rf"^{MONTH}/{UNIT}/submitted$", views.return_submitted),
     re_path(rf"^{MONTH}/{UNIT}/(?P<action>submit|approve|reject|reopen)/?$", views.return_transition,
             name="transition"),
 ]

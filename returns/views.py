@@ -22,7 +22,7 @@ from django_tables2 import RequestConfig
 from indicators.models import Commentary, Indicator, Measure
 from lib.months import Month
 from returns import dates, notifications, policy, selectors, services, signals, tasks, validation
-from returns.forms import CompletenessFilterForm, ReturnForm, TransitionForm, unavailable_name
+from returns.forms import CompletenessFilterForm, ReturnForm, TransitionForm, explanations_from, unavailable_name
 from returns.models import ReportingMonth, Return, Source
 from returns.tables import CompletenessTable
 from teams.models import Area
@@ -117,13 +117,19 @@ class FieldRow:
     last_month: int | None
     last_year: int | None
     findings: list
+    explanation: str = ""
+
+    @property
+    def has_warning(self) -> bool:
+        return any(not f.is_error for f in self.findings)
 
     @property
     def has_error(self) -> bool:
         return bool(self.field.errors or self.reason.errors) or any(f.is_error for f in self.findings)
 
 
-def _field_rows(form: ReturnForm, stored: dict, past: dict, findings: list) -> list[FieldRow]:
+def _field_rows(form: ReturnForm, stored: dict, past: dict, findings: list,
+                explanations: dict[str, str] | None = None) -> list[FieldRow]:
     by_field: dict[str, list] = {}
     for finding in findings:
         for code in finding.fields[:1] or ():
@@ -137,7 +143,8 @@ def _field_rows(form: ReturnForm, stored: dict, past: dict, findings: list) -> l
         if by_field.get(measure.code):
             form.note_findings([measure.code])
         rows.append(FieldRow(measure, form[measure.code], form[unavailable_name(measure.code)], shown,
-                             months[-1], months[0], by_field.get(measure.code, [])))
+                             months[-1], months[0], by_field.get(measure.code, []),
+                             (explanations or {}).get(measure.code, "")))
     return rows
 
 
@@ -153,6 +160,52 @@ def _error_summary(form: ReturnForm, findings: list) -> list[tuple[str, str]]:
         anchor = f"#id_{finding.fields[0]}" if finding.fields else "#return-form"
         summary.append((anchor, finding.message))
     return summary
+
+
+def _submission_checks(form: ReturnForm, past: dict, comment: str,
+                       explanations: dict[str, str]) -> tuple[list | None, str]:
+    """Return (findings when a warning is left unexplained, else None; the comment to submit with).
+
+    Each warning's explanation is kept with the warning's words in the submission's comment, so the
+    history shows what was explained and how. Errors are left to the submit service to report.
+    """
+    labels = {m.code: m.name for m in form.measures}
+    values = form.values()
+    findings = validation.check_return(values, past, labels=labels)
+    findings += validation.check_blanks(values, form.unavailable(), labels)
+    warnings = [f for f in findings if not f.is_error]
+    lines = [f"{f.message} Explained: {explanations[f.fields[0]]}"
+             for f in warnings if f.fields and explanations.get(f.fields[0])]
+    unexplained = [f for f in warnings if not (f.fields and explanations.get(f.fields[0]))]
+    if unexplained and not comment and not any(f.is_error for f in findings):
+        return findings, comment
+    return None, "\n".join([*lines, comment] if comment else lines)
+
+
+def _mark_invalid(form: ReturnForm, errors: list) -> None:
+    """Mark the inputs named first by failed rules as invalid, as field errors are."""
+    for finding in errors:
+        for code in finding.fields[:1]:
+            if code in form.fields:
+                form.fields[code].widget.attrs["aria-invalid"] = "true"
+
+
+def guidance(state: str, due, *, editable: bool, has_warnings: bool) -> list[str]:
+    """Return what to do next with a return in this state, in a sentence or two."""
+    when = f"{due:%A} {due.day} {due:%B %Y}"
+    if state == Return.State.SUBMITTED:
+        return ["Submitted: the performance team will check and approve it.",
+                "Changing a figure now sends it back to draft; submit it again afterwards."
+                if editable else "You will be emailed if it is sent back."]
+    if state == Return.State.APPROVED:
+        return ["Approved and locked. If a figure is wrong, ask the performance team to reopen it."]
+    if not editable:
+        return [f"Not yet submitted; due by {when}."]
+    steps = [f"Enter the figures, save a draft whenever you like, and submit by {when}."]
+    if has_warnings:
+        steps.append("Warnings do not stop a draft being saved. To submit, correct the figure or explain it "
+                     "beside its warning.")
+    return steps
 
 
 def _stored_findings(unit: selectors.Unit, measures: list, stored: dict, past: dict) -> list:
@@ -184,7 +237,7 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
                 user, unit.team):
             raise PermissionDenied
         if form.is_valid():
-            response, status, findings, conflict, form = _save(request, form, unit, month, ret)
+            response, status, findings, conflict, form = _save(request, form, unit, month, past)
             if response is not None:
                 return response
         ret = selectors.return_for(unit, month)
@@ -194,6 +247,10 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
                                                           ret.comment if ret else ""), measures=measures)
         findings = _stored_findings(unit, measures, stored, past)
     locked = ret is not None and ret.is_locked
+    editable = may_change and not locked
+    errors = [f for f in findings if f.is_error]
+    if editable:
+        _mark_invalid(form, errors)
     returned = tasks.returned_for(ret)
     state = tasks.RETURNED if returned else (ret.state if ret else selectors.NOT_STARTED)
     context = {
@@ -204,16 +261,20 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
         "state": state,
         "state_label": tasks.RETURNED_LABEL if returned else selectors.STATE_LABELS[state],
         "form": form,
-        "rows": _field_rows(form, stored, past, findings),
+        "rows": _field_rows(form, stored, past, findings,
+                            explanations_from(request.POST, form.measure_codes) if request.method == "POST" else {}),
         "findings": findings,
         "errors": [f for f in findings if f.is_error],
         "warnings": [f for f in findings if not f.is_error],
-        # After a refused POST the errors are in the error summary already; only warnings repeat here.
-        "checks": findings if request.method == "GET" else [f for f in findings if not f.is_error],
-        "error_summary": _error_summary(form, [f for f in findings if f.is_error]) if request.method == "POST" else [],
+        # Where the form is open the errors are in the error summary (focused, linked to the fields marked
+        # invalid), after a save as after a refused submission; only warnings repeat here.
+        "checks": [f for f in findings if not f.is_error] if editable else findings,
+        "error_summary": _error_summary(form, errors) if editable or request.method == "POST" else [],
+        "guidance": guidance(state, dates.due_date(month), editable=editable, has_warnings=any(
+            not f.is_error for f in findings)),
         "conflict": conflict,
         "history": selectors.return_history(ret),
-        "editable": may_change and not locked,
+        "editable": editable,
         "can_submit": policy.has_submit_permission(user, unit.team) and not locked,
         "can_approve": policy.has_approve_permission(user, unit.team) and state == Return.State.SUBMITTED,
         "can_reopen": policy.has_approve_permission(user, unit.team) and state == Return.State.APPROVED,
@@ -225,20 +286,33 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
     return render(request, "returns/return_form.html", context, status=status)
 
 
-def _save(request, form: ReturnForm, unit: selectors.Unit, month: Month, ret: Return | None):
+def _save(request, form: ReturnForm, unit: selectors.Unit, month: Month, past: dict):
     """Save (and perhaps submit) the form; return (redirect or None, status, findings, conflict, form)."""
     user = request.user
     action = form.cleaned_data["action"]
+    comment = form.cleaned_data["comment"].strip()
     kwargs = {"values": form.values(), "unavailable": form.unavailable(), "actor": user,
-              "expected_version": form.cleaned_data["version"], "comment": form.cleaned_data["comment"].strip()}
+              "expected_version": form.cleaned_data["version"]}
+    if action == "submit":
+        findings, comment = _submission_checks(form, past, comment, explanations_from(request.POST,
+                                                                                       form.measure_codes))
+        if findings is not None:
+            messages.error(request, "Not submitted: explain each warning in the box beside it, "
+                                    "or in the comment.")
+            return None, 200, findings, None, form
     try:
         # Starting the return belongs with the save: a refused save leaves no empty draft behind.
         with transaction.atomic():
             ret = services.return_get_or_create(team=unit.team, month=month)
             if action == "submit":
-                result = services.return_save_and_submit(ret=ret, source=Source.FORM, **kwargs)
-            else:
+                # The comment goes with the submission (and its warnings), not against the values changed.
                 result = services.return_save_values(ret=ret, source=Source.FORM, **kwargs)
+                if ret.state == Return.State.SUBMITTED and not result.changed:
+                    raise services.InvalidTransition(
+                        f"The {ret.unit_label} return for {month.long_label} is already submitted.")
+                services.return_submit(ret=ret, actor=user, comment=comment)
+            else:
+                result = services.return_save_values(ret=ret, source=Source.FORM, comment=comment, **kwargs)
     except services.StaleReturn as exc:
         messages.error(request, exc.message)
         # The person now sees what changed; saving again is a deliberate choice over the new version.
@@ -258,8 +332,10 @@ def _save(request, form: ReturnForm, unit: selectors.Unit, month: Month, ret: Re
         return None, 400, [], None, form
     if action == "submit":
         signals.workflow_event.send(sender=Return, request=request, event="return_submitted", fields={
-            "return_id": ret.pk, "unit": unit.code, "month": str(month), "reason": kwargs["comment"]})
+            "return_id": ret.pk, "unit": unit.code, "month": str(month), "reason": comment})
         messages.success(request, f"The {unit.code} return for {month.long_label} is submitted.")
+        return redirect(reverse("returns:submitted", kwargs={"month": str(month), "unit": unit.code})), 302, [], \
+            None, form
     elif result.changed:
         note = " It is back in draft: submit it again when ready." if result.back_to_draft else ""
         count = len(result.changed)
@@ -267,6 +343,20 @@ def _save(request, form: ReturnForm, unit: selectors.Unit, month: Month, ret: Re
     else:
         messages.info(request, "Nothing had changed, so nothing was saved.")
     return redirect(reverse("returns:form", kwargs={"month": str(month), "unit": unit.code})), 302, [], None, form
+
+
+def return_submitted(request: HttpRequest, month: str, unit: str) -> HttpResponse:
+    """Confirm a submitted return, say what happens next and what else is due."""
+    month = month_or_404(month)
+    unit = _visible_unit_or_404(request.user, unit)
+    ret = selectors.return_for(unit, month)
+    if ret is None or ret.state == Return.State.DRAFT:
+        return redirect(reverse("returns:form", kwargs={"month": str(month), "unit": unit.code}))
+    team_ids = policy.visible_team_ids(request.user)
+    still_due = [(group.month, task) for group in tasks.entry_tasks(dates.today(), team_ids)
+                 for task in group.tasks if task.needs_action] if team_ids else []
+    return render(request, "returns/submitted.html", {"month": month, "unit": unit, "ret": ret,
+                                                      "still_due": still_due[:10]})
 
 
 EVENTS = {"submit": "return_submitted", "approve": "return_approved", "reject": "return_rejected",

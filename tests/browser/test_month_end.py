@@ -107,7 +107,7 @@ def test_a_month_end_from_keyboard_entry_to_the_published_scorecard(page, live_u
     page.keyboard.type(str(january["cpp_visits_made"]))
     tab_to_button(page, "Submit")
     press_enter_and_wait(page)
-    expect(page.locator(".messages")).to_contain_text("explain them in the comment")
+    expect(page.locator(".messages")).to_contain_text("explain each warning")
 
     # The warning needs a comment.
     tab_to(page, "id_comment")
@@ -115,7 +115,10 @@ def test_a_month_end_from_keyboard_entry_to_the_published_scorecard(page, live_u
     tab_to_button(page, "Submit")
     press_enter_and_wait(page)
     expect(page.locator(".messages")).to_contain_text("is submitted")
-    expect(page.locator(".summary-list")).to_contain_text("Submitted")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Return submitted")
+    violations = axe_violations(page)
+    assert not violations, violations.describe()
+    screenshot(page, "return-submitted")
     sign_out(page)
 
     # The performance team sends it back with a reason...
@@ -124,7 +127,7 @@ def test_a_month_end_from_keyboard_entry_to_the_published_scorecard(page, live_u
     page.get_by_label("Reason for sending it back").fill("Open cases look tripled: please check the extract.")
     with page.expect_navigation():
         page.get_by_role("button", name="Reject").click()
-    expect(page.locator(".summary-list")).to_contain_text("Draft")
+    expect(page.locator(".summary-list")).to_contain_text("Returned")
     expect(page.locator(".history-table")).to_contain_text("Open cases look tripled: please check the extract.")
     sign_out(page)
 
