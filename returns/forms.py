@@ -44,13 +44,29 @@ def explanations_from(data: Mapping, codes: Iterable[str]) -> dict[str, str]:
     return found
 
 
+# Typed in a figure's box, these mean "not available": the reason box opens (one tab stop per row otherwise).
+NOT_AVAILABLE_WORDS = frozenset({"n/a", "na", "not available"})
+
+
+class NotAvailable:
+    """What a count box holds when "n/a" was typed in it: blank, with a reason needed."""
+
+    def __str__(self) -> str:
+        return "n/a"
+
+
+NOT_AVAILABLE = NotAvailable()
+
+
 class CountField(forms.Field):
-    """A count typed by a person: see the module docstring for what is accepted."""
+    """A count typed by a person: see the module docstring for what is accepted, and "n/a"."""
 
     widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false",
                                     "class": "count-input"})
 
     def to_python(self, value):
+        if isinstance(value, str) and value.strip().lower() in NOT_AVAILABLE_WORDS:
+            return NOT_AVAILABLE
         try:
             return parse_count(value)
         except CountError as exc:
@@ -117,6 +133,11 @@ class ReturnForm(forms.Form):
         cleaned = super().clean()
         for code in self.measure_codes:
             reason = (cleaned.get(unavailable_name(code)) or "").strip()
+            if cleaned.get(code) is NOT_AVAILABLE:
+                cleaned[code] = None
+                if not reason:
+                    self.add_error(unavailable_name(code), "Say why this figure is not available.")
+                continue
             if reason and cleaned.get(code) is not None:
                 self.add_error(unavailable_name(code),
                                "Give either a value or a reason it is not available, not both.")

@@ -15,6 +15,7 @@ urlpatterns = [
     re_path(rf"^{MONTH}$", views.month_returns),
     re_path(rf"^{MONTH}/{UNIT}/$", views.return_form, name="form"),
     re_path(rf"^{MONTH}/{UNIT}$", views.return_form),
+    re_path(rf"^{MONTH}/{UNIT}/template\.(?P<fmt>csv|xlsx)$", views.return_template, name="template"),
     re_path(rf"^{MONTH}/{UNIT}/submitted/$", views.return_submitted, name="submitted"),
     re_path(rf"^{MONTH}/{UNIT}/submitted$", views.return_submitted),
     re_path(rf"^{MONTH}/{UNIT}/(?P<action>submit|approve|reject|reopen)/?$", views.return_transition,

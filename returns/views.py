@@ -21,8 +21,10 @@ from django_tables2 import RequestConfig
 
 from indicators.models import Commentary, Indicator, Measure
 from lib.months import Month
-from returns import dates, notifications, policy, selectors, services, signals, tasks, validation
-from returns.forms import CompletenessFilterForm, ReturnForm, TransitionForm, explanations_from, unavailable_name
+from returns import dates, entry_templates, notifications, policy, selectors, services, signals, tasks, validation
+from returns.forms import (
+    NOT_AVAILABLE_WORDS, CompletenessFilterForm, ReturnForm, TransitionForm, explanations_from, unavailable_name,
+)
 from returns.models import ReportingMonth, Return, Source
 from returns.tables import CompletenessTable
 from teams.models import Area
@@ -124,6 +126,13 @@ class FieldRow:
         return any(not f.is_error for f in self.findings)
 
     @property
+    def show_reason(self) -> bool:
+        """Return True when the "not available because" box is needed: given, asked for, or refused."""
+        return bool((self.reason.value() or "").strip() or self.reason.errors
+                    or str(self.field.value() or "").strip().lower() in NOT_AVAILABLE_WORDS
+                    or any(f.code == f"blank:{self.measure.code}" for f in self.findings))
+
+    @property
     def has_error(self) -> bool:
         return bool(self.field.errors or self.reason.errors) or any(f.is_error for f in self.findings)
 
@@ -142,6 +151,8 @@ def _field_rows(form: ReturnForm, stored: dict, past: dict, findings: list,
         months = past.get(measure.code) or [None] * selectors.HISTORY_MONTHS
         if by_field.get(measure.code):
             form.note_findings([measure.code])
+        if months[-1] is not None:  # for "copy last month" (static/js/return-entry.js)
+            form.fields[measure.code].widget.attrs["data-last-month"] = str(months[-1])
         rows.append(FieldRow(measure, form[measure.code], form[unavailable_name(measure.code)], shown,
                              months[-1], months[0], by_field.get(measure.code, []),
                              (explanations or {}).get(measure.code, "")))
@@ -343,6 +354,16 @@ def _save(request, form: ReturnForm, unit: selectors.Unit, month: Month, past: d
     else:
         messages.info(request, "Nothing had changed, so nothing was saved.")
     return redirect(reverse("returns:form", kwargs={"month": str(month), "unit": unit.code})), 302, [], None, form
+
+
+def return_template(request: HttpRequest, month: str, unit: str, fmt: str) -> HttpResponse:
+    """Download the return as a file to fill in and import: CSV or XLSX, long form."""
+    month = month_or_404(month)
+    unit = _visible_unit_or_404(request.user, unit)
+    export = entry_templates.return_template(unit, month, fmt)
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
+    return response
 
 
 def return_submitted(request: HttpRequest, month: str, unit: str) -> HttpResponse:
