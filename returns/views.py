@@ -8,6 +8,7 @@ change nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -57,8 +58,13 @@ def month_index(request: HttpRequest) -> HttpResponse:
     return redirect("returns:month", month=str(tasks.latest_active_month(dates.today(), team_ids=team_ids)))
 
 
-def month_returns(request: HttpRequest, month: str) -> HttpResponse:
-    """Show every expected return of the month with its state, due date and overdue flag."""
+def month_returns(request: HttpRequest, month: str, *,
+                  ratings: Mapping[str, tuple[str, str]] | None = None) -> HttpResponse:
+    """Show every expected return of the month with its state, due date and overdue flag.
+
+    `ratings` maps indicator codes to (rating, label) for the commentary list; scorecard's wrapper
+    (scorecard/review.py) passes them, since returns may not compute the scorecard.
+    """
     month = month_or_404(month)
     user = request.user
     if not policy.has_view_completeness_permission(user):
@@ -97,8 +103,44 @@ def month_returns(request: HttpRequest, month: str) -> HttpResponse:
         "reporting": reporting,
         "can_publish": can_publish,
         "all_approved": all_approved,
-        "commentary": _commentary_status(month) if can_publish else [],
+        **_review_context(user, month, rows, ratings if can_publish else None, all_approved, reporting),
     })
+
+
+@dataclass(frozen=True)
+class CommentaryRow:
+    """An indicator on the month page's commentary list: whether it has commentary, and its rating."""
+
+    indicator: Indicator
+    written: bool
+    rating: str = ""
+    rating_label: str = ""
+
+    @property
+    def needed(self) -> bool:
+        return self.rating in NEEDS_COMMENTARY and not self.written
+
+
+NEEDS_COMMENTARY = ("red", "amber")
+
+
+def _review_context(user, month: Month, rows: list, ratings: Mapping[str, tuple[str, str]] | None,
+                    all_approved: bool, reporting: ReportingMonth | None) -> dict:
+    """Return the performance team's part of the month page: commentary with ratings, bulk approval, readiness."""
+    if ratings is None:
+        return {"commentary": [], "awaiting": [], "ready": False}
+    commentary = [CommentaryRow(indicator, written, *ratings.get(indicator.code, ("", "")))
+                  for indicator, written in _commentary_status(month)]
+    awaiting = [row for row in rows if row.state == Return.State.SUBMITTED and row.ret is not None]
+    not_approved = [row for row in rows if row.state != Return.State.APPROVED]
+    return {
+        "commentary": commentary,
+        "awaiting": awaiting if policy.has_approve_permission(user) else [],
+        "not_approved": not_approved,
+        "needing_commentary": [row for row in commentary if row.needed],
+        "ready": all_approved and not any(row.needed for row in commentary)
+        and not (reporting and reporting.is_published),
+    }
 
 
 def _commentary_status(month: Month) -> list[tuple[Indicator, bool]]:
@@ -378,6 +420,53 @@ def return_submitted(request: HttpRequest, month: str, unit: str) -> HttpRespons
                  for task in group.tasks if task.needs_action] if team_ids else []
     return render(request, "returns/submitted.html", {"month": month, "unit": unit, "ret": ret,
                                                       "still_due": still_due[:10]})
+
+
+@require_POST
+def month_approve(request: HttpRequest, month: str) -> HttpResponse:
+    """Approve the ticked submitted returns of the month, each on its own through the approve service.
+
+    Each approval is its own transaction with its own checks (state, the version the approver saw,
+    and whatever else the service requires) and its own audit and security event; a refusal of one
+    is reported and leaves the others alone.
+    """
+    month = month_or_404(month)
+    user = request.user
+    if not policy.has_approve_permission(user):
+        raise PermissionDenied
+    back = redirect(reverse("returns:month", kwargs={"month": str(month)}))
+    codes = request.POST.getlist("unit")
+    if not codes:
+        messages.error(request, "Tick at least one return to approve.")
+        return back
+    approved, refused = [], []
+    for code in dict.fromkeys(codes):  # each once, in the order ticked
+        outcome = _approve_one(request, month, code)
+        (approved if outcome is None else refused).append(outcome or code)
+    if approved:
+        messages.success(request, f"Approved {len(approved)} return{'s' if len(approved) != 1 else ''}: "
+                                  f"{', '.join(approved)}.")
+    for reason in refused:
+        messages.error(request, reason)
+    return back
+
+
+def _approve_one(request: HttpRequest, month: Month, code: str) -> str | None:
+    """Approve one unit's return of the month; return why not, or None when approved."""
+    unit = selectors.unit_by_code(code)
+    ret = selectors.return_for(unit, month) if unit is not None else None
+    if unit is None or ret is None or not policy.has_approve_permission(request.user, unit.team):
+        return f"Not approved: there is no {code[:40]} return for {month.long_label}."
+    version = request.POST.get(f"version-{code}", "")
+    if not version.isdigit() or len(version) > 9:
+        return f"{unit.code} not approved: the page was out of date. Reload it and check the return again."
+    try:
+        services.return_approve(ret=ret, actor=request.user, expected_version=int(version))
+    except services.ReturnError as exc:
+        return f"{unit.code} not approved: {exc.message}"
+    signals.workflow_event.send(sender=Return, request=request, event="return_approved", fields={
+        "return_id": ret.pk, "unit": unit.code, "month": str(month), "reason": "approved with others"})
+    return None
 
 
 EVENTS = {"submit": "return_submitted", "approve": "return_approved", "reject": "return_rejected",

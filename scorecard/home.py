@@ -30,6 +30,7 @@ class Rated:
     rating: str
     rating_label: str
     has_commentary: bool
+    commentary: str = ""
 
     @property
     def needs_commentary(self) -> bool:
@@ -40,7 +41,7 @@ def rated_indicators(month: Month, status: str) -> list[Rated]:
     """Return every indicator of the month's scorecard with its rating and whether it has commentary."""
     scorecard = get_scorecard(month, status) if status == PUBLISHED else build_scorecard(month, DRAFT)
     return [Rated(p.spec.code, p.spec.number, p.spec.short_title, p.result.rating, RATING_LABELS[p.result.rating],
-                  bool(p.result.commentary.strip()))
+                  bool(p.result.commentary.strip()), p.result.commentary)
             for p in scorecard.panels]
 
 

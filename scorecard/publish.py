@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from returns import policy, services, signals
 from returns.views import month_or_404
+from scorecard.notifications import notify_leaders_published
 from scorecard.security import log_security_event
 from scorecard.services import indicators_needing_commentary
 
@@ -40,4 +41,8 @@ def month_publish(request: HttpRequest, month: str) -> HttpResponse:
     else:
         log_security_event(request, "month_published", month=str(month))
         messages.success(request, f"{month.long_label} is published: senior leaders can now see it.")
+        sent, failed = notify_leaders_published(month)
+        if sent or failed:
+            messages.info(request, f"Emailed {sent} senior leader{'s' if sent != 1 else ''}"
+                                   + (f"; {failed} could not be sent (logged)." if failed else "."))
     return redirect("returns:month", month=str(month))

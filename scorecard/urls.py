@@ -3,9 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import re_path
 from django.urls import include, path, register_converter
 
-from scorecard import downloads, health, home, views
+from scorecard import downloads, health, home, review, views
 from scorecard.publish import month_publish
-from indicators.views import commentary_edit
 from scorecard.converters import MonthConverter
 
 register_converter(MonthConverter, "month")
@@ -17,6 +16,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Before the returns include: publishing needs the scorecard's ratings, so the view lives here.
     re_path(r"^returns/(?P<month>[0-9]{4}-[0-9]{2})/publish/?$", month_publish, name="returns-publish"),
+    re_path(r"^returns/(?P<month>[0-9]{4}-[0-9]{2})/publish/preview/?$", review.publish_preview,
+            name="returns-publish-preview"),
+    # The month page and the commentary page, with the scorecard's ratings and figures added (review.py).
+    re_path(r"^returns/(?P<month>[0-9]{4}-[0-9]{2})/?$", review.month_page),
     path("returns/", include("returns.urls")),
     path("imports/", include("returns.import_urls")),
     path("healthz", health.healthz, name="healthz"),
@@ -29,7 +32,7 @@ urlpatterns = [
     path("indicators/<slug:code>/change-points/<int:pk>/remove/", views.change_point_remove,
          name="change-point-remove"),
     re_path(r"^indicators/(?P<code>[A-Za-z0-9][A-Za-z0-9_.-]*)/commentary/(?P<month>[0-9]{4}-[0-9]{2})/$",
-            commentary_edit, name="commentary-edit"),
+            review.commentary_page, name="commentary-edit"),
 ]
 
 # 400, 403 and 404 use Django's views with templates/<code>.html; 500 tells a
