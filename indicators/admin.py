@@ -7,9 +7,10 @@ from indicators.models import ChangePoint, Commentary, Comparator, Indicator, In
 @admin.register(Measure)
 class MeasureAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "kind", "level", "order"]
-    list_filter = ["kind", "level"]
+    list_filter = ["kind", "level", "team_types"]
     search_fields = ["code", "name", "description"]
     ordering = ["order"]
+    filter_horizontal = ["team_types"]
 
 
 class IndicatorLineInline(admin.StackedInline):

@@ -28,6 +28,10 @@ class Measure(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     level = models.CharField(max_length=10, choices=Level.choices)
     order = models.PositiveSmallIntegerField(default=0)
+    team_types = models.ManyToManyField(
+        TeamType, blank=True, related_name="measures",
+        help_text="Team types that return this team-level measure. None chosen: every team type returns it.",
+    )
     history = HistoricalRecords()
 
     class Meta:
