@@ -1,7 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.admin_fields import PlainFieldsMixin, shown_decimal, shown_month
 from indicators.models import ChangePoint, Commentary, Comparator, Indicator, IndicatorLine, Measure, Target
+
+
+@admin.display(description="Month", ordering="month")
+def month_column(obj) -> str:
+    return shown_month(obj.month)
 
 
 @admin.register(Measure)
@@ -13,24 +19,24 @@ class MeasureAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["team_types"]
 
 
-class IndicatorLineInline(admin.StackedInline):
+class IndicatorLineInline(PlainFieldsMixin, admin.StackedInline):
     model = IndicatorLine
     extra = 0
     fields = [("code", "label", "order"), ("unit", "multiplier", "precision"),
               "numerator", "denominator", "area_numerator", "team_type"]
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(PlainFieldsMixin, admin.TabularInline):
     model = Target
     extra = 0
 
 
-class ComparatorInline(admin.TabularInline):
+class ComparatorInline(PlainFieldsMixin, admin.TabularInline):
     model = Comparator
     extra = 0
 
 
-class ChangePointInline(admin.TabularInline):
+class ChangePointInline(PlainFieldsMixin, admin.TabularInline):
     model = ChangePoint
     extra = 0
     fields = ["month", "reason", "created_by", "created_at"]
@@ -38,7 +44,7 @@ class ChangePointInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(PlainFieldsMixin, SimpleHistoryAdmin):
     list_display = ["number", "short_title", "code", "unit", "polarity", "window", "baseline_rule", "active"]
     list_display_links = ["number", "short_title"]
     list_filter = ["unit", "polarity", "window", "baseline_rule", "active"]
@@ -66,24 +72,40 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
-    list_display = ["indicator", "effective_from", "value", "tolerance"]
+class TargetAdmin(PlainFieldsMixin, SimpleHistoryAdmin):
+    list_display = ["indicator", "effective_from_month", "value_shown", "tolerance_shown"]
     list_filter = ["indicator"]
     list_select_related = ["indicator"]
     ordering = ["indicator__number", "-effective_from"]
 
+    @admin.display(description="Effective from", ordering="effective_from")
+    def effective_from_month(self, obj) -> str:
+        return shown_month(obj.effective_from)
+
+    @admin.display(description="Value", ordering="value")
+    def value_shown(self, obj) -> str:
+        return shown_decimal(obj.value)
+
+    @admin.display(description="Tolerance", ordering="tolerance")
+    def tolerance_shown(self, obj) -> str:
+        return shown_decimal(obj.tolerance)
+
 
 @admin.register(Comparator)
-class ComparatorAdmin(SimpleHistoryAdmin):
-    list_display = ["indicator", "kind", "line", "period", "value", "source"]
+class ComparatorAdmin(PlainFieldsMixin, SimpleHistoryAdmin):
+    list_display = ["indicator", "kind", "line", "period", "value_shown", "source"]
     list_filter = ["kind", "period", "indicator"]
     list_select_related = ["indicator"]
     search_fields = ["source"]
 
+    @admin.display(description="Value", ordering="value")
+    def value_shown(self, obj) -> str:
+        return shown_decimal(obj.value)
+
 
 @admin.register(Commentary)
-class CommentaryAdmin(SimpleHistoryAdmin):
-    list_display = ["indicator", "month", "updated_by", "updated_at"]
+class CommentaryAdmin(PlainFieldsMixin, SimpleHistoryAdmin):
+    list_display = ["indicator", month_column, "updated_by", "updated_at"]
     list_filter = ["month", "indicator"]
     list_select_related = ["indicator", "updated_by"]
     search_fields = ["text"]
@@ -96,8 +118,8 @@ class CommentaryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ChangePoint)
-class ChangePointAdmin(SimpleHistoryAdmin):
-    list_display = ["indicator", "month", "reason", "created_by", "created_at"]
+class ChangePointAdmin(PlainFieldsMixin, SimpleHistoryAdmin):
+    list_display = ["indicator", month_column, "reason", "created_by", "created_at"]
     list_filter = ["indicator"]
     list_select_related = ["indicator", "created_by"]
     search_fields = ["reason"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -224,7 +226,7 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} from {self.effective_from:%b %Y}: {self.value}"
+        return f"{self.indicator.code} from {self.effective_from:%Y-%m}: {Decimal(self.value).normalize():f}"
 
     def clean(self) -> None:
         if self.effective_from and self.effective_from.day != 1:
@@ -255,7 +257,7 @@ class Comparator(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} {self.get_kind_display()} {self.period}: {self.value}"
+        return f"{self.indicator.code} {self.get_kind_display()} {self.period}: {Decimal(self.value).normalize():f}"
 
 
 class Commentary(models.Model):
