@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db import models
+from django.http import HttpRequest
 
 from lib.months import Month
 
@@ -35,11 +36,11 @@ def shown_decimal(value: Decimal | None) -> str:
 class MonthInput(forms.TextInput):
     """A text box for YYYY-MM."""
 
-    def __init__(self, attrs: dict | None = None):
+    def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs={"placeholder": "YYYY-MM", "inputmode": "numeric", "size": 8, "autocomplete": "off",
                                 **(attrs or {})})
 
-    def format_value(self, value):
+    def format_value(self, value: object) -> str | None:
         if isinstance(value, dt.date):
             return shown_month(value)
         return super().format_value(value)
@@ -51,7 +52,7 @@ class MonthField(forms.Field):
     widget = MonthInput
     default_error_messages = {"invalid": "Enter a month as YYYY-MM, for example 2017-12."}
 
-    def to_python(self, value):
+    def to_python(self, value: object) -> dt.date | None:
         if value in self.empty_values:
             return None
         if isinstance(value, dt.date):
@@ -65,7 +66,7 @@ class MonthField(forms.Field):
 class EnteredDecimalField(forms.DecimalField):
     """A decimal shown as it was typed (5, not 5.0000)."""
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: object) -> object:
         if isinstance(value, Decimal):
             return shown_decimal(value)
         return super().prepare_value(value)
@@ -74,7 +75,8 @@ class EnteredDecimalField(forms.DecimalField):
 class PlainFieldsMixin:
     """Admin (model or inline) forms with months as YYYY-MM and decimals without trailing zeros."""
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest,
+                              **kwargs: object) -> forms.Field | None:
         if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField) \
                 and db_field.name in MONTH_FIELD_NAMES:
             return MonthField(required=not db_field.blank, label=db_field.verbose_name.capitalize(),

@@ -339,7 +339,8 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
     return render(request, "returns/return_form.html", context, status=status)
 
 
-def _save(request, form: ReturnForm, unit: selectors.Unit, month: Month, past: dict):
+def _save(request: HttpRequest, form: ReturnForm, unit: selectors.Unit, month: Month,
+          past: dict) -> tuple[HttpResponse | None, int, list, list | None, ReturnForm]:
     """Save (and perhaps submit) the form; return (redirect or None, status, findings, conflict, form)."""
     user = request.user
     action = form.cleaned_data["action"]

@@ -56,8 +56,9 @@ def widest(page) -> str:
                 found.push(e);
             }
         }
-        return found.slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
-            + (e.className && typeof e.className === "string" ? "." + e.className.split(" ").join(".") : "")).join(", ");
+        const name = e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+            + (typeof e.className === "string" && e.className ? "." + e.className.split(" ").join(".") : "");
+        return found.slice(0, 3).map(name).join(", ");
     }""")
 
 

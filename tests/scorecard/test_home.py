@@ -80,6 +80,14 @@ def test_a_month_with_everything_approved_and_explained_is_ready(client, perform
     assert "Ready to publish" in page
 
 
+def test_a_month_all_approved_but_without_commentary_is_not_ready(client, performance, east, red_unallocated):
+    approved_return(east)
+    approved_return(None)
+    client.force_login(performance)
+    page = client.get("/").content.decode()
+    assert "Not ready to publish" in page and "Commentary still needed (1)" in page
+
+
 def test_leaders_see_the_latest_published_month_its_red_indicators_and_every_indicator(client, leader, east,
                                                                                       red_unallocated):
     approved_return(east)
