@@ -67,6 +67,9 @@ def test_no_page_scrolls_sideways_on_a_phone_or_at_400_percent_zoom(page, live_u
                                                                    width, screenshot, browser_log):
     page.set_viewport_size({"width": width, "height": 800})
     too_wide = []
+    page.goto(live_url + "/accounts/login/")
+    if (extra := overflow(page)) > 0:
+        too_wide.append(f"/accounts/login/: {extra} px too wide: {widest(page)}")
     for username, paths in PAGES.items():
         login(page, username, PASSWORD)
         for path in paths:

@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from indicators.models import Commentary, Indicator, Target
@@ -122,3 +124,19 @@ def test_the_month_picker_goes_to_the_month_chosen_and_refuses_nonsense(client, 
     assert client.get("/returns/?month=2017-03").url == "/returns/2017-03/"
     assert client.get("/returns/?month=2017-13").status_code == 404
     assert client.get("/returns/?month=x" * 3).status_code == 404
+
+
+def test_the_data_entry_home_costs_the_same_queries_whatever_the_number_of_teams(client, entry_user, east):
+    client.force_login(entry_user)
+    client.get("/")  # the first request after sign-in also writes the session
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return len(queries)
+
+    draft_return(east)
+    few = count()
+    for n in range(10):
+        draft_return(make_team(f"EAST-{n}", area="EAST", members=[entry_user]))
+    assert count() == few
