@@ -120,3 +120,16 @@ def test_the_council_return_has_no_team_to_email(east, performance):
     ret = submitted_return(None)
     services.return_reject(ret=ret, actor=performance, reason="No")
     assert notifications.notify_returned(ret) == (0, 0)
+
+
+def test_reminders_list_a_returned_return_as_returned(east, performance):
+    import datetime as dt
+
+    from returns import reminders
+
+    ret = submitted_return(east)
+    services.return_reject(ret=ret, actor=performance, reason="Check the visits")
+    overdue, _ = reminders.outstanding(dt.date(2018, 1, 8))
+    line = next(reminders._line(item) for item in overdue
+                if item.unit_code == "EAST-SG" and str(item.month) == "2017-12")
+    assert "EAST-SG, December 2017: returned, due 05 January 2018." in line
