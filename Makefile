@@ -28,10 +28,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-## Set up, load the December 2017 demo council on SQLite, and serve it on http://127.0.0.1:8000
+## Set up, load the December 2017 demo council on SQLite, and serve it on http://127.0.0.1:8000 (or HOST=...)
 demo: setup
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
-	DJANGO_DEBUG=1 $(PY) manage.py demo $(if $(PASSWORD),--password "$(PASSWORD)")
+	DJANGO_DEBUG=1 $(PY) manage.py demo --address "$(HOST)" $(if $(PASSWORD),--password "$(PASSWORD)")
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 ## Run the whole test suite on the database DATABASE_URL names (SQLite by default)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.admin_fields import PlainFieldsMixin, shown_decimal, shown_month
 from indicators.models import (
     ChangePoint, Commentary, Comparator, DismissedChangePoint, Indicator, IndicatorLine, Measure, Target,
 )
@@ -19,32 +20,38 @@ class PageOnlyAdminMixin:
         return False
 
 
+@admin.display(description="Month", ordering="month")
+def month_column(obj) -> str:
+    return shown_month(obj.month)
+
+
 @admin.register(Measure)
 class MeasureAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "kind", "level", "order"]
-    list_filter = ["kind", "level"]
+    list_filter = ["kind", "level", "team_types"]
     search_fields = ["code", "name", "description"]
     ordering = ["order"]
+    filter_horizontal = ["team_types"]
 
 
-class IndicatorLineInline(admin.StackedInline):
+class IndicatorLineInline(PlainFieldsMixin, admin.StackedInline):
     model = IndicatorLine
     extra = 0
     fields = [("code", "label", "order"), ("unit", "multiplier", "precision"),
               "numerator", "denominator", "area_numerator", "team_type"]
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(PlainFieldsMixin, admin.TabularInline):
     model = Target
     extra = 0
 
 
-class ComparatorInline(admin.TabularInline):
+class ComparatorInline(PlainFieldsMixin, admin.TabularInline):
     model = Comparator
     extra = 0
 
 
-class ChangePointInline(PageOnlyAdminMixin, admin.TabularInline):
+class ChangePointInline(PageOnlyAdminMixin, PlainFieldsMixin, admin.TabularInline):
     model = ChangePoint
     extra = 0
     fields = ["month", "reason", "created_by", "created_at"]
@@ -52,7 +59,7 @@ class ChangePointInline(PageOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(PlainFieldsMixin, SimpleHistoryAdmin):
     list_display = ["number", "short_title", "code", "unit", "polarity", "window", "baseline_rule", "active"]
     list_display_links = ["number", "short_title"]
     list_filter = ["unit", "polarity", "window", "baseline_rule", "active"]
@@ -72,26 +79,42 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
-    list_display = ["indicator", "effective_from", "value", "tolerance"]
+class TargetAdmin(PlainFieldsMixin, SimpleHistoryAdmin):
+    list_display = ["indicator", "effective_from_month", "value_shown", "tolerance_shown"]
     list_filter = ["indicator"]
     list_select_related = ["indicator"]
     ordering = ["indicator__number", "-effective_from"]
 
+    @admin.display(description="Effective from", ordering="effective_from")
+    def effective_from_month(self, obj) -> str:
+        return shown_month(obj.effective_from)
+
+    @admin.display(description="Value", ordering="value")
+    def value_shown(self, obj) -> str:
+        return shown_decimal(obj.value)
+
+    @admin.display(description="Tolerance", ordering="tolerance")
+    def tolerance_shown(self, obj) -> str:
+        return shown_decimal(obj.tolerance)
+
 
 @admin.register(Comparator)
-class ComparatorAdmin(SimpleHistoryAdmin):
-    list_display = ["indicator", "kind", "line", "period", "value", "source"]
+class ComparatorAdmin(PlainFieldsMixin, SimpleHistoryAdmin):
+    list_display = ["indicator", "kind", "line", "period", "value_shown", "source"]
     list_filter = ["kind", "period", "indicator"]
     list_select_related = ["indicator"]
     search_fields = ["source"]
 
+    @admin.display(description="Value", ordering="value")
+    def value_shown(self, obj) -> str:
+        return shown_decimal(obj.value)
+
 
 @admin.register(Commentary)
-class CommentaryAdmin(PageOnlyAdminMixin, SimpleHistoryAdmin):
+class CommentaryAdmin(PageOnlyAdminMixin, PlainFieldsMixin, SimpleHistoryAdmin):
     """Written on the month's page (indicators.services), where who and when are recorded."""
 
-    list_display = ["indicator", "month", "updated_by", "updated_at"]
+    list_display = ["indicator", month_column, "updated_by", "updated_at"]
     list_filter = ["month", "indicator"]
     list_select_related = ["indicator", "updated_by"]
     search_fields = ["text"]
@@ -100,10 +123,10 @@ class CommentaryAdmin(PageOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ChangePoint)
-class ChangePointAdmin(PageOnlyAdminMixin, SimpleHistoryAdmin):
+class ChangePointAdmin(PageOnlyAdminMixin, PlainFieldsMixin, SimpleHistoryAdmin):
     """Recorded and removed on the indicator's page (indicators.services)."""
 
-    list_display = ["indicator", "month", "reason", "created_by", "created_at"]
+    list_display = ["indicator", month_column, "reason", "created_by", "created_at"]
     list_filter = ["indicator"]
     list_select_related = ["indicator", "created_by"]
     search_fields = ["reason"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -28,6 +30,10 @@ class Measure(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     level = models.CharField(max_length=10, choices=Level.choices)
     order = models.PositiveSmallIntegerField(default=0)
+    team_types = models.ManyToManyField(
+        TeamType, blank=True, related_name="measures",
+        help_text="Team types that return this team-level measure. None chosen: every team type returns it.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -236,7 +242,7 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} from {self.effective_from:%b %Y}: {self.value}"
+        return f"{self.indicator.code} from {self.effective_from:%Y-%m}: {Decimal(self.value).normalize():f}"
 
     def clean(self) -> None:
         if self.effective_from and self.effective_from.day != 1:
@@ -267,7 +273,7 @@ class Comparator(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} {self.get_kind_display()} {self.period}: {self.value}"
+        return f"{self.indicator.code} {self.get_kind_display()} {self.period}: {Decimal(self.value).normalize():f}"
 
 
 class Commentary(models.Model):

@@ -45,13 +45,18 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 
 @require_http_methods(["GET", "POST"])
-def commentary_edit(request: HttpRequest, code: str, month: str) -> HttpResponse:
-    """Write or edit an indicator's commentary for a month; every version is kept."""
+def commentary_edit(request: HttpRequest, code: str, month: str, *, context: dict | None = None) -> HttpResponse:
+    """Write or edit an indicator's commentary for a month; every version is kept.
+
+    `context` adds what the writer should see beside the box (the figure, rating, trend and SPC reading:
+    scorecard/review.py computes them). `?copy=previous` starts the box from last month's commentary.
+    """
     if not has_edit_commentary_permission(request.user):
         raise PermissionDenied
     month = _commentary_month_or_404(month)
     indicator = get_object_or_404(Indicator, code=code, active=True)
     existing = Commentary.objects.filter(indicator=indicator, month=month.first_day).first()
+    previous = Commentary.objects.filter(indicator=indicator, month=(month - 1).first_day).first()
     current_version = services.latest_history_id(existing)
     status, conflict = 200, None
     if request.method == "POST":
@@ -78,7 +83,12 @@ def commentary_edit(request: HttpRequest, code: str, month: str) -> HttpResponse
                 here = reverse("commentary-edit", kwargs={"code": indicator.code, "month": str(month)})
                 return redirect(_safe_next(request) or here)
     else:
-        form = CommentaryForm(initial={"text": existing.text if existing else "", "version": current_version})
+        text = existing.text if existing else ""
+        if request.GET.get("copy") == "previous" and previous is not None:
+            text = previous.text
+            messages.info(request, f"Last month's commentary is in the box: update it for {month.long_label} "
+                                   "before saving.")
+        form = CommentaryForm(initial={"text": text, "version": current_version})
     history = (existing.history.select_related("history_user").order_by("-history_id")
                if existing is not None else [])
     return render(request, "indicators/commentary_form.html", {
@@ -88,4 +98,7 @@ def commentary_edit(request: HttpRequest, code: str, month: str) -> HttpResponse
         "conflict": conflict,
         "history": history,
         "next": _safe_next(request) or "",
+        "previous": previous,
+        "previous_month": month - 1,
+        **(context or {}),
     }, status=status)

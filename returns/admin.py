@@ -1,9 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.admin_fields import shown_month
 from returns.models import (
     ClosureDay, ReportingMonth, Return, ReturnValue, StateChange, ValidationRule, ValueChange,
 )
+
+
+@admin.display(description="Month", ordering="month")
+def month_column(obj) -> str:
+    return shown_month(obj.month)
 
 
 class ReadOnlyAdminMixin:
@@ -47,7 +53,7 @@ class StateChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Return)
 class ReturnAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["month", "unit_label", "state", "version", "updated_by", "updated_at"]
+    list_display = [month_column, "unit_label", "state", "version", "updated_by", "updated_at"]
     list_filter = ["state", "month", "team__area"]
     list_select_related = ["team", "updated_by"]
     search_fields = ["team__code", "team__name"]
@@ -57,7 +63,7 @@ class ReturnAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(ReportingMonth)
 class ReportingMonthAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ["month", "published_at", "published_by"]
+    list_display = [month_column, "published_at", "published_by"]
     list_select_related = ["published_by"]
 
 

@@ -26,13 +26,47 @@ def unavailable_name(code: str) -> str:
     return f"{code}{UNAVAILABLE_SUFFIX}"
 
 
+EXPLAIN_PREFIX = "explain-"
+
+
+def explain_name(code: str) -> str:
+    """Return the name of the box explaining a measure's warning."""
+    return f"{EXPLAIN_PREFIX}{code}"
+
+
+def explanations_from(data: Mapping, codes: Iterable[str]) -> dict[str, str]:
+    """Return the warnings' explanations posted for these measures (trimmed, at most REASON_MAX characters)."""
+    found = {}
+    for code in codes:
+        text = str(data.get(explain_name(code)) or "").strip()[:REASON_MAX]
+        if text:
+            found[code] = text
+    return found
+
+
+# Typed in a figure's box, these mean "not available": the reason box opens (one tab stop per row otherwise).
+NOT_AVAILABLE_WORDS = frozenset({"n/a", "na", "not available"})
+
+
+class NotAvailable:
+    """What a count box holds when "n/a" was typed in it: blank, with a reason needed."""
+
+    def __str__(self) -> str:
+        return "n/a"
+
+
+NOT_AVAILABLE = NotAvailable()
+
+
 class CountField(forms.Field):
-    """A count typed by a person: see the module docstring for what is accepted."""
+    """A count typed by a person: see the module docstring for what is accepted, and "n/a"."""
 
     widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false",
                                     "class": "count-input"})
 
     def to_python(self, value):
+        if isinstance(value, str) and value.strip().lower() in NOT_AVAILABLE_WORDS:
+            return NOT_AVAILABLE
         try:
             return parse_count(value)
         except CountError as exc:
@@ -52,7 +86,7 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(
         required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3}),
         label="Comment",
-        help_text="Explain any warnings here before you submit (for example, why a figure changed a lot).",
+        help_text="Anything else the performance team should know. Explain each warning in the box beside it.",
     )
     action = forms.ChoiceField(choices=[("save", "Save draft"), ("submit", "Submit")], required=False)
 
@@ -99,6 +133,11 @@ class ReturnForm(forms.Form):
         cleaned = super().clean()
         for code in self.measure_codes:
             reason = (cleaned.get(unavailable_name(code)) or "").strip()
+            if cleaned.get(code) is NOT_AVAILABLE:
+                cleaned[code] = None
+                if not reason:
+                    self.add_error(unavailable_name(code), "Say why this figure is not available.")
+                continue
             if reason and cleaned.get(code) is not None:
                 self.add_error(unavailable_name(code),
                                "Give either a value or a reason it is not available, not both.")

@@ -85,6 +85,8 @@ class FileValues:
 
 def read_returns_cells(sheet: Sheet, lookups: Lookups, *, actor=None, today: dt.date | None = None) -> FileValues:
     """Check every cell of a long- or wide-form returns file; raise ImportRefused listing each problem."""
+    from returns.team_measures import measure_refusal
+
     form, columns = _returns_form(sheet, lookups)
     if not sheet.rows:
         raise ImportRefused("The file has a header but no rows of data.")
@@ -95,6 +97,7 @@ def read_returns_cells(sheet: Sheet, lookups: Lookups, *, actor=None, today: dt.
     unit_codes: dict[int | None, str] = {}
     months: dict[object, object] = {}  # raw cell -> first day, or an error message
     access: dict[str, str | None] = {}  # unit code -> None when allowed, else why not
+    not_returned: dict = {}  # team id -> its type's measures (returns.team_measures)
     blanks = 0
     month_i, team_i = columns["month"], columns["team"]
     measure_columns = [(name, index) for name, index in columns.items() if name not in ("month", "team")]
@@ -133,6 +136,9 @@ def read_returns_cells(sheet: Sheet, lookups: Lookups, *, actor=None, today: dt.
                 continue
             if measure[1] != unit.level:
                 problems.add(_wrong_level(measure_code, unit, lookups), row=number, column=column)
+                continue
+            if refusal := measure_refusal(unit.team_id, measure_code, not_returned):
+                problems.add(refusal, row=number, column=column)
                 continue
             key = (month, unit.team_id, measure[0])
             first = given.get(key)

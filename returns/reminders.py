@@ -17,7 +17,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 
 from lib.months import Month
-from returns import selectors
+from returns import selectors, tasks
 from returns.models import Return
 from teams.models import Membership
 
@@ -51,7 +51,7 @@ def outstanding(today: dt.date, look_back: int = LOOK_BACK_MONTHS) -> tuple[list
     """Return (overdue returns, returns awaiting approval) over the open months."""
     overdue, awaiting = [], []
     for month in open_months(today, look_back):
-        for row in selectors.month_completeness(month, today=today):
+        for row in tasks.with_returned(selectors.month_completeness(month, today=today)):
             item = Due(row.unit.code, month, row.due, row.state)
             if row.overdue:
                 overdue.append(item)
@@ -65,7 +65,7 @@ def _link(path: str) -> str:
 
 
 def _line(item: Due) -> str:
-    state = selectors.STATE_LABELS[item.state].lower()
+    state = tasks.STATE_LABELS[item.state].lower()
     return f"- {item.unit_code}, {item.month.long_label}: {state}, due {item.due:%d %B %Y}. {_link(item.path)}"
 
 

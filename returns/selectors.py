@@ -59,8 +59,12 @@ def unit_by_code(code: str) -> Unit | None:
 
 
 def measures_for(unit: Unit) -> list[Measure]:
-    """Return the measures the unit returns, in data dictionary order."""
-    return list(Measure.objects.filter(level=unit.level).order_by("order", "code"))
+    """Return the measures the unit returns, in data dictionary order: a team its team type's (team_measures)."""
+    if unit.team is None:
+        return list(Measure.objects.filter(level=unit.level).order_by("order", "code"))
+    from returns.team_measures import measures_for_team_type  # it imports teams and indicators only
+
+    return list(measures_for_team_type(unit.team.team_type_id))
 
 
 def measure_labels() -> dict[str, str]:

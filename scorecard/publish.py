@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from returns import policy, signals
 from returns.views import month_or_404
 from scorecard import snapshots
+from scorecard.notifications import notify_leaders_published
 from scorecard.security import log_security_event
 
 
@@ -39,4 +40,8 @@ def month_publish(request: HttpRequest, month: str) -> HttpResponse:
             messages.warning(request, f"Not ready: {reason}.")
     else:
         messages.success(request, f"{month.long_label} is published: senior leaders can now see it.")
+        sent, failed = notify_leaders_published(month)
+        if sent or failed:
+            messages.info(request, f"Emailed {sent} senior leader{'s' if sent != 1 else ''}"
+                                   + (f"; {failed} could not be sent (logged)." if failed else "."))
     return redirect("returns:month", month=str(month))

@@ -3,15 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import re_path
 from django.urls import include, path, register_converter
 
-from scorecard import admin_history, downloads, health, views
+from scorecard import admin_history, downloads, health, home, review, views
 from scorecard.publish import month_publish
-from indicators.views import commentary_edit
 from scorecard.converters import MonthConverter
 
 register_converter(MonthConverter, "month")
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Every admin history page is read-only, whatever the model: no revert by POST, bad ids are 404.
@@ -20,6 +19,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Before the returns include: publishing needs the scorecard's ratings, so the view lives here.
     re_path(r"^returns/(?P<month>[0-9]{4}-[0-9]{2})/publish/?$", month_publish, name="returns-publish"),
+    re_path(r"^returns/(?P<month>[0-9]{4}-[0-9]{2})/publish/preview/?$", review.publish_preview,
+            name="returns-publish-preview"),
+    # The month page and the commentary page, with the scorecard's ratings and figures added (review.py).
+    re_path(r"^returns/(?P<month>[0-9]{4}-[0-9]{2})/?$", review.month_page),
     path("returns/", include("returns.urls")),
     path("imports/", include("returns.import_urls")),
     path("healthz", health.healthz, name="healthz"),
@@ -37,7 +40,7 @@ urlpatterns = [
          name="change-point-remove"),
     path("indicators/<slug:code>/change-points/dismiss/", views.change_point_dismiss, name="change-point-dismiss"),
     re_path(r"^indicators/(?P<code>[A-Za-z0-9][A-Za-z0-9_.-]*)/commentary/(?P<month>[0-9]{4}-[0-9]{2})/$",
-            commentary_edit, name="commentary-edit"),
+            review.commentary_page, name="commentary-edit"),
 ]
 
 # 400, 403 and 404 use Django's views with templates/<code>.html; 500 tells a

@@ -40,17 +40,6 @@ from scorecard.tables import HistoryTable, PanelTable
 ARROWS = {"up": "▲", "down": "▼", "level": "►", "none": "–"}
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    """Show each role the places it works."""
-    groups = set(request.user.groups.values_list("name", flat=True))
-    return render(request, "home.html", {
-        "is_performance": roles.PERFORMANCE in groups,
-        "is_data_entry": roles.DATA_ENTRY in groups,
-        "is_leader": roles.LEADERS in groups,
-        "is_admin": request.user.is_staff,
-    })
-
-
 def _viewable_status(request: HttpRequest, month: Month) -> str:
     """Return the month's status, or 404 where it has no scorecard or the user may not see it."""
     status = month_status(month)

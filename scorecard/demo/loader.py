@@ -43,6 +43,7 @@ def _month_date(text: str) -> dt.date:
 def load_demo(*, password: str) -> dict[str, int]:
     """Load everything and return how many values were written."""
     load_reference()
+    load_team_type_measures()
     actor = load_users(password=password)
     written = load_returns(actor=actor)
     load_commentary(actor=actor)
@@ -71,6 +72,24 @@ def load_reference() -> None:
     for code, kind, period, value, source, line in reference.COMPARATORS:
         Comparator.objects.update_or_create(indicator=indicators[code], kind=kind, period=period, line=line or "",
                                             defaults={"value": Decimal(value), "source": source})
+
+
+# The measures some team types are not asked for (the demo's counts for them are 0); every other team-level
+# measure is returned by every team type. The performance team edits this on each measure in the admin.
+DEMO_NOT_RETURNED = {
+    "children_in_care": ("assessments_in_timescale", "assessments_out_of_timescale", "cpp_children",
+                         "cpp_visits_due", "cpp_visits_made"),
+    "uasc": ("cpp_children", "cpp_visits_due", "cpp_visits_made", "cic_children"),
+    "assessment": ("cic_children",),
+}
+
+
+def load_team_type_measures() -> None:
+    """Set which team types return each team-level measure (DEMO_NOT_RETURNED)."""
+    types = list(TeamType.objects.all())
+    for measure in Measure.objects.filter(level=Measure.Level.TEAM):
+        excluded = {code for code, measures in DEMO_NOT_RETURNED.items() if measure.code in measures}
+        measure.team_types.set([t for t in types if t.code not in excluded] if excluded else [])
 
 
 def load_users(*, password: str) -> User:

@@ -83,8 +83,7 @@ def test_a_month_end_from_keyboard_entry_to_the_published_scorecard(page, live_u
     for code, value in values.items():
         assert page.evaluate("() => document.activeElement.id") == f"id_{code}"
         page.keyboard.type(f"{value:,}")
-        page.keyboard.press("Tab")  # to its "not available because" box
-        page.keyboard.press("Tab")  # to the next figure (or the comment, after the last)
+        page.keyboard.press("Tab")  # to the next figure (its "not available because" box opens only on "n/a")
     tab_to_button(page, "Submit")
     press_enter_and_wait(page)
 
@@ -107,7 +106,7 @@ def test_a_month_end_from_keyboard_entry_to_the_published_scorecard(page, live_u
     page.keyboard.type(str(january["cpp_visits_made"]))
     tab_to_button(page, "Submit")
     press_enter_and_wait(page)
-    expect(page.locator(".messages")).to_contain_text("explain them in the comment")
+    expect(page.locator(".messages")).to_contain_text("explain each warning")
 
     # The warning needs a comment.
     tab_to(page, "id_comment")
@@ -115,7 +114,10 @@ def test_a_month_end_from_keyboard_entry_to_the_published_scorecard(page, live_u
     tab_to_button(page, "Submit")
     press_enter_and_wait(page)
     expect(page.locator(".messages")).to_contain_text("is submitted")
-    expect(page.locator(".summary-list")).to_contain_text("Submitted")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Return submitted")
+    violations = axe_violations(page)
+    assert not violations, violations.describe()
+    screenshot(page, "return-submitted")
     sign_out(page)
 
     # The performance team sends it back with a reason...
@@ -124,7 +126,7 @@ def test_a_month_end_from_keyboard_entry_to_the_published_scorecard(page, live_u
     page.get_by_label("Reason for sending it back").fill("Open cases look tripled: please check the extract.")
     with page.expect_navigation():
         page.get_by_role("button", name="Reject").click()
-    expect(page.locator(".summary-list")).to_contain_text("Draft")
+    expect(page.locator(".summary-list")).to_contain_text("Returned")
     expect(page.locator(".history-table")).to_contain_text("Open cases look tripled: please check the extract.")
     sign_out(page)
 
@@ -159,18 +161,20 @@ def test_a_month_end_from_keyboard_entry_to_the_published_scorecard(page, live_u
     expect(page.locator(".counts")).to_contain_text("14")
     violations = axe_violations(page)
     assert not violations, violations.describe()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Publish January 2018").click()
-    expect(page.locator(".messages")).to_contain_text(f"“{first}” is rated red or amber and has no commentary")
+    # Not ready: publishing is not offered, and the one thing missing is listed.
+    expect(page.get_by_role("button", name="Publish January 2018")).to_have_count(0)
+    expect(page.locator(".not-ready")).to_contain_text(f"commentary on {first}")
     assert not ReportingMonth.objects.filter(month=JAN.first_day, published_at__isnull=False).exists()
 
     short_title = first.split(". ", 1)[1]
     with page.expect_navigation():
         page.get_by_role("link", name=f"Write commentary on {short_title}").click()
-    page.get_by_label("Commentary").fill("One case waited over seven days; it has been allocated since.")
+    page.get_by_label("Commentary", exact=True).fill("One case waited over seven days; it has been allocated since.")
     with page.expect_navigation():
         page.get_by_role("button", name="Save commentary").click()
     assert page.url == live_url + MONTH_PAGE
+    with page.expect_navigation():
+        page.get_by_role("link", name="Preview and publish January 2018").click()
     with page.expect_navigation():
         page.get_by_role("button", name="Publish January 2018").click()
     expect(page.locator(".messages")).to_contain_text("January 2018 is published")

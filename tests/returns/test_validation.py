@@ -12,6 +12,7 @@ from returns.validation import (
     Rule,
     check_blanks,
     check_outliers,
+    is_material_change,
     check_return,
     check_rule,
     load_rules,
@@ -129,10 +130,33 @@ def test_a_value_within_the_usual_range_is_not_an_outlier():
     assert check_outliers({"open_cases": 104}, {"open_cases": past}) == []
 
 
-@pytest.mark.parametrize(("value", "warns"), [(110, False), (111, True), (90, False), (89, True)])
-def test_a_steady_count_may_move_ten_percent_from_its_median_without_a_warning(value, warns):
+@pytest.mark.parametrize(("value", "warns"), [(114, False), (115, True), (86, False), (85, True)])
+def test_a_steady_count_may_move_under_fifteen_percent_from_last_month_without_a_warning(value, warns):
     past = [100, 101, 99, 100, 100, 102, 98, 100, 101, 99, 100, 100]  # 3 scaled MADs is under 5
     assert bool(check_outliers({"open_cases": value}, {"open_cases": past})) == warns
+
+
+def test_outside_the_usual_range_but_close_to_last_month_is_not_a_warning():
+    # The example: a caseload of 611 against 609 last month, after a steady year.
+    past = [540, 541, 539, 540, 540, 542, 538, 540, 541, 560, 590, 609]
+    assert check_outliers({"caseload_cases": 611}, {"caseload_cases": past}) == []
+
+
+def test_far_from_last_month_but_inside_the_usual_range_is_not_a_warning():
+    past = [100, 140, 80, 130, 90, 120, 70, 135, 95, 125, 85, 80]  # a bumpy count
+    assert check_outliers({"open_cases": 130}, {"open_cases": past}) == []
+
+
+def test_outside_the_usual_range_and_far_from_last_month_is_a_warning_naming_both():
+    past = [100, 102, 98, 101, 99, 100, 103, 97, 100, 101, 99, 100]
+    [finding] = check_outliers({"open_cases": 130}, {"open_cases": past})
+    assert "usual range 90 to 110, and last month it was 100" in finding.message
+
+
+def test_a_material_change_is_at_least_five_and_fifteen_percent():
+    assert not is_material_change(104, 100) and not is_material_change(114, 100)
+    assert is_material_change(115, 100) and is_material_change(5, 0) and not is_material_change(4, 0)
+    assert not is_material_change(24, 20)  # 20% but only 4
 
 
 def test_a_change_of_more_than_half_on_last_month_is_a_warning_even_with_short_history():

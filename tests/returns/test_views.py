@@ -227,7 +227,7 @@ def test_a_warning_needs_a_comment_to_submit(client, entry_user, east):
     client.force_login(entry_user)
     response = client.post(FORM, form_data({**TEAM_VALUES, "open_cases": "900"}, action="submit"))
     html = response.content.decode()
-    assert "looks unusual" in html and "explain them in the comment" in " ".join(texts(response))
+    assert "looks unusual" in html and "explain each warning" in " ".join(texts(response))
     assert not Return.objects.filter(month=DEC_2017.first_day).exists()
     response = client.post(FORM, form_data({**TEAM_VALUES, "open_cases": "900"}, action="submit",
                                            comment="New estate opened"))
@@ -235,12 +235,87 @@ def test_a_warning_needs_a_comment_to_submit(client, entry_user, east):
     assert (ret.state, ret.comment) == ("submitted", "New estate opened")
 
 
+def test_each_warning_has_its_own_explanation_kept_with_it_in_the_history(client, entry_user, east):
+    history(east, DEC_2017, values=TEAM_VALUES)
+    client.force_login(entry_user)
+    client.post(FORM, form_data({**TEAM_VALUES, "open_cases": "900"}))
+    html = client.get(FORM).content.decode()
+    assert '<label class="explain-label" for="explain-open_cases">Explain this warning</label>' in html
+    assert 'name="explain-cic_children"' not in html  # only beside a warning
+    response = client.post(FORM, form_data({**TEAM_VALUES, "open_cases": "900"}, version=2, action="submit",
+                                           **{"explain-open_cases": "New estate opened"}))
+    assert response.status_code == 302
+    ret = Return.objects.get(month=DEC_2017.first_day)
+    assert ret.state == "submitted"
+    assert ret.comment.startswith("Open cases (open_cases) = 900 looks unusual")
+    assert ret.comment.endswith("Explained: New estate opened")
+    submitted = StateChange.objects.get(ret=ret, to_state="submitted")
+    assert submitted.reason == ret.comment
+    # The comment is filed with the submission, not against the value that changed last.
+    assert set(ValueChange.objects.filter(ret=ret).values_list("reason", flat=True)) == {""}
+
+
+def test_an_unexplained_warning_is_refused_and_the_other_explanations_are_kept(client, entry_user, east):
+    history(east, DEC_2017, values=TEAM_VALUES)
+    client.force_login(entry_user)
+    values = {**TEAM_VALUES, "open_cases": "900", "cic_children": "400"}
+    response = client.post(FORM, form_data(values, action="submit", **{"explain-open_cases": "New estate"}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ">New estate</textarea>" in html and 'id="explain-cic_children"' in html
+    assert not Return.objects.filter(month=DEC_2017.first_day).exists()
+
+
 def test_the_saved_figures_checks_show_on_the_page(client, entry_user, east):
     draft_return(east, values={**TEAM_VALUES, "unallocated_cases": 999})
     client.force_login(entry_user)
     html = client.get(FORM).content.decode()
-    assert "Checks on the saved figures" in html
-    assert "Unallocated cases cannot be more than open cases." in html
+    assert 'id="error-summary"' in html  # focused by static/js/returns.js
+    assert '<a href="#id_unallocated_cases">Unallocated cases cannot be more than open cases.' in html
+    start = html.index('name="unallocated_cases"')
+    assert 'aria-invalid="true"' in html[start:html.index(">", start)]
+    assert html.count('aria-invalid="true"') == 1
+
+
+def test_a_draft_saved_with_a_rule_error_comes_back_with_the_error_summary_and_the_field_invalid(
+        client, entry_user, east):
+    client.force_login(entry_user)
+    response = client.post(FORM, form_data({**TEAM_VALUES, "cpp_visits_made": "90"}), follow=True)
+    html = response.content.decode()
+    assert "Saved 12 changes as a draft." in html
+    assert "<title>Error: " in html and '<a href="#id_cpp_visits_made">' in html
+    start = html.index('name="cpp_visits_made"')
+    assert 'aria-invalid="true"' in html[start:html.index(">", start)]
+
+
+@pytest.mark.parametrize(("state", "says"), [
+    ("draft", "submit by Friday 5 January 2018"),
+    ("submitted", "Changing a figure now sends it back to draft"),
+    ("approved", "Approved and locked. If a figure is wrong, ask the performance team to reopen it."),
+])
+def test_the_guidance_fits_the_state(client, entry_user, east, state, says):
+    {"draft": draft_return, "submitted": submitted_return, "approved": approved_return}[state](east)
+    client.force_login(entry_user)
+    html = client.get(FORM).content.decode()
+    assert says in html
+    assert "To submit, correct the figure" not in html
+
+
+def test_submitting_from_the_form_confirms_on_a_page_of_its_own(client, entry_user, east):
+    make_team("EAST-ASM", area="EAST", members=[entry_user])
+    client.force_login(entry_user)
+    response = client.post(FORM, form_data(action="submit"))
+    assert response.url == FORM + "submitted/"
+    html = client.get(response.url).content.decode()
+    assert "<h1>Return submitted</h1>" in html and "What happens next" in html
+    assert 'href="/returns/2017-12/EAST-ASM/">Team EAST-ASM, December 2017</a>: Enter and submit' in html
+
+
+def test_the_confirmation_of_a_draft_goes_back_to_the_form(client, entry_user, east):
+    draft_return(east)
+    client.force_login(entry_user)
+    assert client.get(FORM + "submitted/").url == FORM
+    assert client.get(OTHER_FORM + "submitted/").status_code == 404
 
 
 # Tampering and double posts
@@ -430,7 +505,8 @@ def test_the_month_page_lists_every_expected_return_with_counts(client, performa
     assert set(rows) == {"EAST-SG", "SOUTH-SG", "NWC-SG", "CITY"}
     assert rows["EAST-SG"].state == "submitted" and not rows["EAST-SG"].overdue
     assert rows["SOUTH-SG"].overdue and rows["NWC-SG"].overdue and rows["CITY"].overdue
-    assert dict(response.context["counts"]) == {"Not started": 2, "Draft": 1, "Submitted": 1, "Approved": 0}
+    assert dict(response.context["counts"]) == {"Not started": 2, "Draft": 1, "Submitted": 1, "Approved": 0,
+                                                "Returned": 0}
     assert response.context["overdue_count"] == 3
     assert str(response.context["due"]) == "2018-01-08"
 
@@ -479,6 +555,7 @@ def own(queries):
 
 
 def test_the_month_page_costs_the_same_queries_whatever_the_number_of_teams(client, performance, east):
+    draft_return(east)
     client.force_login(performance)
     client.get(MONTH_PAGE)  # the first request after sign-in also writes the session
     few = queries_of(client, MONTH_PAGE)
@@ -487,10 +564,11 @@ def test_the_month_page_costs_the_same_queries_whatever_the_number_of_teams(clie
         draft_return(team) if n % 2 else submitted_return(team)
     many = queries_of(client, MONTH_PAGE)
     assert len(many) == len(few)
-    # user's permissions, group permissions, closure days (for the due date), active teams with areas,
-    # council, the month's returns with who changed them, areas for the filter, the month's publication,
-    # commentary written, indicators
-    assert len(own(many)) == 10, "\n".join(own(many))
+    # user's permissions, group permissions; for the ratings (scorecard/review.py): the month's publication,
+    # whether it has returns, and the scorecard's 10 queries; then active teams with areas, council, the month's
+    # returns with who changed them, the drafts' state changes (returned or not), areas for the filter, the
+    # months with returns (the picker), the month's publication, commentary written, indicators
+    assert len(own(many)) == 23, "\n".join(own(many))
 
 
 def test_the_form_costs_a_fixed_number_of_queries_whatever_the_history(client, entry_user, east):
@@ -502,7 +580,7 @@ def test_the_form_costs_a_fixed_number_of_queries_whatever_the_history(client, e
     long = queries_of(client, FORM)
     assert len(long) == len(short)
     # team by code, user's permissions, group permissions, memberships, the return, the team's measures,
-    # twelve months of history, stored values, active rules, value changes, state changes, closure days
+    # twelve months of history, stored values, whether it was returned, active rules, value changes, state changes
     assert len(own(long)) == 12, "\n".join(own(long))
 
 
