@@ -39,7 +39,9 @@ class Rated:
 
 def rated_indicators(month: Month, status: str) -> list[Rated]:
     """Return every indicator of the month's scorecard with its rating and whether it has commentary."""
-    scorecard = get_scorecard(month, status) if status == PUBLISHED else build_scorecard(month, DRAFT)
+    # An unpublished month is rated as the performance team sees it: provisionally, from the latest saved values.
+    scorecard = (get_scorecard(month, status) if status == PUBLISHED
+                 else build_scorecard(month, DRAFT, approved_only=False))
     return [Rated(p.spec.code, p.spec.number, p.spec.short_title, p.result.rating, RATING_LABELS[p.result.rating],
                   bool(p.result.commentary.strip()), p.result.commentary)
             for p in scorecard.panels]

@@ -41,7 +41,7 @@ def month_page(request: HttpRequest, month: str) -> HttpResponse:
 def indicator_figure(month: Month, code: str) -> dict | None:
     """Return the month's figure, rating, trend and SPC sentence for one indicator, formatted, or None."""
     status = month_status(month) or DRAFT
-    scorecard = build_scorecard(month, status, codes=[code])
+    scorecard = build_scorecard(month, status, codes=[code], approved_only=status == PUBLISHED)
     panel = next((p for p in scorecard.panels if p.spec.code == code), None)
     if panel is None:
         return None

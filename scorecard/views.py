@@ -223,6 +223,9 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     panel = next((p for p in scorecard.panels if p.spec.code == code), None)
     if panel is None:
         raise Http404("No such indicator.")
+    recorded = list(ChangePoint.objects.filter(indicator__code=code).select_related("created_by"))
+    # A published month shows the change points frozen with it; later ones apply when it is restated.
+    in_reading = set(panel.spec.change_points)
     return render(request, "scorecard/indicator.html", {
         "scorecard": scorecard,
         "panel": _panel_context(panel, scorecard),
@@ -238,8 +241,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         "polarity_label": POLARITY_LABELS.get(panel.spec.polarity, panel.spec.polarity),
         "xmr": _xmr(panel),
         "xmr_rows": _xmr_rows(panel),
-        "change_points": ChangePoint.objects.filter(indicator__code=code).select_related("created_by"),
-        "suggestion": _suggestion(panel, code),
+        "change_points": [(cp, Month.of(cp.month) in in_reading) for cp in recorded],
+        "suggestion": _suggestion(panel, code, recorded={Month.of(cp.month) for cp in recorded}),
         "baseline_special_causes": _baseline_special_causes(panel),
         "can_dismiss_change_point": request.user.has_perm("indicators.add_dismissedchangepoint"),
         "can_add_change_point": request.user.has_perm("indicators.add_changepoint"),
@@ -256,11 +259,11 @@ def _history_table(panel: Panel) -> HistoryTable:
     return table
 
 
-def _suggestion(panel: Panel, code: str) -> dict | None:
-    """Return the change point the chart suggests, unless the performance team dismissed it; formatted to show."""
+def _suggestion(panel: Panel, code: str, *, recorded: set[Month]) -> dict | None:
+    """Return the change point the chart suggests, unless the performance team accepted or dismissed it."""
     result = panel.spc
     suggestion = result.suggestion if result else None
-    if suggestion is None or DismissedChangePoint.objects.filter(
+    if suggestion is None or suggestion.month in recorded or DismissedChangePoint.objects.filter(
             indicator__code=code, month=suggestion.month.first_day).exists():
         return None
     spec, limits = panel.spec, suggestion.limits

@@ -129,7 +129,7 @@ def test_reminders_list_a_returned_return_as_returned(east, performance):
 
     ret = submitted_return(east)
     services.return_reject(ret=ret, actor=performance, reason="Check the visits")
-    overdue, _ = reminders.outstanding(dt.date(2018, 1, 8))
+    overdue, _ = reminders.outstanding(dt.date(2018, 1, 9))
     line = next(reminders._line(item) for item in overdue
                 if item.unit_code == "EAST-SG" and str(item.month) == "2017-12")
-    assert "EAST-SG, December 2017: returned, due 05 January 2018." in line
+    assert "EAST-SG, December 2017: returned, due 08 January 2018." in line

@@ -105,15 +105,15 @@ def test_entry_tasks_say_what_needs_doing_and_summarise_the_month(east, performa
     assert month.month == DEC_2017
     todo = {t.row.unit.code: (t.state_label, t.todo) for t in month.tasks}
     assert todo["EAST-ASM"] == ("Returned", "Correct and submit again: Supervisions missing")
-    assert todo["EAST-SG"] == ("Draft", "Finish and submit (was due Fri 5 Jan)")
-    assert todo["EAST-CIC"] == ("Not started", "Enter and submit (was due Fri 5 Jan)")
-    assert month.summary == "2 overdue since Fri 5 Jan, 1 returned"
+    assert todo["EAST-SG"] == ("Draft", "Finish and submit (was due Mon 8 Jan)")
+    assert todo["EAST-CIC"] == ("Not started", "Enter and submit (was due Mon 8 Jan)")
+    assert month.summary == "2 overdue since Mon 8 Jan, 1 returned"
 
 
 def test_the_summary_before_the_due_date(east):
     with time_machine.travel("2018-01-02 10:00:00+00:00", tick=False):
         [month] = tasks.entry_tasks(dt.date(2018, 1, 2), frozenset({east.pk}))
-    assert month.summary == "1 due Fri 5 Jan"
+    assert month.summary == "1 due Mon 8 Jan"
 
 
 def test_review_months_list_what_awaits_approval(east):

@@ -289,7 +289,7 @@ def test_a_draft_saved_with_a_rule_error_comes_back_with_the_error_summary_and_t
 
 
 @pytest.mark.parametrize(("state", "says"), [
-    ("draft", "submit by Friday 5 January 2018"),
+    ("draft", "submit by Monday 8 January 2018"),
     ("submitted", "Changing a figure now sends it back to draft"),
     ("approved", "Approved and locked. If a figure is wrong, ask the performance team to reopen it."),
 ])
@@ -567,8 +567,9 @@ def test_the_month_page_costs_the_same_queries_whatever_the_number_of_teams(clie
     # user's permissions, group permissions; for the ratings (scorecard/review.py): the month's publication,
     # whether it has returns, and the scorecard's 10 queries; then active teams with areas, council, the month's
     # returns with who changed them, the drafts' state changes (returned or not), areas for the filter, the
-    # months with returns (the picker), the month's publication, commentary written, indicators
-    assert len(own(many)) == 23, "\n".join(own(many))
+    # months with returns (the picker), the month's publication, commentary written, indicators, closure days
+    # (for the due date)
+    assert len(own(many)) == 24, "\n".join(own(many))
 
 
 def test_the_form_costs_a_fixed_number_of_queries_whatever_the_history(client, entry_user, east):
@@ -580,8 +581,9 @@ def test_the_form_costs_a_fixed_number_of_queries_whatever_the_history(client, e
     long = queries_of(client, FORM)
     assert len(long) == len(short)
     # team by code, user's permissions, group permissions, memberships, the return, the team's measures,
-    # twelve months of history, stored values, whether it was returned, active rules, value changes, state changes
-    assert len(own(long)) == 12, "\n".join(own(long))
+    # twelve months of history, stored values, whether it was returned, active rules, value changes, state changes,
+    # closure days (for the due date)
+    assert len(own(long)) == 13, "\n".join(own(long))
 
 
 # Publishing (the view lives in scorecard: it asks the scorecard which indicators need commentary)

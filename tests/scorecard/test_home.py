@@ -48,9 +48,9 @@ def test_data_entry_sees_each_return_due_with_its_state_and_what_to_do(client, e
     services.return_reject(ret=ret, actor=performance, reason="Supervisions missing")
     client.force_login(entry_user)
     page = client.get("/").content.decode()
-    assert "December 2017: <span class=\"task-summary\">1 overdue since Fri 5 Jan, 1 returned</span>" in page
+    assert "December 2017: <span class=\"task-summary\">1 overdue since Mon 8 Jan, 1 returned</span>" in page
     assert "Correct and submit again: Supervisions missing" in page
-    assert "Enter and submit (was due Fri 5 Jan)" in page
+    assert "Enter and submit (was due Mon 8 Jan)" in page
     assert 'href="/returns/2017-12/EAST-SG/"' in page
     assert "Enter your teams' monthly returns (December 2017)" in page
 

@@ -341,6 +341,8 @@ def test_accepting_a_suggestion_records_it_with_the_reason(client, demo):
     assert ChangePoint.objects.filter(indicator__code="unallocated_cases", month="2017-02-01",
                                       reason="Duty team created").exists()
     assert "Suggested change point: February 2017" not in response.content.decode()
+    # The published month keeps the reading it was published with until it is restated, and says so.
+    assert "recorded after this version was published" in response.content.decode()
 
 
 def test_dismissing_a_suggestion_stops_it_and_keeps_who(client, demo):
