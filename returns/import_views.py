@@ -29,9 +29,9 @@ from returns import policy, signals
 from returns.exports import returns_export
 from returns.import_forms import ConfirmForm, ExportForm, UploadForm
 from returns.imports import returns_import
-from returns.spreadsheets import ImportRefused, Problem, check_size, sniff_kind
 from returns.models import PendingImport, Return
 from returns.reference_import import KINDS, has_import_reference_permission, reference_import
+from returns.spreadsheets import ImportRefused, Problem, check_size, sniff_kind
 
 # A preview shows at most this many individual value changes; the counts always cover the whole file.
 PREVIEW_CHANGES = 500

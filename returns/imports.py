@@ -8,6 +8,7 @@ set-based queries, or nothing, naming every problem by row and column.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -16,8 +17,19 @@ from dataclasses import dataclass, field
 from lib.months import Month
 from returns import validation
 from returns.spreadsheets import (
-    ImportRefused, Problem, Problems, Sheet, cell_at, cell_text, check_headerless_cells, header_key, is_blank,
-    locate_columns, parse_count, parse_month, read_sheet,
+    ImportRefused,
+    Problem,
+    Problems,
+    Sheet,
+    cell_at,
+    cell_text,
+    check_headerless_cells,
+    header_key,
+    is_blank,
+    locate_columns,
+    parse_count,
+    parse_month,
+    read_sheet,
 )
 
 # --------------------------------------------------------------------------- returns: reading the cells
@@ -160,7 +172,7 @@ def _returns_form(sheet: Sheet, lookups: Lookups) -> tuple[str, dict[str, int]]:
         return "long", columns
     problems = Problems()
     columns: dict[str, int] = {}
-    for index, (raw, key) in enumerate(zip(sheet.headers, keys)):
+    for index, (raw, key) in enumerate(zip(sheet.headers, keys, strict=True)):
         if not key:
             continue
         if key in columns:
@@ -195,10 +207,8 @@ def _month_of(raw, cache: dict, current: Month):
             result = month.first_day
     except ValueError as exc:
         result = _sentence(str(exc))
-    try:
+    with contextlib.suppress(TypeError):  # unhashable cell values do not occur
         cache[raw] = result
-    except TypeError:  # pragma: no cover - unhashable cell values do not occur
-        pass
     return result
 
 
@@ -328,7 +338,8 @@ def plan_returns(values: FileValues, lookups: Lookups, *, sheet: Sheet, dry_run:
         # one attempted after it waits for this import to commit and then sees its values.
         returns = returns.select_for_update()
     existing = {(month, team): (pk, state, version)
-                for pk, month, team, state, version in returns.values_list("pk", "month", "team_id", "state", "version")}
+                for pk, month, team, state, version
+                in returns.values_list("pk", "month", "team_id", "state", "version")}
     stored: dict[int, dict[int, tuple[int | None, str]]] = defaultdict(dict)
     if existing:
         unit_values = Q(ret__team_id__in=team_ids) | (Q(ret__team_id__isnull=True) if has_council else Q(pk__in=[]))
@@ -483,7 +494,7 @@ def _write(plan: _Plan, *, actor, now) -> None:
         batch_size=BATCH,
     )
     # New returns start at version 1 and this import is their first change (as with the form).
-    ret_ids = {key: (ret.pk, 2) for key, ret in zip(new_keys, created)}
+    ret_ids = {key: (ret.pk, 2) for key, ret in zip(new_keys, created, strict=True)}
 
     changed = [(key, plan.existing[key]) for key in plan.writes if key in plan.existing]
     for key, (pk, _, version) in changed:
@@ -506,7 +517,9 @@ def _write(plan: _Plan, *, actor, now) -> None:
         ret_id, version = ret_ids[key]
         for measure_id, old, new, given in changes:
             values.append((ret_id, measure_id, new, given.is_new))
-            audit.append((ret_id, measure_id, old, new, "", actor_id, now, Source.IMPORT, "", file_name, sha256, version))
+            audit.append(
+                (ret_id, measure_id, old, new, "", actor_id, now, Source.IMPORT, "", file_name, sha256, version)
+            )
     from django.db import connection
 
     if connection.vendor == "postgresql":
@@ -531,7 +544,9 @@ def _write_values_bulk(values: list[tuple], audit: list[tuple]) -> None:
         update_fields=["value", "unavailable_reason"],
     )
     names = [f"{name}_id" if name in ("ret", "measure", "actor") else name for name in _AUDIT_FIELDS]
-    ValueChange.objects.bulk_create([ValueChange(**dict(zip(names, row))) for row in audit], batch_size=BATCH)
+    ValueChange.objects.bulk_create(
+        [ValueChange(**dict(zip(names, row, strict=True))) for row in audit], batch_size=BATCH
+    )
 
 
 def _write_values_copy(values: list[tuple], audit: list[tuple]) -> None:

@@ -163,9 +163,9 @@ def _check_file(spec: Kind, dataset: tablib.Dataset, numbers: list[int]) -> None
     problems = Problems()
     key_columns = [spec.resource.fields[name].column_name for name in spec.resource._meta.import_id_fields]
     first_row: dict[tuple, int] = {}
-    for number, values in zip(numbers, dataset.dict):
+    for number, values in zip(numbers, dataset.dict, strict=True):
         key = tuple(cell_text(values[column]) for column in key_columns)
-        if not all(part for part, column in zip(key, key_columns) if column in spec.headers):
+        if not all(part for part, column in zip(key, key_columns, strict=True) if column in spec.headers):
             continue  # a blank key is reported by the Resource, with its column
         if key in first_row:
             problems.add(f"rows {first_row[key]} and {number} both give {' '.join(filter(None, key))}; "
@@ -176,7 +176,7 @@ def _check_file(spec: Kind, dataset: tablib.Dataset, numbers: list[int]) -> None
         _check_council(dataset, numbers, problems)
     if spec.name == "teams":
         council = Council.objects.values_list("code", flat=True).first()
-        for number, values in zip(numbers, dataset.dict):
+        for number, values in zip(numbers, dataset.dict, strict=True):
             if council and cell_text(values["code"]) == council:
                 problems.add(f"{council} is the council's own code (the unit of its authority-level return); "
                              "a team needs another code", row=number, column="code")

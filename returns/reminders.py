@@ -73,7 +73,9 @@ def build_reminders(today: dt.date, look_back: int = LOOK_BACK_MONTHS) -> list[E
     """Return one email per person with something to do; nobody gets an empty one."""
     overdue, awaiting = outstanding(today, look_back)
     users = get_user_model().objects
-    entry_users = {u.pk for u in users.with_perm("returns.change_return", include_superusers=False, backend=_PERMISSIONS_BACKEND)}
+    entry_users = {
+        u.pk for u in users.with_perm("returns.change_return", include_superusers=False, backend=_PERMISSIONS_BACKEND)
+    }
     team_items: dict[str, list[Due]] = defaultdict(list)
     for item in overdue:
         team_items[item.unit_code].append(item)

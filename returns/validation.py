@@ -233,9 +233,12 @@ def outlier_reasons(value: int, past: Sequence[int | None]) -> list[str]:
     """Return why a value stands out from its past (oldest first, the last item last month's)."""
     reasons = []
     last = past[-1]
-    if last is not None and abs(value - last) >= OUTLIER_MIN_CHANGE:
-        if last == 0 or Fraction(abs(value - last), last) > OUTLIER_CHANGE:
-            reasons.append(f"last month it was {last:,} (a change of more than 50%)")
+    if (
+        last is not None
+        and abs(value - last) >= OUTLIER_MIN_CHANGE
+        and (last == 0 or Fraction(abs(value - last), last) > OUTLIER_CHANGE)
+    ):
+        reasons.append(f"last month it was {last:,} (a change of more than 50%)")
     known = [v for v in past if v is not None]
     if len(known) >= OUTLIER_MIN_HISTORY:
         median = statistics.median(known)

@@ -97,7 +97,7 @@ def _description(panel: Panel, values: list[float | None], fmt) -> str:
     text = f"{panel.spec.number}. {panel.spec.short_title}"
     if points:
         text += f", {points[0].month.label} to {points[-1].month.label}"
-        shown = [(p.month.label, v) for p, v in zip(points, values) if v is not None]
+        shown = [(p.month.label, v) for p, v in zip(points, values, strict=True) if v is not None]
         if shown:
             text += ": " + "; ".join(f"{label} {fmt(v)}" for label, v in shown)
     return text + "."
@@ -167,7 +167,7 @@ def _step_path(values, x, y, count: int, style: dict) -> str:
 
 def _figure_line(values, x, y) -> list[str]:
     parts, run = [], []
-    for i, value in enumerate(values + [None]):
+    for i, value in enumerate([*values, None]):
         if value is None:
             if len(run) > 1:
                 parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{FIGURE}" '

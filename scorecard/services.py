@@ -19,7 +19,13 @@ from django.db import connection
 
 from indicators import spc
 from indicators.engine import (
-    AreaInfo, Figure, IndicatorResult, Totals, compute_indicator, headline_history, target_in_force,
+    AreaInfo,
+    Figure,
+    IndicatorResult,
+    Totals,
+    compute_indicator,
+    headline_history,
+    target_in_force,
 )
 from indicators.selectors import commentary_for, indicator_specs
 from lib.months import Month
@@ -101,7 +107,7 @@ def visible_months(user) -> list[tuple[Month, str]]:
     """Return the months whose scorecard the user may see, oldest first, with their status (1-2 queries)."""
     published = {Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False)
                  .values_list("month", flat=True)}
-    months = {month: PUBLISHED for month in published}
+    months = dict.fromkeys(published, PUBLISHED)
     if has_view_scorecard_permission(user, published=False):
         for day in Return.objects.order_by().values_list("month", flat=True).distinct():
             months.setdefault(Month.of(day), DRAFT)

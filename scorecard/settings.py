@@ -276,6 +276,7 @@ X_FRAME_OPTIONS = "DENY"
 # host: that CDN serves every npm package, and a host-wide grant would let any
 # of them run here.
 from csp.constants import NONE, SELF  # noqa: E402
+
 from scorecard import assets as _assets  # noqa: E402  (Django-free module)
 
 CONTENT_SECURITY_POLICY = {

@@ -1,12 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import re_path
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
 
-from scorecard import downloads, health, views
-from scorecard.publish import month_publish
 from indicators.views import commentary_edit
+from scorecard import downloads, health, views
 from scorecard.converters import MonthConverter
+from scorecard.publish import month_publish
 
 register_converter(MonthConverter, "month")
 

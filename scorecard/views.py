@@ -5,30 +5,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from indicators import services as indicator_services
 from indicators import spc
 from indicators.models import ChangePoint, Indicator
-
 from lib.months import Month
 from lib.numbers import format_number
 from returns.policy import has_view_scorecard_permission
 from scorecard import exports, roles
 from scorecard.labels import (
-    ASSURANCE_ICONS, ASSURANCE_LABELS, POLARITY_LABELS, RATING_LABELS, TREND_LABELS, VARIATION_ICONS,
-    VARIATION_LABELS, WINDOW_LABELS, movement,
+    ASSURANCE_ICONS,
+    ASSURANCE_LABELS,
+    POLARITY_LABELS,
+    RATING_LABELS,
+    TREND_LABELS,
+    VARIATION_ICONS,
+    VARIATION_LABELS,
+    WINDOW_LABELS,
+    movement,
 )
 from scorecard.services import (
-    CACHE_SECONDS, PUBLISHED, Panel, Scorecard, data_stamp, get_scorecard, month_status, visible_months,
+    CACHE_SECONDS,
+    PUBLISHED,
+    Panel,
+    Scorecard,
+    data_stamp,
+    get_scorecard,
+    month_status,
+    visible_months,
 )
 from scorecard.tables import HistoryTable, PanelTable
 
@@ -342,7 +355,7 @@ def _chart(panel: Panel, history) -> dict:
 
 def _summary(scorecard: Scorecard) -> dict:
     """Return the strip at the top: counts by rating and what moved the wrong way."""
-    counts = {key: 0 for key in RATING_LABELS}
+    counts = dict.fromkeys(RATING_LABELS, 0)
     for panel in scorecard.panels:
         counts[panel.result.rating] += 1
     return {

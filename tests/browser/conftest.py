@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import django.apps
 import pytest
 
 # Playwright's sync API runs an asyncio loop in this thread, which makes Django's

@@ -147,7 +147,10 @@ def test_rates_use_the_latest_estimate_before_the_month_s_year():
 
 def test_a_rolling_window_pools_days_and_children_over_twelve_months():
     months = month_range(Month(2017, 1), DEC17)
-    values = {**monthly("CITY", "days", {m: 250 for m in months}), **monthly("CITY", "kids", {m: 1 for m in months})}
+    values = {
+        **monthly("CITY", "days", dict.fromkeys(months, 250)),
+        **monthly("CITY", "kids", dict.fromkeys(months, 1)),
+    }
     values[("CITY", DEC17, "days")] = 1000
     values[("CITY", DEC17, "kids")] = 4
     line = headline("days", "kids", unit="days")
@@ -157,7 +160,10 @@ def test_a_rolling_window_pools_days_and_children_over_twelve_months():
 
 def test_a_rolling_window_that_starts_before_the_first_data_has_no_value():
     months = month_range(Month(2017, 3), DEC17)  # ten months only
-    values = {**monthly("CITY", "days", {m: 250 for m in months}), **monthly("CITY", "kids", {m: 1 for m in months})}
+    values = {
+        **monthly("CITY", "days", dict.fromkeys(months, 250)),
+        **monthly("CITY", "kids", dict.fromkeys(months, 1)),
+    }
     line = headline("days", "kids", unit="days")
     assert line_figure(Totals(dataset(values)), spec(line, window="rolling_12"), line, DEC17).value is None
 
@@ -165,7 +171,7 @@ def test_a_rolling_window_that_starts_before_the_first_data_has_no_value():
 # ---------------------------------------------------------------- baselines
 
 def six_months(measure, numbers, unit="CITY"):
-    return monthly(unit, measure, dict(zip(DEC17.previous(6), numbers)))
+    return monthly(unit, measure, dict(zip(DEC17.previous(6), numbers, strict=True)))
 
 
 def test_a_previous_six_months_baseline_pools_sum_over_sum():

@@ -38,7 +38,7 @@ def flagged(result):
 
 def flags(indexes, rule):
     """Return the expected {index: (rule,)} for a run of indexes."""
-    return {index: (rule,) for index in indexes}
+    return dict.fromkeys(indexes, (rule,))
 
 
 # --- limits and baseline -------------------------------------------------------
@@ -239,7 +239,7 @@ SHIFT_LOW_TREND_UP = [12, 7.6, 8, 8.5, 9, 9.5, 10, 10.5]
 
 def test_latest_point_flagged_both_ways_records_both_rules():
     result = chart(SHIFT_LOW_TREND_UP)
-    assert flagged(result) == {index: ("shift_low", "trend_high") for index in range(21, 28)}
+    assert flagged(result) == dict.fromkeys(range(21, 28), ("shift_low", "trend_high"))
 
 
 def test_improvement_wins_over_concern_when_higher_is_better():
@@ -262,7 +262,7 @@ def test_neutral_measure_flagged_both_ways_reports_where_the_point_sits():
 
 
 def test_none_points_are_skipped_in_the_baseline_and_kept_in_output():
-    values = BASELINE[:5] + [None] + BASELINE[5:]
+    values = [*BASELINE[:5], None, *BASELINE[5:]]
     result = xmr(monthly(values), polarity="higher")
     assert len(result.points) == 21
     assert result.points[0].upper == pytest.approx(16.32)

@@ -128,7 +128,8 @@ def test_the_paper_has_a_summary_page_then_every_panel_with_its_commentary(paper
         assert words(panel.result.commentary) in body
         # The chart's last month and its target line are drawn as text the reader can find.
         if panel.result.target:
-            assert f"Target {format_number(panel.result.target.value, panel.spec.precision, unit=panel.spec.unit)}" in body
+            target = format_number(panel.result.target.value, panel.spec.precision, unit=panel.spec.unit)
+            assert f"Target {target}" in body
 
 
 def test_ratings_and_trends_are_printed_as_words(paper):
@@ -218,7 +219,7 @@ def test_the_scorecard_sheet_holds_every_figure_of_every_line_as_printed(workboo
         for line in panel.result.lines:
             cells = block[line.label][1:]
             figures = [line.baseline, line.current, *(a.figure for a in line.breakdown)]
-            for cell, figure in zip(cells, figures):
+            for cell, figure in zip(cells[: len(figures)], figures, strict=True):
                 expected = format_number(figure.value, line.precision, unit=line.unit)
                 if figure.value is None:
                     assert cell.value is None
@@ -259,7 +260,7 @@ def test_the_data_sheet_is_the_long_form_export(workbook, december):
     assert list(rows[0]) == CSV_HEADER
     expected = list(scorecard_rows(december))
     assert len(rows) == len(expected) + 1
-    for got, want in zip(rows[1:], expected):
+    for got, want in zip(rows[1:], expected, strict=True):
         # Floats come back from the file to within their last digit.
         assert list(got) == [pytest.approx(v, rel=1e-12) if isinstance(v, float) else v for v in want]
     value = CSV_HEADER.index("value") + 1

@@ -309,7 +309,7 @@ def test_3_assessments_in_timescale():
     assert inside == [340, 274, 270, 8, 31]
     assert outside == [19, 17, 24, 0, 18]
     assert sum(inside) == 923 and sum(outside) == 78 and sum(inside) + sum(outside) == 1001
-    by_area = [half_up(percent(i, i + o)) for i, o in zip(inside, outside)]
+    by_area = [half_up(percent(i, i + o)) for i, o in zip(inside, outside, strict=True)]
     assert by_area == ints(95, 94, 92, 100, 63)
     assert half_up(percent(923, 1001)) == 92
 
@@ -425,7 +425,7 @@ def test_12_supervision():
     assert staff == [128, 176, 155, 31, 20]
     assert sum(supervised) == 419 and sum(staff) == 510
     assert half_up(percent(419, 510)) == 82
-    assert [half_up(percent(s, t)) for s, t in zip(supervised, staff)] == ints(77, 89, 85, 58, 80)
+    assert [half_up(percent(s, t)) for s, t in zip(supervised, staff, strict=True)] == ints(77, 89, 85, 58, 80)
     assert baseline_mean("supervisions") == 457
     assert baseline_mean("social_work_staff") == 512
     assert pooled_percent("supervisions", "social_work_staff") == 89
@@ -498,7 +498,7 @@ def test_14_agency_social_workers_fall_from_march():
 def test_holiday_dips_in_visits_and_supervision():
     pairs = [("cpp_visits_made", "cpp_visits_due"), ("supervisions", "social_work_staff")]
     for numerator, denominator in pairs:
-        def rate(month):
+        def rate(month, numerator=numerator, denominator=denominator):
             return Fraction(total(numerator, month), total(denominator, month))
 
         for year in (2014, 2015, 2016, 2017):

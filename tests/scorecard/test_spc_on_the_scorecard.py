@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from indicators.models import ChangePoint, Indicator
+from indicators.models import ChangePoint
 from lib.months import Month
 from scorecard import exports
 from scorecard.demo.loader import load_demo
@@ -131,8 +131,8 @@ def test_removing_a_change_point_keeps_its_history(client, demo):
 
 
 def test_without_twelve_points_the_page_says_not_enough_data(client, performance):
-    from tests.scorecard.test_scorecard_views import load_history
     from lib.months import month_range
+    from tests.scorecard.test_scorecard_views import load_history
 
     load_history(month_range(Month(2017, 3), Month(2017, 12)), teams=1)
     client.force_login(performance)
