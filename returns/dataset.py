@@ -25,7 +25,8 @@ def scorecard_dataset(*, until: Month) -> Dataset:
         .annotate(total=Sum("value"))
     )
     months: dict = {}  # one Month per date: a few dozen, not thousands of conversions
-    values, units = {}, {}
+    values: dict[tuple[str, Month, str], int] = {}
+    units: dict[str, UnitInfo] = {}
     for area, team_type, day, measure, total in rows:
         unit = f"{area or ''}/{team_type or ''}"
         units.setdefault(unit, UnitInfo(area=area, team_type=team_type))

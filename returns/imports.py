@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from lib.months import Month
 from returns import validation
@@ -31,6 +32,10 @@ from returns.spreadsheets import (
     parse_month,
     read_sheet,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import Field, Model
 
 # --------------------------------------------------------------------------- returns: reading the cells
 
@@ -95,7 +100,9 @@ class FileValues:
     rows: int
 
 
-def read_returns_cells(sheet: Sheet, lookups: Lookups, *, actor=None, today: dt.date | None = None) -> FileValues:
+def read_returns_cells(
+    sheet: Sheet, lookups: Lookups, *, actor: User | None = None, today: dt.date | None = None
+) -> FileValues:
     """Check every cell of a long- or wide-form returns file; raise ImportRefused listing each problem."""
     form, columns = _returns_form(sheet, lookups)
     if not sheet.rows:
@@ -121,8 +128,9 @@ def read_returns_cells(sheet: Sheet, lookups: Lookups, *, actor=None, today: dt.
         else:
             if code not in access:
                 access[code] = _access_refusal(actor, unit)
-            if access[code]:
-                problems.add(access[code], row=number, column="team")
+            refusal = access[code]
+            if refusal:
+                problems.add(refusal, row=number, column="team")
                 unit = None
         if form == "long":
             items = [(cell_text(cell_at(cells, columns["measure"])), "value", cell_at(cells, columns["value"]))]
@@ -141,7 +149,7 @@ def read_returns_cells(sheet: Sheet, lookups: Lookups, *, actor=None, today: dt.
             except ValueError as exc:
                 problems.add(_sentence(str(exc)), row=number, column=column)
                 continue
-            if unit is None or isinstance(month, str):
+            if value is None or unit is None or isinstance(month, str):
                 continue
             if measure[1] != unit.level:
                 problems.add(_wrong_level(measure_code, unit, lookups), row=number, column=column)
@@ -168,8 +176,7 @@ def _returns_form(sheet: Sheet, lookups: Lookups) -> tuple[str, dict[str, int]]:
     """Return "long" or "wide" and the index of each column, refusing any header that does not fit."""
     keys = [header_key(h) for h in sheet.headers]
     if "measure" in keys or "value" in keys or not ({"month", "team"} <= set(keys)):
-        columns = locate_columns(sheet, LONG_FORM, form=" in a long-form returns file")
-        return "long", columns
+        return "long", locate_columns(sheet, LONG_FORM, form=" in a long-form returns file")
     problems = Problems()
     columns: dict[str, int] = {}
     for index, (raw, key) in enumerate(zip(sheet.headers, keys, strict=True)):
@@ -212,7 +219,7 @@ def _month_of(raw, cache: dict, current: Month):
     return result
 
 
-def _access_refusal(actor, unit: Unit) -> str | None:
+def _access_refusal(actor: User | None, unit: Unit) -> str | None:
     """Return why the actor may not import this unit's values, or None when they may."""
     if actor is None:
         return None  # the command line is run by whoever runs the server
@@ -439,7 +446,7 @@ def returns_import(
     *,
     data: bytes,
     file_name: str,
-    actor=None,
+    actor: User | None = None,
     dry_run: bool = False,
     expected_fingerprint: str | None = None,
     today: dt.date | None = None,
@@ -478,7 +485,7 @@ def returns_import(
     return plan.result
 
 
-def _write(plan: _Plan, *, actor, now) -> None:
+def _write(plan: _Plan, *, actor: User | None, now: dt.datetime) -> None:
     """Write a checked plan with set-based queries: returns, values (one upsert), audit rows."""
     from django.db.models import F
 
@@ -549,6 +556,14 @@ def _write_values_bulk(values: list[tuple], audit: list[tuple]) -> None:
     )
 
 
+def _column(model: type[Model], name: str) -> str:
+    """Return the database column of a model's concrete field."""
+    column = cast("Field", model._meta.get_field(name)).column
+    if column is None:  # only a field with no column of its own (none of those named here)
+        raise ValueError(f"{model.__name__}.{name} has no column")
+    return column
+
+
 def _write_values_copy(values: list[tuple], audit: list[tuple]) -> None:
     """Write values and audit rows with PostgreSQL COPY: the same rows, without an object or a statement each.
 
@@ -565,9 +580,9 @@ def _write_values_copy(values: list[tuple], audit: list[tuple]) -> None:
     quote = connection.ops.quote_name
     meta = ReturnValue._meta
     table = quote(meta.db_table)
-    ret, measure, value, reason = (quote(meta.get_field(name).column)
+    ret, measure, value, reason = (quote(_column(ReturnValue, name))
                                    for name in ("ret", "measure", "value", "unavailable_reason"))
-    audit_columns = ", ".join(quote(ValueChange._meta.get_field(name).column) for name in _AUDIT_FIELDS)
+    audit_columns = ", ".join(quote(_column(ValueChange, name)) for name in _AUDIT_FIELDS)
     changed = [(r, m, v) for r, m, v, is_new in values if not is_new]
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {table} ({ret}, {measure}, {value}, {reason}) FROM STDIN") as copy:

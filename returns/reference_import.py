@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import tablib
 from django.db import transaction
@@ -26,6 +27,11 @@ from returns.spreadsheets import (
     read_sheet,
 )
 from teams.models import Council, Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teams.http import AnyUser
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def has_import_reference_permission(user, kind: str) -> bool:
+def has_import_reference_permission(user: AnyUser, kind: str) -> bool:
     """Return True if the user may add and change the rows a reference file of this kind holds."""
     spec = KINDS.get(kind)
     return bool(spec and user.is_authenticated and user.has_perms(spec.permissions))
@@ -116,7 +122,7 @@ def reference_import(
     kind: str,
     data: bytes,
     file_name: str,
-    actor=None,
+    actor: User | None = None,
     dry_run: bool = False,
     expected_fingerprint: str | None = None,
 ) -> ReferenceResult:

@@ -308,7 +308,7 @@ class ReturnValueExportResource(resources.ModelResource):
         return f"{row.ret.month:%Y-%m}"
 
     def dehydrate_team(self, row: ReturnValue) -> str:
-        return row.ret.team.code if row.ret.team_id else self.council_code
+        return row.ret.team.code if row.ret.team is not None else self.council_code
 
     def export_field(self, field, instance, **kwargs):
         # Every text cell passes the guard, so a code or name can never run as a formula in Excel.

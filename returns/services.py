@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,9 @@ from returns import selectors, validation
 from returns.models import ReportingMonth, Return, ReturnValue, Source, StateChange, ValueChange
 from returns.validation import Finding
 from teams.models import Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 REASON_MAX = 500  # ReturnValue.unavailable_reason's length
 
@@ -171,7 +175,7 @@ def return_save_values(
     *,
     ret: Return,
     values: Mapping[str, int | None],
-    actor,
+    actor: User,
     source: str = Source.FORM,
     expected_version: int | None = None,
     comment: str | None = None,
@@ -246,7 +250,7 @@ def return_save_values(
     return SaveResult(tuple(code for code, *_ in changed), locked.version, back_to_draft)
 
 
-def _move(locked: Return, *, to: str, actor, reason: str = "") -> None:
+def _move(locked: Return, *, to: str, actor: User, reason: str = "") -> None:
     now = timezone.now()
     from_state = locked.state
     locked.state = to
@@ -288,7 +292,9 @@ def submission_findings(ret: Return, *, comment: str | None = None) -> list[Find
 
 
 @transaction.atomic
-def return_submit(*, ret: Return, actor, comment: str | None = None, expected_version: int | None = None) -> Return:
+def return_submit(
+    *, ret: Return, actor: User, comment: str | None = None, expected_version: int | None = None
+) -> Return:
     """Move a draft to submitted when it has no errors and any warnings are explained in the comment."""
     locked = _lock(ret)
     _require_state(locked, (Return.State.DRAFT,), "submitted")
@@ -317,7 +323,7 @@ def return_save_and_submit(
     *,
     ret: Return,
     values: Mapping[str, int | None],
-    actor,
+    actor: User,
     unavailable: Mapping[str, str] | None = None,
     comment: str = "",
     expected_version: int | None = None,
@@ -333,7 +339,7 @@ def return_save_and_submit(
 
 
 @transaction.atomic
-def return_approve(*, ret: Return, actor, expected_version: int | None = None) -> Return:
+def return_approve(*, ret: Return, actor: User, expected_version: int | None = None) -> Return:
     """Approve a submitted return, locking its values."""
     locked = _lock(ret)
     _require_state(locked, (Return.State.SUBMITTED,), "approved")
@@ -344,7 +350,7 @@ def return_approve(*, ret: Return, actor, expected_version: int | None = None) -
 
 
 @transaction.atomic
-def return_reject(*, ret: Return, actor, reason: str, expected_version: int | None = None) -> Return:
+def return_reject(*, ret: Return, actor: User, reason: str, expected_version: int | None = None) -> Return:
     """Send a submitted return back to draft, saying why."""
     reason = _require_reason(reason, "rejecting")
     locked = _lock(ret)
@@ -356,7 +362,7 @@ def return_reject(*, ret: Return, actor, reason: str, expected_version: int | No
 
 
 @transaction.atomic
-def return_reopen(*, ret: Return, actor, reason: str, expected_version: int | None = None) -> Return:
+def return_reopen(*, ret: Return, actor: User, reason: str, expected_version: int | None = None) -> Return:
     """Unlock an approved return for changes, saying why; its month stops being published."""
     reason = _require_reason(reason, "reopening")
     locked = _lock(ret)
@@ -377,7 +383,7 @@ def return_reopen(*, ret: Return, actor, reason: str, expected_version: int | No
 
 
 @transaction.atomic
-def month_publish(*, month: Month, actor, needs_commentary: Sequence[str]) -> ReportingMonth:
+def month_publish(*, month: Month, actor: User, needs_commentary: Sequence[str]) -> ReportingMonth:
     """Publish the month to senior leaders once every expected return is approved and no red or amber
     indicator (titles in `needs_commentary`) lacks commentary."""
     row, _ = ReportingMonth.objects.get_or_create(month=month.first_day)

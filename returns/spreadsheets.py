@@ -381,7 +381,7 @@ def _replace_formulas(data: bytes, rows, formulas, headers):
     """Swap each formula for the result Excel saved with it; refuse formulas saved without one."""
     import openpyxl
 
-    wanted = {rows[index][0]: [] for index, _ in formulas}
+    wanted: dict[int, list[int]] = {rows[index][0]: [] for index, _ in formulas}
     for index, column in formulas:
         wanted[rows[index][0]].append(column)
     cached: dict[tuple[int, int], object] = {}

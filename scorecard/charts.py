@@ -68,9 +68,9 @@ def history_chart(panel: Panel) -> str:
         if last is not None:
             labels.append((y(last), f"{ref.name} {fmt(last)}"))
     parts += _figure_line(values, x, y)
-    last_index = max(i for i, v in enumerate(values) if v is not None)
-    label_y = _latest_label_y(y(values[last_index]), [ypos for ypos, _ in labels])
-    parts.append(_text(x(last_index) - 6, label_y, fmt(values[last_index]), anchor="end", weight="bold", size=10))
+    last_index, latest = max((i, v) for i, v in enumerate(values) if v is not None)
+    label_y = _latest_label_y(y(latest), [ypos for ypos, _ in labels])
+    parts.append(_text(x(last_index) - 6, label_y, fmt(latest), anchor="end", weight="bold", size=10))
     parts += _right_labels(labels)
     return _frame(description, parts)
 
@@ -166,7 +166,8 @@ def _step_path(values, x, y, count: int, style: dict) -> str:
 
 
 def _figure_line(values, x, y) -> list[str]:
-    parts, run = [], []
+    parts: list[str] = []
+    run: list[str] = []
     for i, value in enumerate([*values, None]):
         if value is None:
             if len(run) > 1:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
@@ -17,6 +17,7 @@ from returns import policy, services, signals
 from returns.views import month_or_404
 from scorecard.security import log_security_event
 from scorecard.services import indicators_needing_commentary
+from teams.http import AuthenticatedHttpRequest
 
 
 @receiver(signals.workflow_event, dispatch_uid="scorecard.security.workflow_event")
@@ -26,7 +27,7 @@ def log_workflow_event(sender, *, request, event: str, fields: dict, **kwargs) -
 
 
 @require_POST
-def month_publish(request: HttpRequest, month: str) -> HttpResponse:
+def month_publish(request: AuthenticatedHttpRequest, month: str) -> HttpResponse:
     """Publish the month once every return is approved and red or amber indicators have commentary."""
     month = month_or_404(month)
     if not policy.has_publish_permission(request.user):

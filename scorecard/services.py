@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -50,6 +51,9 @@ _STAMP_SOURCES = (
     ("teams_historicalarea", "history_id"), ("teams_historicalcouncil", "history_id"),
     ("indicators_historicalchangepoint", "history_id"),
 )
+
+if TYPE_CHECKING:
+    from teams.http import AnyUser
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ def month_status(month: Month) -> str | None:
     return DRAFT if Return.objects.filter(month=month.first_day).exists() else None
 
 
-def visible_months(user) -> list[tuple[Month, str]]:
+def visible_months(user: AnyUser) -> list[tuple[Month, str]]:
     """Return the months whose scorecard the user may see, oldest first, with their status (1-2 queries)."""
     published = {Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False)
                  .values_list("month", flat=True)}

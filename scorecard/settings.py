@@ -55,7 +55,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dj_database_url.DBConfig:
     """Return Django's DATABASES entry for a sqlite:// or postgres:// URL."""
     try:
         config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)

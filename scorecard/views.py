@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -44,6 +45,7 @@ from scorecard.services import (
     visible_months,
 )
 from scorecard.tables import HistoryTable, PanelTable
+from teams.http import AuthenticatedHttpRequest
 
 # Icons beside the words (the words carry the meaning; icons are hidden from screen readers).
 ARROWS = {"up": "▲", "down": "▼", "level": "►", "none": "–"}
@@ -145,7 +147,7 @@ def _month_page(month: Month, status: str, *, can_edit_commentary: bool) -> Mont
         return build()
     stamp = data_stamp(month)
     key = f"scorecard-page:v1:{month}:{stamp}:{int(can_edit_commentary)}"
-    return cache.get_or_set(key, lambda: build(stamp), CACHE_SECONDS)
+    return cast(MonthPage, cache.get_or_set(key, lambda: build(stamp), CACHE_SECONDS))
 
 
 def scorecard_json(request: HttpRequest, month: Month) -> JsonResponse:
@@ -231,7 +233,7 @@ def _xmr_rows(panel: Panel) -> list[dict]:
 
 
 @require_POST
-def change_point_add(request: HttpRequest, code: str) -> HttpResponse:
+def change_point_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Record a change point on an indicator (performance team); a bad month or reason changes nothing."""
     if not request.user.has_perm("indicators.add_changepoint"):
         raise PermissionDenied
@@ -255,7 +257,7 @@ def change_point_add(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def change_point_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def change_point_remove(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     """Remove a change point (performance team); its history keeps the record."""
     if not request.user.has_perm("indicators.delete_changepoint"):
         raise PermissionDenied
@@ -309,10 +311,9 @@ def _spc_labels(panel: Panel) -> dict:
     """Return the SPC variation and assurance icons and words, where there was enough data."""
     if panel.spc is None or not panel.spc.enough_data:
         return {}
-    variation_icon, variation_label = VARIATION_ICONS.get(panel.spc.variation, ""), VARIATION_LABELS.get(
-        panel.spc.variation, "")
-    assurance_icon, assurance_label = ASSURANCE_ICONS.get(panel.spc.assurance, ""), ASSURANCE_LABELS.get(
-        panel.spc.assurance, "")
+    variation, assurance = panel.spc.variation or "", panel.spc.assurance or ""
+    variation_icon, variation_label = VARIATION_ICONS.get(variation, ""), VARIATION_LABELS.get(variation, "")
+    assurance_icon, assurance_label = ASSURANCE_ICONS.get(assurance, ""), ASSURANCE_LABELS.get(assurance, "")
     return {"variation_icon": variation_icon, "variation_label": variation_label,
             "assurance_icon": assurance_icon, "assurance_label": assurance_label}
 
@@ -323,12 +324,12 @@ def _format(value, spec) -> str:
 
 def _chart_summary(panel: Panel) -> str:
     """Return a sentence a screen reader hears for the chart."""
-    points = [p for p in panel.chart_history if p.value.value is not None]
+    points = [(p, p.value.value) for p in panel.chart_history if p.value.value is not None]
     if not points:
         return f"{panel.spec.short_title}: no data to chart."
-    first, last = points[0], points[-1]
-    low = min(points, key=lambda p: p.value.value)
-    high = max(points, key=lambda p: p.value.value)
+    first, last = points[0][0], points[-1][0]
+    low = min(points, key=lambda pair: pair[1])[0]
+    high = max(points, key=lambda pair: pair[1])[0]
     return (f"{panel.spec.short_title} from {first.month.label} to {last.month.label}: "
             f"{_format(first.value.value, panel.spec)} to {_format(last.value.value, panel.spec)}, "
             f"lowest {_format(low.value.value, panel.spec)} ({low.month.label}), "

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
 
 from scorecard.demo.reference import COUNCIL, TEAMS
@@ -206,8 +206,8 @@ def _share_out(
         if not capped:
             break
         for i in capped:
-            parts[i] = caps[i]
-            remaining -= caps[i]
+            parts[i] = int(caps[i])  # a finite cap: no share exceeds infinity
+            remaining -= parts[i]
             open_.remove(i)
     for i in open_:
         parts[i] = math.floor(shares[i])
@@ -307,7 +307,7 @@ def _to_teams(
     rng: random.Random,
     city_totals: list[int],
     december: dict[str, int],
-    weights: dict[str, Sequence[float]] | None = None,
+    weights: Mapping[str, Sequence[float]] | None = None,
     *,
     caps: dict[str, list[int]] | None = None,
     spread: float = 0.01,
