@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from indicators.models import Comparator, Indicator, Target
+from lib.cells import guard_formula
 from returns.models import ReturnValue
 from returns.spreadsheets import cell_text, is_blank, parse_count, parse_month
 from teams.models import Area, Council, Population, Team, TeamType
@@ -280,16 +281,6 @@ class ComparatorResource(ReferenceResource):
 
 
 # --------------------------------------------------------------------------- export
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guard_formula(value):
-    """Return text that a spreadsheet would run as a formula with a leading ' so it shows as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class ReturnValueExportResource(resources.ModelResource):
