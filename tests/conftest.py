@@ -47,6 +47,11 @@ def _plain_static_storage(settings):
 def _empty_caches() -> None:
     from django.core.cache import caches
 
+    from indicators import expressions
+
+    # Compiled expressions are memoised per process: a test must compile its own, not reuse another's.
+    expressions.compile_expression.cache_clear()
+    expressions.names_in.cache_clear()
     for cache in caches.all():
         if hasattr(cache, "delete_pattern"):
             cache.delete_pattern("*")  # django-redis: only this site's prefix, never a shared server's other keys
