@@ -417,3 +417,21 @@ def test_the_latest_comparator_of_each_kind_and_line_national_first():
     on_a_line = ComparatorSpec("national", "2014-15", Decimal(5), line="rate")
     found = latest_comparators(spec(headline("n"), comparators=(other, neighbours, newer, older, on_a_line)))
     assert found == (newer, neighbours, other, on_a_line)
+
+
+def test_units_of_the_same_area_and_type_add_up():
+    units = {"A1": UnitInfo("EAST", "assessment"), "A2": UnitInfo("EAST", "assessment")}
+    data = Dataset(values={("A1", DEC17, "n"): 2, ("A2", DEC17, "n"): 3}, units=units, areas=AREAS)
+    assert Totals(data).measures(("type_area", ("assessment", "EAST")), [DEC17]) == {"n": 5}
+
+
+def test_an_indicator_without_breakdown_or_commentary_has_neither():
+    data = dataset({("CITY", DEC17, "n"): 4})
+    result = compute_indicator(Totals(data), spec(headline("n", unit="count")), DEC17, AREAS)
+    assert result.headline.breakdown == () and result.commentary == ""
+
+
+def test_an_indicators_baseline_heading_is_for_its_month():
+    data = dataset({("CITY", Month(2017, 3), "n"): 4, ("CITY", DEC17, "n"): 5})
+    year_end = spec(headline("n", unit="count"), baseline_rule="year_end")
+    assert compute_indicator(Totals(data), year_end, DEC17, AREAS).baseline_label == "Mar-17"

@@ -247,7 +247,8 @@ def test_small_counts_have_a_usual_range_from_zero_and_both_reasons_are_given():
                                "Check it, or explain it in the comment.")
 
 
-@pytest.mark.parametrize(("value", "last", "warns"), [(13, 8, True), (12, 8, False), (5, 0, True), (3, 8, True)])
+@pytest.mark.parametrize(("value", "last", "warns"), [(13, 8, True), (12, 8, False), (5, 0, True), (3, 8, True),
+                                                     (6, 3, False)])
 def test_a_change_on_last_month_needs_five_and_more_than_half(value, last, warns):
     assert bool(check_outliers({"n": value}, {"n": [last]})) == warns
 
