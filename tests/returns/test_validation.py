@@ -195,6 +195,7 @@ def test_a_rule_with_an_unknown_measure_or_bad_expression_is_refused(db, left, r
     ("-5", "Enter 0 or more: counts cannot be negative."),
     ("abcdefghijklmnopqrstuvwxyz", "“abcdefghijklmnopqrst…” is not a whole number: use the digits 0-9 only."),
     ("abcdefghijklmnopqrst", "“abcdefghijklmnopqrst” is not a whole number: use the digits 0-9 only."),
+    ("abcdefghijklmnopqrstu", "“abcdefghijklmnopqrst…” is not a whole number: use the digits 0-9 only."),
     ("1E3", "“1E3” is in exponent form: write the number out in full."),
     ("9a", "“9a” is not a whole number: use the digits 0-9 only."),
 ])
