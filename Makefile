@@ -50,7 +50,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	DJANGO_DEBUG=1 $(VENV)/bin/mypy
 
-## Mutation testing (mutmut) of the engine, SPC, expressions and validation; slow (about 15 minutes), not in CI
+## Mutation testing (mutmut) of the engine, SPC, expressions and validation; slow (25 minutes or more), not in CI
 mutation: $(VENV)/.installed
 	rm -rf mutants
 	$(VENV)/bin/mutmut run --max-children 2
