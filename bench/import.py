@@ -36,7 +36,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-key")
 # A benchmark reads and writes more than one upload; the size limit is not what is measured.
 os.environ.setdefault("IMPORT_MAX_BYTES", str(64 * 1024 * 1024))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -116,10 +116,13 @@ def copy_rate(rows: list[list], repeat: int) -> float | None:
             cursor.execute("CREATE TABLE bench_copy (month text, team text, measure text, value bigint)")
         try:
             started = time.perf_counter()
-            with transaction.atomic(), connection.cursor() as cursor:
-                with cursor.cursor.copy("COPY bench_copy (month, team, measure, value) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+            with (
+                transaction.atomic(),
+                connection.cursor() as cursor,
+                cursor.cursor.copy("COPY bench_copy (month, team, measure, value) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
             elapsed = time.perf_counter() - started
         finally:
             with connection.cursor() as cursor:

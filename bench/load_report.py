@@ -33,7 +33,7 @@ def cpu_per_request(work: Path, phase: str, requests: int) -> tuple[float, float
         return None
     if not requests:
         return None
-    return tuple(1000 * (a - b) / requests for a, b in zip(after, before))
+    return tuple(1000 * (a - b) / requests for a, b in zip(after, before, strict=True))
 
 
 def line(label: str, row: dict) -> str:
@@ -75,8 +75,9 @@ def main(work: Path, think: str) -> int:
     if "trivial" in totals and "scorecard" in totals:
         trivial, scorecard = float(totals["trivial"]["Requests/s"]), float(totals["scorecard"]["Requests/s"])
         ratio = trivial / scorecard if scorecard else float("inf")
+        verdict = "met" if ratio <= RATIO_TARGET else "NOT met"
         verdicts.append(f"ceiling: trivial page {trivial:.1f} req/s, cached scorecard {scorecard:.1f} req/s, "
-                        f"ratio {ratio:.2f} (target <= {RATIO_TARGET:g}): {'met' if ratio <= RATIO_TARGET else 'NOT met'}")
+                        f"ratio {ratio:.2f} (target <= {RATIO_TARGET:g}): {verdict}")
         if "cpu" in totals["trivial"] and "cpu" in totals["scorecard"]:
             cpu_ratio = totals["scorecard"]["cpu"] / totals["trivial"]["cpu"]
             verdicts.append(f"  by server CPU per request: scorecard {totals['scorecard']['cpu']:.1f} ms, "

@@ -22,11 +22,12 @@ import json
 import os
 import random
 import re
+from pathlib import Path
 
 from locust import FastHttpUser, between, constant, task
 
 PHASE = os.environ.get("BENCH_PHASE", "mixed")
-PEOPLE = json.loads(open(os.environ["BENCH_PEOPLE"]).read())
+PEOPLE = json.loads(Path(os.environ["BENCH_PEOPLE"]).read_text())
 LOW, HIGH = (float(x) for x in os.environ.get("BENCH_THINK_SECONDS", "1-3").split("-"))
 SCORECARD = os.environ.get("BENCH_SCORECARD_PATH", "/scorecard/2017-12/")
 

@@ -8,6 +8,7 @@ performance team's to change in the admin afterwards.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 # (code, name, kind, level, description)
 MEASURES = [
@@ -84,7 +85,7 @@ def _line(code, label, numerator, denominator="", **extra):
 _ASSESSMENTS_TOTAL = "assessments_in_timescale + assessments_out_of_timescale"
 _AGENCY_TOTAL = "(agency_social_workers + agency_team_managers) / (social_worker_posts + team_manager_posts)"
 
-INDICATORS = [
+INDICATORS: list[dict[str, Any]] = [
     {
         "number": 1, "code": "unallocated_cases",
         "title": "Number of unallocated cases (open > 7 days)",

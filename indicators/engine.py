@@ -307,16 +307,18 @@ def baseline_figure(totals: Totals, spec: IndicatorSpec, line: LineSpec, month: 
     figures = [line_figure(totals, spec, line, m) for m in months]
     if len(figures) == 1:
         return figures[0]
-    if any(f.numerator is None or (line.denominator and f.denominator is None) for f in figures):
+    numerators = [f.numerator for f in figures if f.numerator is not None]
+    denominators = [f.denominator for f in figures if f.denominator is not None]
+    if len(numerators) < len(figures) or (line.denominator and len(denominators) < len(figures)):
         return NO_DATA
-    total_numerator = sum(f.numerator for f in figures)
+    total_numerator = sum(numerators, Fraction(0))
     count = len(figures)
     cumulative = spec.baseline_rule == "previous_cumulative"
     if not line.denominator:
         numerator = total_numerator if cumulative else Fraction(total_numerator, count)
         return Figure(numerator * line.multiplier, numerator)
     # Pooled: sum of numerators over sum of denominators, whatever the label says.
-    total_denominator = sum(f.denominator for f in figures)
+    total_denominator = sum(denominators, Fraction(0))
     pooled = _ratio(total_numerator, total_denominator, line.multiplier)
     if cumulative:
         return pooled

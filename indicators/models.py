@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +12,9 @@ from simple_history.models import HistoricalRecords
 
 from indicators.expressions import ExpressionError, validate_expression
 from teams.models import TeamType, code_validator
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 class Measure(models.Model):
@@ -287,6 +291,8 @@ class Commentary(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     history = HistoricalRecords()
+    # Set before save or delete: simple_history records them on the history row.
+    _history_user: AbstractBaseUser | None
 
     class Meta:
         ordering = ["-month", "indicator__number"]
@@ -310,6 +316,8 @@ class ChangePoint(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+    # Set before save or delete: simple_history records them on the history row.
+    _history_user: AbstractBaseUser | None
 
     class Meta:
         ordering = ["indicator__number", "month"]

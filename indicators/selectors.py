@@ -41,7 +41,9 @@ def _spec(indicator: Indicator) -> IndicatorSpec:
         for line in indicator.lines.all()
     ]
     # The headline sits among the supporting lines at headline_order (ties: headline first).
-    ordered = sorted([(indicator.headline_order, headline), *supporting], key=lambda pair: (pair[0], not pair[1].is_headline))
+    ordered = sorted(
+        [(indicator.headline_order, headline), *supporting], key=lambda pair: (pair[0], not pair[1].is_headline)
+    )
     return IndicatorSpec(
         code=indicator.code, number=indicator.number, title=indicator.title,
         short_title=indicator.short_title, definition=indicator.definition, unit=indicator.unit,

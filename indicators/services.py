@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from indicators.models import ChangePoint, Commentary, DismissedChangePoint, Indicator
 from lib.months import Month
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class CommentaryConflict(Exception):
@@ -30,7 +35,7 @@ def latest_history_id(commentary: Commentary | None) -> int | None:
 
 @transaction.atomic
 def commentary_save(
-    *, indicator: Indicator, month: Month, text: str, actor, expected_version: int | None = None,
+    *, indicator: Indicator, month: Month, text: str, actor: User, expected_version: int | None = None,
     check_version: bool = True,
 ) -> tuple[Commentary, bool]:
     """Write the indicator's commentary for the month; return it and whether anything changed.
@@ -59,7 +64,7 @@ def commentary_save(
 # ---------------------------------------------------------------- SPC change points
 
 
-def change_point_add(*, indicator: Indicator, month: Month, reason: str, actor) -> ChangePoint:
+def change_point_add(*, indicator: Indicator, month: Month, reason: str, actor: User) -> ChangePoint:
     """Record that the indicator's process changed from the month; SPC starts a new baseline there."""
     change_point = ChangePoint(indicator=indicator, month=month.first_day, reason=reason.strip(), created_by=actor)
     change_point.full_clean()  # refuses a duplicate month or a blank reason with a message
@@ -68,7 +73,7 @@ def change_point_add(*, indicator: Indicator, month: Month, reason: str, actor) 
     return change_point
 
 
-def change_point_remove(*, change_point: ChangePoint, actor) -> None:
+def change_point_remove(*, change_point: ChangePoint, actor: User) -> None:
     """Remove a change point; its history keeps who removed it and when."""
     change_point._history_user = actor
     change_point.delete()

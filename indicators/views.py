@@ -15,12 +15,13 @@ from indicators import services
 from indicators.forms import CommentaryForm
 from indicators.models import Commentary, Indicator
 from lib.months import Month
+from teams.http import AnyUser, AuthenticatedHttpRequest
 
 # Commentary: for the performance team, on a month from 2000 up to next month (written ahead of the board).
 _EARLIEST_COMMENTARY_MONTH = Month(2000, 1)
 
 
-def has_edit_commentary_permission(user) -> bool:
+def has_edit_commentary_permission(user: AnyUser) -> bool:
     """Return True if the user may write and edit indicators' commentary."""
     return (user.is_active and user.has_perm("indicators.add_commentary")
             and user.has_perm("indicators.change_commentary"))
@@ -45,7 +46,7 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 
 @require_http_methods(["GET", "POST"])
-def commentary_edit(request: HttpRequest, code: str, month: str, *, context: dict | None = None) -> HttpResponse:
+def commentary_edit(request: AuthenticatedHttpRequest, code: str, month: str, *, context: dict | None = None) -> HttpResponse:
     """Write or edit an indicator's commentary for a month; every version is kept.
 
     `context` adds what the writer should see beside the box (the figure, rating, trend and SPC reading:

@@ -31,23 +31,21 @@ class ReadOnlyAdminMixin:
 
 class ReturnValueInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ReturnValue
-    fields = ["measure", "value", "unavailable_reason"]
-    readonly_fields = fields
+    fields = readonly_fields = ("measure", "value", "unavailable_reason")
     extra = 0
 
 
 class ValueChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ValueChange
-    fields = ["at", "measure", "old_value", "new_value", "unavailable_reason", "actor", "source", "reason",
-              "file_name"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "at", "measure", "old_value", "new_value", "unavailable_reason", "actor", "source", "reason", "file_name",
+    )
     extra = 0
 
 
 class StateChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = StateChange
-    fields = ["at", "from_state", "to_state", "actor", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "from_state", "to_state", "actor", "reason")
     extra = 0
 
 

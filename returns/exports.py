@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import tablib
 from django.db.models import F
@@ -13,6 +14,9 @@ from returns import policy
 from returns.models import ReturnValue
 from returns.resources import ReturnValueExportResource
 from teams.models import Council
+
+if TYPE_CHECKING:
+    from teams.http import AnyUser
 
 FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX}
 
@@ -25,7 +29,7 @@ class Export:
     rows: int
 
 
-def returns_dataset(*, user, first: Month, last: Month) -> tablib.Dataset:
+def returns_dataset(*, user: AnyUser, first: Month, last: Month) -> tablib.Dataset:
     """Return the stored values of first..last the user may see, one row per value (two queries).
 
     Blank values (no row, or "not available") are left out: the file is the
@@ -46,7 +50,7 @@ def returns_dataset(*, user, first: Month, last: Month) -> tablib.Dataset:
     return ReturnValueExportResource(council_code=council).export(rows)
 
 
-def returns_export(*, user, first: Month, last: Month, fmt: str) -> Export:
+def returns_export(*, user: AnyUser, first: Month, last: Month, fmt: str) -> Export:
     """Return the file for the months and format ("csv" or "xlsx")."""
     dataset = returns_dataset(user=user, first=first, last=last)
     file_format = FORMATS[fmt]()

@@ -10,6 +10,7 @@ see exactly what they typed refused with a reason. Accepted: whole numbers
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 from django import forms
 
@@ -130,7 +131,8 @@ class ReturnForm(forms.Form):
         return [m.code for m in self.measures]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for code in self.measure_codes:
             reason = (cleaned.get(unavailable_name(code)) or "").strip()
             if cleaned.get(code) is NOT_AVAILABLE:
@@ -189,5 +191,5 @@ class CompletenessFilterForm(forms.Form):
 
     def __init__(self, *args, areas: Iterable[tuple[str, str]], states: Iterable[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", "All areas"), *areas]
-        self.fields["state"].choices = [("", "All states"), ("overdue", "Overdue"), *states]
+        cast(forms.ChoiceField, self.fields["area"]).choices = [("", "All areas"), *areas]
+        cast(forms.ChoiceField, self.fields["state"]).choices = [("", "All states"), ("overdue", "Overdue"), *states]

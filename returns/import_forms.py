@@ -74,7 +74,8 @@ class ExportForm(forms.Form):
         return self._month("last")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         first, last = data.get("first"), data.get("last")
         if isinstance(first, Month) and isinstance(last, Month):
             if last < first:

@@ -29,9 +29,10 @@ from returns import policy, signals
 from returns.exports import returns_export
 from returns.import_forms import ConfirmForm, ExportForm, UploadForm
 from returns.imports import returns_import
-from returns.spreadsheets import ImportRefused, Problem, check_size, sniff_kind
 from returns.models import PendingImport, Return
 from returns.reference_import import KINDS, has_import_reference_permission, reference_import
+from returns.spreadsheets import ImportRefused, Problem, check_size, sniff_kind
+from teams.http import AnyUser, AuthenticatedHttpRequest
 
 # A preview shows at most this many individual value changes; the counts always cover the whole file.
 PREVIEW_CHANGES = 500
@@ -42,7 +43,7 @@ STORAGE_SECONDS = 60 * 60
 # --------------------------------------------------------------------------- who may
 
 
-def has_import_returns_permission(user) -> bool:
+def has_import_returns_permission(user: AnyUser) -> bool:
     """Return True if the user may import returns at all (which units, each row's check decides)."""
     if not (user.is_authenticated and user.is_active):
         return False
@@ -51,7 +52,7 @@ def has_import_returns_permission(user) -> bool:
     return user.has_perm("returns.change_return") and bool(policy.member_team_ids(user))
 
 
-def has_export_returns_permission(user) -> bool:
+def has_export_returns_permission(user: AnyUser) -> bool:
     """Return True if the user may export the returns data they can see."""
     visible = policy.visible_team_ids(user) if user.is_authenticated else frozenset()
     return visible is None or bool(visible)
@@ -70,7 +71,8 @@ class LimitedUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > settings.IMPORT_MAX_BYTES:
-            self.request.upload_too_large = self.received
+            # Read back by the view (getattr): a flag on this request only.
+            self.request.upload_too_large = self.received  # type: ignore[union-attr]
             raise StopUpload(connection_reset=False)
         return raw_data
 
@@ -160,7 +162,7 @@ def imports_index(request: HttpRequest) -> HttpResponse:
 
 @_limited_uploads
 @require_http_methods(["GET", "POST"])
-def returns_upload(request: HttpRequest) -> HttpResponse:
+def returns_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a returns file and preview what importing it would do."""
     if not has_import_returns_permission(request.user):
         raise PermissionDenied
@@ -184,7 +186,7 @@ def returns_upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def returns_confirm(request: HttpRequest) -> HttpResponse:
+def returns_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Import the previewed returns file for real, re-checking access and locks."""
     if not has_import_returns_permission(request.user):
         raise PermissionDenied
@@ -213,7 +215,7 @@ def returns_confirm(request: HttpRequest) -> HttpResponse:
 
 @_limited_uploads
 @require_http_methods(["GET", "POST"])
-def reference_upload(request: HttpRequest, kind: str) -> HttpResponse:
+def reference_upload(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Upload a reference file and preview what importing it would do."""
     spec = KINDS.get(kind)
     if spec is None:
@@ -241,7 +243,7 @@ def reference_upload(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @require_POST
-def reference_confirm(request: HttpRequest, kind: str) -> HttpResponse:
+def reference_confirm(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Import the previewed reference file for real."""
     spec = KINDS.get(kind)
     if spec is None:

@@ -8,17 +8,34 @@ set-based queries, or nothing, naming every problem by row and column.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from lib.months import Month
 from returns import validation
 from returns.spreadsheets import (
-    ImportRefused, Problem, Problems, Sheet, cell_at, cell_text, check_headerless_cells, header_key, is_blank,
-    locate_columns, parse_count, parse_month, read_sheet,
+    ImportRefused,
+    Problem,
+    Problems,
+    Sheet,
+    cell_at,
+    cell_text,
+    check_headerless_cells,
+    header_key,
+    is_blank,
+    locate_columns,
+    parse_count,
+    parse_month,
+    read_sheet,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import Field, Model
 
 # --------------------------------------------------------------------------- returns: reading the cells
 
@@ -83,7 +100,9 @@ class FileValues:
     rows: int
 
 
-def read_returns_cells(sheet: Sheet, lookups: Lookups, *, actor=None, today: dt.date | None = None) -> FileValues:
+def read_returns_cells(
+    sheet: Sheet, lookups: Lookups, *, actor: User | None = None, today: dt.date | None = None
+) -> FileValues:
     """Check every cell of a long- or wide-form returns file; raise ImportRefused listing each problem."""
     from returns.team_measures import measure_refusal
 
@@ -112,8 +131,9 @@ def read_returns_cells(sheet: Sheet, lookups: Lookups, *, actor=None, today: dt.
         else:
             if code not in access:
                 access[code] = _access_refusal(actor, unit)
-            if access[code]:
-                problems.add(access[code], row=number, column="team")
+            refusal = access[code]
+            if refusal:
+                problems.add(refusal, row=number, column="team")
                 unit = None
         if form == "long":
             items = [(cell_text(cell_at(cells, columns["measure"])), "value", cell_at(cells, columns["value"]))]
@@ -132,7 +152,7 @@ def read_returns_cells(sheet: Sheet, lookups: Lookups, *, actor=None, today: dt.
             except ValueError as exc:
                 problems.add(_sentence(str(exc)), row=number, column=column)
                 continue
-            if unit is None or isinstance(month, str):
+            if value is None or unit is None or isinstance(month, str):
                 continue
             if measure[1] != unit.level:
                 problems.add(_wrong_level(measure_code, unit, lookups), row=number, column=column)
@@ -162,11 +182,10 @@ def _returns_form(sheet: Sheet, lookups: Lookups) -> tuple[str, dict[str, int]]:
     """Return "long" or "wide" and the index of each column, refusing any header that does not fit."""
     keys = [header_key(h) for h in sheet.headers]
     if "measure" in keys or "value" in keys or not ({"month", "team"} <= set(keys)):
-        columns = locate_columns(sheet, LONG_FORM, form=" in a long-form returns file")
-        return "long", columns
+        return "long", locate_columns(sheet, LONG_FORM, form=" in a long-form returns file")
     problems = Problems()
     columns: dict[str, int] = {}
-    for index, (raw, key) in enumerate(zip(sheet.headers, keys)):
+    for index, (raw, key) in enumerate(zip(sheet.headers, keys, strict=True)):
         if not key:
             continue
         if key in columns:
@@ -201,14 +220,12 @@ def _month_of(raw, cache: dict, current: Month):
             result = month.first_day
     except ValueError as exc:
         result = _sentence(str(exc))
-    try:
+    with contextlib.suppress(TypeError):  # unhashable cell values do not occur
         cache[raw] = result
-    except TypeError:  # pragma: no cover - unhashable cell values do not occur
-        pass
     return result
 
 
-def _access_refusal(actor, unit: Unit) -> str | None:
+def _access_refusal(actor: User | None, unit: Unit) -> str | None:
     """Return why the actor may not import this unit's values, or None when they may."""
     if actor is None:
         return None  # the command line is run by whoever runs the server
@@ -334,7 +351,8 @@ def plan_returns(values: FileValues, lookups: Lookups, *, sheet: Sheet, dry_run:
         # one attempted after it waits for this import to commit and then sees its values.
         returns = returns.select_for_update()
     existing = {(month, team): (pk, state, version)
-                for pk, month, team, state, version in returns.values_list("pk", "month", "team_id", "state", "version")}
+                for pk, month, team, state, version
+                in returns.values_list("pk", "month", "team_id", "state", "version")}
     stored: dict[int, dict[int, tuple[int | None, str]]] = defaultdict(dict)
     if existing:
         unit_values = Q(ret__team_id__in=team_ids) | (Q(ret__team_id__isnull=True) if has_council else Q(pk__in=[]))
@@ -434,7 +452,7 @@ def returns_import(
     *,
     data: bytes,
     file_name: str,
-    actor=None,
+    actor: User | None = None,
     dry_run: bool = False,
     expected_fingerprint: str | None = None,
     today: dt.date | None = None,
@@ -473,7 +491,7 @@ def returns_import(
     return plan.result
 
 
-def _write(plan: _Plan, *, actor, now) -> None:
+def _write(plan: _Plan, *, actor: User | None, now: dt.datetime) -> None:
     """Write a checked plan with set-based queries: returns, values (one upsert), audit rows."""
     from django.db.models import F
 
@@ -489,7 +507,7 @@ def _write(plan: _Plan, *, actor, now) -> None:
         batch_size=BATCH,
     )
     # New returns start at version 1 and this import is their first change (as with the form).
-    ret_ids = {key: (ret.pk, 2) for key, ret in zip(new_keys, created)}
+    ret_ids = {key: (ret.pk, 2) for key, ret in zip(new_keys, created, strict=True)}
 
     changed = [(key, plan.existing[key]) for key in plan.writes if key in plan.existing]
     for key, (pk, _, version) in changed:
@@ -512,7 +530,9 @@ def _write(plan: _Plan, *, actor, now) -> None:
         ret_id, version = ret_ids[key]
         for measure_id, old, new, given in changes:
             values.append((ret_id, measure_id, new, given.is_new))
-            audit.append((ret_id, measure_id, old, new, "", actor_id, now, Source.IMPORT, "", file_name, sha256, version))
+            audit.append(
+                (ret_id, measure_id, old, new, "", actor_id, now, Source.IMPORT, "", file_name, sha256, version)
+            )
     from django.db import connection
 
     if connection.vendor == "postgresql":
@@ -537,7 +557,17 @@ def _write_values_bulk(values: list[tuple], audit: list[tuple]) -> None:
         update_fields=["value", "unavailable_reason"],
     )
     names = [f"{name}_id" if name in ("ret", "measure", "actor") else name for name in _AUDIT_FIELDS]
-    ValueChange.objects.bulk_create([ValueChange(**dict(zip(names, row))) for row in audit], batch_size=BATCH)
+    ValueChange.objects.bulk_create(
+        [ValueChange(**dict(zip(names, row, strict=True))) for row in audit], batch_size=BATCH
+    )
+
+
+def _column(model: type[Model], name: str) -> str:
+    """Return the database column of a model's concrete field."""
+    column = cast("Field", model._meta.get_field(name)).column
+    if column is None:  # only a field with no column of its own (none of those named here)
+        raise ValueError(f"{model.__name__}.{name} has no column")
+    return column
 
 
 def _write_values_copy(values: list[tuple], audit: list[tuple]) -> None:
@@ -556,9 +586,9 @@ def _write_values_copy(values: list[tuple], audit: list[tuple]) -> None:
     quote = connection.ops.quote_name
     meta = ReturnValue._meta
     table = quote(meta.db_table)
-    ret, measure, value, reason = (quote(meta.get_field(name).column)
+    ret, measure, value, reason = (quote(_column(ReturnValue, name))
                                    for name in ("ret", "measure", "value", "unavailable_reason"))
-    audit_columns = ", ".join(quote(ValueChange._meta.get_field(name).column) for name in _AUDIT_FIELDS)
+    audit_columns = ", ".join(quote(_column(ValueChange, name)) for name in _AUDIT_FIELDS)
     changed = [(r, m, v) for r, m, v, is_new in values if not is_new]
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {table} ({ret}, {measure}, {value}, {reason}) FROM STDIN") as copy:

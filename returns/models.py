@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +11,9 @@ from simple_history.models import HistoricalRecords
 
 from indicators.models import Measure, check_expressions
 from teams.models import Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 class ReportingMonth(models.Model):
@@ -21,6 +26,9 @@ class ReportingMonth(models.Model):
     )
     # Publishing and unpublishing (a reopened return) are audited with who, when and why.
     history = HistoricalRecords()
+    # Set before save: simple_history records them on the history row.
+    _history_user: AbstractBaseUser | None
+    _change_reason: str
 
     class Meta:
         ordering = ["-month"]
@@ -89,7 +97,7 @@ class Return(models.Model):
 
     @property
     def unit_label(self) -> str:
-        return self.team.code if self.team_id else "council"
+        return self.team.code if self.team is not None else "council"
 
     @property
     def is_locked(self) -> bool:

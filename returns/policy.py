@@ -10,12 +10,17 @@ any return (the performance team) see and change it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from teams.models import Membership, Team
+
+if TYPE_CHECKING:
+    from teams.http import AnyUser
 
 _TEAM_IDS_CACHE = "_returns_team_ids"
 
 
-def member_team_ids(user) -> frozenset[int]:
+def member_team_ids(user: AnyUser) -> frozenset[int]:
     """Return the ids of the teams the user enters returns for (one query, then cached on the user)."""
     if not user.is_authenticated:
         return frozenset()
@@ -26,43 +31,43 @@ def member_team_ids(user) -> frozenset[int]:
     return cached
 
 
-def has_any_unit_permission(user) -> bool:
+def has_any_unit_permission(user: AnyUser) -> bool:
     """Return True if the user may see and enter the return of every unit."""
     return user.is_active and user.has_perm("returns.enter_any_return")
 
 
-def _covers(user, team: Team | None) -> bool:
+def _covers(user: AnyUser, team: Team | None) -> bool:
     if has_any_unit_permission(user):
         return True
     return team is not None and team.pk in member_team_ids(user)
 
 
-def has_view_return_permission(user, team: Team | None) -> bool:
+def has_view_return_permission(user: AnyUser, team: Team | None) -> bool:
     """Return True if the user may see the unit's returns."""
     return user.is_active and user.has_perm("returns.view_return") and _covers(user, team)
 
 
-def has_change_return_permission(user, team: Team | None) -> bool:
+def has_change_return_permission(user: AnyUser, team: Team | None) -> bool:
     """Return True if the user may enter and save the unit's values (locks aside)."""
     return user.is_active and user.has_perm("returns.change_return") and _covers(user, team)
 
 
-def has_submit_permission(user, team: Team | None) -> bool:
+def has_submit_permission(user: AnyUser, team: Team | None) -> bool:
     """Return True if the user may submit the unit's returns."""
     return user.is_active and user.has_perm("returns.submit_return") and _covers(user, team)
 
 
-def has_approve_permission(user, team: Team | None = None) -> bool:
+def has_approve_permission(user: AnyUser, team: Team | None = None) -> bool:
     """Return True if the user may approve, reject and reopen returns (of any unit)."""
     return user.is_active and user.has_perm("returns.approve_return")
 
 
-def has_publish_permission(user) -> bool:
+def has_publish_permission(user: AnyUser) -> bool:
     """Return True if the user may publish a month to senior leaders."""
     return user.is_active and user.has_perm("returns.publish_month")
 
 
-def has_import_permission(user, team: Team | None) -> bool:
+def has_import_permission(user: AnyUser, team: Team | None) -> bool:
     """Return True if the user may import values into the unit's returns."""
     if not user.is_active:
         return False
@@ -72,14 +77,14 @@ def has_import_permission(user, team: Team | None) -> bool:
     return has_change_return_permission(user, team)
 
 
-def has_view_completeness_permission(user) -> bool:
+def has_view_completeness_permission(user: AnyUser) -> bool:
     """Return True if the user may open a month's completeness page (filtered to what they may see)."""
     if not (user.is_active and user.has_perm("returns.view_return")):
         return False
     return has_any_unit_permission(user) or bool(member_team_ids(user))
 
 
-def visible_team_ids(user) -> frozenset[int] | None:
+def visible_team_ids(user: AnyUser) -> frozenset[int] | None:
     """Return the team ids whose returns the user may see, or None for every team and the council."""
     if has_any_unit_permission(user):
         return None
@@ -88,7 +93,7 @@ def visible_team_ids(user) -> frozenset[int] | None:
     return member_team_ids(user)
 
 
-def has_view_scorecard_permission(user, *, published: bool) -> bool:
+def has_view_scorecard_permission(user: AnyUser, *, published: bool) -> bool:
     """Return True if the user may see a month's scorecard: published for everyone, drafts for the performance team."""
     if not (user.is_authenticated and user.is_active):
         return False

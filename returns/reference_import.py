@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import tablib
 from django.db import transaction
@@ -26,6 +27,11 @@ from returns.spreadsheets import (
     read_sheet,
 )
 from teams.models import Council, Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teams.http import AnyUser
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def has_import_reference_permission(user, kind: str) -> bool:
+def has_import_reference_permission(user: AnyUser, kind: str) -> bool:
     """Return True if the user may add and change the rows a reference file of this kind holds."""
     spec = KINDS.get(kind)
     return bool(spec and user.is_authenticated and user.has_perms(spec.permissions))
@@ -116,7 +122,7 @@ def reference_import(
     kind: str,
     data: bytes,
     file_name: str,
-    actor=None,
+    actor: User | None = None,
     dry_run: bool = False,
     expected_fingerprint: str | None = None,
 ) -> ReferenceResult:
@@ -163,9 +169,9 @@ def _check_file(spec: Kind, dataset: tablib.Dataset, numbers: list[int]) -> None
     problems = Problems()
     key_columns = [spec.resource.fields[name].column_name for name in spec.resource._meta.import_id_fields]
     first_row: dict[tuple, int] = {}
-    for number, values in zip(numbers, dataset.dict):
+    for number, values in zip(numbers, dataset.dict, strict=True):
         key = tuple(cell_text(values[column]) for column in key_columns)
-        if not all(part for part, column in zip(key, key_columns) if column in spec.headers):
+        if not all(part for part, column in zip(key, key_columns, strict=True) if column in spec.headers):
             continue  # a blank key is reported by the Resource, with its column
         if key in first_row:
             problems.add(f"rows {first_row[key]} and {number} both give {' '.join(filter(None, key))}; "
@@ -176,7 +182,7 @@ def _check_file(spec: Kind, dataset: tablib.Dataset, numbers: list[int]) -> None
         _check_council(dataset, numbers, problems)
     if spec.name == "teams":
         council = Council.objects.values_list("code", flat=True).first()
-        for number, values in zip(numbers, dataset.dict):
+        for number, values in zip(numbers, dataset.dict, strict=True):
             if council and cell_text(values["code"]) == council:
                 problems.add(f"{council} is the council's own code (the unit of its authority-level return); "
                              "a team needs another code", row=number, column="code")

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,6 +21,9 @@ from lib.months import Month
 from returns import selectors, tasks
 from returns.models import Return
 from teams.models import Membership
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +77,13 @@ def build_reminders(today: dt.date, look_back: int = LOOK_BACK_MONTHS) -> list[E
     """Return one email per person with something to do; nobody gets an empty one."""
     overdue, awaiting = outstanding(today, look_back)
     users = get_user_model().objects
-    entry_users = {u.pk for u in users.with_perm("returns.change_return", include_superusers=False, backend=_PERMISSIONS_BACKEND)}
+    entry_users = {
+        u.pk for u in users.with_perm("returns.change_return", include_superusers=False, backend=_PERMISSIONS_BACKEND)
+    }
     team_items: dict[str, list[Due]] = defaultdict(list)
     for item in overdue:
         team_items[item.unit_code].append(item)
-    per_user: dict[object, list[Due]] = defaultdict(list)
+    per_user: dict[User, list[Due]] = defaultdict(list)
     memberships = Membership.objects.filter(team__code__in=list(team_items), user__is_active=True).select_related(
         "user", "team")
     for membership in memberships:

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from indicators.models import Comparator, Indicator, Target
+from lib.cells import guard_formula
 from returns.models import ReturnValue
 from returns.spreadsheets import cell_text, is_blank, parse_count, parse_month
 from teams.models import Area, Council, Population, Team, TeamType
@@ -282,16 +283,6 @@ class ComparatorResource(ReferenceResource):
 # --------------------------------------------------------------------------- export
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guard_formula(value):
-    """Return text that a spreadsheet would run as a formula with a leading ' so it shows as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 class ReturnValueExportResource(resources.ModelResource):
     """Returns data in the long form the import reads back: month, team, measure, value."""
 
@@ -308,7 +299,7 @@ class ReturnValueExportResource(resources.ModelResource):
         return f"{row.ret.month:%Y-%m}"
 
     def dehydrate_team(self, row: ReturnValue) -> str:
-        return row.ret.team.code if row.ret.team_id else self.council_code
+        return row.ret.team.code if row.ret.team is not None else self.council_code
 
     def export_field(self, field, instance, **kwargs):
         # Every text cell passes the guard, so a code or name can never run as a formula in Excel.

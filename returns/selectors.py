@@ -6,12 +6,16 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from indicators.models import Measure
 from lib.months import Month
 from returns import dates
 from returns.models import Return, ReturnValue, Source, StateChange, ValueChange
 from teams.models import Area, Council, Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 NOT_STARTED = "not_started"
 HISTORY_MONTHS = 12
@@ -154,7 +158,7 @@ def shown_value(value: int | None, unavailable_reason: str = "") -> str:
     return f"not available: {unavailable_reason}" if unavailable_reason else "blank"
 
 
-def actor_name(user) -> str:
+def actor_name(user: AbstractBaseUser | None) -> str:
     """Return who did something: their username, or "system" for scripts."""
     return user.get_username() if user is not None else "system"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +22,9 @@ from returns import selectors, signals, validation
 from returns.models import ApprovedValue, ReportingMonth, Return, ReturnValue, Source, StateChange, ValueChange
 from returns.validation import Finding
 from teams.models import Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 REASON_MAX = 500  # ReturnValue.unavailable_reason's length
 
@@ -176,7 +180,7 @@ def return_save_values(
     *,
     ret: Return,
     values: Mapping[str, int | None],
-    actor,
+    actor: User,
     source: str = Source.FORM,
     expected_version: int | None = None,
     comment: str | None = None,
@@ -268,7 +272,7 @@ def annex_a_measures(ret: Return) -> set[str]:
     return {code for code, source in latest.items() if source == Source.ANNEX_A}
 
 
-def _move(locked: Return, *, to: str, actor, reason: str = "") -> None:
+def _move(locked: Return, *, to: str, actor: User, reason: str = "") -> None:
     now = timezone.now()
     from_state = locked.state
     locked.state = to
@@ -310,7 +314,9 @@ def submission_findings(ret: Return, *, comment: str | None = None) -> list[Find
 
 
 @transaction.atomic
-def return_submit(*, ret: Return, actor, comment: str | None = None, expected_version: int | None = None) -> Return:
+def return_submit(
+    *, ret: Return, actor: User, comment: str | None = None, expected_version: int | None = None
+) -> Return:
     """Move a draft to submitted when it has no errors and any warnings are explained in the comment."""
     locked = _lock(ret)
     _require_state(locked, (Return.State.DRAFT,), "submitted")
@@ -339,7 +345,7 @@ def return_save_and_submit(
     *,
     ret: Return,
     values: Mapping[str, int | None],
-    actor,
+    actor: User,
     unavailable: Mapping[str, str] | None = None,
     comment: str = "",
     expected_version: int | None = None,
@@ -376,7 +382,7 @@ def _check_four_eyes(locked: Return, actor) -> None:
 
 
 @transaction.atomic
-def return_approve(*, ret: Return, actor, expected_version: int | None = None) -> Return:
+def return_approve(*, ret: Return, actor: User, expected_version: int | None = None) -> Return:
     """Approve a submitted return, locking its values; nobody approves what they last submitted or changed."""
     locked = _lock(ret)
     _require_state(locked, (Return.State.SUBMITTED,), "approved")
@@ -392,7 +398,7 @@ def return_approve(*, ret: Return, actor, expected_version: int | None = None) -
 
 
 @transaction.atomic
-def return_reject(*, ret: Return, actor, reason: str, expected_version: int | None = None) -> Return:
+def return_reject(*, ret: Return, actor: User, reason: str, expected_version: int | None = None) -> Return:
     """Send a submitted return back to draft, saying why."""
     reason = _require_reason(reason, "rejecting")
     locked = _lock(ret)
@@ -404,7 +410,7 @@ def return_reject(*, ret: Return, actor, reason: str, expected_version: int | No
 
 
 @transaction.atomic
-def return_reopen(*, ret: Return, actor, reason: str, expected_version: int | None = None) -> Return:
+def return_reopen(*, ret: Return, actor: User, reason: str, expected_version: int | None = None) -> Return:
     """Unlock an approved return for changes, saying why; its approved values stay in force until re-approved.
 
     A published month stays published: its figures are a frozen snapshot, and a
@@ -428,7 +434,7 @@ def return_reopen(*, ret: Return, actor, reason: str, expected_version: int | No
 
 
 @transaction.atomic
-def month_publish(*, month: Month, actor, needs_commentary: Sequence[str]) -> ReportingMonth:
+def month_publish(*, month: Month, actor: User, needs_commentary: Sequence[str]) -> ReportingMonth:
     """Publish the month to senior leaders once every expected return is approved and no red or amber
     indicator (titles in `needs_commentary`) lacks commentary.
 

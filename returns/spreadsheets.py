@@ -230,10 +230,7 @@ def _zip_kind(data: bytes) -> str:
 
 def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
     """Return the text of a CSV file in UTF-8 (with or without BOM) or Windows-1252, and the encoding used."""
-    if data.startswith(codecs.BOM_UTF8):
-        candidates = ("utf-8-sig",)
-    else:
-        candidates = ("utf-8", "cp1252")
+    candidates = ("utf-8-sig",) if data.startswith(codecs.BOM_UTF8) else ("utf-8", "cp1252")
     for encoding in candidates:
         try:
             text = data.decode(encoding)
@@ -309,7 +306,9 @@ def _xlsx_rows(data: bytes, file_name: str) -> tuple[list[str], list[tuple[int, 
                 f"{file_name} contains XML entity or DTD declarations, which are refused because they can be "
                 "used to attack the server. Save a fresh copy from Excel and try again."
             ) from None
-        raise ImportRefused(f"{file_name} is damaged or not a workbook Excel saved; save a fresh copy and try again.") from None
+        raise ImportRefused(
+            f"{file_name} is damaged or not a workbook Excel saved; save a fresh copy and try again."
+        ) from None
     return header_row, rows, blanks
 
 
@@ -382,7 +381,7 @@ def _replace_formulas(data: bytes, rows, formulas, headers):
     """Swap each formula for the result Excel saved with it; refuse formulas saved without one."""
     import openpyxl
 
-    wanted = {rows[index][0]: [] for index, _ in formulas}
+    wanted: dict[int, list[int]] = {rows[index][0]: [] for index, _ in formulas}
     for index, column in formulas:
         wanted[rows[index][0]].append(column)
     cached: dict[tuple[int, int], object] = {}

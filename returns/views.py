@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +29,7 @@ from returns.forms import (
 )
 from returns.models import ReportingMonth, Return, Source
 from returns.tables import CompletenessTable
+from teams.http import AnyUser, AuthenticatedHttpRequest
 from teams.models import Area
 
 
@@ -42,7 +44,7 @@ def month_or_404(text: str) -> Month:
     return month
 
 
-def _visible_unit_or_404(user, code: str) -> selectors.Unit:
+def _visible_unit_or_404(user: AnyUser, code: str) -> selectors.Unit:
     unit = selectors.unit_by_code(code)
     if unit is None or not policy.has_view_return_permission(user, unit.team):
         raise Http404("No such return.")
@@ -156,8 +158,8 @@ class FieldRow:
     """One measure on the form: its input, reason input, context and checks."""
 
     measure: Measure
-    field: object
-    reason: object
+    field: BoundField
+    reason: BoundField
     stored: str
     last_month: int | None
     last_year: int | None
@@ -209,7 +211,7 @@ def _error_summary(form: ReturnForm, findings: list) -> list[tuple[str, str]]:
         anchor = f"#id_{name}" if name in form.fields and name not in ("version", "action") else "#return-form"
         label = form.fields[name].label if name in form.fields else ""
         for error in errors:
-            summary.append((anchor, f"{label}: {error}" if label else error))
+            summary.append((anchor, f"{label}: {error}" if label else str(error)))
     for finding in findings:
         anchor = f"#id_{finding.fields[0]}" if finding.fields else "#return-form"
         summary.append((anchor, finding.message))
@@ -486,7 +488,7 @@ TRANSITIONS = {
 
 
 @require_POST
-def return_transition(request: HttpRequest, month: str, unit: str, action: str) -> HttpResponse:
+def return_transition(request: AuthenticatedHttpRequest, month: str, unit: str, action: str) -> HttpResponse:
     """Submit, approve, reject (with a reason) or reopen (with a reason) a return."""
     month = month_or_404(month)
     user = request.user
@@ -503,7 +505,7 @@ def return_transition(request: HttpRequest, month: str, unit: str, action: str) 
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return back
     data = form.cleaned_data
     try:

@@ -105,9 +105,9 @@ def history_chart(panel: Panel) -> str:
         if last is not None and TOP - 0.5 <= y(last) <= HEIGHT - BOTTOM + 0.5:
             labels.append((y(last), f"{ref.name} {fmt(last)}" if ref.kind != "limit" else ref.name))
     parts += _figure_line(values, x, y)
-    last_index = max(i for i, v in enumerate(values) if v is not None)
-    label_y = _latest_label_y(y(values[last_index]), [ypos for ypos, _ in labels])
-    parts.append(_text(x(last_index) - 6, label_y, fmt(values[last_index]), anchor="end", weight="bold", size=10))
+    last_index, latest = max((i, v) for i, v in enumerate(values) if v is not None)
+    label_y = _latest_label_y(y(latest), [ypos for ypos, _ in labels])
+    parts.append(_text(x(last_index) - 6, label_y, fmt(latest), anchor="end", weight="bold", size=10))
     parts += _right_labels(labels)
     return _frame(description, parts)
 
@@ -139,7 +139,7 @@ def _description(panel: Panel, values: list[float | None], fmt) -> str:
     text = f"{panel.spec.number}. {series_title(panel.spec)}"
     if points:
         text += f", {points[0].month.label} to {points[-1].month.label}"
-        shown = [(p.month.label, v) for p, v in zip(points, values) if v is not None]
+        shown = [(p.month.label, v) for p, v in zip(points, values, strict=True) if v is not None]
         if shown:
             text += ": " + "; ".join(f"{label} {fmt(v)}" for label, v in shown)
     result = panel.spc
@@ -220,8 +220,9 @@ def _step_path(values, x, y, count: int, style: dict) -> str:
 
 
 def _figure_line(values, x, y) -> list[str]:
-    parts, run = [], []
-    for i, value in enumerate(values + [None]):
+    parts: list[str] = []
+    run: list[str] = []
+    for i, value in enumerate([*values, None]):
         if value is None:
             if len(run) > 1:
                 parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{FIGURE}" '

@@ -53,5 +53,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Refuse a form sent without a valid security token, and say how to recover."""
     log_security_event(request, "csrf_failed", reason=reason)
     response = HttpResponseForbidden(loader.render_to_string("403_csrf.html", request=request))
-    response.security_event_logged = True  # not logged again as a plain permission_denied
+    # An attribute of this response only, read by the middleware: not logged again as a plain permission_denied.
+    response.security_event_logged = True  # type: ignore[attr-defined]
     return response

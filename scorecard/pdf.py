@@ -18,8 +18,16 @@ from django.utils.safestring import SafeString, mark_safe
 from lib.numbers import format_number
 from scorecard.charts import history_chart
 from scorecard.labels import (
-    ASSURANCE_ICONS, ASSURANCE_LABELS, COMPARATOR_LABELS, POLARITY_LABELS, RATING_LABELS, SPC_COLOURS, TREND_LABELS,
-    VARIATION_ICONS, VARIATION_LABELS, movement,
+    ASSURANCE_ICONS,
+    ASSURANCE_LABELS,
+    COMPARATOR_LABELS,
+    POLARITY_LABELS,
+    RATING_LABELS,
+    SPC_COLOURS,
+    TREND_LABELS,
+    VARIATION_ICONS,
+    VARIATION_LABELS,
+    movement,
 )
 from scorecard.services import PUBLISHED, Panel, Scorecard
 
@@ -198,7 +206,8 @@ def _comparators_short(panel: Panel) -> str:
     for comparator in panel.result.comparators:
         line = _line_for(panel, comparator.line) or panel.result.headline
         prefix = f"{line.label}: " if comparator.line else ""
-        groups.setdefault(prefix, []).append(f"{short.get(comparator.kind, comparator.kind)} {_fmt(comparator.value, line)}")
+        text = f"{short.get(comparator.kind, comparator.kind)} {_fmt(comparator.value, line)}"
+        groups.setdefault(prefix, []).append(text)
     return "; ".join(prefix + " · ".join(texts) for prefix, texts in groups.items())
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
@@ -18,6 +18,7 @@ from returns.views import month_or_404
 from scorecard import snapshots
 from scorecard.notifications import notify_leaders_published
 from scorecard.security import log_security_event
+from teams.http import AuthenticatedHttpRequest
 
 
 @receiver(signals.workflow_event, dispatch_uid="scorecard.security.workflow_event")
@@ -27,7 +28,7 @@ def log_workflow_event(sender, *, request, event: str, fields: dict, **kwargs) -
 
 
 @require_POST
-def month_publish(request: HttpRequest, month: str) -> HttpResponse:
+def month_publish(request: AuthenticatedHttpRequest, month: str) -> HttpResponse:
     """Publish the month, frozen as a snapshot, once every return is approved and red or amber ones have commentary."""
     month = month_or_404(month)
     if not policy.has_publish_permission(request.user):

@@ -49,7 +49,11 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ],
     LEADERS: [],
     ADMINISTRATOR: [
-        *[("teams", f"{action}_{model}") for model in _REFERENCE_MODELS for action in ("view", "add", "change", "delete")],
+        *[
+            ("teams", f"{action}_{model}")
+            for model in _REFERENCE_MODELS
+            for action in ("view", "add", "change", "delete")
+        ],
         # Administrators read the catalogue and may load a new council's targets and comparators;
         # indicators and commentary are the performance team's to change (DESIGN.md).
         *[("indicators", f"view_{model}") for model in _CATALOGUE_MODELS],

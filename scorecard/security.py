@@ -19,12 +19,12 @@ import ipaddress
 import json
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from axes.backends import AxesStandaloneBackend
 from axes.signals import user_locked_out
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -94,7 +94,7 @@ def log_security_event(request: HttpRequest | None, event: str, **fields: object
         "event": event,
         "user": user,
         "ip": source_address(request),
-        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     if request is not None:
         record["method"] = request.method

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
@@ -33,6 +34,9 @@ PUBLISHED, PROVISIONAL = "published", "provisional"
 DRAFT = PROVISIONAL  # the name older callers use for a month not yet published
 CHART_MONTHS = 13
 CACHE_SECONDS = 24 * 60 * 60
+
+if TYPE_CHECKING:
+    from teams.http import AnyUser
 
 
 @dataclass(frozen=True)
@@ -104,11 +108,11 @@ def month_status(month: Month) -> str | None:
     return PROVISIONAL if Return.objects.filter(month=month.first_day).exists() else None
 
 
-def visible_months(user) -> list[tuple[Month, str]]:
+def visible_months(user: AnyUser) -> list[tuple[Month, str]]:
     """Return the months whose scorecard the user may see, oldest first, with their status (1-2 queries)."""
     published = {Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False)
                  .values_list("month", flat=True)}
-    months = {month: PUBLISHED for month in published}
+    months = dict.fromkeys(published, PUBLISHED)
     if has_view_scorecard_permission(user, published=False):
         for day in Return.objects.order_by().values_list("month", flat=True).distinct():
             months.setdefault(Month.of(day), PROVISIONAL)

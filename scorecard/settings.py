@@ -55,7 +55,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dj_database_url.DBConfig:
     """Return Django's DATABASES entry for a sqlite:// or postgres:// URL."""
     try:
         config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
@@ -283,6 +283,7 @@ X_FRAME_OPTIONS = "DENY"
 # host: that CDN serves every npm package, and a host-wide grant would let any
 # of them run here.
 from csp.constants import NONE, SELF  # noqa: E402
+
 from scorecard import assets as _assets  # noqa: E402  (Django-free module)
 
 CONTENT_SECURITY_POLICY = {

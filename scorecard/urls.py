@@ -1,11 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import re_path
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
 
 from scorecard import admin_history, downloads, health, home, review, views
-from scorecard.publish import month_publish
 from scorecard.converters import MonthConverter
+from scorecard.publish import month_publish
 
 register_converter(MonthConverter, "month")
 

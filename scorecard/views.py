@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import cast
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from indicators import services as indicator_services
@@ -27,14 +28,22 @@ from returns.policy import has_view_scorecard_permission
 from scorecard import exports, roles
 from scorecard.charts import chart_axis, segment_lines, series_title
 from scorecard.labels import (
-    ASSURANCE_ICONS, ASSURANCE_LABELS, POLARITY_LABELS, RATING_LABELS, TREND_LABELS, VARIATION_ICONS,
-    VARIATION_LABELS, WINDOW_LABELS, movement,
+    ASSURANCE_ICONS,
+    ASSURANCE_LABELS,
+    POLARITY_LABELS,
+    RATING_LABELS,
+    TREND_LABELS,
+    VARIATION_ICONS,
+    VARIATION_LABELS,
+    WINDOW_LABELS,
+    movement,
 )
 from scorecard import snapshots
 from scorecard.services import (
     CACHE_SECONDS, PUBLISHED, Panel, Restatement, Scorecard, get_scorecard, month_status, visible_months,
 )
 from scorecard.tables import HistoryTable, PanelTable
+from teams.http import AuthenticatedHttpRequest
 
 # Icons beside the words (the words carry the meaning; icons are hidden from screen readers).
 ARROWS = {"up": "▲", "down": "▼", "level": "►", "none": "–"}
@@ -157,7 +166,7 @@ def _month_page(month: Month, status: str, *, can_edit_commentary: bool,
     if ref is None:
         return build()
     key = f"scorecard-page:v3:{ref.pk}:{ref.latest}:{int(can_edit_commentary)}"
-    return cache.get_or_set(key, build, CACHE_SECONDS)
+    return cast(MonthPage, cache.get_or_set(key, build, CACHE_SECONDS))
 
 
 @require_POST
@@ -329,7 +338,7 @@ def _xmr_rows(panel: Panel) -> list[dict]:
 
 
 @require_POST
-def change_point_add(request: HttpRequest, code: str) -> HttpResponse:
+def change_point_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Record a change point on an indicator (performance team); a bad month or reason changes nothing."""
     if not request.user.has_perm("indicators.add_changepoint"):
         raise PermissionDenied
@@ -353,7 +362,7 @@ def change_point_add(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def change_point_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def change_point_remove(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     """Remove a change point (performance team); its history keeps the record."""
     if not request.user.has_perm("indicators.delete_changepoint"):
         raise PermissionDenied
@@ -430,10 +439,9 @@ def _spc_labels(panel: Panel) -> dict:
     """Return the SPC variation and assurance icons and words ("not enough data for limits" on a run chart)."""
     if panel.spc is None:
         return {}
-    variation_icon, variation_label = VARIATION_ICONS.get(panel.spc.variation, ""), VARIATION_LABELS.get(
-        panel.spc.variation, "")
-    assurance_icon, assurance_label = ASSURANCE_ICONS.get(panel.spc.assurance, ""), ASSURANCE_LABELS.get(
-        panel.spc.assurance, "")
+    variation, assurance = panel.spc.variation or "", panel.spc.assurance or ""
+    variation_icon, variation_label = VARIATION_ICONS.get(variation, ""), VARIATION_LABELS.get(variation, "")
+    assurance_icon, assurance_label = ASSURANCE_ICONS.get(assurance, ""), ASSURANCE_LABELS.get(assurance, "")
     return {"variation_icon": variation_icon, "variation_label": variation_label,
             "assurance_icon": assurance_icon, "assurance_label": assurance_label}
 
@@ -444,12 +452,12 @@ def _format(value, spec) -> str:
 
 def _chart_summary(panel: Panel) -> str:
     """Return a sentence a screen reader hears for the chart."""
-    points = [p for p in panel.chart_history if p.value.value is not None]
+    points = [(p, p.value.value) for p in panel.chart_history if p.value.value is not None]
     if not points:
         return f"{series_title(panel.spec)}: no data to chart."
-    first, last = points[0], points[-1]
-    low = min(points, key=lambda p: p.value.value)
-    high = max(points, key=lambda p: p.value.value)
+    first, last = points[0][0], points[-1][0]
+    low = min(points, key=lambda pair: pair[1])[0]
+    high = max(points, key=lambda pair: pair[1])[0]
     text = (f"{series_title(panel.spec)} from {first.month.label} to {last.month.label}: "
             f"{_format(first.value.value, panel.spec)} to {_format(last.value.value, panel.spec)}, "
             f"lowest {_format(low.value.value, panel.spec)} ({low.month.label}), "
@@ -489,7 +497,7 @@ def _chart(panel: Panel, history, *, with_limits: bool = False) -> dict:
 
 def _summary(scorecard: Scorecard) -> dict:
     """Return the strip at the top: counts by rating and what moved the wrong way."""
-    counts = {key: 0 for key in RATING_LABELS}
+    counts = dict.fromkeys(RATING_LABELS, 0)
     for panel in scorecard.panels:
         counts[panel.result.rating] += 1
     return {

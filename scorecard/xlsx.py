@@ -26,7 +26,12 @@ from lib.cells import guard_formula
 from lib.numbers import round_half_up
 from scorecard.exports import CSV_HEADER, number, scorecard_rows
 from scorecard.labels import (
-    ASSURANCE_LABELS, COMPARATOR_LABELS, POLARITY_LABELS, RATING_LABELS, TREND_LABELS, VARIATION_LABELS,
+    ASSURANCE_LABELS,
+    COMPARATOR_LABELS,
+    POLARITY_LABELS,
+    RATING_LABELS,
+    TREND_LABELS,
+    VARIATION_LABELS,
 )
 from scorecard.pdf import comparator_note
 from scorecard.services import PUBLISHED, Panel, Scorecard
@@ -167,7 +172,9 @@ def _write_panel(sheet: Worksheet, scorecard: Scorecard, panel: Panel, width: in
         line = _line_for(panel, comparator.line)
         kind = COMPARATOR_LABELS.get(comparator.kind, comparator.kind)
         what = f"{kind}, {line.label}" if comparator.line else kind
-        sheet.append([text(f"{what} ({comparator.period})"), printed_value(comparator.value, line.unit, line.precision)])
+        sheet.append(
+            [text(f"{what} ({comparator.period})"), printed_value(comparator.value, line.unit, line.precision)]
+        )
         sheet.cell(sheet.max_row, 2).number_format = number_format(line.unit, line.precision, as_fraction=True)
 
     if panel.spc:

@@ -1,10 +1,17 @@
 """The council, its areas and teams, child population and who works where."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
@@ -67,7 +74,7 @@ class Team(models.Model):
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="teams")
     team_type = models.ForeignKey(TeamType, on_delete=models.PROTECT, related_name="teams")
     active = models.BooleanField(default=True, help_text="Inactive teams are not expected to return.")
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams", blank=True
     )
     history = HistoricalRecords(excluded_fields=["members"])

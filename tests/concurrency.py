@@ -21,7 +21,7 @@ class Side(threading.Thread):
         started = time.monotonic()
         try:
             self.outcome = self.fn()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what happened
+        except Exception as exc:
             self.outcome = exc
         finally:
             self.elapsed = time.monotonic() - started

@@ -50,6 +50,29 @@ def _plain_static_storage(settings):
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+def _empty_caches() -> None:
+    from django.core.cache import caches
+
+    from indicators import expressions
+
+    # Compiled expressions are memoised per process: a test must compile its own, not reuse another's.
+    expressions.compile_expression.cache_clear()
+    expressions.names_in.cache_clear()
+    for cache in caches.all():
+        if hasattr(cache, "delete_pattern"):
+            cache.delete_pattern("*")  # django-redis: only this site's prefix, never a shared server's other keys
+        else:
+            cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _cache_cleared_around_each_test():
+    """Start and end every test with an empty cache: no test may read another's entries."""
+    _empty_caches()
+    yield
+    _empty_caches()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hash test passwords cheaply: PBKDF2's deliberate slowness is for real users."""

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from itertools import pairwise
 
 from scorecard.demo.reference import COUNCIL, TEAMS
 
@@ -176,7 +177,7 @@ def _path(anchors: dict[str, float]) -> list[float]:
         elif index >= points[-1][0]:
             levels.append(points[-1][1])
         else:
-            for (i0, y0), (i1, y1) in zip(points, points[1:]):
+            for (i0, y0), (i1, y1) in pairwise(points):
                 if i0 <= index <= i1:
                     levels.append(y0 + (y1 - y0) * (index - i0) / (i1 - i0))
                     break
@@ -193,7 +194,7 @@ def _share_out(
     the cap and the excess is shared among the others.
     """
     caps = list(caps) if caps is not None else [math.inf] * len(weights)
-    if total > sum(cap for cap, weight in zip(caps, weights) if weight > 0):
+    if total > sum(cap for cap, weight in zip(caps, weights, strict=True) if weight > 0):
         raise ValueError(f"cannot share {total} within caps {caps}")
     parts = [0] * len(weights)
     open_ = [i for i, weight in enumerate(weights) if weight > 0]
@@ -205,8 +206,8 @@ def _share_out(
         if not capped:
             break
         for i in capped:
-            parts[i] = caps[i]
-            remaining -= caps[i]
+            parts[i] = int(caps[i])  # a finite cap: no share exceeds infinity
+            remaining -= parts[i]
             open_.remove(i)
     for i in open_:
         parts[i] = math.floor(shares[i])
@@ -261,7 +262,7 @@ def _count_series(
     ]
     if baseline_sum is not None:
         fitted = _share_out(baseline_sum, [values[i] for i in _BASELINE])
-        for i, value in zip(_BASELINE, fitted):
+        for i, value in zip(_BASELINE, fitted, strict=True):
             values[i] = value
     values = [_round(value) for value in values]
     for month, value in (pins or {}).items():
@@ -289,14 +290,14 @@ def _part_series(
         min(1.0, max(0.0, rate + season(index) + rng.gauss(0, spread)))
         for index, rate in enumerate(_path(rate_anchors))
     ]
-    values = [whole * rate for whole, rate in zip(wholes, rates)]
+    values = [whole * rate for whole, rate in zip(wholes, rates, strict=True)]
     if baseline_sum is not None:
         fitted = _share_out(
             baseline_sum, [values[i] for i in _BASELINE], [wholes[i] for i in _BASELINE]
         )
-        for i, value in zip(_BASELINE, fitted):
+        for i, value in zip(_BASELINE, fitted, strict=True):
             values[i] = value
-    values = [min(whole, _round(value)) for whole, value in zip(wholes, values)]
+    values = [min(whole, _round(value)) for whole, value in zip(wholes, values, strict=True)]
     for month, value in (pins or {}).items():
         values[_at(month)] = value
     return values
@@ -306,7 +307,7 @@ def _to_teams(
     rng: random.Random,
     city_totals: list[int],
     december: dict[str, int],
-    weights: dict[str, Sequence[float]] | None = None,
+    weights: Mapping[str, Sequence[float]] | None = None,
     *,
     caps: dict[str, list[int]] | None = None,
     spread: float = 0.01,
@@ -331,7 +332,7 @@ def _to_teams(
                 [weights[team][index] * drift[team][index] for team in TEAM_CODES],
                 [caps[team][index] for team in TEAM_CODES] if caps else None,
             )
-        for team, part in zip(TEAM_CODES, parts):
+        for team, part in zip(TEAM_CODES, parts, strict=True):
             series[team][index] = part
     return series
 
@@ -437,7 +438,7 @@ def _assessments(rng: random.Random) -> dict[str, dict[str, list[int]]]:
         caps=total, spread=0.0,
     )
     outside = {
-        team: [whole - part for whole, part in zip(total[team], inside[team])]
+        team: [whole - part for whole, part in zip(total[team], inside[team], strict=True)]
         for team in TEAM_CODES
     }
     return {"assessments_in_timescale": inside, "assessments_out_of_timescale": outside}
@@ -763,14 +764,14 @@ def _solve_rolling(
     days[_DEC] = target - sum(days[k] for k in december_window if k != _DEC)
 
     first_in_window = december_window.start
-    target = baseline_value * sum(w * c for w, c in zip(weight, children))
+    target = baseline_value * sum(w * c for w, c in zip(weight, children, strict=True))
     settled = sum(weight[k] * days[k] for k in range(first_in_window, len(MONTHS)))
     before = sum(weight[k] * days[k] for k in range(first_in_window))
     factor = (target - settled) / before
     for k in range(first_in_window):
         days[k] = _round(days[k] * factor)
     oldest = _BASELINE.start - window + 1  # weight 1
-    days[oldest] += target - sum(w * d for w, d in zip(weight, days))
+    days[oldest] += target - sum(w * d for w, d in zip(weight, days, strict=True))
     return days
 
 
@@ -788,7 +789,7 @@ def _adoption_series(
         children[index] = max(children[index], 2)
     planned = [
         count * level * (1 + rng.gauss(0, 0.10))
-        for count, level in zip(children, _path(days_per_child))
+        for count, level in zip(children, _path(days_per_child), strict=True)
     ]
     days = _solve_rolling(children, planned, window, december_value, baseline_value)
     return {f"{prefix}_days": days, f"{prefix}_children": children}
@@ -837,9 +838,9 @@ def monthly_counts() -> dict[tuple[str, str, str], int]:
     counts: dict[tuple[str, str, str], int] = {}
     for measure, by_team in team_level.items():
         for team, series in by_team.items():
-            for month, value in zip(MONTHS, series):
+            for month, value in zip(MONTHS, series, strict=True):
                 counts[(team, month, measure)] = value
     for measure, series in city_level.items():
-        for month, value in zip(MONTHS, series):
+        for month, value in zip(MONTHS, series, strict=True):
             counts[(CITY, month, measure)] = value
     return counts

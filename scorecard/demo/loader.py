@@ -118,13 +118,13 @@ def load_returns(*, actor: User) -> int:
     wanted = counts.monthly_counts()
     unit_months = {(unit, month) for unit, month, _ in wanted}
 
-    existing = {(r.team.code if r.team_id else council, str(Month.of(r.month))): r
+    existing = {(r.team.code if r.team is not None else council, str(Month.of(r.month))): r
                 for r in Return.objects.select_related("team")}
     new_returns = [Return(team=None if unit == council else teams[unit], month=_month_date(month),
                           state=Return.State.APPROVED, updated_by=actor, approved_by=actor, approved_at=now)
                    for unit, month in sorted(unit_months) if (unit, month) not in existing]
     Return.objects.bulk_create(new_returns)
-    returns = {(r.team.code if r.team_id else council, str(Month.of(r.month))): r
+    returns = {(r.team.code if r.team is not None else council, str(Month.of(r.month))): r
                for r in Return.objects.select_related("team")}
     StateChange.objects.bulk_create(
         StateChange(ret=returns[(unit, month)], from_state=Return.State.DRAFT, to_state=Return.State.APPROVED,

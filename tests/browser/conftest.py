@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import django.apps
 import pytest
 
 # Playwright's sync API runs an asyncio loop in this thread, which makes Django's
@@ -32,6 +31,13 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "screenshots"
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 HERE = Path(__file__).resolve().parent
+# Debian's two Liberation packages draw "Arial" with different metrics; pages must pass under each.
+# scripts/system_packages.sh installs both (Chromium brings the first, the suite's screenshots use the second).
+LIBERATION_FONTS = {
+    "fonts-liberation": Path("/usr/share/fonts/truetype/liberation"),
+    "fonts-liberation2": Path("/usr/share/fonts/truetype/liberation2"),
+}
+DEJAVU_FONTS = Path("/usr/share/fonts/truetype/dejavu")
 
 
 def unavailable(reason: str) -> None:
@@ -49,17 +55,49 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def _playwright():
+    """One Playwright for the session (its sync API allows only one at a time), driving Debian's Chromium."""
     if not CHROMIUM.exists():
-        unavailable(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)")
+        unavailable(f"{CHROMIUM} is missing: run scripts/system_packages.sh (or apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         unavailable("Playwright for Python is not installed: pip install -r requirements.txt")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
+    chromium = _playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    yield chromium
+    chromium.close()
+
+
+def fontconfig_with_only(package: str, folder: Path) -> Path:
+    """Write a fontconfig file offering one Liberation package (and DejaVu for what it lacks); return its path."""
+    fonts = LIBERATION_FONTS[package]
+    if not (fonts / "LiberationSans-Regular.ttf").is_file():
+        unavailable(f"{package} is not installed: run scripts/system_packages.sh (or apt-get install {package})")
+    config = folder / f"{package}.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{fonts}</dir>\n  <dir>{DEJAVU_FONTS}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n"
+        # The system's rules, among them the one mapping Arial to Liberation Sans.
+        '  <include ignore_missing="yes">/etc/fonts/conf.d</include>\n</fontconfig>\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+@pytest.fixture(scope="module", params=sorted(LIBERATION_FONTS))
+def browser_with_fonts(request, _playwright, tmp_path_factory):
+    """Yield (package, browser): a Chromium that sees only that Liberation package's fonts."""
+    config = fontconfig_with_only(request.param, tmp_path_factory.mktemp("fontconfig"))
+    chromium = _playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+                                           env={**os.environ, "FONTCONFIG_FILE": str(config)})
+    yield request.param, chromium
+    chromium.close()
 
 
 @pytest.fixture(autouse=True)

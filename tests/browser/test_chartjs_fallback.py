@@ -16,7 +16,7 @@ document.addEventListener("chartjs:ready", function (event) { window.chartjsRead
 
 @pytest.fixture
 def chart_page(page, live_url, vendored_chartjs):
-    """Return a helper opening a page that includes templates/includes/chartjs.html, served from the live server's origin.
+    """Return a helper opening a page with templates/includes/chartjs.html, served from the live server's origin.
 
     The page itself is answered by the browser's router (no test-only Django URL),
     its static files by the live server, with a strict Content-Security-Policy.

@@ -31,7 +31,8 @@ def test_axe_reports_a_known_violation(page, live_url, axe_violations):
 def test_axe_runs_under_a_strict_content_security_policy(page, live_url, axe_violations):
     # No 'unsafe-inline', no 'unsafe-eval': a <script> injection would be refused here.
     page.route(f"{live_url}/harness/csp.html", lambda route: route.fulfill(
-        body="<!doctype html><html lang='en'><head><title>CSP</title></head><body><main><h1>Fine</h1></main></body></html>",
+        body="<!doctype html><html lang='en'><head><title>CSP</title></head>"
+        "<body><main><h1>Fine</h1></main></body></html>",
         content_type="text/html", headers={"Content-Security-Policy": "default-src 'self'; script-src 'self'"}))
     page.goto(f"{live_url}/harness/csp.html")
 

@@ -80,7 +80,9 @@ def test_import_returns_refuses_a_missing_file(db, tmp_path):
 
 def test_import_reference_loads_and_reports_changes(council, tmp_path, make_csv):
     path = tmp_path / "areas.csv"
-    path.write_bytes(make_csv([["code", "name", "kind"], ["EAST", "East locality", "locality"], ["NORTH", "North", "locality"]]))
+    path.write_bytes(
+        make_csv([["code", "name", "kind"], ["EAST", "East locality", "locality"], ["NORTH", "North", "locality"]])
+    )
     output = run("import_reference", "areas", str(path))
     assert "row 2: EAST: name 'East' -> 'East locality'" in output
     assert "row 3: new NORTH" in output

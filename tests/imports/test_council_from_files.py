@@ -72,7 +72,8 @@ def load_from_files(folder) -> None:
         else:
             wide[(month, unit)][measure] = value
     sheet = [["month", "team", *team_measures]] + [
-        [month, unit, *[values.get(code, "") for code in team_measures]] for (month, unit), values in sorted(wide.items())
+        [month, unit, *[values.get(code, "") for code in team_measures]]
+        for (month, unit), values in sorted(wide.items())
     ]
     call_command("import_returns", write_csv(folder / "teams.csv", sheet), stdout=io.StringIO())
     call_command("import_returns", write_csv(folder / "council-extract.csv", long), stdout=io.StringIO())
@@ -89,5 +90,5 @@ def test_the_demo_council_loaded_from_files_reads_as_the_demo(tmp_path):
         from_demo = figures()
         transaction.set_rollback(True)
     assert [i["code"] for i in from_files] == [i["code"] for i in from_demo]
-    for mine, theirs in zip(from_files, from_demo):
+    for mine, theirs in zip(from_files, from_demo, strict=True):
         assert mine == theirs, mine["code"]

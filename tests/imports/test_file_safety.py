@@ -9,8 +9,8 @@ import zipfile
 import pytest
 
 from returns.imports import returns_import
-from returns.spreadsheets import ImportRefused, read_sheet
 from returns.models import ReturnValue
+from returns.spreadsheets import ImportRefused, read_sheet
 from teams.models import Team
 
 HEADER = ["month", "team", "measure", "value"]
@@ -127,8 +127,8 @@ def test_it_refuses_an_xml_entity_bomb(council, make_xlsx, unchanged):
     hostile = entities + sheet.replace("<t>EAST-SG</t>", "<t>&i;</t>")
     assert "&i;" in hostile
     unchanged()
-    assert "XML entity or DTD declarations" in refused(rezip(good, replace={"xl/worksheets/sheet1.xml": hostile.encode()}),
-                                                       "returns.xlsx")
+    hostile_file = rezip(good, replace={"xl/worksheets/sheet1.xml": hostile.encode()})
+    assert "XML entity or DTD declarations" in refused(hostile_file, "returns.xlsx")
 
 
 def test_it_refuses_formulas_saved_without_their_result(council, make_xlsx, unchanged):
@@ -177,7 +177,8 @@ def test_it_reads_utf8_names(council, make_csv):
     from returns.reference_import import reference_import
 
     reference_import(kind="teams", file_name="teams.csv",
-                     data=make_csv([["code", "name", "area", "team_type"], ["EAST-SG", "Café £ team", "EAST", "safeguarding"]]))
+                     data=make_csv([["code", "name", "area", "team_type"],
+                                    ["EAST-SG", "Café £ team", "EAST", "safeguarding"]]))
     assert Team.objects.get(code="EAST-SG").name == "Café £ team"
 
 

@@ -15,8 +15,8 @@ from django.db import connection, transaction
 
 from returns import services
 from returns.imports import returns_import
-from returns.spreadsheets import ImportRefused
 from returns.models import Return, ReturnValue, StateChange, ValueChange
+from returns.spreadsheets import ImportRefused
 from scorecard import roles
 from tests.concurrency import HOLD, run_both
 from tests.conftest import make_user

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from returns.imports import returns_import
-from returns.spreadsheets import ImportRefused
 from returns.models import Return, ReturnValue, Source, StateChange, ValueChange
+from returns.spreadsheets import ImportRefused
 
 DEC = dt.date(2017, 12, 1)
 HEADER = ["month", "team", "measure", "value"]
@@ -248,7 +248,9 @@ def test_it_refuses_a_row_for_an_approved_return_and_overwrites_nothing(council,
         ["2017-11", "EAST-SG", "open_cases", "118"],
         ["2017-12", "EAST-SG", "open_cases", "999"],
     ]))
-    assert messages(error)[0].startswith("Row 3, column team: The EAST-SG return for 2017-12 is approved, so it is locked")
+    assert messages(error)[0].startswith(
+        "Row 3, column team: The EAST-SG return for 2017-12 is approved, so it is locked"
+    )
 
 
 def test_it_refuses_a_data_entry_users_rows_for_another_team(east_entry, make_csv, unchanged):
@@ -290,7 +292,9 @@ def test_it_refuses_a_new_return_for_an_inactive_team(council, make_csv, unchang
     Team.objects.filter(code="SOUTH-SG").update(active=False)
     unchanged()
     error = refused(make_csv([HEADER, ["2017-12", "SOUTH-SG", "open_cases", "5"]]))
-    assert messages(error) == ["Row 2, column team: SOUTH-SG is not an active team, so it makes no new returns (2017-12)"]
+    assert messages(error) == [
+        "Row 2, column team: SOUTH-SG is not an active team, so it makes no new returns (2017-12)"
+    ]
 
 
 def test_it_refuses_a_team_measure_on_the_councils_row(council, make_csv, unchanged):

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import Comparator, Target
-from returns.spreadsheets import ImportRefused
 from returns.reference_import import has_import_reference_permission, reference_import
+from returns.spreadsheets import ImportRefused
 from teams.models import Area, Council, Population, Team
 
 
@@ -75,7 +75,8 @@ def test_a_dry_run_changes_nothing(council, make_csv, unchanged):
 
 def test_it_refuses_an_unknown_area_code_and_creates_no_area(council, make_csv, unchanged):
     unchanged()
-    assert refused("teams", make_csv([["code", "name", "area", "team_type"], ["WEST-SG", "West", "WEST", "safeguarding"]])) == [
+    header = ["code", "name", "area", "team_type"]
+    assert refused("teams", make_csv([header, ["WEST-SG", "West", "WEST", "safeguarding"]])) == [
         "Row 2, column area: No area has the code “WEST”"]
 
 
@@ -95,7 +96,9 @@ def test_it_refuses_an_unknown_team_type(council, make_csv, unchanged):
 def test_it_refuses_a_population_for_a_citywide_service(council, make_csv, unchanged):
     unchanged()
     problems = refused("population", make_csv([["area", "year", "population_0_17"], ["CITYWIDE", "2017", "100"]]))
-    assert problems == ["Row 2, column area: CITYWIDE is a citywide service, not a locality, so it has no child population"]
+    assert problems == [
+        "Row 2, column area: CITYWIDE is a citywide service, not a locality, so it has no child population"
+    ]
 
 
 @pytest.mark.parametrize("kind, header", [
@@ -139,7 +142,8 @@ def test_it_refuses_a_second_council(council, make_csv, unchanged):
 
 def test_it_refuses_a_team_with_the_councils_code(council, make_csv, unchanged):
     unchanged()
-    problems = refused("teams", make_csv([["code", "name", "area", "team_type"], ["CITY", "City team", "EAST", "assessment"]]))
+    header = ["code", "name", "area", "team_type"]
+    problems = refused("teams", make_csv([header, ["CITY", "City team", "EAST", "assessment"]]))
     assert "the council's own code" in problems[0]
 
 

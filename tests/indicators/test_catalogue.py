@@ -55,8 +55,9 @@ def test_it_describes_the_seed_windows_and_baselines(db):
     assert by_code["adoption_match_days"].window == "rolling_12"
     assert by_code["adoption_placement_days"].window == "rolling_36"
     assert by_code["re_referrals"].baseline_rule == "previous_cumulative"
-    assert (by_code["child_protection_plans"].baseline_rule, by_code["child_protection_plans"].baseline_years_back) == ("year_end", 0)
-    assert (by_code["children_in_care"].baseline_rule, by_code["children_in_care"].baseline_years_back) == ("year_end", 1)
+    cpp, cic = by_code["child_protection_plans"], by_code["children_in_care"]
+    assert (cpp.baseline_rule, cpp.baseline_years_back) == ("year_end", 0)
+    assert (cic.baseline_rule, cic.baseline_years_back) == ("year_end", 1)
 
 
 @pytest.mark.parametrize(

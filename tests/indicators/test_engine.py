@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from indicators.engine import (
     AreaInfo,
+    ComparatorSpec,
     Dataset,
     IndicatorSpec,
     LineSpec,
@@ -17,7 +18,11 @@ from indicators.engine import (
     UnitInfo,
     baseline_figure,
     baseline_label,
+    baseline_months,
     compute_indicator,
+    compute_scorecard,
+    headline_history,
+    latest_comparators,
     line_figure,
     rating,
     target_in_force,
@@ -147,7 +152,10 @@ def test_rates_use_the_latest_estimate_before_the_month_s_year():
 
 def test_a_rolling_window_pools_days_and_children_over_twelve_months():
     months = month_range(Month(2017, 1), DEC17)
-    values = {**monthly("CITY", "days", {m: 250 for m in months}), **monthly("CITY", "kids", {m: 1 for m in months})}
+    values = {
+        **monthly("CITY", "days", dict.fromkeys(months, 250)),
+        **monthly("CITY", "kids", dict.fromkeys(months, 1)),
+    }
     values[("CITY", DEC17, "days")] = 1000
     values[("CITY", DEC17, "kids")] = 4
     line = headline("days", "kids", unit="days")
@@ -157,7 +165,10 @@ def test_a_rolling_window_pools_days_and_children_over_twelve_months():
 
 def test_a_rolling_window_that_starts_before_the_first_data_has_no_value():
     months = month_range(Month(2017, 3), DEC17)  # ten months only
-    values = {**monthly("CITY", "days", {m: 250 for m in months}), **monthly("CITY", "kids", {m: 1 for m in months})}
+    values = {
+        **monthly("CITY", "days", dict.fromkeys(months, 250)),
+        **monthly("CITY", "kids", dict.fromkeys(months, 1)),
+    }
     line = headline("days", "kids", unit="days")
     assert line_figure(Totals(dataset(values)), spec(line, window="rolling_12"), line, DEC17).value is None
 
@@ -165,7 +176,7 @@ def test_a_rolling_window_that_starts_before_the_first_data_has_no_value():
 # ---------------------------------------------------------------- baselines
 
 def six_months(measure, numbers, unit="CITY"):
-    return monthly(unit, measure, dict(zip(DEC17.previous(6), numbers)))
+    return monthly(unit, measure, dict(zip(DEC17.previous(6), numbers, strict=True)))
 
 
 def test_a_previous_six_months_baseline_pools_sum_over_sum():
@@ -294,3 +305,133 @@ def test_area_breakdowns_of_team_counts_sum_to_the_city(counts):
     result = compute_indicator(Totals(data), spec(headline("open", unit="count"), breakdown="area"), DEC17, AREAS)
     areas = [a.figure.value for a in result.headline.breakdown if a.figure.value is not None]
     assert sum(areas) == result.headline.current.value == sum(counts.values())
+
+
+# ---------------------------------------------------------------- what mutation testing found untested
+
+
+def test_the_whole_scorecard_carries_each_indicators_figures_labels_and_commentary():
+    values = {**monthly("E-ASM", "seen", dict.fromkeys(DEC17.previous(6), 8)),
+              **monthly("E-ASM", "done", dict.fromkeys(DEC17.previous(6), 10)),
+              ("E-ASM", DEC17, "seen"): 9, ("E-ASM", DEC17, "done"): 10,
+              ("S-ASM", DEC17, "seen"): 3, ("S-ASM", DEC17, "done"): 4}
+    seen = spec(headline("seen", "done", 100, precision=1), code="seen", number=1, breakdown="area",
+                targets=(TargetSpec(Month(2017, 4), Decimal(90), Decimal(5)),),
+                comparators=(ComparatorSpec("national", "2016-17", Decimal(88)),))
+    count = spec(LineSpec("open", "Open cases", "count", "done", is_headline=True), code="count", number=2,
+                 unit="count", polarity="neither")
+    first, second = compute_scorecard(dataset(values), [seen, count], DEC17, {"seen": "Better than last year."})
+    assert (first.spec, first.month, first.commentary) == (seen, DEC17, "Better than last year.")
+    assert (second.spec, second.commentary) == (count, "")
+    assert first.target == seen.targets[0] and first.comparators == seen.comparators
+    assert first.baseline_label == "Prev. 6 months average"
+    # 12 of 14 seen is 85.7%: amber against 90 (amber to 85); 80% before, so improving.
+    assert (first.rating, first.trend) == ("amber", "improving")
+    line = first.headline
+    assert (line.code, line.label, line.unit, line.precision) == ("headline", "Headline", "percent", 1)
+    assert line.current.value == Fraction(1200, 14) and line.baseline.value == 80
+    assert [(a.area, a.name, a.figure.value) for a in line.breakdown] == [
+        ("EAST", "East", 90), ("SOUTH", "South", 75), ("DCSC", "Disabled children", None)]
+    assert second.headline.current.value == 14 and second.trend == "up"  # 10 a month before, 14 now
+    assert compute_scorecard(dataset(values), [seen], DEC17)[0].commentary == ""
+
+
+def test_headline_history_gives_each_month_its_figure_oldest_first():
+    months = [Month(2017, 10), Month(2017, 11), DEC17]
+    values = monthly("CITY", "n", {Month(2017, 10): 4, DEC17: 6})
+    history = headline_history(Totals(dataset(values)), spec(headline("n", unit="count")), months)
+    assert [(month, figure.value) for month, figure in history] == [(Month(2017, 10), 4), (Month(2017, 11), None),
+                                                                     (DEC17, 6)]
+
+
+def test_counts_from_a_unit_outside_any_area_still_add_up_to_the_city():
+    values = {("E-ASM", DEC17, "n"): 2, ("E-SG", DEC17, "n"): 3, ("GONE", DEC17, "n"): 4, ("E-ASM", DEC17, "m"): 1}
+    totals = Totals(dataset(values))
+    assert totals.measures(("city", None), [DEC17]) == {"n": 9, "m": 1}
+    assert totals.measures(("area", "EAST"), [DEC17]) == {"n": 5, "m": 1}
+
+
+@pytest.mark.parametrize("missing", [Month(2017, 1), Month(2017, 2), DEC17])
+def test_a_window_leaves_out_a_measure_missing_in_any_of_its_months(missing):
+    months = month_range(Month(2017, 1), DEC17)
+    values = monthly("CITY", "n", {m: 1 for m in months if m != missing})
+    assert Totals(dataset(values)).measures(("city", None), months) == {}
+    values[("CITY", missing, "n")] = 1
+    assert Totals(dataset(values)).measures(("city", None), months) == {"n": 12}
+
+
+def test_the_city_has_no_population_when_no_locality_has_one():
+    line = headline("n", "population", 10000, unit="rate")
+    totals = Totals(dataset({("CITY", DEC17, "n"): 5}, populations={}))
+    assert totals.population(("city", None), DEC17) is None
+    assert line_figure(totals, spec(line), line, DEC17).value is None
+
+
+def test_a_count_line_is_multiplied_not_divided():
+    line = headline("n", multiplier=10, unit="count")
+    figure = line_figure(Totals(dataset({("CITY", DEC17, "n"): 5})), spec(line), line, DEC17)
+    assert (figure.value, figure.numerator) == (50, 5)
+
+
+def test_a_year_end_baseline_early_in_the_year_is_the_march_before_last():
+    year_end = spec(headline("n"), baseline_rule="year_end")
+    assert baseline_months(year_end, Month(2018, 1)) == [Month(2017, 3)]
+    assert baseline_months(year_end, Month(2018, 3)) == [Month(2017, 3)]
+    assert baseline_months(year_end, Month(2018, 4)) == [Month(2018, 3)]
+    assert baseline_label(year_end, Month(2018, 2)) == "Mar-17"
+
+
+def test_an_unknown_baseline_rule_is_refused_by_name_even_with_a_month_set():
+    odd = spec(headline("n"), code="odd", baseline_rule="someday", baseline_month=Month(2017, 3))
+    with pytest.raises(ValueError, match="odd: unknown baseline rule 'someday'"):
+        baseline_months(odd, DEC17)
+
+
+def test_a_two_month_baseline_is_pooled_and_a_count_baseline_is_averaged_and_scaled():
+    values = {**monthly("CITY", "n", {Month(2017, 10): 3, Month(2017, 11): 6}),
+              **monthly("CITY", "d", {Month(2017, 10): 10, Month(2017, 11): 20})}
+    pooled = spec(headline("n", "d", 100), baseline_months=2)
+    assert baseline_figure(Totals(dataset(values)), pooled, pooled.headline, DEC17).value == 30
+    counted = spec(headline("n", multiplier=2, unit="count"), baseline_months=2)
+    figure = baseline_figure(Totals(dataset(values)), counted, counted.headline, DEC17)
+    assert (figure.value, figure.numerator) == (9, Fraction(9, 2))
+
+
+def test_the_rating_uses_the_figure_rounded_to_the_indicators_precision():
+    target = TargetSpec(Month(2017, 4), Decimal("89.4"), Decimal(0))
+    assert rating(Fraction(8944, 100), target, "higher", 1) == "green"  # 89.4 as printed
+    assert rating(Fraction(8944, 100), target, "higher", 0) == "red"  # 89 as printed
+
+
+@pytest.mark.parametrize(("polarity", "expected"), [("neither", "up"), ("higher", "improving"),
+                                                    ("lower", "declining")])
+def test_a_change_smaller_than_one_still_has_a_direction(polarity, expected):
+    assert trend(Fraction(21, 2), Fraction(10), polarity, Decimal(0)) == expected
+
+
+def test_the_latest_comparator_of_each_kind_and_line_national_first():
+    older = ComparatorSpec("national", "2015-16", Decimal(20))
+    newer = ComparatorSpec("national", "2016-17", Decimal(21))
+    neighbours = ComparatorSpec("statistical_neighbours", "2016-17", Decimal(23))
+    other = ComparatorSpec("england_and_wales", "2016-17", Decimal(25))
+    on_a_line = ComparatorSpec("national", "2014-15", Decimal(5), line="rate")
+    found = latest_comparators(spec(headline("n"), comparators=(other, neighbours, newer, older, on_a_line)))
+    assert found == (newer, neighbours, other, on_a_line)
+
+
+def test_units_of_the_same_area_and_type_add_up():
+    units = {"A1": UnitInfo("EAST", "assessment"), "A2": UnitInfo("EAST", "assessment")}
+    data = Dataset(values={("A1", DEC17, "n"): 2, ("A2", DEC17, "n"): 3}, units=units, areas=AREAS)
+    assert Totals(data).measures(("type_area", ("assessment", "EAST")), [DEC17]) == {"n": 5}
+
+
+def test_an_indicator_without_breakdown_or_commentary_has_neither():
+    data = dataset({("CITY", DEC17, "n"): 4})
+    result = compute_indicator(Totals(data), spec(headline("n", unit="count")), DEC17, AREAS)
+    assert result.headline.breakdown == () and result.commentary == ""
+
+
+def test_an_indicators_baseline_heading_is_for_its_month():
+    data = dataset({("CITY", Month(2017, 3), "n"): 4, ("CITY", DEC17, "n"): 5})
+    year_end = spec(headline("n", unit="count"), baseline_rule="year_end")
+    assert compute_indicator(Totals(data), year_end, DEC17, AREAS).baseline_label == "Mar-17"

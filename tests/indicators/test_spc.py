@@ -12,6 +12,7 @@ every point of the segment) has its own tests below.
 """
 
 import json
+import pickle
 
 import pytest
 
@@ -45,7 +46,7 @@ def flagged(result):
 
 def flags(indexes, rule):
     """Return the expected {index: (rule,)} for a run of indexes."""
-    return {index: (rule,) for index in indexes}
+    return dict.fromkeys(indexes, (rule,))
 
 
 # --- limits and baseline -------------------------------------------------------
@@ -287,7 +288,7 @@ SHIFT_LOW_TREND_UP = [12, 7.6, 8, 8.5, 9, 9.5, 10, 10.5]
 
 def test_latest_point_flagged_both_ways_records_both_rules():
     result = chart(SHIFT_LOW_TREND_UP)
-    assert flagged(result) == {index: ("shift_low", "trend_high") for index in range(21, 28)}
+    assert flagged(result) == dict.fromkeys(range(21, 28), ("shift_low", "trend_high"))
 
 
 def test_improvement_wins_over_concern_when_higher_is_better():
@@ -329,7 +330,7 @@ def test_neutral_measure_flagged_both_ways_reports_where_the_point_sits():
 
 
 def test_none_points_are_skipped_in_the_baseline_and_kept_in_output():
-    values = BASELINE[:5] + [None] + BASELINE[5:]
+    values = [*BASELINE[:5], None, *BASELINE[5:]]
     result = xmr(monthly(values), polarity="higher")
     assert len(result.points) == 21
     assert result.points[0].upper == pytest.approx(16.32)
@@ -516,11 +517,17 @@ def test_as_dict_is_plain_json_with_months_as_text():
     assert (exported["shift_length"], exported["trend_length"], exported["conflict_rule"]) == (7, 7, "improvement")
 
 
-def test_results_are_frozen():
-    result = chart([12])
-    assert isinstance(result, SpcResult) and isinstance(result.points[0], SpcPoint)
+def test_a_result_comes_back_from_the_cache_as_it_went_in():
+    # Scorecards are cached with their SPC results (scorecard.services.get_scorecard), and every request
+    # reading the cache shares one: a result must pickle whole and refuse changes in place.
+    result = chart([12, 30, 31], target=11, change_points=[START + 6])
+    copy = pickle.loads(pickle.dumps(result))
+    assert copy == result and copy.as_dict() == result.as_dict()
+    assert isinstance(copy, SpcResult) and isinstance(copy.points[-1], SpcPoint)
     with pytest.raises(AttributeError):
-        result.variation = "pass"
+        copy.variation = "common_cause"
+    with pytest.raises(AttributeError):
+        copy.points[-1].rules = ()
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,9 @@
 
 import pytest
 
+from indicators.expressions import names_in
 from lib.months import Month
-from returns import services
+from returns import services, validation
 from returns.models import ReportingMonth, Return, ReturnValue, Source, StateChange, ValueChange
 from tests.returns.factories import (
     COUNCIL_VALUES,
@@ -368,6 +369,18 @@ def test_get_or_create_returns_the_same_return(team):
 
 
 def test_the_council_values_fixture_passes_every_rule(db, performance):
+    rules = validation.load_rules()
+    # The rules that name only the council's measures all apply to the fixture...
+    applying = {rule.code for rule in rules if names_in(rule.left) | names_in(rule.right) <= COUNCIL_VALUES.keys()}
+    assert applying == {
+        "re_referrals_le_referrals", "children_seen_le_assessments", "care_leavers_ete_le_care_leavers",
+        "cin_at_home_le_total", "agency_sw_le_posts", "agency_tm_le_posts",
+    }
+    # ...and it meets every one, so the council's return submits.
+    assert validation.check_return(COUNCIL_VALUES, rules=rules) == []
     make_council()
-    ret = draft_return(None, values=COUNCIL_VALUES)
-    services.return_submit(ret=ret, actor=performance)
+    submitted = services.return_submit(ret=draft_return(None, values=COUNCIL_VALUES), actor=performance)
+    assert submitted.state == Return.State.SUBMITTED
+    # The same check sees a value that breaks a rule.
+    broken = {**COUNCIL_VALUES, "care_leavers_ete": COUNCIL_VALUES["care_leavers"] + 1}
+    assert [f.code for f in validation.check_return(broken, rules=rules)] == ["care_leavers_ete_le_care_leavers"]

@@ -207,3 +207,85 @@ def test_a_rule_with_an_unknown_measure_or_bad_expression_is_refused(db, left, r
     with pytest.raises(ValidationError) as caught:
         rule.full_clean()
     assert field in caught.value.message_dict
+
+
+# ---------------------------------------------------------------- what mutation testing found untested
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    (True, "Enter a whole number."),
+    (2.0, "Enter a whole number."),
+    (-1, "Enter 0 or more: counts cannot be negative."),
+    ("-5", "Enter 0 or more: counts cannot be negative."),
+    ("abcdefghijklmnopqrstuvwxyz", "“abcdefghijklmnopqrst…” is not a whole number: use the digits 0-9 only."),
+    ("abcdefghijklmnopqrst", "“abcdefghijklmnopqrst” is not a whole number: use the digits 0-9 only."),
+    ("abcdefghijklmnopqrstu", "“abcdefghijklmnopqrst…” is not a whole number: use the digits 0-9 only."),
+    ("1E3", "“1E3” is in exponent form: write the number out in full."),
+    ("9a", "“9a” is not a whole number: use the digits 0-9 only."),
+])
+def test_each_refusal_says_exactly_why(value, says):
+    with pytest.raises(CountError) as refused:
+        parse_count(value)
+    assert str(refused.value) == says
+
+
+def test_leading_zeros_do_not_make_a_count_too_large():
+    assert parse_count("00000000000042") == 42
+    assert parse_count("0,000") == 0
+
+
+def test_rules_come_from_the_database_with_their_message(db):
+    ValidationRule.objects.create(code="zz_custom", left="a", operator="<=", right="b", severity=WARNING,
+                                  message="A cannot pass B.")
+    custom = next(rule for rule in load_rules() if rule.code == "zz_custom")
+    assert custom == Rule("zz_custom", "a", "<=", "b", WARNING, "A cannot pass B.")
+
+
+def test_a_rule_with_a_constant_side_names_the_measures_of_the_other():
+    finding = check_rule(Rule("r", "10", "<=", "a + b", ERROR, "Too few."), {"a": 2, "b": 3}, {})
+    assert finding.fields == ("a", "b")
+
+
+def test_check_return_labels_outliers_too():
+    history = {"open_cases": [100] * 12}
+    [finding] = check_return({"open_cases": 160}, history, rules=[], labels={"open_cases": "Open cases"})
+    assert finding.message.startswith("Open cases (open_cases) = 160 looks unusual")
+
+
+def test_every_value_is_checked_after_a_blank_one():
+    findings = check_outliers({"a": None, "b": 160}, {"a": [100] * 12, "b": [100] * 12})
+    assert [f.code for f in findings] == ["outlier:b"]
+
+
+def test_an_outlier_message_gives_the_median_and_the_usual_range_of_whole_numbers():
+    # Median 100; absolute deviations 0, 0, 10, 10, 20, 20 have median 10, so the band is 3 x 10 x 1.4826.
+    [finding] = check_outliers({"n": 150}, {"n": [100, 110, 90, 120, 80, 100]})
+    assert finding.message == ("n = 150 looks unusual: the last 6 months' median is 100, usual range 56 to 144. "
+                               "Check it, or explain it in the comment.")
+
+
+def test_small_counts_have_a_usual_range_from_zero_and_both_reasons_are_given():
+    # Median 2, band 5 (the smallest change that counts): 0 to 7; and 20 is far more than half again on 2.
+    [finding] = check_outliers({"n": 20}, {"n": [2, 0, 4, 1, 3, 2]})
+    assert finding.message == ("n = 20 looks unusual: last month it was 2 (a change of more than 50%); "
+                               "the last 6 months' median is 2, usual range 0 to 7. "
+                               "Check it, or explain it in the comment.")
+
+
+@pytest.mark.parametrize(("value", "last", "warns"), [(13, 8, True), (12, 8, False), (5, 0, True), (3, 8, True),
+                                                     (6, 3, False)])
+def test_a_change_on_last_month_needs_five_and_more_than_half(value, last, warns):
+    assert bool(check_outliers({"n": value}, {"n": [last]})) == warns
+
+
+def test_six_months_are_enough_history_for_the_median():
+    # 140 on 100 is no more than half again on last month: only the median can flag it.
+    assert check_outliers({"n": 140}, {"n": [100] * 6})
+    assert not check_outliers({"n": 140}, {"n": [None] + [100] * 5})
+
+
+def test_a_blank_is_named_by_its_code_when_it_has_no_label():
+    [finding] = check_blanks({"open_cases": None}, {})
+    assert finding.code == "blank:open_cases"
+    assert finding.message == ("open_cases (open_cases) is blank: enter a value, or mark it not available "
+                               "and say why.")

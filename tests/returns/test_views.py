@@ -8,8 +8,8 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lib.months import Month
 from indicators.models import Indicator, Target
+from lib.months import Month
 from returns import services
 from returns.models import ReportingMonth, Return, ReturnValue, StateChange, ValueChange
 from returns.validation import check_return
@@ -454,7 +454,9 @@ def test_approvals_and_reopenings_go_to_the_security_log(client, performance, ea
         client.post(FORM + "approve", {"version": ret.version})
         client.post(FORM + "reopen", {"version": ret.version + 1, "reason": "Late correction"})
         client.post(FORM + "reopen", {"reason": "again"})  # refused: not approved any more, so not logged
-    lines = [r.getMessage() for r in caplog.records if r.name == "scorecard.security" and "event=return_" in r.getMessage()]
+    lines = [
+        r.getMessage() for r in caplog.records if r.name == "scorecard.security" and "event=return_" in r.getMessage()
+    ]
     assert len(lines) == 2
     assert "event=return_approved user=performance" in lines[0] and "unit=EAST-SG month=2017-12" in lines[0]
     assert "event=return_reopened user=performance" in lines[1] and 'reason="Late correction"' in lines[1]

@@ -32,7 +32,8 @@ def read_setting(name: str, **env: str) -> subprocess.CompletedProcess:
     """Print one setting from a fresh interpreter that sees exactly these project variables."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CHARTJS_"))}
     return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); from django.conf import settings; print(settings.{name})"],
+        [sys.executable, "-c",
+         f"import django; django.setup(); from django.conf import settings; print(settings.{name})"],
         cwd=ROOT, env={**clean, **env, "DJANGO_SETTINGS_MODULE": "scorecard.settings"},
         capture_output=True, text=True, timeout=60,
     )
@@ -73,8 +74,8 @@ def test_package_json_pins_the_recorded_chartjs_version_exactly():
     assert package["private"] is True
     assert package["dependencies"]["chart.js"] == assets.CHARTJS_VERSION
     assert lock["packages"]["node_modules/chart.js"]["version"] == assets.CHARTJS_VERSION
-    assert assets.CHARTJS_CDN_URL == (
-        f"https://cdn.jsdelivr.net/npm/chart.js@{assets.CHARTJS_VERSION}/dist/{assets.CHARTJS_FILE}")
+    cdn = f"https://cdn.jsdelivr.net/npm/chart.js@{assets.CHARTJS_VERSION}/dist/{assets.CHARTJS_FILE}"
+    assert cdn == assets.CHARTJS_CDN_URL
 
 
 def test_the_vendor_script_copies_the_installed_package(tmp_path):

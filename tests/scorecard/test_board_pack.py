@@ -28,7 +28,6 @@ from scorecard.charts import history_chart
 from scorecard import board_pack
 from scorecard.demo.loader import load_demo
 from scorecard.downloads import scorecard_download
-from scorecard.exports import CSV_HEADER, scorecard_rows
 from scorecard.pdf import render_pdf
 from scorecard.services import DRAFT, PUBLISHED, build_scorecard
 from scorecard.xlsx import render_xlsx
@@ -118,18 +117,37 @@ def test_the_paper_prints_the_seed_s_figures(paper):
         assert printed in text, printed
 
 
+PAGE_FOOTER = re.compile(r"Performance scorecard – December 2017\s*Page \d+ of \d+")
+
+
+def in_order(wanted: str, text: str) -> bool:
+    """Return True if every word of `wanted` appears in `text` in order.
+
+    Words, not lines: where a font breaks lines cannot matter, nor can the chart's labels that a narrower
+    font's layout lets the PDF's text order interleave with a paragraph beside it.
+    """
+    remaining = iter(words(text).split())
+    return all(word in remaining for word in words(wanted).split())
+
+
 def test_the_paper_has_a_summary_page_then_every_panel_with_its_commentary(paper, december):
     summary, *sheets = paper[1]
-    assert "Performance scorecard – December 2017" in summary
-    assert "Demo City Council" in summary
-    assert "Most national and statistical neighbour (SN) data is from 2015-16." in summary.replace("\n", " ")
-    body = words(" ".join(sheets))
-    for panel in december.panels:
-        assert f"{panel.spec.number} {panel.spec.title}" in body
-        assert words(panel.result.commentary) in body
+    for wanted in ("Performance scorecard – December 2017", "Demo City Council",
+                   "Most national and statistical neighbour (SN) data is from 2015-16."):
+        assert in_order(wanted, summary), wanted
+    # The panels in order, each with its commentary, read across pages without their running footers.
+    body = words(" ".join(PAGE_FOOTER.sub(" ", sheet) for sheet in sheets))
+    titles = [words(f"{panel.spec.number} {panel.spec.title}") for panel in december.panels]
+    starts = [body.index(titles[0])]
+    for title in titles[1:]:
+        starts.append(body.index(title, starts[-1]))
+    for panel, start in zip(december.panels, starts, strict=True):
+        # From its title on: a paragraph split by a page break may continue after the next panel's start.
+        assert in_order(panel.result.commentary, body[start:]), panel.spec.code
         # The chart's last month and its target line are drawn as text the reader can find.
         if panel.result.target:
-            assert f"Target {format_number(panel.result.target.value, panel.spec.precision, unit=panel.spec.unit)}" in body
+            target = format_number(panel.result.target.value, panel.spec.precision, unit=panel.spec.unit)
+            assert in_order(f"Target {target}", body[start:]), panel.spec.code
 
 
 def test_ratings_and_trends_are_printed_as_words(paper):
@@ -220,7 +238,7 @@ def test_the_scorecard_sheet_holds_every_figure_of_every_line_as_printed(workboo
         for line in panel.result.lines:
             cells = block[line.label][1:]
             figures = [line.baseline, line.current, *(a.figure for a in line.breakdown)]
-            for cell, figure in zip(cells, figures):
+            for cell, figure in zip(cells[: len(figures)], figures, strict=True):
                 expected = format_number(figure.value, line.precision, unit=line.unit)
                 if figure.value is None:
                     assert cell.value is None
@@ -255,18 +273,44 @@ def test_ratings_are_a_fill_and_a_word(workbook, december):
     assert fills["Green"].endswith("00703C") and fills["Amber"].endswith("FFBF47") and fills["Red"].endswith("D4351C")
 
 
+# The long form's columns as the README and the CSV download publish them (typed, not imported).
+LONG_FORM_HEADER = [
+    "month", "status", "indicator", "number", "title", "line", "label", "unit", "period", "area",
+    "value", "numerator", "denominator", "target", "rating", "trend",
+    "spc_variation", "spc_assurance", "spc_centre", "spc_lower_limit", "spc_upper_limit", "spc_rules",
+]
+
+
 def test_the_data_sheet_is_the_long_form_export(workbook, december):
     sheet = workbook["Data"]
-    rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == CSV_HEADER
-    expected = list(scorecard_rows(december))
-    assert len(rows) == len(expected) + 1
-    for got, want in zip(rows[1:], expected):
-        # Floats come back from the file to within their last digit.
-        assert list(got) == [pytest.approx(v, rel=1e-12) if isinstance(v, float) else v for v in want]
-    value = CSV_HEADER.index("value") + 1
-    percent_row = next(r for r in sheet.iter_rows(min_row=2) if r[CSV_HEADER.index("unit")].value == "percent")
-    assert percent_row[value - 1].number_format.endswith('"%"')
+    rows = [dict(zip(LONG_FORM_HEADER, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert [cell.value for cell in sheet[1]] == LONG_FORM_HEADER
+    # One row per indicator, line and column: the baseline and the city, then the current figure of each area.
+    expected_rows = sum(len(line.breakdown) + 2 for panel in december.panels for line in panel.result.lines)
+    assert len(rows) == expected_rows
+    assert len({(r["indicator"], r["line"], r["period"], r["area"]) for r in rows}) == expected_rows
+    assert {r["month"] for r in rows} == {"2017-12"} and {r["status"] for r in rows} == {"published"}
+    # Typed from the seed (shared/seed, panel 12): supervisions, staff and % supervised, city and areas.
+    areas = ["EAST", "NWC", "SOUTH", "DCSC", "CITYWIDE"]
+    supervision = {(r["label"], r["period"] != "current", r["area"]): r for r in rows
+                   if r["indicator"] == "supervision"}
+    for label, baseline, current, by_area in [
+        ("Supervisions", 457, 419, [98, 156, 131, 18, 16]),
+        ("Total staff", 512, 510, [128, 176, 155, 31, 20]),
+    ]:
+        assert supervision[(label, True, "CITY")]["value"] == baseline
+        assert supervision[(label, False, "CITY")]["value"] == current
+        assert [supervision[(label, False, area)]["value"] for area in areas] == by_area
+    headline = supervision[("% supervised", False, "CITY")]
+    assert (headline["numerator"], headline["denominator"]) == (419, 510)
+    assert round(headline["value"]) == 82 and headline["unit"] == "percent"
+    assert [round(supervision[("% supervised", False, area)]["value"]) for area in areas] == [77, 89, 85, 58, 80]
+    assert headline["rating"] == "amber" and headline["target"] == 83  # the seed: target 83%
+    # Only the headline's current row carries the judgements.
+    assert all(r["rating"] is None for r in rows if r["period"] != "current" or r["area"] != "CITY")
+    value = LONG_FORM_HEADER.index("value")
+    percent_row = next(r for r in sheet.iter_rows(min_row=2) if r[LONG_FORM_HEADER.index("unit")].value == "percent")
+    assert percent_row[value].number_format.endswith('"%"')
 
 
 def test_text_that_a_spreadsheet_would_run_as_a_formula_is_escaped(demo):

@@ -9,7 +9,6 @@ Pure Python: no database, no Django.
 
 from __future__ import annotations
 
-import time
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -192,11 +191,10 @@ def test_qualified_workers_are_among_the_staff():
             assert workers <= value(team, month, "social_work_staff"), (team, month)
 
 
-def test_deterministic_and_fast():
-    started = time.perf_counter()
+def test_deterministic():
+    # Seeded, so every run (and every machine) builds the same demo; how long it takes is not a test's business.
     again = counts.monthly_counts()
-    assert time.perf_counter() - started < 1.0
-    assert again == COUNTS
+    assert again == COUNTS and again is not COUNTS
 
 
 # --------------------------------------------------------------------------
@@ -309,7 +307,7 @@ def test_3_assessments_in_timescale():
     assert inside == [340, 274, 270, 8, 31]
     assert outside == [19, 17, 24, 0, 18]
     assert sum(inside) == 923 and sum(outside) == 78 and sum(inside) + sum(outside) == 1001
-    by_area = [half_up(percent(i, i + o)) for i, o in zip(inside, outside)]
+    by_area = [half_up(percent(i, i + o)) for i, o in zip(inside, outside, strict=True)]
     assert by_area == ints(95, 94, 92, 100, 63)
     assert half_up(percent(923, 1001)) == 92
 
@@ -425,7 +423,7 @@ def test_12_supervision():
     assert staff == [128, 176, 155, 31, 20]
     assert sum(supervised) == 419 and sum(staff) == 510
     assert half_up(percent(419, 510)) == 82
-    assert [half_up(percent(s, t)) for s, t in zip(supervised, staff)] == ints(77, 89, 85, 58, 80)
+    assert [half_up(percent(s, t)) for s, t in zip(supervised, staff, strict=True)] == ints(77, 89, 85, 58, 80)
     assert baseline_mean("supervisions") == 457
     assert baseline_mean("social_work_staff") == 512
     assert pooled_percent("supervisions", "social_work_staff") == 89
@@ -498,7 +496,7 @@ def test_14_agency_social_workers_fall_from_march():
 def test_holiday_dips_in_visits_and_supervision():
     pairs = [("cpp_visits_made", "cpp_visits_due"), ("supervisions", "social_work_staff")]
     for numerator, denominator in pairs:
-        def rate(month):
+        def rate(month, numerator=numerator, denominator=denominator):
             return Fraction(total(numerator, month), total(denominator, month))
 
         for year in (2014, 2015, 2016, 2017):

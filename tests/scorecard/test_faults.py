@@ -8,6 +8,7 @@ connection and refuses new ones, which is what the app sees of a restart.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -99,7 +100,7 @@ class CuttableProxy:
             while self._listening.is_set():
                 try:
                     client, _ = listener.accept()
-                except socket.timeout:
+                except TimeoutError:
                     continue
                 client.settimeout(None)
                 upstream = socket.create_connection(self.target)
@@ -127,10 +128,8 @@ class CuttableProxy:
     @staticmethod
     def _drop(pair) -> None:
         for sock in pair:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)  # wakes the other pump thread's recv()
-            except OSError:
-                pass
             sock.close()
 
 

@@ -148,8 +148,10 @@ def test_targets_in_force_are_the_printed_ones(december):
 
 def test_comparators_are_the_printed_ones_with_their_period(december):
     for code, panel in december.items():
-        found = {(c.line, c.kind): (format_number(c.value, 0, unit=panel.spec.unit if not c.line else "count"), c.period)
-                 for c in panel.result.comparators}
+        found = {
+            (c.line, c.kind): (format_number(c.value, 0, unit=panel.spec.unit if not c.line else "count"), c.period)
+            for c in panel.result.comparators
+        }
         expected = {key: (value, "2015-16") for key, value in COMPARATORS.get(code, {}).items()}
         assert found == expected, code
 

@@ -26,7 +26,7 @@ def fail_until_locked(client, username, settings, address="192.0.2.10"):
 
 def test_the_limit_is_five_failures_and_the_pause_fifteen_minutes(settings):
     assert settings.AXES_FAILURE_LIMIT == 5
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
 
 
 def test_failures_below_the_limit_get_the_ordinary_message(client, leader, settings):

@@ -12,10 +12,10 @@ from django.utils import timezone
 from indicators.models import Measure
 from lib.months import Month, month_range
 from returns.models import ReportingMonth, Return, ReturnValue
+from scorecard import roles
 from scorecard.services import build_scorecard
 from teams.models import Area, Council, Team, TeamType
 from tests.conftest import make_user
-from scorecard import roles
 
 
 def load_history(months: list[Month], teams: int, *, publish_last: bool = True) -> None:

@@ -84,7 +84,9 @@ def test_other_apps_log_their_events_in_the_same_shape(rf, performance, security
     log_security_event(request, "return_reopened", return_id=7, reason="Late correction from EAST")
     [line] = security_log("return_reopened")
     assert line.startswith("security event=return_reopened user=performance ip=203.0.113.9 at=")
-    assert line.endswith('method=POST path=/returns/2017-12/EAST1/reopen return_id=7 reason="Late correction from EAST"')
+    assert line.endswith(
+        'method=POST path=/returns/2017-12/EAST1/reopen return_id=7 reason="Late correction from EAST"'
+    )
 
 
 def test_a_crafted_username_cannot_forge_a_log_line(client, db, security_log):

@@ -1,12 +1,24 @@
 """Sessions: a new id at sign-in, sign-out by POST, idle and absolute limits, disabled users."""
 
+import datetime as dt
 import time
 
+import pytest
+import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 
 from scorecard.middleware import LAST_SEEN_AT, STARTED_AT
 from tests.conftest import PASSWORD
+
+SIGNED_IN_AT = dt.datetime(2017, 12, 4, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock():
+    """Stop the clock at SIGNED_IN_AT; tests move it on with clock.shift(seconds), never by waiting."""
+    with time_machine.travel(SIGNED_IN_AT, tick=False) as traveller:
+        yield traveller
 
 
 def sign_in(client, username="leader"):
@@ -56,45 +68,48 @@ def test_the_idle_limit_defaults_to_thirty_minutes(settings):
     assert settings.SESSION_IDLE_MINUTES == 30
 
 
-def test_sign_in_starts_both_session_clocks(client, leader):
+def test_sign_in_starts_both_session_clocks(client, leader, clock):
     sign_in(client)
     session = client.session
-    assert abs(session[STARTED_AT] - time.time()) < 5
-    assert session[LAST_SEEN_AT] == session[STARTED_AT]
+    assert session[STARTED_AT] == session[LAST_SEEN_AT] == int(SIGNED_IN_AT.timestamp())
 
 
-def test_a_session_idle_for_less_than_the_limit_carries_on(client, leader):
+def test_a_session_idle_for_less_than_the_limit_carries_on(client, leader, clock):
     sign_in(client)
-    age_session(client, last_seen=29 * 60)
+    clock.shift(29 * 60)
     assert client.get("/").status_code == 200
 
 
-def test_a_session_idle_beyond_the_limit_is_signed_out_with_a_message(client, leader):
+def test_a_session_idle_beyond_the_limit_is_signed_out_with_a_message(client, leader, clock):
     sign_in(client)
     key = client.cookies["sessionid"].value
-    age_session(client, last_seen=31 * 60)
+    clock.shift(31 * 60)
     response = client.get("/", follow=True)
     assert response.redirect_chain[0][0].startswith("/accounts/login/")
     assert "signed out after 30 minutes without activity" in response.content.decode()
     assert not Session.objects.filter(session_key=key).exists()
 
 
-def test_the_idle_limit_follows_the_setting(client, leader, settings):
+def test_the_idle_limit_follows_the_setting(client, leader, settings, clock):
     settings.SESSION_IDLE_MINUTES = 5
     sign_in(client)
-    age_session(client, last_seen=6 * 60)
+    clock.shift(4 * 60)
+    assert client.get("/").status_code == 200
+    clock.shift(6 * 60)
     assert client.get("/").status_code == 302
 
 
-def test_activity_moves_the_idle_clock_on(client, leader):
+def test_activity_moves_the_idle_clock_on(client, leader, clock):
     sign_in(client)
-    age_session(client, last_seen=20 * 60)
-    client.get("/")
-    # Twenty minutes later than that request, the session is still only twenty minutes idle.
-    assert time.time() - client.session[LAST_SEEN_AT] < 5
+    clock.shift(20 * 60)
+    assert client.get("/").status_code == 200
+    assert client.session[LAST_SEEN_AT] == int(SIGNED_IN_AT.timestamp()) + 20 * 60
+    # Forty minutes after signing in, but only twenty since that request: still signed in.
+    clock.shift(20 * 60)
+    assert client.get("/").status_code == 200
 
 
-def test_a_session_older_than_the_absolute_limit_ends_however_active(client, leader, settings):
+def test_a_session_older_than_the_absolute_limit_ends_however_active(client, leader, settings, clock):
     sign_in(client)
     age_session(client, started=settings.SESSION_MAX_AGE_SECONDS + 1, last_seen=0)
     assert client.get("/").status_code == 302

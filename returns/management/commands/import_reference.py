@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from returns.spreadsheets import ImportRefused
 from returns.management.commands._importing import find_user, read_file, refused_error
 from returns.reference_import import KINDS, ReferenceResult, reference_import
+from returns.spreadsheets import ImportRefused
 
 
 def describe(result: ReferenceResult) -> list[str]:

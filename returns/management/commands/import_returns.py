@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from returns.imports import describe, returns_import
-from returns.spreadsheets import ImportRefused
 from returns.management.commands._importing import find_user, read_file, refused_error
+from returns.spreadsheets import ImportRefused
 
 
 class Command(BaseCommand):
