@@ -14,6 +14,8 @@ from playwright.sync_api import expect
 
 from returns import services
 from returns.models import ReportingMonth, Return
+from lib.months import Month
+from scorecard import snapshots
 from scorecard.demo.loader import load_demo
 from tests.conftest import PASSWORD
 
@@ -28,7 +30,7 @@ def january_2018():
 
 @pytest.fixture
 def live_december(_catalogue_and_roles, january_2018):
-    """The demo, with December 2017 unpublished: one East return reopened, one South return submitted."""
+    """The demo, with December 2017 withdrawn: one East return reopened, one South return submitted."""
     load_demo(password=PASSWORD)
     from django.contrib.auth.models import User
 
@@ -38,6 +40,8 @@ def live_december(_catalogue_and_roles, january_2018):
     south = Return.objects.get(month=DEC, team__code="SOUTH-SG")
     services.return_reopen(ret=south, actor=performance, reason="Checking")
     services.return_submit(ret=south, actor=User.objects.get(username="entry.south"), comment="Checked")
+    # Reopening leaves a published month published (its snapshot is final): withdraw it to make it live again.
+    snapshots.month_unpublish(month=Month(2017, 12), actor=performance, reason="Collecting December again")
     assert not ReportingMonth.objects.get(month=DEC).is_published
 
 
