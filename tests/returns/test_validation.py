@@ -260,16 +260,15 @@ def test_every_value_is_checked_after_a_blank_one():
 def test_an_outlier_message_gives_the_median_and_the_usual_range_of_whole_numbers():
     # Median 100; absolute deviations 0, 0, 10, 10, 20, 20 have median 10, so the band is 3 x 10 x 1.4826.
     [finding] = check_outliers({"n": 150}, {"n": [100, 110, 90, 120, 80, 100]})
-    assert finding.message == ("n = 150 looks unusual: the last 6 months' median is 100, usual range 56 to 144. "
-                               "Check it, or explain it in the comment.")
+    assert finding.message == ("n = 150 looks unusual: the last 6 months' median is 100, usual range 56 to 144, "
+                               "and last month it was 100. Check it, or explain it in the comment.")
 
 
-def test_small_counts_have_a_usual_range_from_zero_and_both_reasons_are_given():
+def test_small_counts_have_a_usual_range_from_zero_and_last_month_is_given():
     # Median 2, band 5 (the smallest change that counts): 0 to 7; and 20 is far more than half again on 2.
     [finding] = check_outliers({"n": 20}, {"n": [2, 0, 4, 1, 3, 2]})
-    assert finding.message == ("n = 20 looks unusual: last month it was 2 (a change of more than 50%); "
-                               "the last 6 months' median is 2, usual range 0 to 7. "
-                               "Check it, or explain it in the comment.")
+    assert finding.message == ("n = 20 looks unusual: the last 6 months' median is 2, usual range 0 to 7, "
+                               "and last month it was 2. Check it, or explain it in the comment.")
 
 
 @pytest.mark.parametrize(("value", "last", "warns"), [(13, 8, True), (12, 8, False), (5, 0, True), (3, 8, True),
