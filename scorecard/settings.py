@@ -198,6 +198,10 @@ if SPC_RUN_LENGTH not in (6, 7):
 # (returns.PendingImport): the app keeps no local files.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+# Files named on the command line (import_returns, import_reference) may be larger: they are streamed.
+IMPORT_COMMAND_MAX_BYTES = env_int("IMPORT_COMMAND_MAX_BYTES", 1024 * 1024 * 1024, minimum=1024)
+# Non-blank rows one import file may hold (blank rows are skipped and not counted).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000, minimum=1)
 
 # A month's returns are due on this working day (Monday to Friday) of the next month.
 RETURNS_DUE_WORKING_DAY = env_int("RETURNS_DUE_WORKING_DAY", 5, minimum=1)
