@@ -18,11 +18,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from returns import policy, signals
@@ -58,39 +56,7 @@ def has_export_returns_permission(user) -> bool:
 
 
 # --------------------------------------------------------------------------- uploads
-
-
-class LimitedUploadHandler(FileUploadHandler):
-    """Stop reading an upload as soon as it passes IMPORT_MAX_BYTES, so an oversized file is never buffered."""
-
-    def __init__(self, request=None):
-        super().__init__(request)
-        self.received = 0
-
-    def receive_data_chunk(self, raw_data, start):
-        self.received += len(raw_data)
-        if self.received > settings.IMPORT_MAX_BYTES:
-            self.request.upload_too_large = self.received
-            raise StopUpload(connection_reset=False)
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None  # the next handler builds the file
-
-
-def _limited_uploads(view):
-    """Install the size-limiting upload handler before CSRF checking reads the body."""
-
-    protected = csrf_protect(view)
-
-    @csrf_exempt
-    def wrapper(request, *args, **kwargs):
-        request.upload_handlers.insert(0, LimitedUploadHandler(request))
-        return protected(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+# Uploads are held in memory and cut off past IMPORT_MAX_BYTES by scorecard.uploads (FILE_UPLOAD_HANDLERS).
 
 
 def _read_upload(request, form: UploadForm) -> tuple[bytes, str]:
@@ -157,7 +123,6 @@ def imports_index(request: HttpRequest) -> HttpResponse:
     })
 
 
-@_limited_uploads
 @require_http_methods(["GET", "POST"])
 def returns_upload(request: HttpRequest) -> HttpResponse:
     """Upload a returns file and preview what importing it would do."""
@@ -210,7 +175,6 @@ def returns_confirm(request: HttpRequest) -> HttpResponse:
     return redirect("imports:index")
 
 
-@_limited_uploads
 @require_http_methods(["GET", "POST"])
 def reference_upload(request: HttpRequest, kind: str) -> HttpResponse:
     """Upload a reference file and preview what importing it would do."""

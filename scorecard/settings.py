@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (CSRF checks read it in the view stage): limits depend on sign-in.
+    "scorecard.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication and messages (they read request.user and may leave
     # a message), before the login check (an expired session then meets the
@@ -198,6 +200,12 @@ if SPC_RUN_LENGTH not in (6, 7):
 # (returns.PendingImport): the app keeps no local files.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+# Uploads stay in memory (never a temporary file), only for signed-in users, and stop at IMPORT_MAX_BYTES.
+FILE_UPLOAD_HANDLERS = ["scorecard.uploads.MemoryOnlyUploadHandler"]
+# A request body larger than this is refused (413) from its Content-Length before any of it is read:
+# a signed-in user's (an import file plus its form), and anyone's before sign-in (the sign-in form).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", IMPORT_MAX_BYTES + 64 * 1024, minimum=1024)
+REQUEST_MAX_BYTES_SIGNED_OUT = env_int("REQUEST_MAX_BYTES_SIGNED_OUT", 16 * 1024, minimum=1024)
 # Files named on the command line (import_returns, import_reference) may be larger: they are streamed.
 IMPORT_COMMAND_MAX_BYTES = env_int("IMPORT_COMMAND_MAX_BYTES", 1024 * 1024 * 1024, minimum=1024)
 # Non-blank rows one import file may hold (blank rows are skipped and not counted).

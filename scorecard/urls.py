@@ -7,12 +7,13 @@ from scorecard import downloads, health, views
 from scorecard.publish import month_publish
 from indicators.views import commentary_edit
 from scorecard.converters import MonthConverter
+from scorecard.signin import SignInView
 
 register_converter(MonthConverter, "month")
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     # Before the returns include: publishing needs the scorecard's ratings, so the view lives here.
