@@ -48,7 +48,7 @@ class RequestSizeLimitMiddleware:
 
     In order: a NUL in the path, query or cookies (400, before the session is
     looked up); a declared body over its limit (413, reading none of it); a
-    NUL in any form field (400). No text with a NUL then reaches the database
+    NUL in any form field, or a file sent before sign-in (400). No text with a NUL then reaches the database
     (PostgreSQL refuses it with an error) or a library.
     """
 
@@ -62,8 +62,11 @@ class RequestSizeLimitMiddleware:
         if length > limit:
             log_security_event(request, "request_too_large", length=length, limit=limit)
             return too_large(request, limit)
-        if request.method == "POST" and length and _has_nul(request.POST):
-            return refused(request, "nul_character")
+        if request.method == "POST" and length:
+            if _has_nul(request.POST):
+                return refused(request, "nul_character")
+            if getattr(request, "upload_refused_signed_out", False):
+                return refused(request, "file_before_sign_in")
         return self.get_response(request)
 
 
