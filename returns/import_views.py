@@ -169,9 +169,9 @@ def returns_confirm(request: HttpRequest) -> HttpResponse:
     _forget(confirm)
     signals.workflow_event.send(sender=Return, request=request, event="returns_imported", fields={
         "file_name": name, "sha256": result.sha256, "new": result.new, "changed": result.changed,
-        "returns": len(result.units)})
+        "returns": result.returns})
     messages.success(request, f"Imported {name}: {result.new} new, {result.changed} changed and "
-                              f"{result.unchanged} unchanged values in {len(result.units)} returns.")
+                              f"{result.unchanged} unchanged values in {result.returns} returns.")
     return redirect("imports:index")
 
 

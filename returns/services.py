@@ -401,3 +401,100 @@ def month_publish(*, month: Month, actor, needs_commentary: Sequence[str]) -> Re
     row._change_reason = "Published"
     row.save()
     return row
+
+
+# ---------------------------------------------------------------- set-based writes (imports)
+
+
+def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
+    """Write a checked import's staged values with set-based statements; return the audit rows written.
+
+    `plan` is a returns.imports.StagedPlan: a temporary table of (row_no, month,
+    unit, measure_id, value, ret_id) rows, checked and locked by the import,
+    where ret_id is a stored return's id or a negative placeholder for a return
+    the import starts. In order: start the new returns (draft, version 2, as a
+    form's first save) and map their placeholders; raise the version of each
+    changed return (a submitted one goes back to draft, recorded); audit every
+    new or changed value against the value stored now; then update the changed
+    values and insert the new ones. Values equal to what is stored are neither
+    written nor audited. The caller's transaction makes it all or nothing.
+    """
+    from django.db import connection
+    from django.db.models import F
+
+    if not plan.new_returns and not plan.changed_returns:
+        return 0
+    quote = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+    staging = plan.staging
+    mapping = f"{staging}_new_returns"
+    actor_id = actor.pk if actor is not None else None
+
+    placeholders = list(plan.new_returns)
+    pairs: list[tuple[int, int]] = []
+    for start in range(0, len(placeholders), _BATCH):
+        batch = placeholders[start:start + _BATCH]
+        created = Return.objects.bulk_create([
+            Return(month=plan.new_returns[key][0], team_id=plan.new_returns[key][1], state=Return.State.DRAFT,
+                   version=2, updated_by=actor) for key in batch])
+        pairs += [(key, ret.pk) for key, ret in zip(batch, created)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {mapping}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {mapping} (placeholder bigint PRIMARY KEY, ret_id bigint NOT NULL)")
+        _load(cursor, mapping, ("placeholder", "ret_id"), pairs, postgres)
+
+    changed = list(plan.changed_returns.items())
+    StateChange.objects.bulk_create([
+        StateChange(ret_id=pk, from_state=Return.State.SUBMITTED, to_state=Return.State.DRAFT, actor=actor, at=now,
+                    reason="Values changed after submission (import): submit again.", version=version + 1)
+        for pk, (state, version) in changed if state == Return.State.SUBMITTED
+    ], batch_size=_BATCH)
+    pks = [pk for pk, _ in changed]
+    for start in range(0, len(pks), 500):
+        # The rows are locked (the import's plan), so version + 1 is exactly the version read then plus one.
+        Return.objects.filter(pk__in=pks[start:start + 500]).update(
+            version=F("version") + 1, state=Return.State.DRAFT, updated_by=actor, updated_at=now)
+
+    values, audit, returns = (quote(model._meta.db_table) for model in (ReturnValue, ValueChange, Return))
+    differs = "IS DISTINCT FROM" if postgres else "IS NOT"
+    changed_value = f"(v.value {differs} s.value OR v.unavailable_reason <> '')"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {audit} (ret_id, measure_id, old_value, new_value, unavailable_reason, actor_id, at, source, "
+            f"reason, file_name, file_sha256, version) "
+            f"SELECT r.id, s.measure_id, v.value, s.value, '', %s, %s, %s, '', %s, %s, r.version "
+            f"FROM {staging} s LEFT JOIN {mapping} n ON n.placeholder = s.ret_id "
+            f"JOIN {returns} r ON r.id = COALESCE(n.ret_id, s.ret_id) "
+            f"LEFT JOIN {values} v ON v.ret_id = s.ret_id AND v.measure_id = s.measure_id "
+            f"WHERE v.id IS NULL OR {changed_value}",
+            [actor_id, now, Source.IMPORT, plan.result.file_name[:255], plan.result.sha256])
+        audited = cursor.rowcount
+        if postgres:
+            cursor.execute(f"UPDATE {values} AS v SET value = s.value, unavailable_reason = '' FROM {staging} s "
+                           f"WHERE v.ret_id = s.ret_id AND v.measure_id = s.measure_id AND {changed_value}")
+        else:
+            cursor.execute(f"UPDATE {values} AS v SET value = s.value, unavailable_reason = '' FROM {staging} AS s "
+                           f"WHERE v.ret_id = s.ret_id AND v.measure_id = s.measure_id AND {changed_value}")
+        cursor.execute(
+            f"INSERT INTO {values} (ret_id, measure_id, value, unavailable_reason) "
+            f"SELECT COALESCE(n.ret_id, s.ret_id), s.measure_id, s.value, '' FROM {staging} s "
+            f"LEFT JOIN {mapping} n ON n.placeholder = s.ret_id "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {values} v WHERE v.ret_id = s.ret_id AND v.measure_id = s.measure_id)")
+        cursor.execute(f"DROP TABLE {mapping}")
+    return audited
+
+
+_BATCH = 2_000
+
+
+def _load(cursor, table: str, columns: tuple[str, ...], rows: list[tuple], postgres: bool) -> None:
+    """Put rows into a (temporary) table: COPY on PostgreSQL, batched INSERTs elsewhere."""
+    if not rows:
+        return
+    if postgres:
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)

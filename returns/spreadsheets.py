@@ -684,8 +684,8 @@ def header_key(text: str) -> str:
     return text.strip().lower()
 
 
-def locate_columns(sheet: Sheet, expected: list[str], *, form: str = "",
-                   optional: tuple[str, ...] = ()) -> dict[str, int]:
+def locate_columns(sheet: Sheet | SheetStream, expected: list[str], *, form: str = "",
+                   optional: tuple[str, ...] = (), check_cells: bool = True) -> dict[str, int]:
     """Return each expected (and present optional) column's index; refuse missing, renamed, duplicated or extra ones.
 
     A column with no header is ignored when every cell under it is blank (a
@@ -708,22 +708,33 @@ def locate_columns(sheet: Sheet, expected: list[str], *, form: str = "",
         if name not in found:
             problems.add(f"the column “{name}” is missing{form}; the header must be exactly: {wanted}", row=1)
     problems.raise_if_any()
-    check_headerless_cells(sheet)
+    if check_cells:  # a stream's rows are checked as they are read (headerless_value)
+        check_headerless_cells(sheet)  # type: ignore[arg-type]
     return found
 
 
 def check_headerless_cells(sheet: Sheet) -> None:
     """Refuse values in columns that have no header (beyond the header row, or under a blank header)."""
-    named = {i for i, h in enumerate(sheet.headers) if h.strip()}
-    width = len(sheet.headers)
+    named = named_columns(sheet.headers)
     problems = Problems()
     for number, cells in sheet.rows:
-        for index, value in enumerate(cells):
-            if (index >= width or index not in named) and not is_blank(value):
-                problems.add(f"there is a value ({_short_repr(value)}) in column {_column_letter(index)}, "
-                             "which has no header", row=number)
-                break
+        message = headerless_value(cells, named)
+        if message:
+            problems.add(message, row=number)
     problems.raise_if_any()
+
+
+def named_columns(headers: list[str]) -> frozenset[int]:
+    """Return the indexes of the columns that have a header."""
+    return frozenset(i for i, h in enumerate(headers) if h.strip())
+
+
+def headerless_value(cells: tuple, named: frozenset[int]) -> str | None:
+    """Return why a row is refused when it has a value in a column without a header, else None."""
+    for index, value in enumerate(cells):
+        if index not in named and not is_blank(value):
+            return f"there is a value ({_short_repr(value)}) in column {_column_letter(index)}, which has no header"
+    return None
 
 
 def _column_letter(index: int) -> str:
