@@ -41,6 +41,6 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was saved.")
         else:
             self.stdout.write(self.style.SUCCESS(
-                f"Imported {name}: {result.new} new, {result.changed} changed, {result.unchanged} unchanged "
+                f"Imported {path.name}: {result.new} new, {result.changed} changed, {result.unchanged} unchanged "
                 f"({result.audit_rows} audit entries)."
             ))
