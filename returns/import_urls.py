@@ -13,4 +13,5 @@ urlpatterns = [
     path("reference/<slug:kind>/", import_views.reference_upload, name="reference"),
     path("reference/<slug:kind>/confirm/", import_views.reference_confirm, name="reference-confirm"),
     path("export/", import_views.returns_export_view, name="export"),
+    path("jobs/<slug:token>/", import_views.import_job, name="job"),
 ]

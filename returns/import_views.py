@@ -28,7 +28,8 @@ from returns.exports import returns_export
 from returns.import_forms import ConfirmForm, ExportForm, UploadForm
 from returns.imports import returns_import
 from returns.spreadsheets import ImportRefused, Problem, check_size, sniff_kind
-from returns.models import PendingImport, Return
+from returns.import_jobs import job_progress, job_start, problems_from_json, result_from_json
+from returns.models import ImportJob, PendingImport, Return
 from returns.reference_import import KINDS, has_import_reference_permission, reference_import
 
 # A preview shows at most this many individual value changes; the counts always cover the whole file.
@@ -82,10 +83,19 @@ def _too_large(request) -> list[Problem] | None:
 
 def _store(request, data: bytes, name: str, kind: str) -> str:
     """Keep the upload in the database until it is confirmed; return the token that names it."""
+    return _store_pending(request, data, name, kind).token
+
+
+def _store_pending(request, data: bytes, name: str, kind: str) -> PendingImport:
     PendingImport.objects.filter(created_at__lt=timezone.now() - timedelta(seconds=STORAGE_SECONDS)).delete()
-    token = secrets.token_hex(16)
-    PendingImport.objects.create(token=token, user=request.user, kind=kind, file_name=name, data=data)
-    return token
+    ImportJob.objects.filter(created_at__lt=timezone.now() - timedelta(seconds=STORAGE_SECONDS)).delete()
+    return PendingImport.objects.create(token=secrets.token_hex(16), user=request.user, kind=kind, file_name=name,
+                                        data=data)
+
+
+def _in_background(data: bytes) -> bool:
+    """Return True when a returns file is large enough to be checked and imported in the background."""
+    return len(data) > settings.IMPORT_BACKGROUND_BYTES
 
 
 def _stored(request, confirm: ConfirmForm, kind: str) -> tuple[bytes, str]:
@@ -134,6 +144,10 @@ def returns_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and problems is None and form.is_valid():
         try:
             data, name = _read_upload(request, form)
+            if _in_background(data):
+                job = job_start(user=request.user, pending=_store_pending(request, data, name, "returns"),
+                                step=ImportJob.Step.PREVIEW)
+                return redirect("imports:job", token=job.token)
             result = returns_import(data=data, file_name=name, actor=request.user, dry_run=True)
         except ImportRefused as refused:
             problems = refused.problems
@@ -158,6 +172,11 @@ def returns_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("imports:returns")
     try:
         data, name = _stored(request, confirm, "returns")
+        if _in_background(data):
+            pending = PendingImport.objects.get(token=confirm.cleaned_data["import_file_name"])
+            job = job_start(user=request.user, pending=pending, step=ImportJob.Step.CONFIRM,
+                            fingerprint=confirm.cleaned_data["fingerprint"])
+            return redirect("imports:job", token=job.token)
         result = returns_import(data=data, file_name=name, actor=request.user,
                                 expected_fingerprint=confirm.cleaned_data["fingerprint"])
     except ImportRefused as refused:
@@ -230,6 +249,29 @@ def reference_confirm(request: HttpRequest, kind: str) -> HttpResponse:
     messages.success(request, f"Imported {name}: {result.new} new, {result.updated} updated, "
                               f"{result.unchanged} unchanged.")
     return redirect("imports:index")
+
+
+@require_http_methods(["GET"])
+def import_job(request: HttpRequest, token: str) -> HttpResponse:
+    """A background import's page: progress while it runs (refreshing itself), then its preview or outcome."""
+    job = ImportJob.objects.filter(token=token, user=request.user).first()
+    if job is None or not has_import_returns_permission(request.user):
+        raise Http404("No such import.")
+    if not job.finished:
+        return render(request, "imports/job.html", {"job": job, "rows": job_progress(job)})
+    if job.state != ImportJob.State.DONE:
+        return render(request, "imports/upload.html", {
+            "title": "Import returns", "kind": None, "form": UploadForm(), "problems": problems_from_json(job.problems),
+            "refused_at_confirm": job.step == ImportJob.Step.CONFIRM,
+        })
+    result = result_from_json(job.result or {})
+    if job.step == ImportJob.Step.PREVIEW:
+        confirm = ConfirmForm(initial={
+            "import_file_name": job.pending.token if job.pending else "", "original_file_name": job.file_name,
+            "sha256": result.sha256, "fingerprint": result.fingerprint,
+        })
+        return render(request, "imports/returns_preview.html", _returns_preview(result, confirm))
+    return render(request, "imports/job_done.html", {"job": job, "result": result})
 
 
 @require_http_methods(["GET"])

@@ -210,6 +210,8 @@ REQUEST_MAX_BYTES_SIGNED_OUT = env_int("REQUEST_MAX_BYTES_SIGNED_OUT", 16 * 1024
 IMPORT_COMMAND_MAX_BYTES = env_int("IMPORT_COMMAND_MAX_BYTES", 1024 * 1024 * 1024, minimum=1024)
 # Non-blank rows one import file may hold (blank rows are skipped and not counted).
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000, minimum=1)
+# A web upload larger than this is previewed and imported in the background (returns.import_jobs).
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 512 * 1024)
 
 # A month's returns are due on this working day (Monday to Friday) of the next month.
 RETURNS_DUE_WORKING_DAY = env_int("RETURNS_DUE_WORKING_DAY", 5, minimum=1)
@@ -265,6 +267,14 @@ CACHES = {
     }
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# How background imports run: "redis" (a queue in REDIS_URL, run by `manage.py run_import_jobs`),
+# "thread" (in the web process; the demo, without Redis) or "immediate" (in the request; tests).
+IMPORT_JOBS_RUNNER = os.environ.get("IMPORT_JOBS_RUNNER", "").strip() or ("redis" if REDIS_URL else "thread")
+if IMPORT_JOBS_RUNNER not in ("redis", "thread", "immediate"):
+    raise ImproperlyConfigured(f"IMPORT_JOBS_RUNNER={IMPORT_JOBS_RUNNER!r} must be redis, thread or immediate.")
+if IMPORT_JOBS_RUNNER == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("IMPORT_JOBS_RUNNER=redis needs REDIS_URL.")
 
 # HTTPS. Behind a proxy that terminates TLS, set DJANGO_SECURE_PROXY_SSL_HEADER=1
 # (only if the proxy always sets X-Forwarded-Proto itself); if the proxy already
