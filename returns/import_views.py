@@ -12,6 +12,7 @@ nothing.
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 from datetime import timedelta
 
@@ -27,7 +28,7 @@ from returns import policy, signals
 from returns.exports import returns_export
 from returns.import_forms import ConfirmForm, ExportForm, UploadForm
 from returns.imports import returns_import
-from returns.spreadsheets import ImportRefused, Problem, check_size, sniff_kind
+from returns.spreadsheets import ImportRefused, Problem, check_size, open_sheet, sniff_kind
 from returns.import_jobs import job_progress, job_start, problems_from_json, result_from_json
 from returns.models import ImportJob, PendingImport, Return
 from returns.reference_import import KINDS, has_import_reference_permission, reference_import
@@ -145,6 +146,7 @@ def returns_upload(request: HttpRequest) -> HttpResponse:
         try:
             data, name = _read_upload(request, form)
             if _in_background(data):
+                open_sheet(io.BytesIO(data), name)  # what is cheap to check is checked now: kind, zip, encoding, header
                 job = job_start(user=request.user, pending=_store_pending(request, data, name, "returns"),
                                 step=ImportJob.Step.PREVIEW)
                 return redirect("imports:job", token=job.token)
@@ -263,7 +265,7 @@ def import_job(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "imports/upload.html", {
             "title": "Import returns", "kind": None, "form": UploadForm(), "problems": problems_from_json(job.problems),
             "refused_at_confirm": job.step == ImportJob.Step.CONFIRM,
-        })
+        }, status=400 if job.state == ImportJob.State.REFUSED else 500)
     result = result_from_json(job.result or {})
     if job.step == ImportJob.Step.PREVIEW:
         confirm = ConfirmForm(initial={

@@ -458,28 +458,32 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
     values, audit, returns = (quote(model._meta.db_table) for model in (ReturnValue, ValueChange, Return))
     differs = "IS DISTINCT FROM" if postgres else "IS NOT"
     changed_value = f"(v.value {differs} s.value OR v.unavailable_reason <> '')"
+    audit_columns = ("ret_id, measure_id, old_value, new_value, unavailable_reason, actor_id, at, source, reason, "
+                     "file_name, file_sha256, version")
+    audit_params = [actor_id, now, Source.IMPORT, plan.result.file_name[:255], plan.result.sha256]
     with connection.cursor() as cursor:
+        # Values of returns this import starts: all new, version 2; no stored value to compare with.
         cursor.execute(
-            f"INSERT INTO {audit} (ret_id, measure_id, old_value, new_value, unavailable_reason, actor_id, at, source, "
-            f"reason, file_name, file_sha256, version) "
-            f"SELECT r.id, s.measure_id, v.value, s.value, '', %s, %s, %s, '', %s, %s, r.version "
-            f"FROM {staging} s LEFT JOIN {mapping} n ON n.placeholder = s.ret_id "
-            f"JOIN {returns} r ON r.id = COALESCE(n.ret_id, s.ret_id) "
-            f"LEFT JOIN {values} v ON v.ret_id = s.ret_id AND v.measure_id = s.measure_id "
-            f"WHERE v.id IS NULL OR {changed_value}",
-            [actor_id, now, Source.IMPORT, plan.result.file_name[:255], plan.result.sha256])
+            f"INSERT INTO {audit} ({audit_columns}) SELECT n.ret_id, s.measure_id, NULL, s.value, '', %s, %s, %s, '', "
+            f"%s, %s, 2 FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id", audit_params)
         audited = cursor.rowcount
-        if postgres:
-            cursor.execute(f"UPDATE {values} AS v SET value = s.value, unavailable_reason = '' FROM {staging} s "
-                           f"WHERE v.ret_id = s.ret_id AND v.measure_id = s.measure_id AND {changed_value}")
-        else:
-            cursor.execute(f"UPDATE {values} AS v SET value = s.value, unavailable_reason = '' FROM {staging} AS s "
-                           f"WHERE v.ret_id = s.ret_id AND v.measure_id = s.measure_id AND {changed_value}")
         cursor.execute(
             f"INSERT INTO {values} (ret_id, measure_id, value, unavailable_reason) "
-            f"SELECT COALESCE(n.ret_id, s.ret_id), s.measure_id, s.value, '' FROM {staging} s "
-            f"LEFT JOIN {mapping} n ON n.placeholder = s.ret_id "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {values} v WHERE v.ret_id = s.ret_id AND v.measure_id = s.measure_id)")
+            f"SELECT n.ret_id, s.measure_id, s.value, '' FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id")
+        # Values of stored returns: audited against what is stored now (before it changes), at the new version.
+        cursor.execute(
+            f"INSERT INTO {audit} ({audit_columns}) SELECT s.ret_id, s.measure_id, v.value, s.value, '', %s, %s, %s, "
+            f"'', %s, %s, r.version FROM {staging} s JOIN {returns} r ON r.id = s.ret_id "
+            f"LEFT JOIN {values} v ON v.ret_id = s.ret_id AND v.measure_id = s.measure_id "
+            f"WHERE s.ret_id > 0 AND (v.id IS NULL OR {changed_value})", audit_params)
+        audited += cursor.rowcount
+        alias = "AS s" if not postgres else "s"
+        cursor.execute(f"UPDATE {values} AS v SET value = s.value, unavailable_reason = '' FROM {staging} {alias} "
+                       f"WHERE s.ret_id > 0 AND v.ret_id = s.ret_id AND v.measure_id = s.measure_id AND {changed_value}")
+        cursor.execute(
+            f"INSERT INTO {values} (ret_id, measure_id, value, unavailable_reason) "
+            f"SELECT s.ret_id, s.measure_id, s.value, '' FROM {staging} s WHERE s.ret_id > 0 AND NOT EXISTS "
+            f"(SELECT 1 FROM {values} v WHERE v.ret_id = s.ret_id AND v.measure_id = s.measure_id)")
         cursor.execute(f"DROP TABLE {mapping}")
     return audited
 

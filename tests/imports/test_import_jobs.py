@@ -82,8 +82,9 @@ def test_a_refused_large_file_lists_its_problems_on_the_job_page(client, perform
     client.force_login(performance)
     data = make_csv([HEADER, ["2017-12", "NOPE", "open_cases", "1"]]) + b"\r\n" * 2000
     response = upload(client, data)
-    page = client.get(response["Location"]).content.decode()
-    assert "No team has the code “NOPE”" in page
+    refused = client.get(response["Location"])
+    assert refused.status_code == 400
+    assert "No team has the code “NOPE”" in refused.content.decode()
     assert ImportJob.objects.get().state == ImportJob.State.REFUSED
 
 
@@ -103,7 +104,8 @@ def test_a_fault_in_a_job_is_recorded_and_changes_nothing(client, performance, c
     client.force_login(performance)
     response = upload(client, big_file)
     assert ImportJob.objects.get().state == ImportJob.State.FAILED
-    assert "stopped because of a fault on the server" in client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"])
+    assert page.status_code == 500 and "stopped because of a fault on the server" in page.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
