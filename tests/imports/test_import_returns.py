@@ -297,3 +297,23 @@ def test_it_refuses_a_team_measure_on_the_councils_row(council, make_csv, unchan
     unchanged()
     error = refused(make_csv([HEADER, ["2017-12", "CITY", "open_cases", "5"]]))
     assert "returned by each team, not by the council" in error.problems[0].message
+
+
+def test_memory_stays_flat_whatever_the_files_length(council, make_csv):
+    """Streaming: twenty times the rows costs (almost) no more memory at its peak."""
+    import io
+
+    from tests.requests import MB, peak_memory
+
+    def peak_for(months: int) -> int:
+        rows = [["month", "team", "measure", "value"]] + [
+            [f"{2000 + m // 12}-{m % 12 + 1:02d}", team, "open_cases", str(m)]
+            for m in range(months) for team in ("EAST-SG", "SOUTH-SG")]
+        data = make_csv(rows)
+        with peak_memory() as peak:
+            result = returns_import(source=io.BytesIO(data), file_name="returns.csv", dry_run=True)
+        assert result.new == 2 * months
+        return peak()
+
+    small, large = peak_for(10), peak_for(320)
+    assert large < small + 2 * MB, (small, large)
