@@ -33,8 +33,9 @@ from returns.import_jobs import job_progress, job_start, problems_from_json, res
 from returns.models import ImportJob, PendingImport, Return
 from returns.reference_import import KINDS, has_import_reference_permission, reference_import
 
-# A preview shows at most this many individual value changes; the counts always cover the whole file.
+# A preview shows at most this many individual value changes, and returns; the counts always cover the whole file.
 PREVIEW_CHANGES = 500
+PREVIEW_RETURNS = 500
 # How long an uploaded file waits for its confirm.
 STORAGE_SECONDS = 60 * 60
 
@@ -302,7 +303,8 @@ def _returns_preview(result, confirm: ConfirmForm) -> dict:
         details.append((unit, changes))
     total_changes = result.new + result.changed
     return {
-        "result": result, "confirm": confirm, "details": details,
+        "result": result, "confirm": confirm, "details": details, "units": result.units[:PREVIEW_RETURNS],
+        "units_cut": result.returns - min(len(result.units), PREVIEW_RETURNS),
         "details_cut": total_changes - shown if total_changes > shown else 0,
         "nothing_to_do": total_changes == 0,
     }

@@ -160,3 +160,14 @@ def test_with_redis_the_worker_command_takes_the_job_off_the_queue(client, perfo
     assert "Ran 1 import job." in out.getvalue()
     assert ImportJob.objects.get().state == ImportJob.State.DONE
     assert "Preview: big.csv" in client.get(response["Location"]).content.decode()
+
+
+def test_a_preview_lists_a_bounded_number_of_returns_and_counts_the_rest(client, performance, council, big_file,
+                                                                         background, monkeypatch):
+    from returns import import_views
+
+    monkeypatch.setattr(import_views, "PREVIEW_RETURNS", 5)
+    client.force_login(performance)
+    page = client.get(upload(client, big_file)["Location"]).content.decode()
+    assert page.count('<th scope="row">EAST-SG</th>') == 5
+    assert "… and 7 more returns, counted in the totals above." in page
