@@ -92,7 +92,8 @@ def write_file(path: Path, count: int, teams: int, measures: list[str], bump: in
             for team in range(1, teams + 1):
                 for index, code in enumerate(measures):
                     seed = month * 31 + team * 7 + index * 3
-                    writer.writerow([label, f"T{team:03d}", code, (1 + seed % 5 if code in SMALL else 20 + seed % 80) + bump])
+                    value = (1 + seed % 5 if code in SMALL else 20 + seed % 80) + bump
+                    writer.writerow([label, f"T{team:03d}", code, value])
                     written += 1
                     if written == count:
                         return
@@ -136,7 +137,8 @@ def copy_seconds(path: Path) -> float | None:
     try:
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor, path.open("rb") as source:
-            with cursor.cursor.copy("COPY bench_copy (month, team, measure, value) FROM STDIN (FORMAT csv, HEADER)") as copy:
+            statement = "COPY bench_copy (month, team, measure, value) FROM STDIN (FORMAT csv, HEADER)"
+            with cursor.cursor.copy(statement) as copy:
                 while chunk := source.read(1024 * 1024):
                     copy.write(chunk)
         return time.perf_counter() - started
@@ -181,8 +183,8 @@ def run_size(count: int, repeat: int, env: dict) -> None:
         copies = [copy_seconds(first) for _ in range(repeat)]
     print(f"\n{count:,} rows ({teams} teams, file {size / 1024 / 1024:,.1f} MB), best of {repeat}:")
     for phase, f in best.items():
-        print(f"  {phase:<32} {count / f['seconds']:>9,.0f} rows/s  {f['seconds']:>7.2f} s wall, {f['cpu']:>6.2f} s CPU "
-              f"here, {f['queries']:>5} queries, peak memory {f['rss_peak_mb']:>6,.0f} MB "
+        print(f"  {phase:<32} {count / f['seconds']:>9,.0f} rows/s  {f['seconds']:>7.2f} s wall, "
+              f"{f['cpu']:>6.2f} s CPU here, {f['queries']:>5} queries, peak memory {f['rss_peak_mb']:>6,.0f} MB "
               f"(+{f['rss_peak_mb'] - f['rss_before_mb']:,.0f} MB)")
     slowest = count / max(best[p]["seconds"] for p in best if "nothing" not in p)
     if copies[0] is None:

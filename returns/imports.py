@@ -279,7 +279,8 @@ def returns_import(
             staging = _Staging.create()
             try:
                 rows = stage_cells(sheet, lookups, form, columns, staging, actor=actor, today=today, progress=progress)
-                plan = plan_staged(staging, lookups, sheet=sheet, form=form, rows=rows, dry_run=dry_run, lock=not dry_run)
+                plan = plan_staged(staging, lookups, sheet=sheet, form=form, rows=rows, dry_run=dry_run,
+                                   lock=not dry_run)
                 if expected_fingerprint is not None and plan.result.fingerprint != expected_fingerprint:
                     raise ImportRefused(
                         "The returns this file touches changed after the preview (someone saved, submitted or "

@@ -479,7 +479,8 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
         audited += cursor.rowcount
         alias = "AS s" if not postgres else "s"
         cursor.execute(f"UPDATE {values} AS v SET value = s.value, unavailable_reason = '' FROM {staging} {alias} "
-                       f"WHERE s.ret_id > 0 AND v.ret_id = s.ret_id AND v.measure_id = s.measure_id AND {changed_value}")
+                       f"WHERE s.ret_id > 0 AND v.ret_id = s.ret_id AND v.measure_id = s.measure_id "
+                       f"AND {changed_value}")
         cursor.execute(
             f"INSERT INTO {values} (ret_id, measure_id, value, unavailable_reason) "
             f"SELECT s.ret_id, s.measure_id, s.value, '' FROM {staging} s WHERE s.ret_id > 0 AND NOT EXISTS "

@@ -289,7 +289,8 @@ def _zip_kind(source: BinaryIO) -> str:
                 with archive.open(mimetype) as part:
                     if b"opendocument" in part.read(200):
                         return "an OpenDocument file (.ods)"
-            if "xl/vbaProject.bin" in members or any(n.lower().endswith(".bin") and "vba" in n.lower() for n in members):
+            if "xl/vbaProject.bin" in members or any(
+                    n.lower().endswith(".bin") and "vba" in n.lower() for n in members):
                 return "a macro-enabled workbook (.xlsm)"
             if "[Content_Types].xml" in members and "xl/workbook.xml" in members:
                 types = members["[Content_Types].xml"]
