@@ -271,8 +271,9 @@ def returns_import(
 
     if source is None:
         source = io.BytesIO(data or b"")
-    sheet = open_sheet(source, file_name, max_bytes=max_bytes)
     lookups = Lookups.load()
+    # No returns file uses more columns than month, team and one per measure: cells past them are never kept.
+    sheet = open_sheet(source, file_name, max_bytes=max_bytes, max_columns=len(WIDE_FIXED) + len(lookups.measures))
     form, columns = _returns_form(sheet, lookups)
     try:
         with transaction.atomic():

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Iterator
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.test import Client
 from django.test.client import ClientHandler, RequestFactory
@@ -90,4 +89,4 @@ def peak_memory() -> Iterator[Callable[[], int]]:
 
 MB = 1024 * 1024
 
-__all__ = ["LazyBody", "MB", "multipart", "multipart_type", "peak_memory", "send", "settings"]
+__all__ = ["LazyBody", "MB", "multipart", "multipart_type", "peak_memory", "send"]

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from returns.models import PendingImport, ReturnValue
 from returns.spreadsheets import ImportRefused, read_sheet
-from tests.requests import MB, LazyBody, multipart, multipart_type, peak_memory, send
+from tests.requests import MB, multipart, multipart_type, peak_memory, send
 
 HEADER = ["month", "team", "measure", "value"]
 
@@ -191,3 +191,14 @@ def test_reading_a_file_without_newlines_never_holds_a_line_of_it():
         with pytest.raises(ImportRefused, match="The line is longer than 65,536 characters"):
             list(open_sheet(source, "returns.csv"))
     assert peak() < 4 * MB
+
+
+def test_the_returns_import_reads_no_wider_than_month_team_and_one_column_per_measure(council, make_csv, unchanged):
+    from indicators.models import Measure
+    from returns.imports import returns_import
+
+    width = 2 + Measure.objects.count()
+    row = ["2017-12", "EAST-SG", "open_cases", "120"] + [""] * (width - 4) + ["stray"]
+    unchanged()
+    with pytest.raises(ImportRefused, match=f"an import reads at most {width} columns"):
+        returns_import(data=make_csv([HEADER, row]), file_name="returns.csv")

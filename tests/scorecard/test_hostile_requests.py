@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
-from django.urls import reverse
 
 from indicators.models import ChangePoint
 from returns.models import ValidationRule
