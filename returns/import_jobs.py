@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import logging
 import secrets
 import threading
@@ -72,9 +73,8 @@ def job_run(job_id: int) -> None:
     try:
         if job.pending is None:
             raise ImportRefused("This upload has expired; upload the file again.")
-        data = bytes(job.pending.data)
         outcome = returns_import(
-            data=data, file_name=job.file_name, actor=job.user, dry_run=job.step == ImportJob.Step.PREVIEW,
+            source=io.BytesIO(job.pending.data), file_name=job.file_name, actor=job.user, dry_run=job.step == ImportJob.Step.PREVIEW,
             expected_fingerprint=job.fingerprint or None,
             progress=lambda rows: cache.set(_progress_key(job.token), rows, PROGRESS_SECONDS))
     except ImportRefused as refused:

@@ -95,23 +95,27 @@ def _store_pending(request, data: bytes, name: str, kind: str) -> PendingImport:
                                         data=data)
 
 
-def _in_background(data: bytes) -> bool:
+def _in_background(data: bytes | memoryview) -> bool:
     """Return True when a returns file is large enough to be checked and imported in the background."""
     return len(data) > settings.IMPORT_BACKGROUND_BYTES
 
 
 def _stored(request, confirm: ConfirmForm, kind: str) -> tuple[bytes, str]:
     """Return the upload a confirm names, refusing one that expired, is another user's or another file."""
+    stored = _stored_pending(request, confirm, kind)
+    return bytes(stored.data), stored.file_name
+
+
+def _stored_pending(request, confirm: ConfirmForm, kind: str) -> PendingImport:
     stored = PendingImport.objects.filter(
         token=confirm.cleaned_data["import_file_name"], user=request.user, kind=kind,
         created_at__gte=timezone.now() - timedelta(seconds=STORAGE_SECONDS),
     ).first()
     if stored is None:
         raise ImportRefused("This upload has expired or is not yours; upload the file again.")
-    data = bytes(stored.data)
-    if hashlib.sha256(data).hexdigest() != confirm.cleaned_data["sha256"]:
+    if hashlib.sha256(stored.data).hexdigest() != confirm.cleaned_data["sha256"]:  # no copy of the file
         raise ImportRefused("This is not the file that was previewed; upload the file again.")
-    return data, stored.file_name
+    return stored
 
 
 def _forget(confirm: ConfirmForm) -> None:
@@ -174,12 +178,12 @@ def returns_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, "The confirmation was incomplete; upload the file again.")
         return redirect("imports:returns")
     try:
-        data, name = _stored(request, confirm, "returns")
-        if _in_background(data):
-            pending = PendingImport.objects.get(token=confirm.cleaned_data["import_file_name"])
+        pending = _stored_pending(request, confirm, "returns")
+        if _in_background(pending.data):
             job = job_start(user=request.user, pending=pending, step=ImportJob.Step.CONFIRM,
                             fingerprint=confirm.cleaned_data["fingerprint"])
             return redirect("imports:job", token=job.token)
+        data, name = bytes(pending.data), pending.file_name
         result = returns_import(data=data, file_name=name, actor=request.user,
                                 expected_fingerprint=confirm.cleaned_data["fingerprint"])
     except ImportRefused as refused:
