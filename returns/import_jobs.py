@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import logging
 import secrets
 import threading
@@ -68,13 +67,13 @@ def job_run(job_id: int) -> None:
     claimed = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).update(state=ImportJob.State.RUNNING)
     if not claimed:
         return  # another worker has it, or it has finished
-    job = ImportJob.objects.select_related("pending", "user").get(pk=job_id)
+    job = ImportJob.objects.select_related("pending", "user").defer("pending__data").get(pk=job_id)
     state, result, problems = ImportJob.State.FAILED, None, None
     try:
         if job.pending is None:
             raise ImportRefused("This upload has expired; upload the file again.")
         outcome = returns_import(
-            source=io.BytesIO(job.pending.data), file_name=job.file_name, actor=job.user, dry_run=job.step == ImportJob.Step.PREVIEW,
+            source=job.pending.read_data(), file_name=job.file_name, actor=job.user, dry_run=job.step == ImportJob.Step.PREVIEW,
             expected_fingerprint=job.fingerprint or None,
             progress=lambda rows: cache.set(_progress_key(job.token), rows, PROGRESS_SECONDS))
     except ImportRefused as refused:

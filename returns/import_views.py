@@ -92,10 +92,10 @@ def _store_pending(request, data: bytes, name: str, kind: str) -> PendingImport:
     PendingImport.objects.filter(created_at__lt=timezone.now() - timedelta(seconds=STORAGE_SECONDS)).delete()
     ImportJob.objects.filter(created_at__lt=timezone.now() - timedelta(seconds=STORAGE_SECONDS)).delete()
     return PendingImport.objects.create(token=secrets.token_hex(16), user=request.user, kind=kind, file_name=name,
-                                        data=data)
+                                        data=data, sha256=hashlib.sha256(data).hexdigest())
 
 
-def _in_background(data: bytes | memoryview) -> bool:
+def _in_background(data: bytes) -> bool:
     """Return True when a returns file is large enough to be checked and imported in the background."""
     return len(data) > settings.IMPORT_BACKGROUND_BYTES
 
@@ -103,19 +103,26 @@ def _in_background(data: bytes | memoryview) -> bool:
 def _stored(request, confirm: ConfirmForm, kind: str) -> tuple[bytes, str]:
     """Return the upload a confirm names, refusing one that expired, is another user's or another file."""
     stored = _stored_pending(request, confirm, kind)
-    return bytes(stored.data), stored.file_name
+    return stored.read_data().getvalue(), stored.file_name
 
 
 def _stored_pending(request, confirm: ConfirmForm, kind: str) -> PendingImport:
+    """Return the stored upload (its data not read) a confirm names, refusing one that is not the previewed file."""
     stored = PendingImport.objects.filter(
         token=confirm.cleaned_data["import_file_name"], user=request.user, kind=kind,
         created_at__gte=timezone.now() - timedelta(seconds=STORAGE_SECONDS),
-    ).first()
+    ).defer("data").first()
     if stored is None:
         raise ImportRefused("This upload has expired or is not yours; upload the file again.")
-    if hashlib.sha256(stored.data).hexdigest() != confirm.cleaned_data["sha256"]:  # no copy of the file
+    if stored.sha256 != confirm.cleaned_data["sha256"]:
         raise ImportRefused("This is not the file that was previewed; upload the file again.")
     return stored
+
+
+def _stored_size(stored: PendingImport) -> int:
+    from django.db.models.functions import Length
+
+    return PendingImport.objects.filter(pk=stored.pk).annotate(size=Length("data")).values_list("size", flat=True)[0]
 
 
 def _forget(confirm: ConfirmForm) -> None:
@@ -179,11 +186,11 @@ def returns_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("imports:returns")
     try:
         pending = _stored_pending(request, confirm, "returns")
-        if _in_background(pending.data):
+        if _stored_size(pending) > settings.IMPORT_BACKGROUND_BYTES:
             job = job_start(user=request.user, pending=pending, step=ImportJob.Step.CONFIRM,
                             fingerprint=confirm.cleaned_data["fingerprint"])
             return redirect("imports:job", token=job.token)
-        data, name = bytes(pending.data), pending.file_name
+        data, name = pending.read_data().getvalue(), pending.file_name
         result = returns_import(data=data, file_name=name, actor=request.user,
                                 expected_fingerprint=confirm.cleaned_data["fingerprint"])
     except ImportRefused as refused:

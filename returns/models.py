@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -226,6 +228,7 @@ class PendingImport(models.Model):
     kind = models.CharField(max_length=30)
     file_name = models.CharField(max_length=255)
     data = models.BinaryField()
+    sha256 = models.CharField(max_length=64, blank=True, help_text="Of data: a confirm is checked without reading it.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -233,6 +236,26 @@ class PendingImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} import of {self.file_name}"
+
+    def read_data(self, chunk: int = 1024 * 1024) -> io.BytesIO:
+        """Return the stored file, read from the database a chunk at a time (never the whole row at once)."""
+        from django.db import connection
+
+        table = connection.ops.quote_name(self._meta.db_table)
+        if connection.vendor == "postgresql":
+            size_sql, part_sql = "octet_length(data)", "substring(data from %s for %s)"
+        else:
+            size_sql, part_sql = "length(data)", "substr(data, %s, %s)"
+        out = io.BytesIO()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {size_sql} FROM {table} WHERE id = %s", [self.pk])
+            row = cursor.fetchone()
+            size = row[0] if row else 0
+            for start in range(0, size, chunk):
+                cursor.execute(f"SELECT {part_sql} FROM {table} WHERE id = %s", [start + 1, chunk, self.pk])
+                out.write(cursor.fetchone()[0])
+        out.seek(0)
+        return out
 
 
 class ImportJob(models.Model):
