@@ -229,6 +229,7 @@ class StagedPlan:
 
     result: ReturnsImport
     staging: str  # the temporary table of (row_no, month, unit, measure_id, value, ret_id) rows
+    writes: str  # the temporary table of (ret_id, measure_id, value, old_value, has_old): stored returns' changes
     # placeholder id (negative) -> (month, team id) of each return the import starts
     new_returns: dict[int, tuple[dt.date, int | None]]
     # id -> (state, version) of each existing return whose values change
@@ -306,6 +307,9 @@ class _Staging:
 
     NAME = "import_staging"
     COLUMNS = ("row_no", "month", "unit", "measure_id", "value", "ret_id")
+    # The new or changed values of stored returns, with the value stored now: written by the plan's pass.
+    WRITES = "import_staging_writes"
+    WRITE_COLUMNS = ("ret_id", "measure_id", "value", "old_value", "has_old")
 
     def __init__(self) -> None:
         from django.db import connection
@@ -318,21 +322,28 @@ class _Staging:
         staging = cls()
         with staging.connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {cls.NAME}")
+            cursor.execute(f"DROP TABLE IF EXISTS {cls.WRITES}")
             cursor.execute(f"CREATE TEMPORARY TABLE {cls.NAME} (row_no integer NOT NULL, month date NOT NULL, "
                            "unit integer NOT NULL, measure_id bigint NOT NULL, value bigint NOT NULL, "
                            "ret_id bigint NOT NULL)")
+            cursor.execute(f"CREATE TEMPORARY TABLE {cls.WRITES} (ret_id bigint NOT NULL, measure_id bigint NOT NULL, "
+                           "value bigint NOT NULL, old_value bigint, has_old boolean NOT NULL)")
         return staging
 
-    def load(self, rows: list[tuple]) -> None:
+    def load(self, rows: list[tuple], table: str = NAME, columns: tuple[str, ...] = COLUMNS) -> None:
         if not rows:
             return
         with self.connection.cursor() as cursor:
             if self.postgres:
-                with cursor.cursor.copy(f"COPY {self.NAME} ({', '.join(self.COLUMNS)}) FROM STDIN") as copy:
+                with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
-                cursor.executemany(f"INSERT INTO {self.NAME} VALUES (%s, %s, %s, %s, %s, %s)", rows)
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def load_writes(self, rows: list[tuple]) -> None:
+        self.load(rows, self.WRITES, self.WRITE_COLUMNS)
 
     def index(self) -> None:
         with self.connection.cursor() as cursor:
@@ -346,6 +357,7 @@ class _Staging:
         try:
             with self.connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE IF EXISTS {self.NAME}")
+                cursor.execute(f"DROP TABLE IF EXISTS {self.WRITES}")
         except DatabaseError:  # pragma: no cover - the transaction is failing anyway; it goes with it
             pass
 
@@ -471,7 +483,8 @@ def plan_staged(staging: _Staging, lookups: Lookups, *, sheet: SheetStream, form
 
     result = ReturnsImport(file_name=sheet.file_name, sha256=sheet.sha256, form=form, dry_run=dry_run, rows=rows,
                            blanks=getattr(sheet, "blank_cells", 0), units=[])
-    plan = StagedPlan(result, staging.NAME, {}, {})
+    plan = StagedPlan(result, staging.NAME, staging.WRITES, {}, {})
+    writes: list[tuple] = []  # stored returns' new or changed values, staged a chunk at a time
     checker = _RuleChecker(lookups, value_table, staging)
     digest = hashlib.sha256(sheet.sha256.encode())
     problems = Problems()
@@ -480,7 +493,11 @@ def plan_staged(staging: _Staging, lookups: Lookups, *, sheet: SheetStream, form
 
     def finish() -> None:
         if group:
-            _plan_group(group, plan, states, lookups, codes, digest, problems, checker)
+            _plan_group(group, plan, states, lookups, codes, digest, problems, checker, writes)
+            if len(writes) >= CHUNK:
+                if not dry_run and not problems:
+                    staging.load_writes(writes)
+                writes.clear()
 
     for row in staging.stream(
             f"SELECT s.month, s.unit, s.measure_id, s.value, s.row_no, s.ret_id, v.value, v.unavailable_reason, "
@@ -493,12 +510,14 @@ def plan_staged(staging: _Staging, lookups: Lookups, *, sheet: SheetStream, form
     finish()
     checker.flush(problems, result)
     problems.raise_if_any()
+    if not dry_run:
+        staging.load_writes(writes)
     result.fingerprint = digest.hexdigest()
     return plan
 
 
 def _plan_group(group: list[tuple], plan: StagedPlan, states: dict, lookups: Lookups, codes: list[str], digest,
-                problems: Problems, checker: _RuleChecker) -> None:
+                problems: Problems, checker: _RuleChecker, writes: list[tuple]) -> None:
     """Plan one return: the rows of the file for one unit and month, in file order."""
     from returns.models import Return
 
@@ -539,6 +558,8 @@ def _plan_group(group: list[tuple], plan: StagedPlan, states: dict, lookups: Loo
             summary.unchanged += 1
             continue
         changes.append((measure_code, old_value if old_id is not None else None, value))
+        if ret_id > 0:
+            writes.append((ret_id, measure_id, value, old_value if old_id is not None else None, old_id is not None))
     digest.update(repr((month, code, state, summary.unchanged, changes)).encode())
     result.new += summary.new
     result.changed += summary.changed

@@ -412,11 +412,13 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
     `plan` is a returns.imports.StagedPlan: a temporary table of (row_no, month,
     unit, measure_id, value, ret_id) rows, checked and locked by the import,
     where ret_id is a stored return's id or a negative placeholder for a return
-    the import starts. In order: start the new returns (draft, version 2, as a
-    form's first save) and map their placeholders; raise the version of each
-    changed return (a submitted one goes back to draft, recorded); audit every
-    new or changed value against the value stored now; then update the changed
-    values and insert the new ones. Values equal to what is stored are neither
+    the import starts; and `plan.writes`, the stored returns' new or changed
+    values with the value each replaces (read under the rows' locks). In order:
+    start the new returns (draft, version 2, as a form's first save) and map
+    their placeholders; raise the version of each changed return (a submitted
+    one goes back to draft, recorded); audit every new or changed value; then
+    insert the new returns' values, update the changed values and insert the
+    stored returns' new ones. Values equal to what is stored are neither
     written nor audited. The caller's transaction makes it all or nothing.
     """
     from django.db import connection
@@ -456,8 +458,6 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
             version=F("version") + 1, state=Return.State.DRAFT, updated_by=actor, updated_at=now)
 
     values, audit, returns = (quote(model._meta.db_table) for model in (ReturnValue, ValueChange, Return))
-    differs = "IS DISTINCT FROM" if postgres else "IS NOT"
-    changed_value = f"(v.value {differs} s.value OR v.unavailable_reason <> '')"
     audit_columns = ("ret_id, measure_id, old_value, new_value, unavailable_reason, actor_id, at, source, reason, "
                      "file_name, file_sha256, version")
     audit_params = [actor_id, now, Source.IMPORT, plan.result.file_name[:255], plan.result.sha256]
@@ -470,21 +470,19 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
         cursor.execute(
             f"INSERT INTO {values} (ret_id, measure_id, value, unavailable_reason) "
             f"SELECT n.ret_id, s.measure_id, s.value, '' FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id")
-        # Values of stored returns: audited against what is stored now (before it changes), at the new version.
+        # Values of stored returns that change: staged by the plan with the value stored then (the rows are
+        # locked), audited at the return's new version, then updated or inserted.
+        writes = plan.writes
         cursor.execute(
-            f"INSERT INTO {audit} ({audit_columns}) SELECT s.ret_id, s.measure_id, v.value, s.value, '', %s, %s, %s, "
-            f"'', %s, %s, r.version FROM {staging} s JOIN {returns} r ON r.id = s.ret_id "
-            f"LEFT JOIN {values} v ON v.ret_id = s.ret_id AND v.measure_id = s.measure_id "
-            f"WHERE s.ret_id > 0 AND (v.id IS NULL OR {changed_value})", audit_params)
+            f"INSERT INTO {audit} ({audit_columns}) SELECT w.ret_id, w.measure_id, w.old_value, w.value, '', %s, %s, "
+            f"%s, '', %s, %s, r.version FROM {writes} w JOIN {returns} r ON r.id = w.ret_id", audit_params)
         audited += cursor.rowcount
-        alias = "AS s" if not postgres else "s"
-        cursor.execute(f"UPDATE {values} AS v SET value = s.value, unavailable_reason = '' FROM {staging} {alias} "
-                       f"WHERE s.ret_id > 0 AND v.ret_id = s.ret_id AND v.measure_id = s.measure_id "
-                       f"AND {changed_value}")
+        alias = "AS w" if not postgres else "w"
+        cursor.execute(f"UPDATE {values} AS v SET value = w.value, unavailable_reason = '' FROM {writes} {alias} "
+                       f"WHERE w.has_old AND v.ret_id = w.ret_id AND v.measure_id = w.measure_id")
         cursor.execute(
             f"INSERT INTO {values} (ret_id, measure_id, value, unavailable_reason) "
-            f"SELECT s.ret_id, s.measure_id, s.value, '' FROM {staging} s WHERE s.ret_id > 0 AND NOT EXISTS "
-            f"(SELECT 1 FROM {values} v WHERE v.ret_id = s.ret_id AND v.measure_id = s.measure_id)")
+            f"SELECT w.ret_id, w.measure_id, w.value, '' FROM {writes} w WHERE NOT w.has_old")
         cursor.execute(f"DROP TABLE {mapping}")
     return audited
 
