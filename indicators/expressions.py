@@ -3,16 +3,28 @@
 An expression is numbers, names (measure codes, plus `population` for rates),
 + - * / and brackets. Evaluation is exact (fractions); a name without a value
 makes the whole expression "no data" (None); division by zero also gives None.
+
+Anything else is an ExpressionError before it is parsed or evaluated: text
+longer than MAX_LENGTH, brackets or signs nested deeper than MAX_DEPTH, and
+numbers that are not finite (`1e999`) or larger than MAX_NUMBER.
 """
 
 from __future__ import annotations
 
 import ast
+import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from functools import lru_cache
 
 POPULATION = "population"
+# The longest expression accepted (the model fields hold 500 characters).
+MAX_LENGTH = 500
+# Brackets and unary signs nested deeper than this are refused before parsing (the parser recurses).
+MAX_DEPTH = 50
+# No count, rate or multiplier comes near this; a larger number in a rule is a typing slip or an attack.
+MAX_NUMBER = 10**15
 
 _BINARY = {
     ast.Add: lambda a, b: a + b,
@@ -32,18 +44,40 @@ Evaluator = Callable[[Mapping[str, Fraction | int | None]], Fraction | None]
 @lru_cache(maxsize=512)
 def compile_expression(text: str) -> Evaluator:
     """Return a function evaluating `text` over a mapping of names to values."""
+    return _build(_parse(text), text)
+
+
+def _parse(text: str) -> ast.expr:
+    """Return the parsed expression, refusing anything too long, too deep or not an expression."""
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"“{shown}” is longer than {MAX_LENGTH} characters.")
+    if "\x00" in text:
+        raise ExpressionError("The expression contains a character that is not text (NUL).")
+    depth = deepest = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    signs = max((len(run) for run in _SIGN_RUNS.findall(text)), default=0)
+    if deepest > MAX_DEPTH or signs > MAX_DEPTH:
+        raise ExpressionError(f"“{shown}” nests brackets or signs more than {MAX_DEPTH} deep.")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError:
-        raise ExpressionError(f"“{text}” is not a valid expression.") from None
-    return _build(tree.body, text)
+        return ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise ExpressionError(f"“{shown}” is not a valid expression.") from None
+
+
+_SIGN_RUNS = re.compile(r"[-+\s]+")
 
 
 @lru_cache(maxsize=512)
 def names_in(text: str) -> frozenset[str]:
     """Return the names an expression refers to."""
     compile_expression(text)  # refuse bad syntax first
-    return frozenset(node.id for node in ast.walk(ast.parse(text.strip(), mode="eval")) if isinstance(node, ast.Name))
+    return frozenset(node.id for node in ast.walk(_parse(text)) if isinstance(node, ast.Name))
 
 
 def validate_expression(text: str, known: Iterable[str], *, allow_population: bool = True) -> None:
@@ -60,7 +94,7 @@ def validate_expression(text: str, known: Iterable[str], *, allow_population: bo
 
 def _build(node: ast.AST, text: str) -> Evaluator:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        constant = Fraction(str(node.value))
+        constant = _number(node.value, text)
         return lambda values: constant
     if isinstance(node, ast.Name):
         name = node.id
@@ -75,6 +109,15 @@ def _build(node: ast.AST, text: str) -> Evaluator:
     raise ExpressionError(
         f"“{text}” may use only measure codes, numbers, + - * / and brackets."
     )
+
+
+def _number(value: int | float, text: str) -> Fraction:
+    """Return a number of the expression exactly, refusing one that is not finite or too large."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ExpressionError(f"“{text}” holds a number too large to use ({value}); numbers must be finite.")
+    if abs(value) > MAX_NUMBER:
+        raise ExpressionError(f"“{text}” holds a number larger than {MAX_NUMBER:,}.")
+    return Fraction(str(value))
 
 
 def _lookup(values: Mapping, name: str) -> Fraction | None:

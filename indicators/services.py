@@ -66,6 +66,8 @@ def commentary_save(
 
 def change_point_add(*, indicator: Indicator, month: Month, reason: str, actor: User) -> ChangePoint:
     """Record that the indicator's process changed from the month; SPC starts a new baseline there."""
+    if "\x00" in reason:  # PostgreSQL refuses NUL in text with an error; it is never typed
+        raise ValidationError({"reason": "The reason contains a character that is not text (NUL); type it again."})
     change_point = ChangePoint(indicator=indicator, month=month.first_day, reason=reason.strip(), created_by=actor)
     change_point.full_clean()  # refuses a duplicate month or a blank reason with a message
     change_point._history_user = actor  # the history row names who recorded it

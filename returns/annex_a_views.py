@@ -15,18 +15,16 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from returns import policy, signals
 from returns.annex_a.importer import AnnexAImport, annex_a_apply, annex_a_import, team_names_map
 from returns.annex_a.reader import derivation_from_json, derivation_to_json
 from returns.annex_a_forms import AnnexAConfirmForm, AnnexAUploadForm, TeamNamesForm
-from returns.import_views import STORAGE_SECONDS, LimitedUploadHandler, _store, _too_large
+from returns.import_views import STORAGE_SECONDS, _store, _too_large
 from returns.models import PendingImport, Return
 from returns.spreadsheets import ImportRefused, check_size
 from teams.models import Team
@@ -40,28 +38,6 @@ def _require(user) -> None:
         raise PermissionDenied
 
 
-class InMemoryUploadHandler(MemoryFileUploadHandler):
-    """Keep the upload in memory whatever its size (the size limit is enforced before this handler)."""
-
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self.activated = True
-
-
-def _in_memory_uploads(view):
-    """Read uploads into memory only, stopping at IMPORT_MAX_BYTES, before CSRF checking reads the body."""
-    protected = csrf_protect(view)
-
-    @csrf_exempt
-    def wrapper(request, *args, **kwargs):
-        request.upload_handlers = [LimitedUploadHandler(request), InMemoryUploadHandler(request)]
-        return protected(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
-
-
-@_in_memory_uploads
 @require_http_methods(["GET", "POST"])
 def annex_a_upload(request: HttpRequest) -> HttpResponse:
     """Upload an Annex A workbook for a month and preview what importing it would do."""

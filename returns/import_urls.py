@@ -16,4 +16,5 @@ urlpatterns = [
     path("annex-a/", annex_a_views.annex_a_upload, name="annex-a"),
     path("annex-a/map/", annex_a_views.annex_a_map, name="annex-a-map"),
     path("annex-a/confirm/", annex_a_views.annex_a_confirm, name="annex-a-confirm"),
+    path("jobs/<slug:token>/", import_views.import_job, name="job"),
 ]

@@ -12,30 +12,31 @@ nothing.
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from returns import policy, signals
 from returns.exports import returns_export
 from returns.import_forms import ConfirmForm, ExportForm, UploadForm
 from returns.imports import returns_import
-from returns.models import PendingImport, Return
+from returns.spreadsheets import ImportRefused, Problem, check_size, open_sheet, sniff_kind
+from returns.import_jobs import job_progress, job_start, problems_from_json, result_from_json
+from returns.models import ImportJob, PendingImport, Return
 from returns.reference_import import KINDS, has_import_reference_permission, reference_import
-from returns.spreadsheets import ImportRefused, Problem, check_size, sniff_kind
 from teams.http import AnyUser, AuthenticatedHttpRequest
 
-# A preview shows at most this many individual value changes; the counts always cover the whole file.
+# A preview shows at most this many individual value changes, and returns; the counts always cover the whole file.
 PREVIEW_CHANGES = 500
+PREVIEW_RETURNS = 500
 # How long an uploaded file waits for its confirm.
 STORAGE_SECONDS = 60 * 60
 
@@ -59,40 +60,7 @@ def has_export_returns_permission(user: AnyUser) -> bool:
 
 
 # --------------------------------------------------------------------------- uploads
-
-
-class LimitedUploadHandler(FileUploadHandler):
-    """Stop reading an upload as soon as it passes IMPORT_MAX_BYTES, so an oversized file is never buffered."""
-
-    def __init__(self, request=None):
-        super().__init__(request)
-        self.received = 0
-
-    def receive_data_chunk(self, raw_data, start):
-        self.received += len(raw_data)
-        if self.received > settings.IMPORT_MAX_BYTES:
-            # Read back by the view (getattr): a flag on this request only.
-            self.request.upload_too_large = self.received  # type: ignore[union-attr]
-            raise StopUpload(connection_reset=False)
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None  # the next handler builds the file
-
-
-def _limited_uploads(view):
-    """Install the size-limiting upload handler before CSRF checking reads the body."""
-
-    protected = csrf_protect(view)
-
-    @csrf_exempt
-    def wrapper(request, *args, **kwargs):
-        request.upload_handlers.insert(0, LimitedUploadHandler(request))
-        return protected(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+# Uploads are held in memory and cut off past IMPORT_MAX_BYTES by scorecard.uploads (FILE_UPLOAD_HANDLERS).
 
 
 def _read_upload(request, form: UploadForm) -> tuple[bytes, str]:
@@ -118,24 +86,44 @@ def _too_large(request) -> list[Problem] | None:
 
 def _store(request, data: bytes, name: str, kind: str) -> str:
     """Keep the upload in the database until it is confirmed; return the token that names it."""
+    return _store_pending(request, data, name, kind).token
+
+
+def _store_pending(request, data: bytes, name: str, kind: str) -> PendingImport:
     PendingImport.objects.filter(created_at__lt=timezone.now() - timedelta(seconds=STORAGE_SECONDS)).delete()
-    token = secrets.token_hex(16)
-    PendingImport.objects.create(token=token, user=request.user, kind=kind, file_name=name, data=data)
-    return token
+    ImportJob.objects.filter(created_at__lt=timezone.now() - timedelta(seconds=STORAGE_SECONDS)).delete()
+    return PendingImport.objects.create(token=secrets.token_hex(16), user=request.user, kind=kind, file_name=name,
+                                        data=data, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _in_background(data: bytes) -> bool:
+    """Return True when a returns file is large enough to be checked and imported in the background."""
+    return len(data) > settings.IMPORT_BACKGROUND_BYTES
 
 
 def _stored(request, confirm: ConfirmForm, kind: str) -> tuple[bytes, str]:
     """Return the upload a confirm names, refusing one that expired, is another user's or another file."""
+    stored = _stored_pending(request, confirm, kind)
+    return stored.read_data().getvalue(), stored.file_name
+
+
+def _stored_pending(request, confirm: ConfirmForm, kind: str) -> PendingImport:
+    """Return the stored upload (its data not read) a confirm names, refusing one that is not the previewed file."""
     stored = PendingImport.objects.filter(
         token=confirm.cleaned_data["import_file_name"], user=request.user, kind=kind,
         created_at__gte=timezone.now() - timedelta(seconds=STORAGE_SECONDS),
-    ).first()
+    ).defer("data").first()
     if stored is None:
         raise ImportRefused("This upload has expired or is not yours; upload the file again.")
-    data = bytes(stored.data)
-    if hashlib.sha256(data).hexdigest() != confirm.cleaned_data["sha256"]:
+    if stored.sha256 != confirm.cleaned_data["sha256"]:
         raise ImportRefused("This is not the file that was previewed; upload the file again.")
-    return data, stored.file_name
+    return stored
+
+
+def _stored_size(stored: PendingImport) -> int:
+    from django.db.models.functions import Length
+
+    return PendingImport.objects.filter(pk=stored.pk).annotate(size=Length("data")).values_list("size", flat=True)[0]
 
 
 def _forget(confirm: ConfirmForm) -> None:
@@ -160,7 +148,6 @@ def imports_index(request: HttpRequest) -> HttpResponse:
     })
 
 
-@_limited_uploads
 @require_http_methods(["GET", "POST"])
 def returns_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a returns file and preview what importing it would do."""
@@ -172,6 +159,11 @@ def returns_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and problems is None and form.is_valid():
         try:
             data, name = _read_upload(request, form)
+            if _in_background(data):
+                open_sheet(io.BytesIO(data), name)  # what is cheap to check is checked now: kind, zip, encoding, header
+                job = job_start(user=request.user, pending=_store_pending(request, data, name, "returns"),
+                                step=ImportJob.Step.PREVIEW)
+                return redirect("imports:job", token=job.token)
             result = returns_import(data=data, file_name=name, actor=request.user, dry_run=True)
         except ImportRefused as refused:
             problems = refused.problems
@@ -195,7 +187,12 @@ def returns_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.error(request, "The confirmation was incomplete; upload the file again.")
         return redirect("imports:returns")
     try:
-        data, name = _stored(request, confirm, "returns")
+        pending = _stored_pending(request, confirm, "returns")
+        if _stored_size(pending) > settings.IMPORT_BACKGROUND_BYTES:
+            job = job_start(user=request.user, pending=pending, step=ImportJob.Step.CONFIRM,
+                            fingerprint=confirm.cleaned_data["fingerprint"])
+            return redirect("imports:job", token=job.token)
+        data, name = pending.read_data().getvalue(), pending.file_name
         result = returns_import(data=data, file_name=name, actor=request.user,
                                 expected_fingerprint=confirm.cleaned_data["fingerprint"])
     except ImportRefused as refused:
@@ -207,13 +204,12 @@ def returns_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     _forget(confirm)
     signals.workflow_event.send(sender=Return, request=request, event="returns_imported", fields={
         "file_name": name, "sha256": result.sha256, "new": result.new, "changed": result.changed,
-        "returns": len(result.units)})
+        "returns": result.returns})
     messages.success(request, f"Imported {name}: {result.new} new, {result.changed} changed and "
-                              f"{result.unchanged} unchanged values in {len(result.units)} returns.")
+                              f"{result.unchanged} unchanged values in {result.returns} returns.")
     return redirect("imports:index")
 
 
-@_limited_uploads
 @require_http_methods(["GET", "POST"])
 def reference_upload(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Upload a reference file and preview what importing it would do."""
@@ -272,6 +268,29 @@ def reference_confirm(request: AuthenticatedHttpRequest, kind: str) -> HttpRespo
 
 
 @require_http_methods(["GET"])
+def import_job(request: HttpRequest, token: str) -> HttpResponse:
+    """A background import's page: progress while it runs (refreshing itself), then its preview or outcome."""
+    job = ImportJob.objects.filter(token=token, user=request.user).first()
+    if job is None or not has_import_returns_permission(request.user):
+        raise Http404("No such import.")
+    if not job.finished:
+        return render(request, "imports/job.html", {"job": job, "rows": job_progress(job)})
+    if job.state != ImportJob.State.DONE:
+        return render(request, "imports/upload.html", {
+            "title": "Import returns", "kind": None, "form": UploadForm(), "problems": problems_from_json(job.problems),
+            "refused_at_confirm": job.step == ImportJob.Step.CONFIRM,
+        }, status=400 if job.state == ImportJob.State.REFUSED else 500)
+    result = result_from_json(job.result or {})
+    if job.step == ImportJob.Step.PREVIEW:
+        confirm = ConfirmForm(initial={
+            "import_file_name": job.pending.token if job.pending else "", "original_file_name": job.file_name,
+            "sha256": result.sha256, "fingerprint": result.fingerprint,
+        })
+        return render(request, "imports/returns_preview.html", _returns_preview(result, confirm))
+    return render(request, "imports/job_done.html", {"job": job, "result": result})
+
+
+@require_http_methods(["GET"])
 def returns_export_view(request: HttpRequest) -> HttpResponse:
     """Download the returns data of a range of months the user may see, as CSV or XLSX."""
     if not has_export_returns_permission(request.user):
@@ -297,7 +316,8 @@ def _returns_preview(result, confirm: ConfirmForm) -> dict:
         details.append((unit, changes))
     total_changes = result.new + result.changed
     return {
-        "result": result, "confirm": confirm, "details": details,
+        "result": result, "confirm": confirm, "details": details, "units": result.units[:PREVIEW_RETURNS],
+        "units_cut": result.returns - min(len(result.units), PREVIEW_RETURNS),
         "details_cut": total_changes - shown if total_changes > shown else 0,
         "nothing_to_do": total_changes == 0,
     }

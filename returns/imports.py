@@ -1,41 +1,30 @@
-"""Importing returns from a spreadsheet, all or nothing.
+"""Importing returns from a spreadsheet, all or nothing, in constant memory whatever the file's length.
 
-`returns_import` reads the long or wide form of a returns file (read safely by
-returns.spreadsheets), checks every cell, the user's access, the returns'
-locks and the validation rules, and writes the lot with a handful of
-set-based queries, or nothing, naming every problem by row and column.
+`returns_import` streams the long or wide form of a returns file (read safely
+by returns.spreadsheets) in chunks: every cell is checked and the checked
+values staged in a temporary table; then one ordered pass over the staged
+values checks the returns' locks and the validation rules return by return;
+then returns.services writes the lot with a handful of set-based statements.
+All in one transaction: any problem refuses the file and changes nothing,
+naming the first problems by row and column with a count of the rest.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
+import io
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import BinaryIO
 
 from lib.months import Month
 from returns import validation
 from returns.spreadsheets import (
-    ImportRefused,
-    Problem,
-    Problems,
-    Sheet,
-    cell_at,
-    cell_text,
-    check_headerless_cells,
-    header_key,
-    is_blank,
-    locate_columns,
-    parse_count,
-    parse_month,
-    read_sheet,
+    MAX_PROBLEMS, ImportRefused, Problem, Problems, SheetStream, cell_at, cell_text, header_key, headerless_value,
+    is_blank, locate_columns, named_columns, open_sheet, parse_count, parse_month,
 )
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-    from django.db.models import Field, Model
 
 # --------------------------------------------------------------------------- returns: reading the cells
 
@@ -76,116 +65,21 @@ class Lookups:
         return cls(units, measures, {pk: code for code, (pk, _) in measures.items()}, council)
 
 
-@dataclass
-class Given:
-    """One value a file gives: where it is, and what it says."""
-
-    row: int
-    column: str
-    value: int
-    is_new: bool = True  # no value stored yet (set when planning)
-
-
-Key = tuple  # (month first day, team id or None, measure id)
-
-
-@dataclass
-class FileValues:
-    """What a returns file says, checked cell by cell: values by (month, unit, measure)."""
-
-    form: str
-    given: dict[Key, Given]
-    unit_codes: dict[int | None, str]
-    blanks: int
-    rows: int
-
-
-def read_returns_cells(
-    sheet: Sheet, lookups: Lookups, *, actor: User | None = None, today: dt.date | None = None
-) -> FileValues:
-    """Check every cell of a long- or wide-form returns file; raise ImportRefused listing each problem."""
-    from returns.team_measures import measure_refusal
-
-    form, columns = _returns_form(sheet, lookups)
-    if not sheet.rows:
-        raise ImportRefused("The file has a header but no rows of data.")
-    today = today or _today()
-    current = Month.of(today)
-    problems = Problems()
-    given: dict[Key, Given] = {}
-    unit_codes: dict[int | None, str] = {}
-    months: dict[object, object] = {}  # raw cell -> first day, or an error message
-    access: dict[str, str | None] = {}  # unit code -> None when allowed, else why not
-    not_returned: dict = {}  # team id -> its type's measures (returns.team_measures)
-    blanks = 0
-    month_i, team_i = columns["month"], columns["team"]
-    measure_columns = [(name, index) for name, index in columns.items() if name not in ("month", "team")]
-    for number, cells in sheet.rows:
-        month = _month_of(cell_at(cells, month_i), months, current)
-        if isinstance(month, str):
-            problems.add(month, row=number, column="month")
-        code = cell_text(cell_at(cells, team_i))
-        unit = lookups.units.get(code)
-        if unit is None:
-            problems.add(_unknown_unit(code, lookups), row=number, column="team")
-        else:
-            if code not in access:
-                access[code] = _access_refusal(actor, unit)
-            refusal = access[code]
-            if refusal:
-                problems.add(refusal, row=number, column="team")
-                unit = None
-        if form == "long":
-            items = [(cell_text(cell_at(cells, columns["measure"])), "value", cell_at(cells, columns["value"]))]
-        else:
-            items = [(name, name, cell_at(cells, index)) for name, index in measure_columns]
-        for measure_code, column, raw in items:
-            if is_blank(raw):
-                blanks += 1  # blank means "not given": nothing stored, nothing changed, never 0
-                continue
-            measure = lookups.measures.get(measure_code)
-            if measure is None:
-                problems.add(_unknown_measure(measure_code), row=number, column="measure")
-                continue
-            try:
-                value = parse_count(raw)
-            except ValueError as exc:
-                problems.add(_sentence(str(exc)), row=number, column=column)
-                continue
-            if value is None or unit is None or isinstance(month, str):
-                continue
-            if measure[1] != unit.level:
-                problems.add(_wrong_level(measure_code, unit, lookups), row=number, column=column)
-                continue
-            if refusal := measure_refusal(unit.team_id, measure_code, not_returned):
-                problems.add(refusal, row=number, column=column)
-                continue
-            key = (month, unit.team_id, measure[0])
-            first = given.get(key)
-            if first is not None:
-                problems.add(f"rows {first.row} and {number} both give {measure_code} for {code} in "
-                             f"{month:%Y-%m}; each value must appear once", row=number, column=column)
-                continue
-            given[key] = Given(number, column, value)
-            unit_codes[unit.team_id] = code
-    problems.raise_if_any()
-    return FileValues(form, given, unit_codes, blanks, len(sheet.rows))
-
-
 def _today() -> dt.date:
     from returns import dates
 
     return dates.today()
 
 
-def _returns_form(sheet: Sheet, lookups: Lookups) -> tuple[str, dict[str, int]]:
+def _returns_form(sheet: SheetStream, lookups: Lookups) -> tuple[str, dict[str, int]]:
     """Return "long" or "wide" and the index of each column, refusing any header that does not fit."""
     keys = [header_key(h) for h in sheet.headers]
     if "measure" in keys or "value" in keys or not ({"month", "team"} <= set(keys)):
-        return "long", locate_columns(sheet, LONG_FORM, form=" in a long-form returns file")
+        columns = locate_columns(sheet, LONG_FORM, form=" in a long-form returns file", check_cells=False)
+        return "long", columns
     problems = Problems()
     columns: dict[str, int] = {}
-    for index, (raw, key) in enumerate(zip(sheet.headers, keys, strict=True)):
+    for index, (raw, key) in enumerate(zip(sheet.headers, keys)):
         if not key:
             continue
         if key in columns:
@@ -198,7 +92,6 @@ def _returns_form(sheet: Sheet, lookups: Lookups) -> tuple[str, dict[str, int]]:
     if len(columns) == len(WIDE_FIXED) and not problems:
         problems.add("a wide-form file needs at least one measure column after month and team", row=1)
     problems.raise_if_any()
-    check_headerless_cells(sheet)
     return "wide", columns
 
 
@@ -220,12 +113,14 @@ def _month_of(raw, cache: dict, current: Month):
             result = month.first_day
     except ValueError as exc:
         result = _sentence(str(exc))
-    with contextlib.suppress(TypeError):  # unhashable cell values do not occur
+    try:
         cache[raw] = result
+    except TypeError:  # pragma: no cover - unhashable cell values do not occur
+        pass
     return result
 
 
-def _access_refusal(actor: User | None, unit: Unit) -> str | None:
+def _access_refusal(actor, unit: Unit) -> str | None:
     """Return why the actor may not import this unit's values, or None when they may."""
     if actor is None:
         return None  # the command line is run by whoever runs the server
@@ -267,10 +162,19 @@ def _sentence(text: str) -> str:
     return text.rstrip(".")
 
 
-# --------------------------------------------------------------------------- returns: planning against the database
+# --------------------------------------------------------------------------- returns: the import, streamed
+
+# Rows checked and staged per batch: the only rows held in memory at once.
+CHUNK = 5_000
+# Returns whose rules are checked together (one query for their stored values).
+RULE_BATCH = 1_000
+# A preview lists at most this many value changes; counts and the fingerprint cover the whole file.
+KEPT_CHANGES = 500
+# At most this many returns are described one by one in a result; the totals always cover every return.
+KEPT_UNITS = 5_000
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitMonth:
     """The effect of a file on one unit's return for one month."""
 
@@ -280,7 +184,7 @@ class UnitMonth:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
-    # (measure code, old value or None, new value) for every new or changed value
+    # (measure code, old value or None, new value) for new or changed values (the first KEPT_CHANGES of the file)
     changes: list[tuple[str, int | None, int]] = field(default_factory=list)
     back_to_draft: bool = False
 
@@ -291,7 +195,11 @@ class UnitMonth:
 
 @dataclass
 class ReturnsImport:
-    """What importing a returns file does (or, in a dry run, would do)."""
+    """What importing a returns file does (or, in a dry run, would do).
+
+    `units` describes the first KEPT_UNITS returns the file touches; the totals
+    (`new`, `changed`, `unchanged`, `returns`) and the fingerprint cover all.
+    """
 
     file_name: str
     sha256: str
@@ -302,136 +210,438 @@ class ReturnsImport:
     units: list[UnitMonth]
     warnings: list[Problem] = field(default_factory=list)
     audit_rows: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    returns: int = 0
+    more_warnings: int = 0
+    fingerprint: str = ""
+    kept_changes: int = 0
 
     @property
-    def new(self) -> int:
-        return sum(u.new for u in self.units)
-
-    @property
-    def changed(self) -> int:
-        return sum(u.changed for u in self.units)
-
-    @property
-    def unchanged(self) -> int:
-        return sum(u.unchanged for u in self.units)
-
-    @property
-    def fingerprint(self) -> str:
-        """A digest of every change and state the plan rests on: a confirm must match its preview."""
-        digest = hashlib.sha256(self.sha256.encode())
-        for u in self.units:
-            digest.update(repr((u.month, u.unit, u.state, u.unchanged, u.changes)).encode())
-        return digest.hexdigest()
+    def units_cut(self) -> int:
+        return self.returns - len(self.units)
 
 
 @dataclass
-class _Plan:
-    """The writes a checked file needs, kept apart from what is shown."""
+class StagedPlan:
+    """A checked file in the staging table, and the writes it needs (see returns.services.returns_write_staged)."""
 
     result: ReturnsImport
-    # (month, team id) -> (return id, state, version) for returns that exist
-    existing: dict[tuple, tuple[int, str, int]]
-    # (month, team id) -> [(measure id, old value, new value, Given)] for new or changed values
-    writes: dict[tuple, list[tuple[int, int | None, int, Given]]]
+    staging: str  # the temporary table of (row_no, month, unit, measure_id, value, ret_id) rows
+    writes: str  # the temporary table of (ret_id, measure_id, value, old_value, has_old): stored returns' changes
+    # placeholder id (negative) -> (month, team id) of each return the import starts
+    new_returns: dict[int, tuple[dt.date, int | None]]
+    # id -> (state, version) of each existing return whose values change
+    changed_returns: dict[int, tuple[str, int]]
 
 
-def plan_returns(values: FileValues, lookups: Lookups, *, sheet: Sheet, dry_run: bool, lock: bool) -> _Plan:
-    """Compare the file with the stored returns (two queries); refuse locked returns and rule errors."""
-    from django.db.models import Q
+def returns_import(
+    *,
+    data: bytes | None = None,
+    source: BinaryIO | None = None,
+    file_name: str,
+    actor=None,
+    dry_run: bool = False,
+    expected_fingerprint: str | None = None,
+    today: dt.date | None = None,
+    max_bytes: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ReturnsImport:
+    """Import a long- or wide-form returns file all or nothing; raise ImportRefused naming every problem.
 
+    The file (`data`, or a seekable binary `source`) is read, checked and
+    written in chunks: memory stays flat whatever its length. Its checked
+    values wait in a temporary staging table; the returns they touch are
+    compared with it set by set, and written with a few set-based statements
+    (returns.services.returns_write_staged), all in one transaction, so a
+    refusal changes nothing. A dry run does the same and rolls back.
+
+    Values land in draft returns (a changed submitted return goes back to
+    draft, as with the form); approved returns are refused. Each new or changed
+    value is audited with source "import", the file's name and SHA-256; values
+    equal to what is stored change nothing and write no audit. With
+    `expected_fingerprint` (the preview's), the import is refused if the
+    returns changed since that preview. `progress` is called with the rows
+    read so far, now and then.
+    """
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from returns import services
+
+    if source is None:
+        source = io.BytesIO(data or b"")
+    lookups = Lookups.load()
+    # No returns file uses more columns than month, team and one per measure: cells past them are never kept.
+    sheet = open_sheet(source, file_name, max_bytes=max_bytes, max_columns=len(WIDE_FIXED) + len(lookups.measures))
+    form, columns = _returns_form(sheet, lookups)
+    try:
+        with transaction.atomic():
+            staging = _Staging.create()
+            try:
+                rows = stage_cells(sheet, lookups, form, columns, staging, actor=actor, today=today, progress=progress)
+                plan = plan_staged(staging, lookups, sheet=sheet, form=form, rows=rows, dry_run=dry_run,
+                                   lock=not dry_run)
+                if expected_fingerprint is not None and plan.result.fingerprint != expected_fingerprint:
+                    raise ImportRefused(
+                        "The returns this file touches changed after the preview (someone saved, submitted or "
+                        "approved one), so nothing was imported. Upload the file again to see the new preview."
+                    )
+                if dry_run:
+                    transaction.set_rollback(True)
+                else:
+                    plan.result.audit_rows = services.returns_write_staged(plan, actor=actor, now=timezone.now())
+            finally:
+                staging.drop()
+    except IntegrityError:
+        # Only a return started by someone else between our read and our write gets here.
+        raise ImportRefused(
+            "Someone started one of these returns at the same moment, so nothing was imported. Import the file again."
+        ) from None
+    return plan.result
+
+
+class _Staging:
+    """A temporary table holding a file's checked values, loaded in batches (COPY on PostgreSQL)."""
+
+    NAME = "import_staging"
+    COLUMNS = ("row_no", "month", "unit", "measure_id", "value", "ret_id")
+    # The new or changed values of stored returns, with the value stored now: written by the plan's pass.
+    WRITES = "import_staging_writes"
+    WRITE_COLUMNS = ("ret_id", "measure_id", "value", "old_value", "has_old")
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self.connection = connection
+        self.postgres = connection.vendor == "postgresql"
+
+    @classmethod
+    def create(cls) -> _Staging:
+        staging = cls()
+        with staging.connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {cls.NAME}")
+            cursor.execute(f"DROP TABLE IF EXISTS {cls.WRITES}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {cls.NAME} (row_no integer NOT NULL, month date NOT NULL, "
+                           "unit integer NOT NULL, measure_id bigint NOT NULL, value bigint NOT NULL, "
+                           "ret_id bigint NOT NULL)")
+            cursor.execute(f"CREATE TEMPORARY TABLE {cls.WRITES} (ret_id bigint NOT NULL, measure_id bigint NOT NULL, "
+                           "value bigint NOT NULL, old_value bigint, has_old boolean NOT NULL)")
+        return staging
+
+    def load(self, rows: list[tuple], table: str = NAME, columns: tuple[str, ...] = COLUMNS) -> None:
+        if not rows:
+            return
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def load_writes(self, rows: list[tuple]) -> None:
+        self.load(rows, self.WRITES, self.WRITE_COLUMNS)
+
+    def index(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"CREATE INDEX {self.NAME}_ret ON {self.NAME} (ret_id, measure_id)")
+            if self.postgres:
+                cursor.execute(f"ANALYZE {self.NAME}")
+
+    def drop(self) -> None:
+        from django.db import DatabaseError
+
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.NAME}")
+                cursor.execute(f"DROP TABLE IF EXISTS {self.WRITES}")
+        except DatabaseError:  # pragma: no cover - the transaction is failing anyway; it goes with it
+            pass
+
+    def stream(self, sql: str, params: tuple = ()) -> Iterator[tuple]:
+        """Yield the rows of a query in batches, never all at once (a server-side cursor on PostgreSQL)."""
+        if self.postgres:
+            with self.connection.connection.cursor(name="import_stream") as cursor:
+                cursor.itersize = CHUNK
+                cursor.execute(sql, params)
+                yield from cursor
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(CHUNK):
+                yield from batch
+
+
+def stage_cells(sheet: SheetStream, lookups: Lookups, form: str, columns: dict[str, int], staging: _Staging, *,
+                actor=None, today: dt.date | None = None, progress: Callable[[int], None] | None = None) -> int:
+    """Check every cell, row by row, staging the values; raise ImportRefused listing each problem. Return the rows."""
+    from returns.models import Return
+    from returns.team_measures import measure_refusal
+
+    current = Month.of(today or _today())
+    problems = Problems()
+    months: dict[object, object] = {}  # raw cell -> first day, or an error message
+    access: dict[str, str | None] = {}  # unit code -> None when allowed, else why not
+    ranks = {code: rank for rank, code in enumerate(sorted(lookups.units))}
+    existing: dict[dt.date, dict[int | None, int]] = {}  # month -> team id -> return id, read a month at a time
+    placeholders: dict[tuple[dt.date, int | None], int] = {}  # returns to start -> negative placeholder id
+    not_returned: dict = {}  # team id -> its type's measures (returns.team_measures)
+    named = named_columns(sheet.headers)
+    month_i, team_i = columns["month"], columns["team"]
+    measure_i = columns.get("measure")
+    value_i = columns.get("value")
+    measure_columns = [(name, index) for name, index in columns.items() if name not in ("month", "team")]
+    batch: list[tuple] = []
+    rows = blanks = 0
+    for number, cells in sheet:
+        rows += 1
+        if progress is not None and rows % CHUNK == 0:
+            progress(rows)
+        message = headerless_value(cells, named)
+        if message:
+            problems.add(message, row=number)
+        month = _month_of(cell_at(cells, month_i), months, current)
+        if isinstance(month, str):
+            problems.add(month, row=number, column="month")
+        code = cell_text(cell_at(cells, team_i))
+        unit = lookups.units.get(code)
+        if unit is None:
+            problems.add(_unknown_unit(code, lookups), row=number, column="team")
+        else:
+            if code not in access:
+                access[code] = _access_refusal(actor, unit)
+            if access[code]:
+                problems.add(access[code], row=number, column="team")
+                unit = None
+        if form == "long":
+            items = [(cell_text(cell_at(cells, measure_i)), "value", cell_at(cells, value_i))]
+        else:
+            items = [(name, name, cell_at(cells, index)) for name, index in measure_columns]
+        for measure_code, column, raw in items:
+            if is_blank(raw):
+                blanks += 1  # blank means "not given": nothing stored, nothing changed, never 0
+                continue
+            measure = lookups.measures.get(measure_code)
+            if measure is None:
+                problems.add(_unknown_measure(measure_code), row=number, column="measure")
+                continue
+            try:
+                value = parse_count(raw)
+            except ValueError as exc:
+                problems.add(_sentence(str(exc)), row=number, column=column)
+                continue
+            if unit is None or isinstance(month, str):
+                continue
+            if measure[1] != unit.level:
+                problems.add(_wrong_level(measure_code, unit, lookups), row=number, column=column)
+                continue
+            if refusal := measure_refusal(unit.team_id, measure_code, not_returned):
+                problems.add(refusal, row=number, column=column)
+                continue
+            if problems:
+                continue  # once anything is wrong, only checking goes on: nothing more is staged
+            in_month = existing.get(month)
+            if in_month is None:
+                in_month = existing[month] = dict(
+                    Return.objects.filter(month=month).order_by().values_list("team_id", "pk"))
+            ret_id = in_month.get(unit.team_id)
+            if ret_id is None:
+                ret_id = placeholders.setdefault((month, unit.team_id), -(len(placeholders) + 1))
+            batch.append((number, month, ranks[code], measure[0], value, ret_id))
+        if len(batch) >= CHUNK:
+            staging.load(batch)
+            batch = []
+    problems.raise_if_any()
+    if not rows:
+        raise ImportRefused("The file has a header but no rows of data.")
+    staging.load(batch)
+    staging.index()
+    sheet.blank_cells = blanks  # type: ignore[attr-defined]
+    return rows
+
+
+def plan_staged(staging: _Staging, lookups: Lookups, *, sheet: SheetStream, form: str, rows: int, dry_run: bool,
+                lock: bool) -> StagedPlan:
+    """Compare the staged values with the stored returns, return by return, in one ordered pass.
+
+    Refuses duplicates, approved (locked) returns, new returns of inactive
+    teams and validation-rule errors on the returns as they would be; counts
+    new, changed and unchanged values; and digests every change and state into
+    the fingerprint a confirm must match.
+    """
     from returns.models import Return, ReturnValue
 
-    months = sorted({key[0] for key in values.given})
-    team_ids = sorted({key[1] for key in values.given if key[1] is not None})
-    has_council = any(key[1] is None for key in values.given)
-    units = Q(team_id__in=team_ids) | (Q(team_id__isnull=True) if has_council else Q(pk__in=[]))
-    returns = Return.objects.filter(units, month__in=months).order_by()  # no ordering: no joins to lock
-    if lock:
-        # Serialise with the workflow: an approval committed before this point is seen below,
-        # one attempted after it waits for this import to commit and then sees its values.
-        returns = returns.select_for_update()
-    existing = {(month, team): (pk, state, version)
-                for pk, month, team, state, version
-                in returns.values_list("pk", "month", "team_id", "state", "version")}
-    stored: dict[int, dict[int, tuple[int | None, str]]] = defaultdict(dict)
-    if existing:
-        unit_values = Q(ret__team_id__in=team_ids) | (Q(ret__team_id__isnull=True) if has_council else Q(pk__in=[]))
-        for ret_id, measure_id, value, reason in ReturnValue.objects.filter(
-            unit_values, ret__month__in=months
-        ).order_by().values_list("ret_id", "measure_id", "value", "unavailable_reason"):
-            stored[ret_id][measure_id] = (value, reason)
+    codes = sorted(lookups.units)
+    quote = staging.connection.ops.quote_name
+    return_table, value_table = quote(Return._meta.db_table), quote(ReturnValue._meta.db_table)
+    states: dict[int, tuple[str, int]] = {}
+    lock_clause = " FOR UPDATE" if lock and staging.postgres else ""
+    # Serialise with the workflow: an approval committed before this point is seen below,
+    # one attempted after it waits for this import to commit and then sees its values.
+    for pk, state, version in staging.stream(
+            f"SELECT r.id, r.state, r.version FROM {return_table} r WHERE r.id IN "
+            f"(SELECT DISTINCT ret_id FROM {staging.NAME} WHERE ret_id > 0) ORDER BY r.id{lock_clause}"):
+        states[pk] = (state, version)
 
-    by_return: dict[tuple, list[tuple[int, Given]]] = defaultdict(list)
-    for (month, team_id, measure_id), item in values.given.items():
-        by_return[(month, team_id)].append((measure_id, item))
-
+    result = ReturnsImport(file_name=sheet.file_name, sha256=sheet.sha256, form=form, dry_run=dry_run, rows=rows,
+                           blanks=getattr(sheet, "blank_cells", 0), units=[])
+    plan = StagedPlan(result, staging.NAME, staging.WRITES, {}, {})
+    writes: list[tuple] = []  # stored returns' new or changed values, staged a chunk at a time
+    checker = _RuleChecker(lookups, value_table, staging)
+    digest = hashlib.sha256(sheet.sha256.encode())
     problems = Problems()
-    warnings_found: list[Problem] = []
-    summaries: list[UnitMonth] = []
-    writes: dict[tuple, list] = {}
-    rules = validation.load_rules()
-    for key in sorted(by_return, key=lambda k: (k[0], values.unit_codes[k[1]])):
-        month, team_id = key
-        code = values.unit_codes[team_id]
-        items = sorted(by_return[key], key=lambda pair: pair[1].row)
-        ret = existing.get(key)
-        if ret is not None and ret[1] == Return.State.APPROVED:
-            rows = [item.row for _, item in items]
-            problems.add(f"the {code} return for {month:%Y-%m} is approved, so it is locked and cannot be "
-                         f"changed by an import ({_rows_text(rows)}). Ask the performance team to reopen it, "
-                         "or remove those rows.", row=rows[0], column="team")
-            continue
-        if ret is None and not lookups.units[code].active:
-            problems.add(f"{code} is not an active team, so it makes no new returns ({month:%Y-%m})",
-                         row=items[0][1].row, column="team")
-            continue
-        summary = UnitMonth(month, code, ret[1] if ret else "")
-        changes = []
-        stored_here = stored.get(ret[0], {}) if ret else {}
-        merged = {lookups.measure_codes[measure_id]: value for measure_id, (value, _) in stored_here.items()}
-        for measure_id, item in items:
-            old = stored_here.get(measure_id)
-            measure_code = lookups.measure_codes[measure_id]
-            merged[measure_code] = item.value
-            item.is_new = old is None
-            if old is None:
-                summary.new += 1
-            elif old != (item.value, ""):
-                summary.changed += 1
-            else:
-                summary.unchanged += 1
-                continue
-            changes.append((measure_id, None if old is None else old[0], item.value, item))
-            summary.changes.append((measure_code, None if old is None else old[0], item.value))
-        if changes:
-            writes[key] = changes
-            summary.back_to_draft = ret is not None and ret[1] == Return.State.SUBMITTED
-            _check_rules(rules, merged, items, lookups, code, month, problems, warnings_found)
-        summaries.append(summary)
+    group: list[tuple] = []
+    key: tuple | None = None
+
+    def finish() -> None:
+        if group:
+            _plan_group(group, plan, states, lookups, codes, digest, problems, checker, writes)
+            if len(writes) >= CHUNK:
+                if not dry_run and not problems:
+                    staging.load_writes(writes)
+                writes.clear()
+
+    for row in staging.stream(
+            f"SELECT s.month, s.unit, s.measure_id, s.value, s.row_no, s.ret_id, v.value, v.unavailable_reason, "
+            f"v.id FROM {staging.NAME} s LEFT JOIN {value_table} v ON v.ret_id = s.ret_id AND "
+            f"v.measure_id = s.measure_id ORDER BY s.month, s.unit, s.row_no"):
+        if (row[0], row[1]) != key:
+            finish()
+            group, key = [], (row[0], row[1])
+        group.append(row)
+    finish()
+    checker.flush(problems, result)
     problems.raise_if_any()
-    result = ReturnsImport(file_name=sheet.file_name, sha256=sheet.sha256, form=values.form, dry_run=dry_run,
-                           rows=values.rows, blanks=values.blanks, units=summaries, warnings=warnings_found)
-    return _Plan(result, existing, writes)
+    if not dry_run:
+        staging.load_writes(writes)
+    result.fingerprint = digest.hexdigest()
+    return plan
 
 
-def _check_rules(rules, merged, items, lookups, code, month, problems: Problems, warnings_found) -> None:
+def _plan_group(group: list[tuple], plan: StagedPlan, states: dict, lookups: Lookups, codes: list[str], digest,
+                problems: Problems, checker: _RuleChecker, writes: list[tuple]) -> None:
+    """Plan one return: the rows of the file for one unit and month, in file order."""
+    from returns.models import Return
+
+    result = plan.result
+    month, rank, ret_id = _as_date(group[0][0]), group[0][1], group[0][5]
+    code = codes[rank]
+    unit = lookups.units[code]
+    state, version = states.get(ret_id, ("", 0)) if ret_id > 0 else ("", 0)
+    if state == Return.State.APPROVED:
+        rows = [row[4] for row in group]
+        problems.add(f"the {code} return for {month:%Y-%m} is approved, so it is locked and cannot be "
+                     f"changed by an import ({_rows_text(rows)}). Ask the performance team to reopen it, "
+                     "or remove those rows.", row=rows[0], column="team")
+        return
+    if ret_id < 0 and not unit.active:
+        problems.add(f"{code} is not an active team, so it makes no new returns ({month:%Y-%m})",
+                     row=group[0][4], column="team")
+        return
+    summary = UnitMonth(month, code, state)
+    changes: list[tuple[str, int | None, int]] = []
+    seen: dict[int, int] = {}
+    given: dict[str, tuple[int, int]] = {}  # measure code -> (value, row) the file gives
+    column_of = "value" if result.form == "long" else None
+    for _, _, measure_id, value, row_no, _, old_value, old_reason, old_id in group:
+        measure_code = lookups.measure_codes[measure_id]
+        if measure_id in seen:
+            problems.add(f"rows {seen[measure_id]} and {row_no} both give {measure_code} for {code} in "
+                         f"{month:%Y-%m}; each value must appear once", row=row_no,
+                         column=column_of or measure_code)
+            continue
+        seen[measure_id] = row_no
+        given[measure_code] = (value, row_no)
+        if old_id is None:
+            summary.new += 1
+        elif old_value != value or old_reason:
+            summary.changed += 1
+        else:
+            summary.unchanged += 1
+            continue
+        changes.append((measure_code, old_value if old_id is not None else None, value))
+        if ret_id > 0:
+            writes.append((ret_id, measure_id, value, old_value if old_id is not None else None, old_id is not None))
+    digest.update(repr((month, code, state, summary.unchanged, changes)).encode())
+    result.new += summary.new
+    result.changed += summary.changed
+    result.unchanged += summary.unchanged
+    result.returns += 1
+    if changes:
+        summary.back_to_draft = state == Return.State.SUBMITTED
+        if ret_id < 0:
+            plan.new_returns[ret_id] = (month, unit.team_id)
+        else:
+            plan.changed_returns[ret_id] = (state, version)
+        checker.add(ret_id, code, month, given, column_of, problems, result)
+    if result.kept_changes < KEPT_CHANGES and changes:
+        summary.changes = changes[:KEPT_CHANGES - result.kept_changes]
+        result.kept_changes += len(summary.changes)
+    if len(result.units) < KEPT_UNITS:
+        result.units.append(summary)
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+class _RuleChecker:
+    """Apply the validation rules to changed returns as they would be, a batch of returns per query."""
+
+    def __init__(self, lookups: Lookups, value_table: str, staging: _Staging) -> None:
+        self.rules = validation.load_rules()
+        self.lookups = lookups
+        self.value_table = value_table
+        self.staging = staging
+        self.pending: list[tuple[int, str, dt.date, dict[str, tuple[int, int]], str | None]] = []
+
+    def add(self, ret_id: int, code: str, month: dt.date, given: dict, column: str | None, problems: Problems,
+            result: ReturnsImport) -> None:
+        if not self.rules:
+            return
+        self.pending.append((ret_id, code, month, given, column))
+        if len(self.pending) >= RULE_BATCH:
+            self.flush(problems, result)
+
+    def flush(self, problems: Problems, result: ReturnsImport) -> None:
+        if not self.pending:
+            return
+        stored: dict[int, dict[str, int | None]] = defaultdict(dict)
+        existing = [ret_id for ret_id, *_ in self.pending if ret_id > 0]
+        if existing:
+            with self.staging.connection.cursor() as cursor:
+                cursor.execute(f"SELECT ret_id, measure_id, value FROM {self.value_table} WHERE ret_id IN "
+                               f"({', '.join(['%s'] * len(existing))})", existing)
+                for ret_id, measure_id, value in cursor.fetchall():
+                    stored[ret_id][self.lookups.measure_codes[measure_id]] = value
+        for ret_id, code, month, given, column in self.pending:
+            merged = dict(stored.get(ret_id, {}))
+            merged.update({name: value for name, (value, _) in given.items()})
+            _check_rules(self.rules, merged, given, code, month, column, problems, result)
+        self.pending = []
+
+
+def _check_rules(rules, merged: dict, given: dict, code: str, month: dt.date, column: str | None,
+                 problems: Problems, result: ReturnsImport) -> None:
     """Apply the validation rules to the return as it would be; errors on values the file gives refuse it."""
     findings = validation.check_return(merged, None, rules=rules)
-    if not findings:
-        return
-    from_file = {lookups.measure_codes[measure_id]: item for measure_id, item in items}
     for finding in findings:
-        involved = [from_file[name] for name in finding.fields if name in from_file]
+        involved = [(name, given[name][1]) for name in finding.fields if name in given]
         if not involved:
             continue  # already stored that way; the form will ask for it to be put right before submission
-        first = involved[0]  # the rule's left side when the file gives it: usually the "of those" count
-        rows = sorted({item.row for item in involved})
+        first_name, first_row = involved[0]  # the rule's left side when the file gives it: usually the "of those" count
+        rows = sorted({row for _, row in involved})
         message = f"{code} {month:%Y-%m}: {finding.message.rstrip('.')}" + (
             f" (rows {', '.join(map(str, rows[:-1]))} and {rows[-1]})" if len(rows) > 1 else "")
         if finding.is_error:
-            problems.add(message, row=first.row, column=first.column)
+            problems.add(message, row=first_row, column=column or first_name)
+        elif len(result.warnings) < MAX_PROBLEMS:
+            result.warnings.append(Problem(message, row=first_row, column=column or first_name))
         else:
-            warnings_found.append(Problem(message, row=first.row, column=first.column))
+            result.more_warnings += 1
 
 
 def _rows_text(rows: list[int]) -> str:
@@ -441,187 +651,20 @@ def _rows_text(rows: list[int]) -> str:
         return "rows " + ", ".join(map(str, rows))
     return f"rows {', '.join(map(str, rows[:5]))} and {len(rows) - 5} more"
 
-
-# --------------------------------------------------------------------------- returns: the import itself
-
-# Rows per INSERT: large enough to keep round trips few, small enough for any backend's parameter limit.
-BATCH = 2_000
-
-
-def returns_import(
-    *,
-    data: bytes,
-    file_name: str,
-    actor: User | None = None,
-    dry_run: bool = False,
-    expected_fingerprint: str | None = None,
-    today: dt.date | None = None,
-) -> ReturnsImport:
-    """Import a long- or wide-form returns file all or nothing; raise ImportRefused naming every problem.
-
-    Values land in draft returns (a changed submitted return goes back to
-    draft, as with the form); approved returns are refused. Each new or changed
-    value is audited with source "import", the file's name and SHA-256; values
-    equal to what is stored change nothing and write no audit. With
-    `expected_fingerprint` (the preview's), the import is refused if the
-    returns changed since that preview.
-    """
-    from django.db import IntegrityError, transaction
-    from django.utils import timezone
-
-    sheet = read_sheet(data, file_name)
-    lookups = Lookups.load()
-    values = read_returns_cells(sheet, lookups, actor=actor, today=today)
-    if dry_run:
-        return plan_returns(values, lookups, sheet=sheet, dry_run=True, lock=False).result
-    try:
-        with transaction.atomic():
-            plan = plan_returns(values, lookups, sheet=sheet, dry_run=False, lock=True)
-            if expected_fingerprint is not None and plan.result.fingerprint != expected_fingerprint:
-                raise ImportRefused(
-                    "The returns this file touches changed after the preview (someone saved, submitted or "
-                    "approved one), so nothing was imported. Upload the file again to see the new preview."
-                )
-            _write(plan, actor=actor, now=timezone.now())
-    except IntegrityError:
-        # Only a return started by someone else between our read and our write gets here.
-        raise ImportRefused(
-            "Someone started one of these returns at the same moment, so nothing was imported. Import the file again."
-        ) from None
-    return plan.result
-
-
-def _write(plan: _Plan, *, actor: User | None, now: dt.datetime) -> None:
-    """Write a checked plan with set-based queries: returns, values (one upsert), audit rows."""
-    from django.db.models import F
-
-    from returns.models import Return, Source, StateChange
-
-    if not plan.writes:
-        return
-    result = plan.result
-    new_keys = [key for key in plan.writes if key not in plan.existing]
-    created = Return.objects.bulk_create(
-        [Return(month=month, team_id=team_id, state=Return.State.DRAFT, version=2, updated_by=actor)
-         for month, team_id in new_keys],
-        batch_size=BATCH,
-    )
-    # New returns start at version 1 and this import is their first change (as with the form).
-    ret_ids = {key: (ret.pk, 2) for key, ret in zip(new_keys, created, strict=True)}
-
-    changed = [(key, plan.existing[key]) for key in plan.writes if key in plan.existing]
-    for key, (pk, _, version) in changed:
-        ret_ids[key] = (pk, version + 1)
-    pks = [pk for _, (pk, _, _) in changed]
-    for start in range(0, len(pks), 500):
-        # The rows are locked (plan_returns), so version + 1 is exactly the version read then plus one.
-        Return.objects.filter(pk__in=pks[start:start + 500]).update(
-            version=F("version") + 1, state=Return.State.DRAFT, updated_by=actor, updated_at=now)
-    StateChange.objects.bulk_create([
-        StateChange(ret_id=pk, from_state=Return.State.SUBMITTED, to_state=Return.State.DRAFT, actor=actor, at=now,
-                    reason="Values changed after submission (import): submit again.", version=version + 1)
-        for _, (pk, state, version) in changed if state == Return.State.SUBMITTED
-    ])
-
-    values, audit = [], []
-    file_name, sha256 = result.file_name[:255], result.sha256
-    actor_id = actor.pk if actor is not None else None
-    for key, changes in plan.writes.items():
-        ret_id, version = ret_ids[key]
-        for measure_id, old, new, given in changes:
-            values.append((ret_id, measure_id, new, given.is_new))
-            audit.append(
-                (ret_id, measure_id, old, new, "", actor_id, now, Source.IMPORT, "", file_name, sha256, version)
-            )
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        _write_values_copy(values, audit)
-    else:
-        _write_values_bulk(values, audit)
-    result.audit_rows = len(audit)
-
-
-# ValueChange columns in the order _write builds its audit tuples.
-_AUDIT_FIELDS = ("ret", "measure", "old_value", "new_value", "unavailable_reason", "actor", "at", "source", "reason",
-                 "file_name", "file_sha256", "version")
-
-
-def _write_values_bulk(values: list[tuple], audit: list[tuple]) -> None:
-    """Upsert values and insert audit rows with the ORM's bulk operations (any backend)."""
-    from returns.models import ReturnValue, ValueChange
-
-    ReturnValue.objects.bulk_create(
-        [ReturnValue(ret_id=r, measure_id=m, value=v, unavailable_reason="") for r, m, v, _ in values],
-        batch_size=BATCH, update_conflicts=True, unique_fields=["ret", "measure"],
-        update_fields=["value", "unavailable_reason"],
-    )
-    names = [f"{name}_id" if name in ("ret", "measure", "actor") else name for name in _AUDIT_FIELDS]
-    ValueChange.objects.bulk_create(
-        [ValueChange(**dict(zip(names, row, strict=True))) for row in audit], batch_size=BATCH
-    )
-
-
-def _column(model: type[Model], name: str) -> str:
-    """Return the database column of a model's concrete field."""
-    column = cast("Field", model._meta.get_field(name)).column
-    if column is None:  # only a field with no column of its own (none of those named here)
-        raise ValueError(f"{model.__name__}.{name} has no column")
-    return column
-
-
-def _write_values_copy(values: list[tuple], audit: list[tuple]) -> None:
-    """Write values and audit rows with PostgreSQL COPY: the same rows, without an object or a statement each.
-
-    New values are copied straight into their table: none can exist, since the
-    returns they belong to are either locked by this transaction or created by
-    it (a clash would still fail the unique constraint and refuse the file).
-    Changed values are copied to a temporary table and applied with one UPDATE.
-    Audit rows are append-only, so they too are copied straight in.
-    """
-    from django.db import connection
-
-    from returns.models import ReturnValue, ValueChange
-
-    quote = connection.ops.quote_name
-    meta = ReturnValue._meta
-    table = quote(meta.db_table)
-    ret, measure, value, reason = (quote(_column(ReturnValue, name))
-                                   for name in ("ret", "measure", "value", "unavailable_reason"))
-    audit_columns = ", ".join(quote(_column(ValueChange, name)) for name in _AUDIT_FIELDS)
-    changed = [(r, m, v) for r, m, v, is_new in values if not is_new]
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({ret}, {measure}, {value}, {reason}) FROM STDIN") as copy:
-            for r, m, v, is_new in values:
-                if is_new:
-                    copy.write_row((r, m, v, ""))
-        if changed:
-            cursor.execute("DROP TABLE IF EXISTS pg_temp.import_changed_values")
-            cursor.execute("CREATE TEMPORARY TABLE import_changed_values "
-                           "(ret_id bigint, measure_id bigint, value bigint) ON COMMIT DROP")
-            with cursor.cursor.copy("COPY import_changed_values (ret_id, measure_id, value) FROM STDIN") as copy:
-                for row in changed:
-                    copy.write_row(row)
-            cursor.execute(
-                f"UPDATE {table} AS v SET {value} = c.value, {reason} = '' FROM import_changed_values AS c "
-                f"WHERE v.{ret} = c.ret_id AND v.{measure} = c.measure_id"
-            )
-            cursor.execute("DROP TABLE pg_temp.import_changed_values")
-        with cursor.cursor.copy(f"COPY {quote(ValueChange._meta.db_table)} ({audit_columns}) FROM STDIN") as copy:
-            for row in audit:
-                copy.write_row(row)
-
-
 def describe(result: ReturnsImport) -> list[str]:
     """Return the lines the command prints: new, changed and unchanged per month and unit, then totals."""
     lines = [f"{'month':<8} {'unit':<14} {'new':>6} {'changed':>8} {'unchanged':>10}  note"]
     for u in result.units:
         note = "back to draft" if u.back_to_draft else ("new return" if not u.state else "")
         lines.append(f"{u.month_label:<8} {u.unit:<14} {u.new:>6} {u.changed:>8} {u.unchanged:>10}  {note}".rstrip())
+    if result.units_cut:
+        lines.append(f"... and {result.units_cut} more returns, counted in the total.")
     lines.append(f"{'total':<23} {result.new:>6} {result.changed:>8} {result.unchanged:>10}")
     if result.blanks:
         lines.append(f"{result.blanks} blank cell{'s' if result.blanks != 1 else ''} skipped "
                      "(blank means not given: nothing stored or changed).")
     for warning in result.warnings:
         lines.append(f"Warning: {warning}")
+    if result.more_warnings:
+        lines.append(f"... and {result.more_warnings} more warnings.")
     return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -264,6 +265,7 @@ class PendingImport(models.Model):
     kind = models.CharField(max_length=30)
     file_name = models.CharField(max_length=255)
     data = models.BinaryField()
+    sha256 = models.CharField(max_length=64, blank=True, help_text="Of data: a confirm is checked without reading it.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -272,6 +274,68 @@ class PendingImport(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} import of {self.file_name}"
 
+    def read_data(self, chunk: int = 1024 * 1024) -> io.BytesIO:
+        """Return the stored file, read from the database a chunk at a time (never the whole row at once)."""
+        from django.db import connection
+
+        table = connection.ops.quote_name(self._meta.db_table)
+        if connection.vendor == "postgresql":
+            size_sql, part_sql = "octet_length(data)", "substring(data from %s for %s)"
+        else:
+            size_sql, part_sql = "length(data)", "substr(data, %s, %s)"
+        out = io.BytesIO()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {size_sql} FROM {table} WHERE id = %s", [self.pk])
+            row = cursor.fetchone()
+            size = row[0] if row else 0
+            for start in range(0, size, chunk):
+                cursor.execute(f"SELECT {part_sql} FROM {table} WHERE id = %s", [start + 1, chunk, self.pk])
+                out.write(cursor.fetchone()[0])
+        out.seek(0)
+        return out
+
+
+class ImportJob(models.Model):
+    """A large import's preview or confirmation, run in the background while its page shows progress.
+
+    The file waits in its PendingImport; the job records where it got to and,
+    when finished, what the import found (the preview's figures, or the
+    problems that refused it). Progress while it runs is kept in the cache
+    (returns.import_jobs), outside the import's transaction.
+    """
+
+    class Step(models.TextChoices):
+        PREVIEW = "preview", "Preview"
+        CONFIRM = "confirm", "Import"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Finished"
+        REFUSED = "refused", "Refused"
+        FAILED = "failed", "Stopped by a fault"
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    pending = models.ForeignKey(PendingImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs")
+    file_name = models.CharField(max_length=255)
+    step = models.CharField(max_length=10, choices=Step.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    fingerprint = models.CharField(max_length=64, blank=True, help_text="The preview's, which a confirm must match.")
+    result = models.JSONField(null=True, blank=True)
+    problems = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} of {self.file_name} ({self.get_state_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.REFUSED, self.State.FAILED)
 
 class ClosureDay(models.Model):
     """A day the council is closed beyond the bank holidays (e.g. between Christmas and New Year).

@@ -461,3 +461,103 @@ def month_publish(*, month: Month, actor: User, needs_commentary: Sequence[str])
     row._change_reason = "Published"
     row.save()
     return row
+
+
+# ---------------------------------------------------------------- set-based writes (imports)
+
+
+def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
+    """Write a checked import's staged values with set-based statements; return the audit rows written.
+
+    `plan` is a returns.imports.StagedPlan: a temporary table of (row_no, month,
+    unit, measure_id, value, ret_id) rows, checked and locked by the import,
+    where ret_id is a stored return's id or a negative placeholder for a return
+    the import starts; and `plan.writes`, the stored returns' new or changed
+    values with the value each replaces (read under the rows' locks). In order:
+    start the new returns (draft, version 2, as a form's first save) and map
+    their placeholders; raise the version of each changed return (a submitted
+    one goes back to draft, recorded); audit every new or changed value; then
+    insert the new returns' values, update the changed values and insert the
+    stored returns' new ones. Values equal to what is stored are neither
+    written nor audited. The caller's transaction makes it all or nothing.
+    """
+    from django.db import connection
+    from django.db.models import F
+
+    if not plan.new_returns and not plan.changed_returns:
+        return 0
+    quote = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+    staging = plan.staging
+    mapping = f"{staging}_new_returns"
+    actor_id = actor.pk if actor is not None else None
+
+    placeholders = list(plan.new_returns)
+    pairs: list[tuple[int, int]] = []
+    for start in range(0, len(placeholders), _BATCH):
+        batch = placeholders[start:start + _BATCH]
+        created = Return.objects.bulk_create([
+            Return(month=plan.new_returns[key][0], team_id=plan.new_returns[key][1], state=Return.State.DRAFT,
+                   version=2, updated_by=actor) for key in batch])
+        pairs += [(key, ret.pk) for key, ret in zip(batch, created)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {mapping}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {mapping} (placeholder bigint PRIMARY KEY, ret_id bigint NOT NULL)")
+        _load(cursor, mapping, ("placeholder", "ret_id"), pairs, postgres)
+
+    changed = list(plan.changed_returns.items())
+    StateChange.objects.bulk_create([
+        StateChange(ret_id=pk, from_state=Return.State.SUBMITTED, to_state=Return.State.DRAFT, actor=actor, at=now,
+                    reason="Values changed after submission (import): submit again.", version=version + 1)
+        for pk, (state, version) in changed if state == Return.State.SUBMITTED
+    ], batch_size=_BATCH)
+    pks = [pk for pk, _ in changed]
+    for start in range(0, len(pks), 500):
+        # The rows are locked (the import's plan), so version + 1 is exactly the version read then plus one.
+        Return.objects.filter(pk__in=pks[start:start + 500]).update(
+            version=F("version") + 1, state=Return.State.DRAFT, updated_by=actor, updated_at=now)
+
+    values, audit, returns = (quote(model._meta.db_table) for model in (ReturnValue, ValueChange, Return))
+    audit_columns = ("ret_id, measure_id, old_value, new_value, unavailable_reason, actor_id, at, source, reason, "
+                     "file_name, file_sha256, version")
+    audit_params = [actor_id, now, Source.IMPORT, plan.result.file_name[:255], plan.result.sha256]
+    with connection.cursor() as cursor:
+        # Values of returns this import starts: all new, version 2; no stored value to compare with.
+        cursor.execute(
+            f"INSERT INTO {audit} ({audit_columns}) SELECT n.ret_id, s.measure_id, NULL, s.value, '', %s, %s, %s, '', "
+            f"%s, %s, 2 FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id", audit_params)
+        audited = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {values} (ret_id, measure_id, value, unavailable_reason) "
+            f"SELECT n.ret_id, s.measure_id, s.value, '' FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id")
+        # Values of stored returns that change: staged by the plan with the value stored then (the rows are
+        # locked), audited at the return's new version, then updated or inserted.
+        writes = plan.writes
+        cursor.execute(
+            f"INSERT INTO {audit} ({audit_columns}) SELECT w.ret_id, w.measure_id, w.old_value, w.value, '', %s, %s, "
+            f"%s, '', %s, %s, r.version FROM {writes} w JOIN {returns} r ON r.id = w.ret_id", audit_params)
+        audited += cursor.rowcount
+        alias = "AS w" if not postgres else "w"
+        cursor.execute(f"UPDATE {values} AS v SET value = w.value, unavailable_reason = '' FROM {writes} {alias} "
+                       f"WHERE w.has_old AND v.ret_id = w.ret_id AND v.measure_id = w.measure_id")
+        cursor.execute(
+            f"INSERT INTO {values} (ret_id, measure_id, value, unavailable_reason) "
+            f"SELECT w.ret_id, w.measure_id, w.value, '' FROM {writes} w WHERE NOT w.has_old")
+        cursor.execute(f"DROP TABLE {mapping}")
+    return audited
+
+
+_BATCH = 2_000
+
+
+def _load(cursor, table: str, columns: tuple[str, ...], rows: list[tuple], postgres: bool) -> None:
+    """Put rows into a (temporary) table: COPY on PostgreSQL, batched INSERTs elsewhere."""
+    if not rows:
+        return
+    if postgres:
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)

@@ -19,9 +19,12 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
+from typing import BinaryIO
 
 from django.conf import settings
 
@@ -30,11 +33,13 @@ from returns import validation
 
 # More problems than this are summarised: nobody reads past the first screenful.
 MAX_PROBLEMS = 200
-# Non-blank rows in one file; blank rows are skipped and not counted.
-MAX_ROWS = 500_000
 # A real workbook expands perhaps ten times when unzipped; a zip bomb expands thousands of times.
 UNZIPPED_FACTOR = 10
 MAX_ZIP_MEMBERS = 2_000
+# Columns a row may use: more than any import reads (the widest, wide-form returns, has a column per measure).
+MAX_COLUMNS = 200
+# Characters on one line of a CSV file; a longer line is refused before it is held whole.
+MAX_LINE = 64 * 1024
 
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
 
@@ -119,13 +124,39 @@ class Sheet:
     encoding: str = ""
 
 
+Row = tuple[int, tuple]
+
+
+class SheetStream:
+    """An import file opened for reading row by row, in constant memory whatever its length.
+
+    `headers` are read on opening; iterating yields each non-blank data row once,
+    as (spreadsheet row number, cells), and raises ImportRefused when the file
+    turns out to be damaged, too long or too wide part-way through. `blank_rows`
+    counts the blank rows skipped so far.
+    """
+
+    def __init__(self, *, file_name: str, sha256: str, kind: str, headers: list[str], rows: Iterator[Row],
+                 encoding: str = "") -> None:
+        self.file_name = file_name
+        self.sha256 = sha256
+        self.kind = kind
+        self.headers = headers
+        self.encoding = encoding
+        self.blank_rows = 0
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[Row]:
+        return self._rows
+
+
 def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def check_size(size: int, file_name: str) -> None:
-    """Refuse a file over settings.IMPORT_MAX_BYTES before reading it."""
-    limit = settings.IMPORT_MAX_BYTES
+def check_size(size: int, file_name: str, limit: int | None = None) -> None:
+    """Refuse a file over `limit` bytes (settings.IMPORT_MAX_BYTES by default) before reading it."""
+    limit = settings.IMPORT_MAX_BYTES if limit is None else limit
     if size > limit:
         raise ImportRefused(
             f"{file_name} is {_megabytes(size)}; the largest file an import accepts is {_megabytes(limit)}. "
@@ -135,19 +166,50 @@ def check_size(size: int, file_name: str) -> None:
         raise ImportRefused(f"{file_name} is empty.")
 
 
+def max_rows() -> int:
+    """Return the most non-blank rows one file may hold (settings.IMPORT_MAX_ROWS)."""
+    return settings.IMPORT_MAX_ROWS
+
+
 def read_sheet(data: bytes, file_name: str) -> Sheet:
     """Return the rows of a CSV or XLSX file, or raise ImportRefused saying why it cannot be read."""
-    check_size(len(data), file_name)
-    kind = sniff_kind(data, file_name)
-    if kind == "csv":
-        text, encoding = decode_text(data, file_name)
-        headers, rows, blanks = _csv_rows(text)
-    else:
-        encoding = ""
-        headers, rows, blanks = _xlsx_rows(data, file_name)
-    return Sheet(file_name=file_name, sha256=file_sha256(data), kind=kind, headers=headers,
-                 rows=rows, blank_rows=blanks, encoding=encoding)
+    stream = open_sheet(io.BytesIO(data), file_name)
+    rows = list(stream)
+    return Sheet(file_name=file_name, sha256=stream.sha256, kind=stream.kind, headers=stream.headers,
+                 rows=rows, blank_rows=stream.blank_rows, encoding=stream.encoding)
 
+
+def open_sheet(source: BinaryIO, file_name: str, *, max_bytes: int | None = None,
+               max_columns: int = MAX_COLUMNS) -> SheetStream:
+    """Open a CSV or XLSX file (a seekable binary file) for streaming, or raise ImportRefused saying why not.
+
+    The size, kind, encoding (CSV) and the zip's parts (XLSX) are checked before
+    any row is parsed; rows are then parsed one at a time as they are read.
+    Cells past `max_columns` are never kept: a value there refuses the file.
+    """
+    size = source.seek(0, io.SEEK_END)
+    source.seek(0)
+    check_size(size, file_name, max_bytes)
+    head = source.read(65536)
+    source.seek(0)
+    kind = sniff_kind(head, file_name, source=source)
+    sha256 = _stream_sha256(source)
+    if kind == "csv":
+        encoding = _csv_encoding(source, file_name, head)
+        return _open_csv(source, file_name, sha256, encoding, max_columns)
+    return _open_xlsx(source, file_name, sha256, max_columns)
+
+
+def _stream_sha256(source: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    source.seek(0)
+    for chunk in iter(lambda: source.read(_CHUNK), b""):
+        digest.update(chunk)
+    source.seek(0)
+    return digest.hexdigest()
+
+
+_CHUNK = 1024 * 1024
 
 # Signatures of files that are never a spreadsheet we accept, and what to call them.
 _SIGNATURES = (
@@ -175,15 +237,18 @@ _EXTENSION_ADVICE = {
 }
 
 
-def sniff_kind(data: bytes, file_name: str) -> str:
-    """Return "csv" or "xlsx" from the file's content, refusing it unless its extension says the same."""
+def sniff_kind(data: bytes, file_name: str, *, source: BinaryIO | None = None) -> str:
+    """Return "csv" or "xlsx" from the file's content, refusing it unless its extension says the same.
+
+    `data` is the whole file, or its first 64 KB when `source` (the whole file, seekable) is given.
+    """
     extension = PurePath(file_name).suffix.lower()
     if extension in _EXTENSION_ADVICE:
         raise ImportRefused(_EXTENSION_ADVICE[extension])
     if extension not in ALLOWED_EXTENSIONS:
         said = f"a {extension} file" if extension else "a file without an extension"
         raise ImportRefused(f"{file_name} is {said}; only CSV (.csv) and Excel workbook (.xlsx) files can be imported.")
-    actual = _content_kind(data)
+    actual = _content_kind(data, source)
     if actual != extension.lstrip("."):
         what = {"csv": "a CSV text file", "xlsx": "an Excel workbook"}.get(actual, actual)
         raise ImportRefused(
@@ -193,10 +258,15 @@ def sniff_kind(data: bytes, file_name: str) -> str:
     return actual
 
 
-def _content_kind(data: bytes) -> str:
+def _content_kind(data: bytes, source: BinaryIO | None = None) -> str:
     """Return "csv", "xlsx" or a description of what else the bytes are."""
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-        return _zip_kind(data)
+        if source is None:
+            return _zip_kind(io.BytesIO(data))
+        try:
+            return _zip_kind(source)
+        finally:
+            source.seek(0)
     for signature, description in _SIGNATURES:
         if data.startswith(signature):
             return description
@@ -205,44 +275,71 @@ def _content_kind(data: bytes) -> str:
     return "csv"
 
 
-def _zip_kind(data: bytes) -> str:
+# No part but a worksheet is ever this large in a workbook Excel saves; larger ones are parsed whole, so refused.
+MAX_PART_BYTES = 16 * 1024 * 1024
+
+
+def _zip_kind(source: BinaryIO) -> str:
+    """Say what a zip archive is, reading at most a few hundred bytes of any part (never a whole part)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:200]:
-                return "an OpenDocument file (.ods)"
-            if "xl/vbaProject.bin" in names or any(n.lower().endswith(".bin") and "vba" in n.lower() for n in names):
+        with zipfile.ZipFile(source) as archive:
+            members = {info.filename: info for info in archive.infolist()}
+            mimetype = members.get("mimetype")
+            if mimetype is not None:
+                with archive.open(mimetype) as part:
+                    if b"opendocument" in part.read(200):
+                        return "an OpenDocument file (.ods)"
+            if "xl/vbaProject.bin" in members or any(
+                    n.lower().endswith(".bin") and "vba" in n.lower() for n in members):
                 return "a macro-enabled workbook (.xlsm)"
-            if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
-                types = archive.getinfo("[Content_Types].xml")
+            if "[Content_Types].xml" in members and "xl/workbook.xml" in members:
+                types = members["[Content_Types].xml"]
                 if types.file_size > 1_000_000:
                     return "a damaged or suspicious workbook"
-                content_types = archive.read("[Content_Types].xml")
+                with archive.open(types) as part:
+                    content_types = part.read(1_000_001)
                 if b"macroEnabled" in content_types:
                     return "a macro-enabled workbook (.xlsm)"
                 if b"sheet.binary" in content_types:
                     return "a binary workbook (.xlsb)"
                 return "xlsx"
             return "a zip archive, not an Excel workbook"
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError):
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError, EOFError, ValueError,
+            zlib.error):
         return "a damaged zip file"
 
 
 def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
     """Return the text of a CSV file in UTF-8 (with or without BOM) or Windows-1252, and the encoding used."""
-    candidates = ("utf-8-sig",) if data.startswith(codecs.BOM_UTF8) else ("utf-8", "cp1252")
+    encoding = _csv_encoding(io.BytesIO(data), file_name, data[:65536])
+    return data.decode(encoding), encoding
+
+
+def _csv_encoding(source: BinaryIO, file_name: str, head: bytes) -> str:
+    """Return the encoding a CSV file is read in, checking the whole file chunk by chunk (no control characters)."""
+    candidates = ("utf-8-sig",) if head.startswith(codecs.BOM_UTF8) else ("utf-8", "cp1252")
     for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        line = 1
         try:
-            text = data.decode(encoding)
+            source.seek(0)
+            while True:
+                chunk = source.read(_CHUNK)
+                text = decoder.decode(chunk, final=not chunk)
+                bad = _CONTROL.search(text)
+                if bad:
+                    line += text.count("\n", 0, bad.start())
+                    raise ImportRefused(Problem(
+                        f"{file_name} contains a control character (code {ord(bad.group()):#04x}), "
+                        "so it is not a plain-text CSV file.", row=line))
+                line += text.count("\n")
+                if not chunk:
+                    break
         except UnicodeDecodeError:
             continue
-        bad = _CONTROL.search(text)
-        if bad:
-            line = text.count("\n", 0, bad.start()) + 1
-            raise ImportRefused(Problem(
-                f"{file_name} contains a control character (code {ord(bad.group()):#04x}), "
-                "so it is not a plain-text CSV file.", row=line))
-        return text, encoding
+        finally:
+            source.seek(0)
+        return encoding
     raise ImportRefused(
         f"{file_name} cannot be read as UTF-8 or Windows-1252 text. "
         "Save it from your spreadsheet program as “CSV UTF-8” and try again."
@@ -253,66 +350,214 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _csv_rows(text: str) -> tuple[list[str], list[tuple[int, tuple]], int]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+
+def _open_csv(source: BinaryIO, file_name: str, sha256: str, encoding: str, max_columns: int) -> SheetStream:
+    text = io.TextIOWrapper(source, encoding=encoding, newline="")
+    state = {"line": 0}
+
+    def lines() -> Iterator[str]:
+        while True:
+            line = text.readline(MAX_LINE)
+            if not line:
+                return
+            state["line"] += 1
+            if len(line) >= MAX_LINE and not line.endswith(("\n", "\r")):
+                raise ImportRefused(Problem(f"The line is longer than {MAX_LINE:,} characters; "
+                                            "this is not a CSV file an import can read.", row=state["line"]))
+            yield line
+
+    reader = csv.reader(lines(), strict=True)
+
+    def refuse_malformed(exc: csv.Error) -> ImportRefused:
+        return ImportRefused(Problem(f"The CSV file is malformed ({exc}).", row=reader.line_num))
+
     try:
         header_row = next(reader, None)
-        if header_row is None:
-            raise ImportRefused("The file has no header row.")
-        if len(header_row) == 1 and ";" in header_row[0]:
-            raise ImportRefused(Problem("Separate the columns with commas, not semicolons.", row=1))
-        rows: list[tuple[int, tuple]] = []
-        blanks = 0
-        for number, cells in enumerate(reader, start=2):
-            if not "".join(cells).strip():
-                blanks += 1
-                continue
-            rows.append((number, tuple(cells)))
-            if len(rows) > MAX_ROWS:
-                raise ImportRefused(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
     except csv.Error as exc:
-        raise ImportRefused(Problem(f"The CSV file is malformed ({exc}).", row=reader.line_num)) from None
-    return [h.strip() for h in header_row], rows, blanks
+        raise refuse_malformed(exc) from None
+    if header_row is None:
+        raise ImportRefused("The file has no header row.")
+    if len(header_row) == 1 and ";" in header_row[0]:
+        raise ImportRefused(Problem("Separate the columns with commas, not semicolons.", row=1))
+    headers = _capped(header_row, max_columns, 1)
+    limit = max_rows()
+
+    def rows() -> Iterator[Row]:
+        count = 0
+        try:
+            for number, cells in enumerate(reader, start=2):
+                if not "".join(cells).strip():
+                    stream.blank_rows += 1
+                    continue
+                count += 1
+                if count > limit:
+                    raise ImportRefused(f"The file has more than {limit:,} rows; split it into smaller files.")
+                yield number, tuple(_capped(cells, max_columns, number))
+        except csv.Error as exc:
+            raise refuse_malformed(exc) from None
+        finally:
+            text.detach()
+
+    stream = SheetStream(file_name=file_name, sha256=sha256, kind="csv", headers=[h.strip() for h in headers],
+                         rows=rows(), encoding=encoding)
+    return stream
 
 
-def _xlsx_rows(data: bytes, file_name: str) -> tuple[list[str], list[tuple[int, tuple]], int]:
+def _capped(cells: list, max_columns: int, row: int) -> list:
+    """Return the first `max_columns` cells, refusing a value in any column past them."""
+    if len(cells) <= max_columns:
+        return cells
+    for index in range(max_columns, len(cells)):
+        if not is_blank(cells[index]):
+            raise ImportRefused(Problem(
+                f"there is a value in column {_column_letter(index)}; an import reads at most {max_columns} columns",
+                row=row))
+    return cells[:max_columns]
+
+
+def _open_xlsx(source: BinaryIO, file_name: str, sha256: str, max_columns: int) -> SheetStream:
     import defusedxml
     import openpyxl
     from openpyxl.xml import DEFUSEDXML
 
     if not DEFUSEDXML:  # pragma: no cover - a deployment without defusedxml is refused outright
         raise ImportRefused("Excel files cannot be read safely on this server (defusedxml is missing); use CSV.")
-    _check_unzipped_size(data, file_name)
+    _check_unzipped_size(source, file_name)
+
+    def refusal(exc: BaseException) -> ImportRefused:
+        if isinstance(exc, ImportRefused):
+            return exc
+        if isinstance(exc, MemoryError):  # pragma: no cover - belt and braces behind the size checks
+            return ImportRefused(f"{file_name} is too large to read.")
+        if _caused_by(exc, defusedxml.DefusedXmlException):
+            return ImportRefused(
+                f"{file_name} contains XML entity or DTD declarations, which are refused because they can be "
+                "used to attack the server. Save a fresh copy from Excel and try again."
+            )
+        return ImportRefused(f"{file_name} is damaged or not a workbook Excel saved; save a fresh copy and try again.")
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-            try:
-                if not workbook.worksheets:
-                    raise ImportRefused(f"{file_name} has no worksheets.")
-                sheet = workbook.worksheets[0]
-                header_row, rows, blanks, formulas = _sheet_rows(sheet)
-            finally:
-                workbook.close()
-            if formulas:
-                rows = _replace_formulas(data, rows, formulas, header_row)
-    except ImportRefused:
-        raise
-    except MemoryError:  # pragma: no cover - belt and braces behind the unzipped-size check
-        raise ImportRefused(f"{file_name} is too large to read.") from None
+            workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged workbooks; none of them should be a 500
-        if _caused_by(exc, defusedxml.DefusedXmlException):
-            raise ImportRefused(
-                f"{file_name} contains XML entity or DTD declarations, which are refused because they can be "
-                "used to attack the server. Save a fresh copy from Excel and try again."
-            ) from None
-        raise ImportRefused(
-            f"{file_name} is damaged or not a workbook Excel saved; save a fresh copy and try again."
-        ) from None
-    return header_row, rows, blanks
+        raise refusal(exc) from None
+    try:
+        if not workbook.worksheets:
+            raise ImportRefused(f"{file_name} has no worksheets.")
+        cells = _xlsx_cells(workbook, workbook.worksheets[0], max_columns)
+        header_row: list | None = None
+        blanks = 0
+        for number, values, formulas in cells:
+            if not any(_present(v) for v in values):
+                blanks += 1
+                continue
+            if formulas:
+                raise ImportRefused(Problem("The header row contains formulas; type the column names instead.",
+                                            row=number))
+            header_row = ["" if v is None else str(v).strip() for v in values]
+            break
+        if header_row is None:
+            raise ImportRefused("The first worksheet is empty: it has no header row.")
+    except Exception as exc:
+        workbook.close()
+        raise refusal(exc) from None
+    limit = max_rows()
+
+    def rows() -> Iterator[Row]:
+        count = 0
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for number, values, formulas in cells:
+                    if not any(_present(v) for v in values):
+                        stream.blank_rows += 1
+                        continue
+                    count += 1
+                    if count > limit:
+                        raise ImportRefused(f"The file has more than {limit:,} rows; split it into smaller files.")
+                    if formulas:
+                        _refuse_unsaved_formulas(number, values, formulas, header_row)
+                    yield number, tuple(values)
+        except GeneratorExit:
+            raise
+        except Exception as exc:
+            raise refusal(exc) from None
+        finally:
+            workbook.close()
+
+    stream = SheetStream(file_name=file_name, sha256=sha256, kind="xlsx", headers=header_row, rows=rows())
+    stream.blank_rows = blanks
+    return stream
 
 
-def _caused_by(exc: BaseException, kind: type) -> bool:
+def _xlsx_cells(workbook, sheet, max_columns: int) -> Iterator[tuple[int, list, list[int]]]:
+    """Yield (row number, values, columns holding formulas) for each row the worksheet's XML holds.
+
+    Parsed cell by cell and cleared as it goes, so memory stays flat: the
+    declared `<dimension>` is ignored (rows are never padded to it), missing
+    rows are never made up, and cells past `max_columns` are never kept (a
+    value there refuses the file). A formula's value is the result Excel saved
+    with it (None when it saved none).
+    """
+    from openpyxl.worksheet._reader import CELL_TAG, FORMULA_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.xml.functions import iterparse
+
+    parser = WorkSheetParser(None, sheet._shared_strings, data_only=True, epoch=workbook.epoch,
+                             date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+    with workbook._archive.open(sheet._worksheet_path) as source:
+        values: list = []
+        formulas: list[int] = []
+        parent = None
+        row_number = 0
+        for event, element in iterparse(source, events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == ROW_TAG:
+                    raw = element.get("r")
+                    row_number = int(raw) if raw is not None and raw.isdigit() else row_number + 1
+                    parser.row_counter, parser.col_counter = row_number, 0
+                    values, formulas = [], []
+                elif tag.endswith("}sheetData"):
+                    parent = element
+                continue
+            if tag == CELL_TAG:
+                cell = parser.parse_cell(element)
+                column = cell["column"] - 1
+                value = _CellError(str(cell["value"])) if cell["data_type"] == "e" else cell["value"]
+                is_formula = element.find(FORMULA_TAG) is not None
+                element.clear()
+                if column >= max_columns or column < 0:
+                    if _present(value) or is_formula:
+                        raise ImportRefused(Problem(
+                            f"there is a value in column {_column_letter(max(column, 0))}; an import reads at most "
+                            f"{max_columns} columns", row=row_number))
+                    continue
+                if column >= len(values):
+                    values.extend([None] * (column + 1 - len(values)))
+                values[column] = value
+                if is_formula:
+                    formulas.append(column)
+            elif tag == ROW_TAG:
+                element.clear()
+                if parent is not None:
+                    parent.clear()
+                yield row_number, values, formulas
+
+
+def _refuse_unsaved_formulas(number: int, values: list, formulas: list[int], headers: list[str]) -> None:
+    """Refuse formulas saved without their result (the value then is None)."""
+    problems = Problems()
+    for column in formulas:
+        if values[column] is None:
+            name = headers[column] if column < len(headers) and headers[column] else f"{column + 1}"
+            problems.add("The cell holds a formula with no saved result. Open the file in Excel, let it "
+                         "calculate, save it, and import it again (or paste the values only).",
+                         row=number, column=name)
+    problems.raise_if_any()
+
+
+def _caused_by(exc: BaseException | None, kind: type) -> bool:
     """Return True if the exception or one it was raised from is of the kind (openpyxl wraps parse errors)."""
     seen = 0
     while exc is not None and seen < 10:
@@ -322,94 +567,38 @@ def _caused_by(exc: BaseException, kind: type) -> bool:
     return False
 
 
-def _check_unzipped_size(data: bytes, file_name: str) -> None:
-    """Refuse a workbook that would expand past UNZIPPED_FACTOR times the upload limit (a zip bomb)."""
+def _check_unzipped_size(source: BinaryIO, file_name: str) -> None:
+    """Refuse a workbook whose parts, as declared, would expand too far (a zip bomb), before reading any of them.
+
+    The whole may expand to UNZIPPED_FACTOR times the upload limit; a part that
+    is not a worksheet (parsed whole, not streamed) to MAX_PART_BYTES. These are
+    the sizes the archive declares: zipfile never inflates a part past its
+    declared size (it stops there and fails the checksum), so a lying header
+    cannot get round the check.
+    """
     limit = settings.IMPORT_MAX_BYTES * UNZIPPED_FACTOR
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        source.seek(0)
+        with zipfile.ZipFile(source) as archive:
             members = archive.infolist()
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise ImportRefused(f"{file_name} is a damaged zip file.") from None
+    finally:
+        source.seek(0)
     if len(members) > MAX_ZIP_MEMBERS:
         raise ImportRefused(f"{file_name} holds {len(members):,} parts; a workbook Excel saves has far fewer.")
-    # The sizes are those the archive declares; zipfile never inflates a part past its declared size
-    # (it stops and fails the checksum), so a lying header cannot get round this check.
     total = sum(member.file_size for member in members)
     if total > limit:
         raise ImportRefused(
             f"{file_name} would expand to {_megabytes(total)} when unzipped (the limit is {_megabytes(limit)}); "
             "it is refused as a possible zip bomb. Save the data as CSV, or split it."
         )
-
-
-def _sheet_rows(sheet) -> tuple[list[str], list[tuple[int, tuple]], int, list[tuple[int, int]]]:
-    """Return headers, non-blank rows, the blank-row count and (row index, column) of every formula cell."""
-    header_row: list[str] | None = None
-    rows: list[tuple[int, tuple]] = []
-    formulas: list[tuple[int, int]] = []
-    blanks = 0
-    for number, cells in enumerate(sheet.iter_rows(), start=1):
-        values = []
-        for column, cell in enumerate(cells):
-            value = cell.value
-            kind = cell.data_type
-            if kind == "f":
-                formulas.append((len(rows) if header_row is not None else -1, column))
-            elif kind == "e":
-                value = _CellError(str(value))
-            values.append(value)
-        if header_row is None:
-            if not any(_present(v) for v in values):
-                blanks += 1
-                continue
-            header_row = ["" if v is None else str(v).strip() for v in values]
-            continue
-        if not any(_present(v) for v in values):
-            blanks += 1
-            continue
-        rows.append((number, tuple(values)))
-        if len(rows) > MAX_ROWS:
-            raise ImportRefused(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
-    if header_row is None:
-        raise ImportRefused("The first worksheet is empty: it has no header row.")
-    if any(index == -1 for index, _ in formulas):
-        raise ImportRefused(Problem("The header row contains formulas; type the column names instead.", row=1))
-    return header_row, rows, blanks, formulas
-
-
-def _replace_formulas(data: bytes, rows, formulas, headers):
-    """Swap each formula for the result Excel saved with it; refuse formulas saved without one."""
-    import openpyxl
-
-    wanted: dict[int, list[int]] = {rows[index][0]: [] for index, _ in formulas}
-    for index, column in formulas:
-        wanted[rows[index][0]].append(column)
-    cached: dict[tuple[int, int], object] = {}
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        for number, cells in enumerate(workbook.worksheets[0].iter_rows(), start=1):
-            for column in wanted.get(number, ()):
-                cell = cells[column] if column < len(cells) else None
-                cached[(number, column)] = None if cell is None else (
-                    _CellError(str(cell.value)) if cell.data_type == "e" else cell.value)
-    finally:
-        workbook.close()
-    problems = Problems()
-    rows = list(rows)
-    for index, column in formulas:
-        number, values = rows[index]
-        result = cached.get((number, column))
-        if result is None:
-            name = headers[column] if column < len(headers) and headers[column] else f"{column + 1}"
-            problems.add("The cell holds a formula with no saved result. Open the file in Excel, let it "
-                         "calculate, save it, and import it again (or paste the values only).",
-                         row=number, column=name)
-            continue
-        values = list(values)
-        values[column] = result
-        rows[index] = (number, tuple(values))
-    problems.raise_if_any()
-    return rows
+    for member in members:
+        if member.file_size > MAX_PART_BYTES and not member.filename.startswith("xl/worksheets/"):
+            raise ImportRefused(
+                f"{file_name} has a part ({member.filename[:60]}) that would expand to "
+                f"{_megabytes(member.file_size)}; it is refused as a possible zip bomb. Save the data as CSV."
+            )
 
 
 class _CellError(str):
@@ -496,8 +685,8 @@ def header_key(text: str) -> str:
     return text.strip().lower()
 
 
-def locate_columns(sheet: Sheet, expected: list[str], *, form: str = "",
-                   optional: tuple[str, ...] = ()) -> dict[str, int]:
+def locate_columns(sheet: Sheet | SheetStream, expected: list[str], *, form: str = "",
+                   optional: tuple[str, ...] = (), check_cells: bool = True) -> dict[str, int]:
     """Return each expected (and present optional) column's index; refuse missing, renamed, duplicated or extra ones.
 
     A column with no header is ignored when every cell under it is blank (a
@@ -520,22 +709,33 @@ def locate_columns(sheet: Sheet, expected: list[str], *, form: str = "",
         if name not in found:
             problems.add(f"the column “{name}” is missing{form}; the header must be exactly: {wanted}", row=1)
     problems.raise_if_any()
-    check_headerless_cells(sheet)
+    if check_cells:  # a stream's rows are checked as they are read (headerless_value)
+        check_headerless_cells(sheet)  # type: ignore[arg-type]
     return found
 
 
 def check_headerless_cells(sheet: Sheet) -> None:
     """Refuse values in columns that have no header (beyond the header row, or under a blank header)."""
-    named = {i for i, h in enumerate(sheet.headers) if h.strip()}
-    width = len(sheet.headers)
+    named = named_columns(sheet.headers)
     problems = Problems()
     for number, cells in sheet.rows:
-        for index, value in enumerate(cells):
-            if (index >= width or index not in named) and not is_blank(value):
-                problems.add(f"there is a value ({_short_repr(value)}) in column {_column_letter(index)}, "
-                             "which has no header", row=number)
-                break
+        message = headerless_value(cells, named)
+        if message:
+            problems.add(message, row=number)
     problems.raise_if_any()
+
+
+def named_columns(headers: list[str]) -> frozenset[int]:
+    """Return the indexes of the columns that have a header."""
+    return frozenset(i for i, h in enumerate(headers) if h.strip())
+
+
+def headerless_value(cells: tuple, named: frozenset[int]) -> str | None:
+    """Return why a row is refused when it has a value in a column without a header, else None."""
+    for index, value in enumerate(cells):
+        if index not in named and not is_blank(value):
+            return f"there is a value ({_short_repr(value)}) in column {_column_letter(index)}, which has no header"
+    return None
 
 
 def _column_letter(index: int) -> str:
@@ -570,4 +770,4 @@ def check_workbook(data: bytes, file_name: str) -> None:
     kind = sniff_kind(data, file_name)
     if kind != "xlsx":
         raise ImportRefused(f"{file_name} is a CSV file; this import needs an Excel workbook (.xlsx).")
-    _check_unzipped_size(data, file_name)
+    _check_unzipped_size(io.BytesIO(data), file_name)

@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (CSRF checks read it in the view stage): limits depend on sign-in.
+    "scorecard.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication and messages (they read request.user and may leave
     # a message), before the login check (an expired session then meets the
@@ -200,6 +202,18 @@ for _name, _length in (("SPC_SHIFT_LENGTH", SPC_SHIFT_LENGTH), ("SPC_TREND_LENGT
 # (returns.PendingImport): the app keeps no local files.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+# Uploads stay in memory (never a temporary file), only for signed-in users, and stop at IMPORT_MAX_BYTES.
+FILE_UPLOAD_HANDLERS = ["scorecard.uploads.MemoryOnlyUploadHandler"]
+# A request body larger than this is refused (413) from its Content-Length before any of it is read:
+# a signed-in user's (an import file plus its form), and anyone's before sign-in (the sign-in form).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", IMPORT_MAX_BYTES + 64 * 1024, minimum=1024)
+REQUEST_MAX_BYTES_SIGNED_OUT = env_int("REQUEST_MAX_BYTES_SIGNED_OUT", 16 * 1024, minimum=1024)
+# Files named on the command line (import_returns, import_reference) may be larger: they are streamed.
+IMPORT_COMMAND_MAX_BYTES = env_int("IMPORT_COMMAND_MAX_BYTES", 1024 * 1024 * 1024, minimum=1024)
+# Non-blank rows one import file may hold (blank rows are skipped and not counted).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000, minimum=1)
+# A web upload larger than this is previewed and imported in the background (returns.import_jobs).
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 512 * 1024)
 
 # A month's returns are due on this working day (Monday to Friday) of the next month.
 # Four eyes: nobody approves a return they last submitted or changed. A one-person team may turn this on;
@@ -260,6 +274,14 @@ CACHES = {
     }
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# How background imports run: "redis" (a queue in REDIS_URL, run by `manage.py run_import_jobs`),
+# "thread" (in the web process; the demo, without Redis) or "immediate" (in the request; tests).
+IMPORT_JOBS_RUNNER = os.environ.get("IMPORT_JOBS_RUNNER", "").strip() or ("redis" if REDIS_URL else "thread")
+if IMPORT_JOBS_RUNNER not in ("redis", "thread", "immediate"):
+    raise ImproperlyConfigured(f"IMPORT_JOBS_RUNNER={IMPORT_JOBS_RUNNER!r} must be redis, thread or immediate.")
+if IMPORT_JOBS_RUNNER == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("IMPORT_JOBS_RUNNER=redis needs REDIS_URL.")
 
 # HTTPS. Behind a proxy that terminates TLS, set DJANGO_SECURE_PROXY_SSL_HEADER=1
 # (only if the proxy always sets X-Forwarded-Proto itself); if the proxy already

@@ -5,12 +5,13 @@ from django.urls import include, path, re_path, register_converter
 from scorecard import admin_history, downloads, health, home, review, views
 from scorecard.converters import MonthConverter
 from scorecard.publish import month_publish
+from scorecard.signin import SignInView
 
 register_converter(MonthConverter, "month")
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Every admin history page is read-only, whatever the model: no revert by POST, bad ids are 404.
     re_path(r"^admin/(?P<app_label>\w+)/(?P<model_name>\w+)/(?P<object_id>[^/]+)/history/(?P<version_id>[^/]+)/$",

@@ -63,12 +63,13 @@ def test_import_returns_refuses_a_bad_file_naming_rows(council, tmp_path, make_c
 
 
 def test_import_returns_refuses_a_file_over_the_limit_without_reading_it(council, tmp_path, settings, monkeypatch):
-    settings.IMPORT_MAX_BYTES = 2048
+    settings.IMPORT_COMMAND_MAX_BYTES = 2048  # the command's own limit: it streams files larger than an upload
     path = tmp_path / "big.csv"
     path.write_bytes(b"month,team,measure,value\r\n" + b"2017-12,EAST-SG,open_cases,1\r\n" * 200)
     from pathlib import Path
 
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read"))
+    monkeypatch.setattr(Path, "open", lambda self, *args, **kwargs: pytest.fail("the file was opened"))
     with pytest.raises(CommandError, match="the largest file an import accepts"):
         run("import_returns", str(path))
 
@@ -93,3 +94,14 @@ def test_import_reference_loads_and_reports_changes(council, tmp_path, make_csv)
 def test_import_reference_refuses_an_unknown_kind(db, tmp_path):
     with pytest.raises(CommandError, match="invalid choice"):
         run("import_reference", "users", str(tmp_path / "x.csv"))
+
+
+def test_import_returns_takes_a_file_larger_than_a_web_upload(council, tmp_path, settings):
+    settings.IMPORT_MAX_BYTES = 2048
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"month,team,measure,value\r\n" + b"".join(
+        f"2017-{month:02d},EAST-SG,open_cases,{month}\r\n".encode() for month in range(1, 13)) * 1 +
+        b"\r\n" * 3000)
+    assert path.stat().st_size > 2048
+    out = run("import_returns", str(path))
+    assert "Imported big.csv: 12 new" in out

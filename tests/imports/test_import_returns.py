@@ -301,3 +301,34 @@ def test_it_refuses_a_team_measure_on_the_councils_row(council, make_csv, unchan
     unchanged()
     error = refused(make_csv([HEADER, ["2017-12", "CITY", "open_cases", "5"]]))
     assert "returned by each team, not by the council" in error.problems[0].message
+
+
+def test_memory_stays_flat_whatever_the_files_length(council, make_csv, monkeypatch):
+    """Streaming: sixteen times the rows costs no more memory at its peak than a few hundred bytes a return.
+
+    Rows are held a chunk at a time; what is kept per return (its id, placeholder or state) is all that grows.
+    """
+    import io
+
+    from returns import imports
+    from tests.requests import peak_memory
+
+    monkeypatch.setattr(imports, "CHUNK", 100)  # small chunks, so rows held at once are few
+    monkeypatch.setattr(imports, "KEPT_UNITS", 10)
+    monkeypatch.setattr(imports, "RULE_BATCH", 20)
+    monkeypatch.setattr(imports, "KEPT_CHANGES", 10)
+    values = {"open_cases": 100, "unallocated_cases": 5, "cpp_children": 41, "cpp_visits_due": 38, "cpp_visits_made": 36}
+
+    def peak_for(months: int) -> int:
+        rows = [["month", "team", "measure", "value"]] + [
+            [f"{2000 + m // 12}-{m % 12 + 1:02d}", team, code, str(value)]
+            for m in range(months) for team in ("EAST-SG", "SOUTH-SG") for code, value in values.items()]
+        data = make_csv(rows)
+        with peak_memory() as peak:
+            result = returns_import(source=io.BytesIO(data), file_name="returns.csv", dry_run=True)
+        assert result.new == 10 * months
+        return peak()
+
+    peak_for(20)  # first use fills caches (rules, lookups) that any later import reuses
+    small, large = peak_for(20), peak_for(320)
+    assert large - small < 300_000, (small, large)  # 600 more returns; holding the 3,000 more rows costs ~600 KB

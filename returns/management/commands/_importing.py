@@ -10,8 +10,19 @@ from django.core.management.base import CommandError
 from returns.spreadsheets import ImportRefused, check_size
 
 
-def read_file(path: str) -> tuple[bytes, str]:
+def read_file(path: str, limit: int | None = None) -> tuple[bytes, str]:
     """Return the file's bytes and name, refusing a missing or oversized file before reading it."""
+    file = check_file(path, limit)
+    try:
+        return file.read_bytes(), file.name
+    except ImportRefused as refused:
+        raise refused_error(refused) from None
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+
+
+def check_file(path: str, limit: int | None = None) -> Path:
+    """Return the path of a readable file no larger than `limit` (IMPORT_MAX_BYTES by default), or refuse it."""
     file = Path(path)
     try:
         size = file.stat().st_size
@@ -20,12 +31,10 @@ def read_file(path: str) -> tuple[bytes, str]:
     if not file.is_file():
         raise CommandError(f"{path} is not a file.")
     try:
-        check_size(size, file.name)
-        return file.read_bytes(), file.name
+        check_size(size, file.name, limit)
     except ImportRefused as refused:
         raise refused_error(refused) from None
-    except OSError as error:
-        raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+    return file
 
 
 def find_user(username: str | None):

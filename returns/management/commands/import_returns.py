@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from returns.imports import describe, returns_import
-from returns.management.commands._importing import find_user, read_file, refused_error
+from returns.management.commands._importing import check_file, find_user, refused_error
 from returns.spreadsheets import ImportRefused
 
 
@@ -22,18 +23,24 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username to record as the importer (and whose access applies).")
 
     def handle(self, *args, file, dry_run=False, user=None, **options):
-        data, name = read_file(file)
+        # Streamed from the file in constant memory, so the command takes files larger than a web upload.
+        limit = settings.IMPORT_COMMAND_MAX_BYTES
+        path = check_file(file, limit)
         actor = find_user(user)
         try:
-            result = returns_import(data=data, file_name=name, actor=actor, dry_run=dry_run)
+            with path.open("rb") as source:
+                result = returns_import(source=source, file_name=path.name, actor=actor, dry_run=dry_run,
+                                        max_bytes=limit)
         except ImportRefused as refused:
             raise refused_error(refused) from None
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         for line in describe(result):
             self.stdout.write(line)
         if dry_run:
             self.stdout.write("Dry run: nothing was saved.")
         else:
             self.stdout.write(self.style.SUCCESS(
-                f"Imported {name}: {result.new} new, {result.changed} changed, {result.unchanged} unchanged "
+                f"Imported {path.name}: {result.new} new, {result.changed} changed, {result.unchanged} unchanged "
                 f"({result.audit_rows} audit entries)."
             ))
