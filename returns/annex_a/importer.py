@@ -25,6 +25,7 @@ from returns.annex_a.measures import TEAM_MEASURES
 from returns.annex_a.reader import Derivation, derive
 from returns.models import Return, ReturnValue, Source
 from returns.spreadsheets import ImportRefused, Problem
+from returns.team_measures import team_measure_codes
 from teams.models import Council, Team, TeamNameMapping, team_name_key
 
 
@@ -67,6 +68,7 @@ class AnnexAImport:
     units: list[UnitPlan]
     dry_run: bool
     warnings: list[str] = field(default_factory=list)
+    not_counted: list[str] = field(default_factory=list)  # rows on a team for a measure its type does not return
 
     @property
     def unmapped(self) -> list[TeamName]:
@@ -89,7 +91,7 @@ class AnnexAImport:
         """Return a digest of what the import would do, so a confirm can refuse if anything moved since."""
         plan = [(u.code, u.state, u.changes) for u in self.units]
         names = [(n.name, n.team.code if n.team else "", n.authority_only) for n in self.team_names]
-        text = json.dumps([self.sha256, str(self.derivation.month), plan, names], default=str)
+        text = json.dumps([self.sha256, str(self.derivation.month), plan, names, self.not_counted], default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -134,7 +136,7 @@ def annex_a_apply(
         raise ImportRefused([Problem(f"The team name “{n.name}” ({n.rows:,} rows) is not mapped to a team: map "
                                      "it, or count it at authority level only.") for n in result.unmapped])
     with transaction.atomic():
-        result.units = _plan(derivation, names, council, month)
+        result.units, result.not_counted = _plan(derivation, names, council, month)
         _check_rules(result)
         if expected_fingerprint is not None and expected_fingerprint != result.fingerprint:
             raise ImportRefused("The returns or team mappings changed since the preview; upload the file again "
@@ -183,15 +185,25 @@ def team_names_map(*, choices: dict[str, Team | None]) -> None:
         TeamNameMapping.objects.update_or_create(key=mapping.key, defaults={"name": mapping.name, "team": team})
 
 
-def unit_values(derivation: Derivation, names: list[TeamName]) -> dict[Team | None, dict[str, int]]:
-    """Return the values per unit: every active team's team-level measures (0 when the file has no rows for it)
-    and the council's (key None) authority-level ones."""
+def unit_values(
+    derivation: Derivation, names: list[TeamName], returned: dict[int, tuple[str, frozenset[str]]] | None = None,
+) -> tuple[dict[Team | None, dict[str, int]], list[str]]:
+    """Return the values per unit, and what was not counted.
+
+    Every active team gets the team-level measures its team type returns (`team_measures`, as the form and
+    the write do), 0 when the file has no rows for it; the council (key None) its authority-level ones.
+    Rows on a team for a measure its type does not return are not counted anywhere (a team-level measure has
+    no place on the council's return): each is listed as "not counted: <team> does not return <measure>".
+    """
     team_measures = [m for m in derivation.measures if m in TEAM_MEASURES]
+    returned = team_measure_codes() if returned is None else returned
     by_team: dict[int, dict[str, int]] = {}
     active = list(Team.objects.filter(active=True).order_by("area__order", "code"))
     for team in active:
-        by_team[team.pk] = dict.fromkeys(team_measures, 0)
+        codes = returned.get(team.pk, ("", frozenset()))[1]
+        by_team[team.pk] = {m: 0 for m in team_measures if m in codes}
     inactive_problems = []
+    dropped: dict[tuple[str, str], int] = {}
     for name in names:
         counts = derivation.teams.get(name.name, {})
         if name.team is None or not counts:
@@ -201,16 +213,36 @@ def unit_values(derivation: Derivation, names: list[TeamName]) -> dict[Team | No
                                              "an active team: map it to another team or to authority level."))
             continue
         for measure in team_measures:
-            by_team[name.team.pk][measure] += counts.get(measure, 0)
+            count = counts.get(measure, 0)
+            if measure in by_team[name.team.pk]:
+                by_team[name.team.pk][measure] += count
+            elif count:
+                key = (name.team.code, measure)
+                dropped[key] = dropped.get(key, 0) + count
     if inactive_problems:
         raise ImportRefused(inactive_problems)
-    values: dict[Team | None, dict[str, int]] = {team: by_team[team.pk] for team in active if team_measures}
+    values: dict[Team | None, dict[str, int]] = {team: by_team[team.pk] for team in active if by_team[team.pk]}
     values[None] = dict(derivation.authority)
-    return values
+    not_counted = [f"not counted: {code} does not return {measure} ({count:,} row{'' if count == 1 else 's'})"
+                   for (code, measure), count in sorted(dropped.items())]
+    return values, not_counted
 
 
-def _plan(derivation: Derivation, names: list[TeamName], council: Council, month: Month) -> list[UnitPlan]:
-    values = unit_values(derivation, names)
+def _plan(
+    derivation: Derivation, names: list[TeamName], council: Council, month: Month
+) -> tuple[list[UnitPlan], list[str]]:
+    returned = team_measure_codes()
+    values, not_counted = unit_values(derivation, names, returned)
+    levels = dict(Measure.objects.values_list("code", "level"))
+    authority = {code for code, level in levels.items() if level == Measure.Level.AUTHORITY}
+    refused = []
+    for team, wanted in values.items():  # the write's own check, so a preview or dry run refuses what it would
+        codes = authority if team is None else returned.get(team.pk, ("", frozenset()))[1]
+        if unknown := sorted(set(wanted).intersection(levels) - codes):  # _write leaves out codes with no measure
+            refused.append(Problem(f"{team.code if team else council.code}: Nothing was saved: not measures this "
+                                   f"unit returns: {', '.join(unknown)}."))
+    if refused:
+        raise ImportRefused(refused)
     returns = {r.team_id: r for r in Return.objects.filter(month=month.first_day)}
     stored: dict[tuple[int, str], int | None] = {
         (ret_id, code): value for ret_id, code, value in ReturnValue.objects.filter(
@@ -227,7 +259,7 @@ def _plan(derivation: Derivation, names: list[TeamName], council: Council, month
             else:
                 plan.changes.append((measure, old, value))
         plans.append(plan)
-    return plans
+    return plans, not_counted
 
 
 def _check_rules(result: AnnexAImport) -> None:
@@ -302,6 +334,8 @@ def describe(result: AnnexAImport) -> list[str]:
         lines.append(f"  {plan.code} [{lead}]: {changes}")
     unchanged = sum(p.unchanged for p in result.units)
     lines.append(f"{result.changed} values to change, {unchanged} unchanged.")
+    for line in result.not_counted:
+        lines.append(f"  {line[:1].upper()}{line[1:]}")
     for warning in result.warnings:
         lines.append(f"  Warning: {warning}")
     for group in derivation.notes:

@@ -7,9 +7,10 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from indicators.models import Measure
 from returns.models import PendingImport, Return, ReturnValue, Source, ValueChange
 from scorecard import roles
-from teams.models import TeamNameMapping
+from teams.models import TeamNameMapping, TeamType
 from tests.conftest import make_user
 from tests.returns.annex_a_books import book, d
 
@@ -126,3 +127,22 @@ def test_the_performance_team_edits_team_name_mappings_in_the_admin(council, cli
     again = client.post("/admin/teams/teamnamemapping/add/", {"name": "cp team EAST", "team": ""})
     assert again.status_code == 200 and "already mapped" in again.content.decode()
     assert TeamNameMapping.objects.count() == 1
+
+
+def test_a_team_gets_only_its_types_measures_the_preview_lists_what_is_not_counted_and_confirm_does_it(
+        council, client, performance):
+    safeguarding = TeamType.objects.get(code="safeguarding")
+    for measure in Measure.objects.filter(code__in=["cpp_children", "cpp_visits_due", "cpp_visits_made"]):
+        measure.team_types.set([safeguarding])
+    client.force_login(performance)
+    preview = upload(client, annex_a(team="East Assessment"))
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "Import these values" in page
+    assert "not counted: EAST-ASM does not return cpp_children (2 rows)" in page
+    done = client.post("/imports/annex-a/confirm/", hidden_fields(preview))
+    assert done.status_code == 302 and done.url == "/returns/2017-12/"
+    assert not Return.objects.filter(team__code="EAST-ASM").exists()
+    south = Return.objects.get(team__code="SOUTH-SG", month="2017-12-01")
+    assert {v.measure.code: v.value for v in south.values.select_related("measure")} == {
+        "cpp_children": 1, "cpp_visits_due": 1, "cpp_visits_made": 0}
+    assert not PendingImport.objects.exists()

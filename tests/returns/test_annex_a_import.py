@@ -9,11 +9,12 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from indicators.models import Measure
 from lib.months import Month
 from returns.annex_a.importer import annex_a_import, team_names_map
 from returns.models import Return, ReturnValue, Source, ValueChange
 from returns.spreadsheets import ImportRefused
-from teams.models import TeamNameMapping
+from teams.models import TeamNameMapping, TeamType
 from tests.returns.annex_a_books import book, d
 from tests.returns.factories import DEC_2017, approved_return, draft_return, make_council, make_team, submitted_return
 
@@ -255,3 +256,28 @@ def test_a_month_in_the_future_or_before_the_records_is_refused(units, month, sa
     with time_machine.travel("2018-01-10 10:00:00+00:00", tick=False), pytest.raises(ImportRefused, match=says):
         annex_a_import(data=workbook(), file_name="a.xlsx", month=month, actor=None)
     assert not Return.objects.exists()
+
+
+def _only_safeguarding_returns_child_protection() -> None:
+    safeguarding = TeamType.objects.get(code="safeguarding")
+    for measure in Measure.objects.filter(code__in=["cpp_children", "cpp_visits_due", "cpp_visits_made"]):
+        measure.team_types.set([safeguarding])
+
+
+def test_the_command_gives_each_team_only_its_types_measures_and_lists_rows_it_does_not_count(units, tmp_path,
+                                                                                               capsys):
+    _only_safeguarding_returns_child_protection()
+    path = tmp_path / "annex.xlsx"
+    path.write_bytes(workbook(team_a="EAST-ASM", team_b="SOUTH-SG"))
+    call_command("import_annex_a", str(path), "--month", "2017-12", "--dry-run")
+    dry = capsys.readouterr().out
+    assert "Not counted: EAST-ASM does not return cpp_children (2 rows)" in dry
+    assert "Not counted: EAST-ASM does not return cpp_visits_made (1 row)" in dry
+    assert "EAST-ASM [" not in dry and not ReturnValue.objects.exists()
+    call_command("import_annex_a", str(path), "--month", "2017-12")
+    assert "values changed" in capsys.readouterr().out
+    assert not Return.objects.filter(team=units["asm"]).exists()
+    assert values_of(units["east"]) == {"cpp_children": 0, "cpp_visits_due": 0, "cpp_visits_made": 0}
+    assert values_of(units["south"]) == {"cpp_children": 1, "cpp_visits_due": 0, "cpp_visits_made": 0}
+    planned = [line for line in dry.splitlines() if line.startswith("  ") and " -> " in line]
+    assert ValueChange.objects.count() == sum(line.count(" -> ") for line in planned)  # what the dry run said
