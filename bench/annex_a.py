@@ -36,7 +36,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-key")
 # The size limit is not what is measured.
 os.environ.setdefault("IMPORT_MAX_BYTES", str(64 * 1024 * 1024))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

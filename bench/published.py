@@ -28,7 +28,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scorecard.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-key")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -37,7 +37,10 @@ from django.core.cache import cache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext, setup_databases, setup_test_environment, teardown_databases,
+    CaptureQueriesContext,
+    setup_databases,
+    setup_test_environment,
+    teardown_databases,
 )
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from indicators import spc  # noqa: E402
-from lib.months import Month  # noqa: E402
+from indicators import spc
+from lib.months import Month
 
 INDICATORS, MONTHS, RUNS = 14, 60, 15
 

@@ -3,7 +3,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.admin_fields import PlainFieldsMixin, shown_decimal, shown_month
 from indicators.models import (
-    ChangePoint, Commentary, Comparator, DismissedChangePoint, Indicator, IndicatorLine, Measure, Target,
+    ChangePoint,
+    Commentary,
+    Comparator,
+    DismissedChangePoint,
+    Indicator,
+    IndicatorLine,
+    Measure,
+    Target,
 )
 
 

@@ -46,7 +46,9 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 
 @require_http_methods(["GET", "POST"])
-def commentary_edit(request: AuthenticatedHttpRequest, code: str, month: str, *, context: dict | None = None) -> HttpResponse:
+def commentary_edit(
+    request: AuthenticatedHttpRequest, code: str, month: str, *, context: dict | None = None
+) -> HttpResponse:
     """Write or edit an indicator's commentary for a month; every version is kept.
 
     `context` adds what the writer should see beside the box (the figure, rating, trend and SPC reading:

@@ -3,7 +3,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.admin_fields import shown_month
 from returns.models import (
-    ClosureDay, ReportingMonth, Return, ReturnValue, StateChange, ValidationRule, ValueChange,
+    ClosureDay,
+    ReportingMonth,
+    Return,
+    ReturnValue,
+    StateChange,
+    ValidationRule,
+    ValueChange,
 )
 
 

@@ -73,7 +73,8 @@ def job_run(job_id: int) -> None:
         if job.pending is None:
             raise ImportRefused("This upload has expired; upload the file again.")
         outcome = returns_import(
-            source=job.pending.read_data(), file_name=job.file_name, actor=job.user, dry_run=job.step == ImportJob.Step.PREVIEW,
+            source=job.pending.read_data(), file_name=job.file_name, actor=job.user,
+            dry_run=job.step == ImportJob.Step.PREVIEW,
             expected_fingerprint=job.fingerprint or None,
             progress=lambda rows: cache.set(_progress_key(job.token), rows, PROGRESS_SECONDS))
     except ImportRefused as refused:

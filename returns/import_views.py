@@ -27,11 +27,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from returns import policy, signals
 from returns.exports import returns_export
 from returns.import_forms import ConfirmForm, ExportForm, UploadForm
-from returns.imports import returns_import
-from returns.spreadsheets import ImportRefused, Problem, check_size, open_sheet, sniff_kind
 from returns.import_jobs import job_progress, job_start, problems_from_json, result_from_json
+from returns.imports import returns_import
 from returns.models import ImportJob, PendingImport, Return
 from returns.reference_import import KINDS, has_import_reference_permission, reference_import
+from returns.spreadsheets import ImportRefused, Problem, check_size, open_sheet, sniff_kind
 from teams.http import AnyUser, AuthenticatedHttpRequest
 
 # A preview shows at most this many individual value changes, and returns; the counts always cover the whole file.

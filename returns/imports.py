@@ -11,6 +11,7 @@ naming the first problems by row and column with a count of the rest.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -22,8 +23,21 @@ from typing import BinaryIO
 from lib.months import Month
 from returns import validation
 from returns.spreadsheets import (
-    MAX_PROBLEMS, ImportRefused, Problem, Problems, SheetStream, cell_at, cell_text, header_key, headerless_value,
-    is_blank, locate_columns, named_columns, open_sheet, parse_count, parse_month,
+    MAX_PROBLEMS,
+    ImportRefused,
+    Problem,
+    Problems,
+    SheetStream,
+    cell_at,
+    cell_text,
+    header_key,
+    headerless_value,
+    is_blank,
+    locate_columns,
+    named_columns,
+    open_sheet,
+    parse_count,
+    parse_month,
 )
 
 # --------------------------------------------------------------------------- returns: reading the cells
@@ -79,7 +93,7 @@ def _returns_form(sheet: SheetStream, lookups: Lookups) -> tuple[str, dict[str, 
         return "long", columns
     problems = Problems()
     columns: dict[str, int] = {}
-    for index, (raw, key) in enumerate(zip(sheet.headers, keys)):
+    for index, (raw, key) in enumerate(zip(sheet.headers, keys, strict=True)):
         if not key:
             continue
         if key in columns:
@@ -113,10 +127,8 @@ def _month_of(raw, cache: dict, current: Month):
             result = month.first_day
     except ValueError as exc:
         result = _sentence(str(exc))
-    try:
+    with contextlib.suppress(TypeError):  # unhashable cell values do not occur
         cache[raw] = result
-    except TypeError:  # pragma: no cover - unhashable cell values do not occur
-        pass
     return result
 
 

@@ -499,7 +499,7 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
         created = Return.objects.bulk_create([
             Return(month=plan.new_returns[key][0], team_id=plan.new_returns[key][1], state=Return.State.DRAFT,
                    version=2, updated_by=actor) for key in batch])
-        pairs += [(key, ret.pk) for key, ret in zip(batch, created)]
+        pairs += [(key, ret.pk) for key, ret in zip(batch, created, strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {mapping}")
         cursor.execute(f"CREATE TEMPORARY TABLE {mapping} (placeholder bigint PRIMARY KEY, ret_id bigint NOT NULL)")

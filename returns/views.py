@@ -25,7 +25,12 @@ from indicators.models import Commentary, Indicator, Measure
 from lib.months import Month
 from returns import dates, entry_templates, notifications, policy, selectors, services, signals, tasks, validation
 from returns.forms import (
-    NOT_AVAILABLE_WORDS, CompletenessFilterForm, ReturnForm, TransitionForm, explanations_from, unavailable_name,
+    NOT_AVAILABLE_WORDS,
+    CompletenessFilterForm,
+    ReturnForm,
+    TransitionForm,
+    explanations_from,
+    unavailable_name,
 )
 from returns.models import ReportingMonth, Return, Source
 from returns.tables import CompletenessTable

@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from lib.numbers import format_number
 from indicators.engine import IndicatorSpec
+from lib.numbers import format_number
 from scorecard.services import Panel
 
 WIDTH, HEIGHT = 560, 250

@@ -8,6 +8,8 @@ leaders will see before the month is published.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -67,10 +69,8 @@ def commentary_page(request: HttpRequest, code: str, month: str) -> HttpResponse
         raise PermissionDenied
     context = {}
     if request.method == "GET":
-        try:
+        with contextlib.suppress(ValueError):  # the commentary view refuses the month with its own 404
             context["figure"] = indicator_figure(Month.parse(month), code)
-        except ValueError:
-            pass  # the commentary view refuses the month with its own 404
     return commentary_edit(request, code, month, context=context)
 
 

@@ -19,7 +19,14 @@ from django.conf import settings
 
 from indicators import spc
 from indicators.engine import (
-    AreaInfo, Dataset, Figure, IndicatorResult, Totals, compute_indicator, headline_history, target_in_force,
+    AreaInfo,
+    Dataset,
+    Figure,
+    IndicatorResult,
+    Totals,
+    compute_indicator,
+    headline_history,
+    target_in_force,
 )
 from indicators.selectors import commentary_for, indicator_specs
 from lib.months import Month

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
-from django.http import HttpResponse
 from django.core.validators import MaxLengthValidator
+from django.http import HttpResponse
 
 # Longer than any password a person or a password manager chooses; bounds the work of checking one.
 PASSWORD_MAX = 1024

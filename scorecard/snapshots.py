@@ -33,7 +33,14 @@ from returns.models import ReportingMonth, Return, ValueChange
 from scorecard.models import ScorecardSnapshot
 from scorecard.security import log_security_event
 from scorecard.services import (
-    PUBLISHED, Inputs, Panel, Restatement, Scorecard, build_scorecard, indicators_needing_commentary, read_inputs,
+    PUBLISHED,
+    Inputs,
+    Panel,
+    Restatement,
+    Scorecard,
+    build_scorecard,
+    indicators_needing_commentary,
+    read_inputs,
 )
 
 # The layout of ScorecardSnapshot.data; bump it (and teach `_decode` the old one) if the JSON's shape changes.
@@ -194,10 +201,8 @@ def snapshot_ref(month: Month, version: int | None = None) -> SnapshotRef | None
     if not rows and version is None:
         snapshot = _freeze_legacy(month)
         rows = [(snapshot.pk, snapshot.version)]
-    if version is None:
-        found = rows[-1] if rows else None
-    else:
-        found = next((row for row in rows if row[1] == version), None)
+    found = next((row for row in rows if row[1] == version), None) if version is not None else (
+        rows[-1] if rows else None)
     return SnapshotRef(found[0], found[1], rows[-1][1]) if found else None
 
 

@@ -15,7 +15,8 @@ IMPORT_MAX_BYTES, and is refused outright before sign-in.
 from __future__ import annotations
 
 import io
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -79,9 +80,8 @@ def _has_nul(*parts: object) -> bool:
         elif hasattr(part, "lists"):
             if any("\x00" in key or any("\x00" in value for value in values) for key, values in part.lists()):
                 return True
-        elif isinstance(part, dict):
-            if any("\x00" in str(key) or "\x00" in str(value) for key, value in part.items()):
-                return True
+        elif isinstance(part, dict) and any("\x00" in str(key) or "\x00" in str(value) for key, value in part.items()):
+            return True
     return False
 
 

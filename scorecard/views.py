@@ -21,11 +21,10 @@ from django.views.decorators.http import require_POST
 from indicators import services as indicator_services
 from indicators import spc
 from indicators.models import ChangePoint, DismissedChangePoint, Indicator
-
 from lib.months import Month
 from lib.numbers import format_number
 from returns.policy import has_view_scorecard_permission
-from scorecard import exports, roles
+from scorecard import exports, snapshots
 from scorecard.charts import chart_axis, segment_lines, series_title
 from scorecard.labels import (
     ASSURANCE_ICONS,
@@ -38,9 +37,15 @@ from scorecard.labels import (
     WINDOW_LABELS,
     movement,
 )
-from scorecard import snapshots
 from scorecard.services import (
-    CACHE_SECONDS, PUBLISHED, Panel, Restatement, Scorecard, get_scorecard, month_status, visible_months,
+    CACHE_SECONDS,
+    PUBLISHED,
+    Panel,
+    Restatement,
+    Scorecard,
+    get_scorecard,
+    month_status,
+    visible_months,
 )
 from scorecard.tables import HistoryTable, PanelTable
 from teams.http import AuthenticatedHttpRequest

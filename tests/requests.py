@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from django.http import HttpResponse
 from django.test import Client
@@ -89,4 +88,4 @@ def peak_memory() -> Iterator[Callable[[], int]]:
 
 MB = 1024 * 1024
 
-__all__ = ["LazyBody", "MB", "multipart", "multipart_type", "peak_memory", "send"]
+__all__ = ["MB", "LazyBody", "multipart", "multipart_type", "peak_memory", "send"]

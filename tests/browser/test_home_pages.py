@@ -12,9 +12,9 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
+from lib.months import Month
 from returns import services
 from returns.models import ReportingMonth, Return
-from lib.months import Month
 from scorecard import snapshots
 from scorecard.demo.loader import load_demo
 from tests.conftest import PASSWORD

@@ -13,9 +13,9 @@ import time_machine
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
+from lib.months import Month
 from returns import services
 from returns.models import ReportingMonth, Return
-from lib.months import Month
 from scorecard import snapshots
 from scorecard.demo.loader import load_demo
 from tests.conftest import PASSWORD

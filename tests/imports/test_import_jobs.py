@@ -110,8 +110,8 @@ def test_a_fault_in_a_job_is_recorded_and_changes_nothing(client, performance, c
 
 @pytest.mark.django_db(transaction=True)
 def test_without_redis_the_job_runs_in_a_thread_of_the_web_process(client, council, big_file, settings):
-    from tests.conftest import make_user
     from scorecard import roles
+    from tests.conftest import make_user
 
     settings.IMPORT_BACKGROUND_BYTES = 1024
     settings.IMPORT_JOBS_RUNNER = "thread"

@@ -317,7 +317,8 @@ def test_memory_stays_flat_whatever_the_files_length(council, make_csv, monkeypa
     monkeypatch.setattr(imports, "KEPT_UNITS", 10)
     monkeypatch.setattr(imports, "RULE_BATCH", 20)
     monkeypatch.setattr(imports, "KEPT_CHANGES", 10)
-    values = {"open_cases": 100, "unallocated_cases": 5, "cpp_children": 41, "cpp_visits_due": 38, "cpp_visits_made": 36}
+    values = {"open_cases": 100, "unallocated_cases": 5, "cpp_children": 41, "cpp_visits_due": 38,
+              "cpp_visits_made": 36}
 
     def peak_for(months: int) -> int:
         rows = [["month", "team", "measure", "value"]] + [

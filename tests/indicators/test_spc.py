@@ -11,6 +11,7 @@ chosen so that its runs start where the test says. The default (limits from
 every point of the segment) has its own tests below.
 """
 
+import itertools
 import json
 import pickle
 
@@ -71,7 +72,7 @@ def test_limits_from_averages_absolute_moving_ranges():
 
 def test_by_default_limits_rest_on_every_point_of_the_segment():
     # 10 x (12, 10) then 30, 30: mean 280 / 22, moving ranges 19 x 2, then 20, then 0: mR-bar 58 / 21
-    result = xmr(monthly(BASELINE + [30, 30]), polarity="higher")
+    result = xmr(monthly([*BASELINE, 30, 30]), polarity="higher")
     assert result.points[0].centre == pytest.approx(280 / 22)
     assert result.points[0].upper == pytest.approx(280 / 22 + 2.66 * 58 / 21)
     assert {point.centre for point in result.points} == {result.points[0].centre}
@@ -94,7 +95,7 @@ def test_screening_keeps_a_moving_range_exactly_at_its_limit():
     values = [0, 2] * 5
     values[-1] = values[-2] + r
     limits = limits_from(values, screen_outliers=True)
-    ranges = [abs(b - a) for a, b in zip(values, values[1:])]
+    ranges = [abs(b - a) for a, b in itertools.pairwise(values)]
     assert limits.upper - limits.centre == pytest.approx(2.66 * sum(ranges) / len(ranges))
 
 

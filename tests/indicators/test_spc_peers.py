@@ -101,7 +101,7 @@ PBI_DENOMINATORS = [113, 132, 121, 134, 116, 131, 93, 138, 182, 157, 100, 103, 1
 
 
 def test_powerbi_i_chart_limits_to_four_places():
-    values = [n / d for n, d in zip(PBI_NUMERATORS, PBI_DENOMINATORS)]
+    values = [n / d for n, d in zip(PBI_NUMERATORS, PBI_DENOMINATORS, strict=True)]
     result = xmr(monthly(values, start=Month(2010, 1)), polarity="higher")
     assert result.enough_data  # 17 points
     for point in result.points:

@@ -52,7 +52,7 @@ def values_of(team) -> dict[str, int | None]:
     return {row.measure.code: row.value for row in ReturnValue.objects.filter(ret=ret).select_related("measure")}
 
 
-def run(data: bytes = None, **kwargs):
+def run(data: bytes | None = None, **kwargs):
     kwargs.setdefault("actor", None)
     return annex_a_import(data=data or workbook(), file_name="annex-a-dec.xlsx", month=DEC_2017, **kwargs)
 

@@ -10,7 +10,13 @@ import time_machine
 from returns.imports import returns_import
 from returns.models import Return, ReturnValue
 from tests.returns.factories import (
-    COUNCIL_VALUES, DEC_2017, TEAM_VALUES, approved_return, draft_return, make_council, make_team,
+    COUNCIL_VALUES,
+    DEC_2017,
+    TEAM_VALUES,
+    approved_return,
+    draft_return,
+    make_council,
+    make_team,
 )
 
 NOW = "2018-01-10 10:00:00+00:00"

@@ -9,7 +9,12 @@ from lib.months import Month
 from returns import services, tasks
 from returns.models import ReportingMonth, Return
 from tests.returns.factories import (
-    DEC_2017, approved_return, draft_return, make_council, make_team, submitted_return,
+    DEC_2017,
+    approved_return,
+    draft_return,
+    make_council,
+    make_team,
+    submitted_return,
 )
 
 NOW = "2018-01-10 10:00:00+00:00"
@@ -70,7 +75,7 @@ def test_open_months_are_the_month_being_collected_and_unapproved_unpublished_on
     approved_return(east, Month(2017, 11))
     submitted_return(east, Month(2017, 9))
     ReportingMonth.objects.create(month=Month(2017, 9).first_day, published_at=dt.datetime(2017, 10, 9,
-                                                                                           tzinfo=dt.timezone.utc))
+                                                                                           tzinfo=dt.UTC))
     assert tasks.open_months(TODAY) == [DEC_2017, Month(2017, 10)]
 
 

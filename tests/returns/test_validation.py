@@ -12,9 +12,9 @@ from returns.validation import (
     Rule,
     check_blanks,
     check_outliers,
-    is_material_change,
     check_return,
     check_rule,
+    is_material_change,
     load_rules,
     parse_count,
 )

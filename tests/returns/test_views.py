@@ -26,7 +26,8 @@ from tests.returns.factories import (
     submitted_return,
 )
 
-# Frozen in January 2018, so December 2017's returns are being collected (due Monday 8 January: the 1st was a bank holiday).
+# Frozen in January 2018, so December 2017's returns are being collected
+# (due Monday 8 January: the 1st was a bank holiday).
 NOW = "2018-01-10 10:00:00+00:00"
 FORM = "/returns/2017-12/EAST-SG/"
 OTHER_FORM = "/returns/2017-12/SOUTH-SG/"

@@ -23,9 +23,8 @@ from indicators.models import Commentary
 from lib.months import Month
 from lib.numbers import format_number
 from returns.models import ReportingMonth
-from scorecard import roles
+from scorecard import board_pack, roles
 from scorecard.charts import history_chart
-from scorecard import board_pack
 from scorecard.demo.loader import load_demo
 from scorecard.downloads import scorecard_download
 from scorecard.pdf import render_pdf

@@ -1,6 +1,5 @@
 """The home page as each role's task list."""
 
-import datetime as dt
 
 import pytest
 import time_machine
@@ -13,7 +12,12 @@ from lib.months import Month
 from returns import services
 from returns.models import ReportingMonth
 from tests.returns.factories import (
-    DEC_2017, approved_return, draft_return, make_council, make_team, submitted_return,
+    DEC_2017,
+    approved_return,
+    draft_return,
+    make_council,
+    make_team,
+    submitted_return,
 )
 
 NOW = "2018-01-10 10:00:00+00:00"

@@ -98,7 +98,8 @@ def test_row_4_under_gunicorn_the_connection_is_closed_with_the_body_unread_and_
         worker = _worker_pid(server.pid)
         for _ in range(100):
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=10) as warm_up:  # the app loaded, a page drawn
+                # The app loaded, a page drawn.
+                with socket.create_connection(("127.0.0.1", port), timeout=10) as warm_up:
                     warm_up.sendall(f"GET {LOGIN} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
                     while warm_up.recv(65536):
                         pass

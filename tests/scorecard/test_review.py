@@ -6,7 +6,6 @@ import pytest
 import time_machine
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.utils import timezone
 
 from indicators.models import Commentary, Indicator, Target
 from lib.months import Month
@@ -14,8 +13,7 @@ from returns import services
 from returns.models import ReportingMonth, Return, StateChange
 from scorecard import roles
 from tests.conftest import make_user
-from tests.returns.factories import DEC_2017, approved_return, draft_return, make_council, make_team, \
-    submitted_return
+from tests.returns.factories import DEC_2017, approved_return, draft_return, make_council, make_team, submitted_return
 
 NOW = "2018-01-10 10:00:00+00:00"
 MONTH_PAGE = "/returns/2017-12/"

@@ -210,7 +210,7 @@ def test_a_corrected_month_is_served_frozen_until_restated_and_then_not_stale_fr
     ret = Return.objects.filter(month=dt.date(2017, 10, 1)).first()
     value = ret.values.get(measure__code="open_cases").value
     ret = services.return_reopen(ret=ret, actor=performance, reason="Open cases miscounted")
-    consistent = {code: 5 for code in Measure.objects.filter(level="team").values_list("code", flat=True)}
+    consistent = dict.fromkeys(Measure.objects.filter(level="team").values_list("code", flat=True), 5)
     services.return_save_values(ret=ret, values={**consistent, "open_cases": value + 100}, actor=performance,
                                 expected_version=ret.version)
     services.return_submit(ret=ret, actor=performance, comment="Recounted")

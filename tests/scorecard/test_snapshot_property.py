@@ -18,11 +18,10 @@ from hypothesis import strategies as st
 from lib.months import Month
 from returns import services
 from returns.models import Return
-from scorecard import exports, snapshots
+from scorecard import exports, roles, snapshots
 from scorecard.services import PUBLISHED, get_scorecard
 from tests.conftest import make_user
 from tests.returns.factories import approved_return, make_council, make_team
-from scorecard import roles
 
 HISTORY = [Month(2017, 9), Month(2017, 10)]
 MONTHS = [Month(2017, 11), Month(2017, 12)]  # published at the start; the steps act on these

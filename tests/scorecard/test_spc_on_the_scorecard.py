@@ -257,8 +257,9 @@ def test_a_segment_starting_inside_the_chart_draws_from_its_first_month(december
                             options=spc_engine.SpcOptions(min_points=5))
     lines = segment_lines(replace(panel, spc=result))
     months = [h.month for h in panel.chart_history]
-    assert [v for m, v in zip(months, lines["centre"]) if m < Month(2017, 6)] == [None] * 6
-    assert [v for m, v in zip(months, lines["centre"]) if m >= Month(2017, 6)] == [result.limits.centre] * 7
+    centres = list(zip(months, lines["centre"], strict=True))
+    assert [v for m, v in centres if m < Month(2017, 6)] == [None] * 6
+    assert [v for m, v in centres if m >= Month(2017, 6)] == [result.limits.centre] * 7
 
 
 def test_the_page_and_the_pdf_draw_the_same_y_axis(december):

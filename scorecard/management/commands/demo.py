@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from scorecard.demo.loader import DEMO_USERS, load_demo
 
-
 DEFAULT_ADDRESS = "127.0.0.1:8000"
 _ADDRESS = re.compile(r"^(?:(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):)?(?P<port>[0-9]{1,5})$")
 
