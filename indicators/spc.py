@@ -30,12 +30,14 @@ The conventions, and where they come from (README, "Statistical process control"
 
 from __future__ import annotations
 
+import itertools
 import math
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import groupby
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from lib.months import Month
 
@@ -231,7 +233,7 @@ def xmr(
 def limits_from(values: Sequence[float], *, screen_outliers: bool = False) -> Limits:
     """Return the centre line and limits that two or more values set (mean and mean moving range)."""
     centre = math.fsum(values) / len(values)
-    ranges = [abs(b - a) for a, b in zip(values, values[1:])]
+    ranges = [abs(b - a) for a, b in itertools.pairwise(values)]
     mr_bar = math.fsum(ranges) / len(ranges)
     if screen_outliers:
         # Nelson (1982): a moving range beyond the mR chart's limit is a special cause, not routine spread.
@@ -287,7 +289,7 @@ def _check_inputs(series: Sequence[tuple[Month, float | None]], polarity: str, b
     if options.min_points < 3:
         raise ValueError("min_points must be at least 3")
     months = [month for month, _ in series]
-    if any(later <= earlier for earlier, later in zip(months, months[1:])):
+    if any(later <= earlier for earlier, later in itertools.pairwise(months)):
         raise ValueError("series must be sorted by month, one value a month")
     if baseline is not None and baseline[0] > baseline[1]:
         raise ValueError("baseline must run from its first month to its last")
@@ -317,7 +319,7 @@ def _segment_of(month: Month, breaks: Sequence[Month]) -> int:
 def _chart_segment(items: list[tuple[Month, float | None]], locked: tuple[Month, Month] | None, polarity: str,
                    options: SpcOptions) -> _Segment:
     """Set one segment's limits from its points (or its locked baseline) and flag its points."""
-    data = [(month, value) for month, value in items if _has_data(value)]
+    data = [(month, value) for month, value in items if value is not None and _has_data(value)]
     months = tuple(month for month, _ in data)
     values = tuple(value for _, value in data)
     base = data if locked is None else [(m, v) for m, v in data if locked[0] <= m <= locked[1]]
@@ -325,7 +327,7 @@ def _chart_segment(items: list[tuple[Month, float | None]], locked: tuple[Month,
     first = items[0][0]
     if len(data) < options.min_points or len(base) < min(options.min_points, len(data)):
         # Too few points to know the process: show the data as a run chart, never guessed limits.
-        points = tuple(SpcPoint(month, _value(value), *[None] * 5) for month, value in items)
+        points = tuple(SpcPoint(month, _value(value), None, None, None, None, None) for month, value in items)
         return _Segment(first, points, months, values, base_months, None, locked is not None)
     limits = limits_from([value for _, value in base], screen_outliers=options.screen_outliers)
     found = _flags(values, limits, options)
@@ -340,7 +342,9 @@ def _chart_segment(items: list[tuple[Month, float | None]], locked: tuple[Month,
 def _point(month: Month, value: float | None, limits: Limits, flags: Sequence[str], polarity: str,
            conflict_rule: str) -> SpcPoint:
     """Build one charted point carrying its segment's limits."""
-    side, conflict = _side_of(flags, value, limits.centre, polarity, conflict_rule) if flags else (None, False)
+    # Only a point with a value is ever flagged.
+    side, conflict = (_side_of(flags, value, limits.centre, polarity, conflict_rule)
+                      if flags and value is not None else (None, False))
     return SpcPoint(
         month, _value(value), limits.centre, limits.upper, limits.lower,
         limits.upper_near, limits.lower_near, tuple(flags), side, conflict,
@@ -404,7 +408,7 @@ def _shift_runs(values: Sequence[float], centre: float, length: int) -> Iterator
 def _trend(values: Sequence[float], length: int) -> Iterator[tuple[int, str]]:
     """Flag every point of a run of `length` or more points each higher (or lower) than the one before."""
     # steps[i] compares point i with the one before; a tie is no direction.
-    steps = [None] + [_position(later, earlier) for earlier, later in zip(values, values[1:])]
+    steps = [None] + [_position(later, earlier) for earlier, later in itertools.pairwise(values)]
     for side, start, end in _runs(steps):
         # n steps join n + 1 points: the run starts at the point before its first step.
         if end - start + 1 >= length:
@@ -455,7 +459,7 @@ def _read(points: tuple[SpcPoint, ...], current: _Segment | None, polarity: str,
     assured = assurance(limits, polarity, target)
     period = _period(current)
     sentence = _sentence(latest, current, variation, period, polarity, options)
-    if assured:
+    if assured and target is not None:  # assurance needs a target
         sentence += " " + _ASSURANCE_TEXT[assured].format(target=format_target(target))
     base = current.baseline if current and limits else ()
     return SpcResult(
@@ -558,12 +562,12 @@ def _reason(latest: SpcPoint, current: _Segment, side: str) -> str:
     if rule == OUTSIDE:
         where = "above" if side == HIGH else "below"
         return f"{latest.month.label} is {where} the {upper_or_lower} process limit"
-    if rule == SHIFT:
+    if rule == SHIFT and latest.centre is not None:  # a flagged point always carries its segment's centre
         months = _trailing_run([_position(v, latest.centre) for v in current.values])
         return f"{months} months {'above' if side == HIGH else 'below'} the average"
     if rule == TREND:
         values = current.values
-        months = _trailing_run([_position(b, a) for a, b in zip(values, values[1:])]) + 1
+        months = _trailing_run([_position(b, a) for a, b in itertools.pairwise(values)]) + 1
         return f"{months} months {'rising' if side == HIGH else 'falling'} in a row"
     return f"two of the last three months close to the {upper_or_lower} process limit"
 
