@@ -62,7 +62,7 @@ class ChangePointInline(PageOnlyAdminMixin, PlainFieldsMixin, admin.TabularInlin
     model = ChangePoint
     extra = 0
     fields = ["month", "reason", "created_by", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["month", "reason", "created_by", "created_at"]
 
 
 @admin.register(Indicator)

@@ -82,6 +82,5 @@ class PlainFieldsMixin:
             return MonthField(required=not db_field.blank, label=db_field.verbose_name.capitalize(),
                               help_text="A month, as YYYY-MM (for example 2017-12).")
         if isinstance(db_field, models.DecimalField):
-            kwargs["form_class"] = EnteredDecimalField
-            return db_field.formfield(**kwargs)
+            return db_field.formfield(form_class=EnteredDecimalField, **kwargs)  # type: ignore[arg-type]
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]

@@ -93,7 +93,7 @@ def validate_expression(text: str, known: Iterable[str], *, allow_population: bo
 
 
 def _build(node: ast.AST, text: str) -> Evaluator:
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
         constant = _number(node.value, text)
         return lambda values: constant
     if isinstance(node, ast.Name):

@@ -345,6 +345,7 @@ class DismissedChangePoint(models.Model):
     )
     dismissed_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # who simple_history records as making the change
 
     class Meta:
         ordering = ["indicator__number", "month"]

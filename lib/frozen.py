@@ -101,7 +101,7 @@ def _shape(kind: Any) -> str:
 
 
 @cache
-def _union_options(kind: Any) -> tuple[tuple[tuple[type, frozenset[str]], ...], Any, Any]:
+def _union_options(kind: Any) -> tuple[tuple[tuple[Any, frozenset[str]], ...], Any, Any]:
     """Return a union's dataclasses (with their field names), its first sequence hint and its scalar type."""
     options = typing.get_args(kind)
     classes = tuple((option, frozenset(f.name for f in dataclasses.fields(option)))

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,6 +27,7 @@ from returns.annex_a_forms import AnnexAConfirmForm, AnnexAUploadForm, TeamNames
 from returns.import_views import STORAGE_SECONDS, _store, _too_large
 from returns.models import PendingImport, Return
 from returns.spreadsheets import ImportRefused, check_size
+from teams.http import AuthenticatedHttpRequest
 from teams.models import Team
 
 KIND = "annex_a"
@@ -39,7 +40,7 @@ def _require(user) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-def annex_a_upload(request: HttpRequest) -> HttpResponse:
+def annex_a_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload an Annex A workbook for a month and preview what importing it would do."""
     _require(request.user)
     form = AnnexAUploadForm(data=request.POST or None, files=request.FILES or None)
@@ -62,7 +63,7 @@ def annex_a_upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def annex_a_map(request: HttpRequest) -> HttpResponse:
+def annex_a_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Save what the previewed file's unmapped team names stand for, then preview it again."""
     _require(request.user)
     if not policy.has_map_team_names_permission(request.user):
@@ -83,12 +84,12 @@ def annex_a_map(request: HttpRequest) -> HttpResponse:
     return _preview(request, result, stored.token)
 
 
-def _dry_run(request: HttpRequest, stored: PendingImport) -> AnnexAImport:
+def _dry_run(request: AuthenticatedHttpRequest, stored: PendingImport) -> AnnexAImport:
     return annex_a_apply(derivation=derivation_from_json(bytes(stored.data)), actor=request.user, dry_run=True)
 
 
 @require_POST
-def annex_a_confirm(request: HttpRequest) -> HttpResponse:
+def annex_a_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Import the previewed workbook for real."""
     _require(request.user)
     confirm = AnnexAConfirmForm(request.POST)
@@ -115,32 +116,34 @@ def annex_a_confirm(request: HttpRequest) -> HttpResponse:
     return redirect("returns:month", month=str(month))
 
 
-def _stored(request: HttpRequest, token: str) -> PendingImport | None:
+def _stored(request: AuthenticatedHttpRequest, token: str) -> PendingImport | None:
     """Return the user's upload the token names, unless it has expired (as the other imports' do)."""
     return PendingImport.objects.filter(
         token=token, user=request.user, kind=KIND,
         created_at__gte=timezone.now() - timedelta(seconds=STORAGE_SECONDS)).first()
 
 
-def _stored_or_none(request: HttpRequest) -> PendingImport | None:
+def _stored_or_none(request: AuthenticatedHttpRequest) -> PendingImport | None:
     form = AnnexAConfirmForm(request.POST)
     form.is_valid()  # only the token is needed here
     token = form.cleaned_data.get("token")
     return _stored(request, token) if token else None
 
 
-def _expired(request: HttpRequest) -> HttpResponse:
+def _expired(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _refused(request, ImportRefused("This upload has expired or is not yours; upload the file again."),
                     status=409, at_confirm=True)
 
 
-def _refused(request: HttpRequest, refused: ImportRefused, *, status: int, at_confirm: bool = False) -> HttpResponse:
+def _refused(
+    request: AuthenticatedHttpRequest, refused: ImportRefused, *, status: int, at_confirm: bool = False
+) -> HttpResponse:
     return render(request, "imports/annex_a_upload.html", {
         "title": TITLE, "form": AnnexAUploadForm(), "problems": refused.problems, "refused_at_confirm": at_confirm,
     }, status=status)
 
 
-def _preview(request: HttpRequest, result: AnnexAImport, token: str) -> HttpResponse:
+def _preview(request: AuthenticatedHttpRequest, result: AnnexAImport, token: str) -> HttpResponse:
     month = str(result.derivation.month)
     unmapped = [n.name for n in result.unmapped]
     mapping = TeamNamesForm(initial={"token": token, "month": month}, names=unmapped,

@@ -86,7 +86,8 @@ def job_run(job_id: int) -> None:
     else:
         state, result = ImportJob.State.DONE, result_to_json(outcome)
         if job.step == ImportJob.Step.CONFIRM:
-            PendingImport.objects.filter(pk=job.pending_id).delete()
+            if job.pending_id is not None:
+                PendingImport.objects.filter(pk=job.pending_id).delete()
             signals.workflow_event.send(sender=Return, request=None, event="returns_imported", fields={
                 "user": job.user.get_username(), "file_name": job.file_name, "sha256": outcome.sha256,
                 "new": outcome.new, "changed": outcome.changed, "returns": outcome.returns, "job": job.token})

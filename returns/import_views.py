@@ -268,7 +268,7 @@ def reference_confirm(request: AuthenticatedHttpRequest, kind: str) -> HttpRespo
 
 
 @require_http_methods(["GET"])
-def import_job(request: HttpRequest, token: str) -> HttpResponse:
+def import_job(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """A background import's page: progress while it runs (refreshing itself), then its preview or outcome."""
     job = ImportJob.objects.filter(token=token, user=request.user).first()
     if job is None or not has_import_returns_permission(request.user):

@@ -92,7 +92,7 @@ def _returns_form(sheet: SheetStream, lookups: Lookups) -> tuple[str, dict[str, 
         columns = locate_columns(sheet, LONG_FORM, form=" in a long-form returns file", check_cells=False)
         return "long", columns
     problems = Problems()
-    columns: dict[str, int] = {}
+    columns = {}
     for index, (raw, key) in enumerate(zip(sheet.headers, keys, strict=True)):
         if not key:
             continue
@@ -425,10 +425,12 @@ def stage_cells(sheet: SheetStream, lookups: Lookups, form: str, columns: dict[s
         else:
             if code not in access:
                 access[code] = _access_refusal(actor, unit)
-            if access[code]:
-                problems.add(access[code], row=number, column="team")
+            refusal = access[code]
+            if refusal:
+                problems.add(refusal, row=number, column="team")
                 unit = None
         if form == "long":
+            assert measure_i is not None and value_i is not None  # the long form's columns are always located
             items = [(cell_text(cell_at(cells, measure_i)), "value", cell_at(cells, value_i))]
         else:
             items = [(name, name, cell_at(cells, index)) for name, index in measure_columns]

@@ -42,7 +42,7 @@ def returned_emails(ret: Return, returned: tasks.Returned) -> list[EmailMessage]
     if not users:
         return []
     month = Month.of(ret.month)
-    code = ret.team.code
+    code = ret.team.code if ret.team is not None else ret.unit_label
     link = getattr(settings, "SITE_URL", "").rstrip("/") + reverse(
         "returns:form", kwargs={"month": str(month), "unit": code})
     subject = f"{returned.verb}: {ret.unit_label} return for {month.long_label}"

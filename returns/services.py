@@ -424,6 +424,7 @@ def return_reopen(*, ret: Return, actor: User, reason: str, expected_version: in
     ApprovedValue.objects.bulk_create(
         ApprovedValue(ret=locked, measure_id=row.measure_id, value=row.value)
         for row in ReturnValue.objects.filter(ret=locked, value__isnull=False)
+        if row.value is not None
     )
     if locked.approved_version is None:  # approved before approvals were recorded (or loaded as approved)
         locked.approved_version = locked.version

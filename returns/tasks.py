@@ -55,7 +55,7 @@ def returned_info(returns: Iterable[Return]) -> dict[int, Returned]:
         for ret_id, change in latest.items()
         if change.to_state == Return.State.DRAFT
         and (change.from_state == Return.State.APPROVED
-             or (change.from_state == Return.State.SUBMITTED and not change.with_values))
+             or (change.from_state == Return.State.SUBMITTED and not change.with_values))  # type: ignore[attr-defined]
     }
 
 

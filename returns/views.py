@@ -277,7 +277,7 @@ def _stored_findings(unit: selectors.Unit, measures: list, stored: dict, past: d
 
 
 @require_http_methods(["GET", "POST"])
-def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
+def return_form(request: AuthenticatedHttpRequest, month: str, unit: str) -> HttpResponse:
     """Show one return's values for entry, with context, checks and history; save or submit them."""
     month = month_or_404(month)
     user = request.user
@@ -288,7 +288,8 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
     measures = selectors.measures_for(unit)
     past = selectors.unit_history(unit, month)
     may_change = policy.has_change_return_permission(user, unit.team)
-    status, findings, conflict = 200, [], None
+    status, conflict = 200, None
+    findings: list = []
 
     if request.method == "POST":
         if not may_change:
@@ -350,7 +351,7 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
     return render(request, "returns/return_form.html", context, status=status)
 
 
-def _save(request: HttpRequest, form: ReturnForm, unit: selectors.Unit, month: Month,
+def _save(request: AuthenticatedHttpRequest, form: ReturnForm, unit: selectors.Unit, month: Month,
           past: dict) -> tuple[HttpResponse | None, int, list, list | None, ReturnForm]:
     """Save (and perhaps submit) the form; return (redirect or None, status, findings, conflict, form)."""
     user = request.user
@@ -435,7 +436,7 @@ def return_submitted(request: HttpRequest, month: str, unit: str) -> HttpRespons
 
 
 @require_POST
-def month_approve(request: HttpRequest, month: str) -> HttpResponse:
+def month_approve(request: AuthenticatedHttpRequest, month: str) -> HttpResponse:
     """Approve the ticked submitted returns of the month, each on its own through the approve service.
 
     Each approval is its own transaction with its own checks (state, the version the approver saw,
@@ -451,7 +452,8 @@ def month_approve(request: HttpRequest, month: str) -> HttpResponse:
     if not codes:
         messages.error(request, "Tick at least one return to approve.")
         return back
-    approved, refused = [], []
+    approved: list[str] = []
+    refused: list[str] = []
     for code in dict.fromkeys(codes):  # each once, in the order ticked
         outcome = _approve_one(request, month, code)
         (approved if outcome is None else refused).append(outcome or code)
@@ -463,7 +465,7 @@ def month_approve(request: HttpRequest, month: str) -> HttpResponse:
     return back
 
 
-def _approve_one(request: HttpRequest, month: Month, code: str) -> str | None:
+def _approve_one(request: AuthenticatedHttpRequest, month: Month, code: str) -> str | None:
     """Approve one unit's return of the month; return why not, or None when approved."""
     unit = selectors.unit_by_code(code)
     ret = selectors.return_for(unit, month) if unit is not None else None

@@ -135,7 +135,7 @@ class ScorecardSnapshotAdmin(admin.ModelAdmin):
     list_filter = ["month"]
     list_select_related = ["published_by"]
     fields = ["month", "version", "published_at", "published_by", "reason", "restatements", "sources"]
-    readonly_fields = fields
+    readonly_fields = ["month", "version", "published_at", "published_by", "reason", "restatements", "sources"]
 
     def has_add_permission(self, request, obj=None):
         return False

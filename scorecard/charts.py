@@ -61,7 +61,7 @@ def segment_lines(panel: Panel) -> dict[str, list[float | None]]:
         inside = (result is not None and result.limits is not None and result.segment_first is not None
                   and point.month >= result.segment_first)
         for key in lines:
-            lines[key].append(getattr(result.limits, key) if inside else None)
+            lines[key].append(getattr(result.limits, key) if inside and result is not None else None)
     return lines
 
 

@@ -82,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
     groups = set(user.groups.values_list("name", flat=True))
     is_performance, is_data_entry = roles.PERFORMANCE in groups, roles.DATA_ENTRY in groups
     today = dates.today()
-    context = {
+    context: dict[str, object] = {
         "is_performance": is_performance,
         "is_data_entry": is_data_entry,
         "is_leader": roles.LEADERS in groups,

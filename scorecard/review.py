@@ -23,6 +23,7 @@ from scorecard.home import NEEDS_COMMENTARY, rated_indicators
 from scorecard.labels import RATING_LABELS, TREND_LABELS, movement
 from scorecard.services import DRAFT, PUBLISHED, build_scorecard, month_status
 from scorecard.views import ARROWS
+from teams.http import AuthenticatedHttpRequest
 
 STATUS_LABELS = {PUBLISHED: "Published", DRAFT: "Provisional: not yet published"}
 
@@ -63,7 +64,7 @@ def indicator_figure(month: Month, code: str) -> dict | None:
     }
 
 
-def commentary_page(request: HttpRequest, code: str, month: str) -> HttpResponse:
+def commentary_page(request: AuthenticatedHttpRequest, code: str, month: str) -> HttpResponse:
     """The commentary page, with the figure, rating, trend and SPC sentence the commentary explains."""
     if not has_edit_commentary_permission(request.user):
         raise PermissionDenied

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.validators import MaxLengthValidator
@@ -24,9 +25,9 @@ class SignInForm(AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        username = self.fields["username"]
+        username = cast(forms.CharField, self.fields["username"])
         username.validators.append(MaxLengthValidator(username.max_length or 150))
-        password = self.fields["password"]
+        password = cast(forms.CharField, self.fields["password"])
         password.max_length = PASSWORD_MAX
         password.validators.append(MaxLengthValidator(PASSWORD_MAX))
         password.widget.attrs["maxlength"] = str(PASSWORD_MAX)

@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import cast
 
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
@@ -315,7 +316,8 @@ def month_publish(*, month: Month, actor, request: HttpRequest | None = None) ->
                                  printed_figures(panel.result for panel in scorecard.panels))
         notes.append(Restatement(previous.version + 1, _day(record.published_at), "Published again", tuple(changes)))
     snapshot = _store(month, scorecard, version=previous.version + 1 if previous else 1, actor=actor,
-                      at=record.published_at, reason="Published again" if previous else "", restatements=notes)
+                      at=record.published_at or timezone.now(), reason="Published again" if previous else "",
+                      restatements=notes)
     log_security_event(request, "month_published", user=_name(actor), month=str(month), version=snapshot.version)
     return snapshot
 
@@ -439,7 +441,8 @@ def published_differences() -> list[Difference]:
     Cached under a stamp of everything it reads (`inputs_stamp`), so a page view
     recomputes only after an approval, a publication or a reference data change.
     """
-    return cache.get_or_set(f"published-differences:v1:{inputs_stamp()}", _published_differences, 60 * 60)
+    return cast(list[Difference],
+                cache.get_or_set(f"published-differences:v1:{inputs_stamp()}", _published_differences, 60 * 60))
 
 
 def _published_differences() -> list[Difference]:

@@ -218,6 +218,8 @@ def scorecard_json(request: HttpRequest, month: Month) -> HttpResponse:
         return JsonResponse(exports.scorecard_dict(get_scorecard(month, status)),
                             json_dumps_params={"ensure_ascii": False})
     ref = snapshots.snapshot_ref(month)
+    if ref is None:
+        raise Http404("No published version of that month.")
     body = cache.get_or_set(
         f"scorecard-json:v1:{ref.pk}",
         lambda: json.dumps(exports.scorecard_dict(snapshots.published_scorecard(month, latest_version=ref.latest)),
@@ -468,7 +470,7 @@ def _chart_summary(panel: Panel) -> str:
             f"lowest {_format(low.value.value, panel.spec)} ({low.month.label}), "
             f"highest {_format(high.value.value, panel.spec)} ({high.month.label}).")
     limits = panel.spc.limits if panel.spc else None
-    if limits is not None:
+    if panel.spc is not None and limits is not None:
         text += (f" Usual range {panel.spc.period}: average {_format(limits.centre, panel.spec)}, "
                  f"process limits {_format(limits.lower, panel.spec)} to {_format(limits.upper, panel.spec)}.")
     return text

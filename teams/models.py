@@ -143,7 +143,7 @@ class TeamNameMapping(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return f"{self.name} -> {self.team.code if self.team_id else 'authority level only'}"
+        return f"{self.name} -> {self.team.code if self.team is not None else 'authority level only'}"
 
     def clean(self) -> None:
         self.name = " ".join(str(self.name).split())
