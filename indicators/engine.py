@@ -10,6 +10,9 @@ Rules in one place:
   council's own return (authority-level measures) counts for the city only.
 - A measure no unit returned for a month is "no data", never zero; an
   expression over it has no value, and so does a zero denominator.
+- A ratio or rate counts a unit in a month only when none of the measures its
+  numerator and denominator name is blank (not available) for that unit: one
+  that is blank is left out of both, and the figure says how many units were.
 - A rolling window needs every month of the window.
 - Baselines: the previous N months pooled (sum over sum) or their average or
   total for a count; or the year-end month (e.g. last March) N years back; or
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from indicators.expressions import POPULATION, compile_expression
+from indicators.expressions import POPULATION, compile_expression, names_in
 from lib.months import Month
 from lib.numbers import round_half_up
 
@@ -131,6 +134,7 @@ class Dataset:
     units: Mapping[str, UnitInfo]
     areas: Sequence[AreaInfo]
     populations: Mapping[tuple[str, int], int] = field(default_factory=dict)  # (area, year) -> 0-17
+    blanks: frozenset[tuple[str, Month, str]] = frozenset()  # (unit, month, measure) returned as not available
 
 
 # ---------------------------------------------------------------- results
@@ -143,6 +147,7 @@ class Figure:
     value: Fraction | None
     numerator: Fraction | None = None
     denominator: Fraction | None = None
+    excluded: int = 0  # units left out because some measure the figure needs is blank for them
 
 
 NO_DATA = Figure(None)
@@ -183,6 +188,11 @@ class IndicatorResult:
     def headline(self) -> LineResult:
         return next(line for line in self.lines if line.is_headline)
 
+    @property
+    def excluded(self) -> int:
+        """Return the most units any line's current figure leaves out for blank measures (0 when complete)."""
+        return max((line.current.excluded for line in self.lines), default=0)
+
 
 # ---------------------------------------------------------------- totals
 
@@ -207,6 +217,16 @@ class Totals:
                 bucket = self._sums[(scope, month)]
                 for measure, value in counts.items():
                     bucket[measure] = bucket.get(measure, 0) + value
+        # Which measures each unit returned, and which it returned blank, in each month: a ratio leaves
+        # out the units blank for a measure it needs.
+        self._returned: dict[Month, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for (unit, month, measure), value in data.values.items():
+            if value is not None:
+                self._returned[month][unit].add(measure)
+        self._blank: dict[Month, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for unit, month, measure in data.blanks:
+            self._blank[month][unit].add(measure)
+        self._partial: dict[tuple, dict[str, frozenset[str]]] = {}
         self._localities = [a.code for a in data.areas if a.kind == "locality"]
         self._population_years: dict[str, list[int]] = defaultdict(list)
         for area, year in sorted(data.populations):
@@ -219,6 +239,51 @@ class Totals:
         buckets = [self._sums.get((scope, month), {}) for month in months]
         common = set(buckets[0]).intersection(*buckets[1:])
         return {code: sum(bucket[code] for bucket in buckets) for code in common}
+
+    def partial_units(self, scope: tuple, month: Month, needed: frozenset[str]) -> dict[str, frozenset[str]]:
+        """Return the units in the scope with some needed measure blank (not available) in the month.
+
+        Each comes with the needed measures it did return (to take back out of the scope's sums).
+        """
+        key = (scope, month, needed)
+        if key not in self._partial:
+            found: dict[str, frozenset[str]] = {}
+            for unit, blank in self._blank.get(month, {}).items():
+                if needed & blank and scope in _scopes(self._data.units.get(unit, UnitInfo())):
+                    found[unit] = frozenset(needed & self._returned.get(month, {}).get(unit, set()))
+            self._partial[key] = found
+        return self._partial[key]
+
+    def complete_measures(self, scope: tuple, months: Sequence[Month],
+                          needed: frozenset[str]) -> tuple[dict[str, int], int]:
+        """Return `measures` over the units with no needed measure blank, and how many units were left out.
+
+        A unit is left out only of the months in which it is blank; a measure
+        no remaining unit returned is left out (no data).
+        """
+        excluded: set[str] = set()
+        totals: list[dict[str, int]] = []
+        for month in months:
+            counts = dict(self._sums.get((scope, month), {}))
+            partial = self.partial_units(scope, month, needed)
+            if partial:
+                excluded.update(partial)
+                held = dict.fromkeys(needed & set(counts), 0)
+                for unit, returned in self._returned[month].items():
+                    if unit not in partial and scope in _scopes(self._data.units.get(unit, UnitInfo())):
+                        for code in returned & held.keys():
+                            held[code] += 1
+                for unit, have in partial.items():
+                    for code in have:
+                        counts[code] -= self._data.values[(unit, month, code)]
+                for code, units in held.items():
+                    if not units:
+                        del counts[code]
+            totals.append(counts)
+        if len(totals) == 1:
+            return totals[0], len(excluded)
+        common = set(totals[0]).intersection(*totals[1:])
+        return {code: sum(bucket[code] for bucket in totals) for code in common}, len(excluded)
 
     def population(self, scope: tuple, month: Month) -> int | None:
         """Return the child population for a scope in a month; None where it has none."""
@@ -264,20 +329,26 @@ def line_figure(totals: Totals, spec: IndicatorSpec, line: LineSpec, month: Mont
     """Return a line's figure for one month, for the city (area None) or one area."""
     scope = _scope(line, area)
     months = month.window(WINDOW_MONTHS[spec.window])
-    values: dict[str, Fraction | int | None] = dict(totals.measures(scope, months))
-    values[POPULATION] = totals.population(scope, month)
     numerator_text = line.area_numerator if (area is not None and line.area_numerator) else line.numerator
-    numerator = compile_expression(numerator_text)(values)
     if not line.denominator:
+        values: dict[str, Fraction | int | None] = dict(totals.measures(scope, months))
+        values[POPULATION] = totals.population(scope, month)
+        numerator = compile_expression(numerator_text)(values)
         return Figure(None if numerator is None else numerator * line.multiplier, numerator)
+    # A ratio or rate: only units that returned everything it needs, in both parts.
+    needed = (names_in(numerator_text) | names_in(line.denominator)) - {POPULATION}
+    counts, excluded = totals.complete_measures(scope, months, needed)
+    values = dict(counts)
+    values[POPULATION] = totals.population(scope, month)
+    numerator = compile_expression(numerator_text)(values)
     denominator = compile_expression(line.denominator)(values)
-    return _ratio(numerator, denominator, line.multiplier)
+    return _ratio(numerator, denominator, line.multiplier, excluded)
 
 
-def _ratio(numerator, denominator, multiplier) -> Figure:
+def _ratio(numerator, denominator, multiplier, excluded: int = 0) -> Figure:
     if numerator is None or denominator is None or denominator == 0:
-        return Figure(None, numerator, denominator)
-    return Figure(numerator / denominator * multiplier, numerator, denominator)
+        return Figure(None, numerator, denominator, excluded)
+    return Figure(numerator / denominator * multiplier, numerator, denominator, excluded)
 
 
 def baseline_months(spec: IndicatorSpec, month: Month) -> list[Month]:
@@ -319,10 +390,11 @@ def baseline_figure(totals: Totals, spec: IndicatorSpec, line: LineSpec, month: 
         return Figure(numerator * line.multiplier, numerator)
     # Pooled: sum of numerators over sum of denominators, whatever the label says.
     total_denominator = sum(denominators, Fraction(0))
-    pooled = _ratio(total_numerator, total_denominator, line.multiplier)
+    excluded = max(f.excluded for f in figures)
+    pooled = _ratio(total_numerator, total_denominator, line.multiplier, excluded)
     if cumulative:
         return pooled
-    return Figure(pooled.value, Fraction(total_numerator, count), Fraction(total_denominator, count))
+    return Figure(pooled.value, Fraction(total_numerator, count), Fraction(total_denominator, count), excluded)
 
 
 def target_in_force(spec: IndicatorSpec, month: Month) -> TargetSpec | None:
