@@ -217,12 +217,7 @@ class Totals:
                 bucket = self._sums[(scope, month)]
                 for measure, value in counts.items():
                     bucket[measure] = bucket.get(measure, 0) + value
-        # Which measures each unit returned, and which it returned blank, in each month: a ratio leaves
-        # out the units blank for a measure it needs.
-        self._returned: dict[Month, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for (unit, month, measure), value in data.values.items():
-            if value is not None:
-                self._returned[month][unit].add(measure)
+        # Which measures each unit returned blank in each month: a ratio leaves those units out.
         self._blank: dict[Month, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for unit, month, measure in data.blanks:
             self._blank[month][unit].add(measure)
@@ -250,7 +245,7 @@ class Totals:
             found: dict[str, frozenset[str]] = {}
             for unit, blank in self._blank.get(month, {}).items():
                 if needed & blank and scope in _scopes(self._data.units.get(unit, UnitInfo())):
-                    found[unit] = frozenset(needed & self._returned.get(month, {}).get(unit, set()))
+                    found[unit] = frozenset(code for code in needed if self._value(unit, month, code) is not None)
             self._partial[key] = found
         return self._partial[key]
 
@@ -261,29 +256,32 @@ class Totals:
         A unit is left out only of the months in which it is blank; a measure
         no remaining unit returned is left out (no data).
         """
+        if not any(month in self._blank for month in months):  # the usual case: nothing blank
+            return self.measures(scope, months), 0
         excluded: set[str] = set()
         totals: list[dict[str, int]] = []
         for month in months:
-            counts = dict(self._sums.get((scope, month), {}))
+            counts = self._sums.get((scope, month), {})
             partial = self.partial_units(scope, month, needed)
             if partial:
                 excluded.update(partial)
-                held = dict.fromkeys(needed & set(counts), 0)
-                for unit, returned in self._returned[month].items():
-                    if unit not in partial and scope in _scopes(self._data.units.get(unit, UnitInfo())):
-                        for code in returned & held.keys():
-                            held[code] += 1
+                counts = dict(counts)
                 for unit, have in partial.items():
                     for code in have:
                         counts[code] -= self._data.values[(unit, month, code)]
-                for code, units in held.items():
-                    if not units:
-                        del counts[code]
+                kept = [unit for unit, info in self._data.units.items()
+                        if unit not in partial and scope in _scopes(info)]
+                for code in needed & set(counts):
+                    if all(self._value(unit, month, code) is None for unit in kept):
+                        del counts[code]  # only the units left out returned it: no data
             totals.append(counts)
         if len(totals) == 1:
             return totals[0], len(excluded)
         common = set(totals[0]).intersection(*totals[1:])
         return {code: sum(bucket[code] for bucket in totals) for code in common}, len(excluded)
+
+    def _value(self, unit: str, month: Month, measure: str) -> int | None:
+        return self._data.values.get((unit, month, measure))
 
     def population(self, scope: tuple, month: Month) -> int | None:
         """Return the child population for a scope in a month; None where it has none."""
