@@ -10,6 +10,9 @@ Rules in one place:
   council's own return (authority-level measures) counts for the city only.
 - A measure no unit returned for a month is "no data", never zero; an
   expression over it has no value, and so does a zero denominator.
+- A ratio or rate counts a unit in a month only when none of the measures its
+  numerator and denominator name is blank (not available) for that unit: one
+  that is blank is left out of both, and the figure says how many units were.
 - A rolling window needs every month of the window.
 - Baselines: the previous N months pooled (sum over sum) or their average or
   total for a count; or the year-end month (e.g. last March) N years back; or
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from indicators.expressions import POPULATION, compile_expression
+from indicators.expressions import POPULATION, compile_expression, names_in
 from lib.months import Month
 from lib.numbers import round_half_up
 
@@ -131,6 +134,7 @@ class Dataset:
     units: Mapping[str, UnitInfo]
     areas: Sequence[AreaInfo]
     populations: Mapping[tuple[str, int], int] = field(default_factory=dict)  # (area, year) -> 0-17
+    blanks: frozenset[tuple[str, Month, str]] = frozenset()  # (unit, month, measure) returned as not available
 
 
 # ---------------------------------------------------------------- results
@@ -143,6 +147,7 @@ class Figure:
     value: Fraction | None
     numerator: Fraction | None = None
     denominator: Fraction | None = None
+    excluded: int = 0  # units left out because some measure the figure needs is blank for them
 
 
 NO_DATA = Figure(None)
@@ -183,6 +188,11 @@ class IndicatorResult:
     def headline(self) -> LineResult:
         return next(line for line in self.lines if line.is_headline)
 
+    @property
+    def excluded(self) -> int:
+        """Return the most units any line's current figure leaves out for blank measures (0 when complete)."""
+        return max((line.current.excluded for line in self.lines), default=0)
+
 
 # ---------------------------------------------------------------- totals
 
@@ -207,6 +217,11 @@ class Totals:
                 bucket = self._sums[(scope, month)]
                 for measure, value in counts.items():
                     bucket[measure] = bucket.get(measure, 0) + value
+        # Which measures each unit returned blank in each month: a ratio leaves those units out.
+        self._blank: dict[Month, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for unit, month, measure in data.blanks:
+            self._blank[month][unit].add(measure)
+        self._partial: dict[tuple, dict[str, frozenset[str]]] = {}
         self._localities = [a.code for a in data.areas if a.kind == "locality"]
         self._population_years: dict[str, list[int]] = defaultdict(list)
         for area, year in sorted(data.populations):
@@ -219,6 +234,54 @@ class Totals:
         buckets = [self._sums.get((scope, month), {}) for month in months]
         common = set(buckets[0]).intersection(*buckets[1:])
         return {code: sum(bucket[code] for bucket in buckets) for code in common}
+
+    def partial_units(self, scope: tuple, month: Month, needed: frozenset[str]) -> dict[str, frozenset[str]]:
+        """Return the units in the scope with some needed measure blank (not available) in the month.
+
+        Each comes with the needed measures it did return (to take back out of the scope's sums).
+        """
+        key = (scope, month, needed)
+        if key not in self._partial:
+            found: dict[str, frozenset[str]] = {}
+            for unit, blank in self._blank.get(month, {}).items():
+                if needed & blank and scope in _scopes(self._data.units.get(unit, UnitInfo())):
+                    found[unit] = frozenset(code for code in needed if self._value(unit, month, code) is not None)
+            self._partial[key] = found
+        return self._partial[key]
+
+    def complete_measures(self, scope: tuple, months: Sequence[Month],
+                          needed: frozenset[str]) -> tuple[dict[str, int], int]:
+        """Return `measures` over the units with no needed measure blank, and how many units were left out.
+
+        A unit is left out only of the months in which it is blank; a measure
+        no remaining unit returned is left out (no data).
+        """
+        if not any(month in self._blank for month in months):  # the usual case: nothing blank
+            return self.measures(scope, months), 0
+        excluded: set[str] = set()
+        totals: list[dict[str, int]] = []
+        for month in months:
+            counts = self._sums.get((scope, month), {})
+            partial = self.partial_units(scope, month, needed)
+            if partial:
+                excluded.update(partial)
+                counts = dict(counts)
+                for unit, have in partial.items():
+                    for code in have:
+                        counts[code] -= self._data.values[(unit, month, code)]
+                kept = [unit for unit, info in self._data.units.items()
+                        if unit not in partial and scope in _scopes(info)]
+                for code in needed & set(counts):
+                    if all(self._value(unit, month, code) is None for unit in kept):
+                        del counts[code]  # only the units left out returned it: no data
+            totals.append(counts)
+        if len(totals) == 1:
+            return totals[0], len(excluded)
+        common = set(totals[0]).intersection(*totals[1:])
+        return {code: sum(bucket[code] for bucket in totals) for code in common}, len(excluded)
+
+    def _value(self, unit: str, month: Month, measure: str) -> int | None:
+        return self._data.values.get((unit, month, measure))
 
     def population(self, scope: tuple, month: Month) -> int | None:
         """Return the child population for a scope in a month; None where it has none."""
@@ -264,20 +327,26 @@ def line_figure(totals: Totals, spec: IndicatorSpec, line: LineSpec, month: Mont
     """Return a line's figure for one month, for the city (area None) or one area."""
     scope = _scope(line, area)
     months = month.window(WINDOW_MONTHS[spec.window])
-    values: dict[str, Fraction | int | None] = dict(totals.measures(scope, months))
-    values[POPULATION] = totals.population(scope, month)
     numerator_text = line.area_numerator if (area is not None and line.area_numerator) else line.numerator
-    numerator = compile_expression(numerator_text)(values)
     if not line.denominator:
+        values: dict[str, Fraction | int | None] = dict(totals.measures(scope, months))
+        values[POPULATION] = totals.population(scope, month)
+        numerator = compile_expression(numerator_text)(values)
         return Figure(None if numerator is None else numerator * line.multiplier, numerator)
+    # A ratio or rate: only units that returned everything it needs, in both parts.
+    needed = (names_in(numerator_text) | names_in(line.denominator)) - {POPULATION}
+    counts, excluded = totals.complete_measures(scope, months, needed)
+    values = dict(counts)
+    values[POPULATION] = totals.population(scope, month)
+    numerator = compile_expression(numerator_text)(values)
     denominator = compile_expression(line.denominator)(values)
-    return _ratio(numerator, denominator, line.multiplier)
+    return _ratio(numerator, denominator, line.multiplier, excluded)
 
 
-def _ratio(numerator, denominator, multiplier) -> Figure:
+def _ratio(numerator, denominator, multiplier, excluded: int = 0) -> Figure:
     if numerator is None or denominator is None or denominator == 0:
-        return Figure(None, numerator, denominator)
-    return Figure(numerator / denominator * multiplier, numerator, denominator)
+        return Figure(None, numerator, denominator, excluded)
+    return Figure(numerator / denominator * multiplier, numerator, denominator, excluded)
 
 
 def baseline_months(spec: IndicatorSpec, month: Month) -> list[Month]:
@@ -319,10 +388,11 @@ def baseline_figure(totals: Totals, spec: IndicatorSpec, line: LineSpec, month: 
         return Figure(numerator * line.multiplier, numerator)
     # Pooled: sum of numerators over sum of denominators, whatever the label says.
     total_denominator = sum(denominators, Fraction(0))
-    pooled = _ratio(total_numerator, total_denominator, line.multiplier)
+    excluded = max(f.excluded for f in figures)
+    pooled = _ratio(total_numerator, total_denominator, line.multiplier, excluded)
     if cumulative:
         return pooled
-    return Figure(pooled.value, Fraction(total_numerator, count), Fraction(total_denominator, count))
+    return Figure(pooled.value, Fraction(total_numerator, count), Fraction(total_denominator, count), excluded)
 
 
 def target_in_force(spec: IndicatorSpec, month: Month) -> TargetSpec | None:

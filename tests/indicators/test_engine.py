@@ -11,6 +11,7 @@ from indicators.engine import (
     AreaInfo,
     ComparatorSpec,
     Dataset,
+    Figure,
     IndicatorSpec,
     LineSpec,
     TargetSpec,
@@ -435,3 +436,59 @@ def test_an_indicators_baseline_heading_is_for_its_month():
     data = dataset({("CITY", Month(2017, 3), "n"): 4, ("CITY", DEC17, "n"): 5})
     year_end = spec(headline("n", unit="count"), baseline_rule="year_end")
     assert compute_indicator(Totals(data), year_end, DEC17, AREAS).baseline_label == "Mar-17"
+
+
+# ---------------------------------------------------------------- blank (not available) values
+
+def _supervised(blanks=frozenset()) -> Dataset:
+    values = {("E-ASM", DEC17, "supervised"): 40, ("E-ASM", DEC17, "staff"): 50,
+              ("E-SG", DEC17, "staff"): 58,  # its "supervised" is blank (not available)
+              ("S-ASM", DEC17, "supervised"): 30, ("S-ASM", DEC17, "staff"): 40}
+    return Dataset(values=values, units=UNITS, areas=AREAS, blanks=blanks)
+
+
+def test_a_team_blank_for_a_ratios_measure_is_left_out_of_numerator_and_denominator():
+    data = _supervised(frozenset({("E-SG", DEC17, "supervised")}))
+    percent = spec(headline("supervised", "staff", 100), breakdown="area")
+    result = compute_indicator(Totals(data), percent, DEC17, AREAS)
+    city = result.headline.current
+    assert (city.numerator, city.denominator, city.excluded) == (70, 90, 1)  # not 70/148
+    east = result.headline.breakdown[0].figure
+    assert (east.numerator, east.denominator, east.excluded) == (40, 50, 1)
+    south = result.headline.breakdown[1].figure
+    assert (south.numerator, south.denominator, south.excluded) == (30, 40, 0)
+    assert result.excluded == 1
+
+
+def test_a_team_type_line_leaves_out_its_blank_team_and_others_are_untouched():
+    data = _supervised(frozenset({("E-SG", DEC17, "supervised")}))
+    safeguarding = headline("supervised", "staff", 100, team_type="safeguarding")
+    assessment = LineSpec("asm", "Assessment", "percent", "supervised", "staff", multiplier=Fraction(100),
+                          team_type="assessment")
+    result = compute_indicator(Totals(data), spec(safeguarding, assessment), DEC17, AREAS)
+    assert result.headline.current == Figure(None, None, None, 1)  # its only team is blank: no data, not 0%
+    other = result.lines[1].current
+    assert (other.numerator, other.denominator, other.excluded) == (70, 90, 0)
+
+
+def test_without_blanks_a_ratio_is_complete_and_a_count_ignores_blanks():
+    complete = line_figure(Totals(_supervised()), spec(headline("supervised", "staff", 100)),
+                           headline("supervised", "staff", 100), DEC17)
+    assert (complete.numerator, complete.denominator, complete.excluded) == (70, 148, 0)
+    blank = _supervised(frozenset({("E-SG", DEC17, "supervised")}))
+    staff = line_figure(Totals(blank), spec(headline("staff", unit="count")), headline("staff", unit="count"), DEC17)
+    assert (staff.value, staff.excluded) == (148, 0)  # a blank elsewhere is not this count's concern
+
+
+def test_a_blank_month_leaves_the_team_out_of_that_month_only_in_a_rolling_window():
+    months = month_range(Month(2017, 1), DEC17)
+    values = {**monthly("E-ASM", "supervised", dict.fromkeys(months, 1)),
+              **monthly("E-ASM", "staff", dict.fromkeys(months, 2)),
+              **monthly("S-ASM", "supervised", dict.fromkeys(months, 1)),
+              **monthly("S-ASM", "staff", dict.fromkeys(months, 4))}
+    june = Month(2017, 6)
+    del values[("S-ASM", june, "supervised")]
+    data = Dataset(values=values, units=UNITS, areas=AREAS, blanks=frozenset({("S-ASM", june, "supervised")}))
+    line = headline("supervised", "staff", 100)
+    figure = line_figure(Totals(data), spec(line, window="rolling_12"), line, DEC17)
+    assert (figure.numerator, figure.denominator, figure.excluded) == (23, 68, 1)  # S-ASM's June 4 staff left out

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from indicators.models import Measure
 from lib.months import Month, month_range
+from returns.dataset import scorecard_dataset
 from returns.models import ReportingMonth, Return, ReturnValue
 from scorecard import roles
 from scorecard.services import build_scorecard
@@ -229,3 +230,26 @@ def test_missing_measures_show_as_no_data_not_zero(db):
     re_referrals = next(p for p in scorecard.panels if p.spec.code == "re_referrals")
     assert re_referrals.result.headline.current.value is None  # authority-level: nobody returned it
     assert re_referrals.result.rating == "none"
+
+
+def test_a_team_with_supervisions_not_available_is_left_out_of_the_percentage_not_counted_as_zero(
+        client, performance, history, django_assert_num_queries):
+    blank = ReturnValue.objects.get(ret__team__code="T0", ret__month=DEC.first_day, measure__code="supervisions")
+    blank.value, blank.unavailable_reason = None, "Supervision records system down"
+    blank.save()
+    with django_assert_num_queries(3):
+        data = scorecard_dataset(until=DEC)
+    assert ("T0", DEC, "supervisions") in data.blanks
+    scorecard = build_scorecard(DEC, "provisional")
+    supervision = next(p for p in scorecard.panels if p.spec.code == "supervision").result
+    staff = ReturnValue.objects.get(ret__team__code="T1", ret__month=DEC.first_day,
+                                    measure__code="social_work_staff").value
+    supervised = ReturnValue.objects.get(ret__team__code="T1", ret__month=DEC.first_day,
+                                         measure__code="supervisions").value
+    current = supervision.headline.current
+    assert (current.numerator, current.denominator, current.excluded) == (2 * supervised, 2 * staff, 1)
+    east = next(a.figure for a in supervision.headline.breakdown if a.area == "EAST")
+    assert (east.numerator, east.denominator, east.excluded) == (2 * supervised, 2 * staff, 1)
+    client.force_login(performance)
+    page = client.get("/scorecard/2017-12/").content.decode()
+    assert "Excludes 1 team whose figures are not available." in page
