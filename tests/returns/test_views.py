@@ -462,6 +462,18 @@ def test_approvals_and_reopenings_go_to_the_security_log(client, performance, ea
     assert "event=return_reopened user=performance" in lines[1] and 'reason="Late correction"' in lines[1]
 
 
+def test_reopening_is_not_said_to_unpublish_a_published_month(client, performance, east):
+    # Published figures are final: a reopened return leaves the month published until it is restated.
+    approved_return(east)
+    ReportingMonth.objects.create(month=DEC_2017.first_day, published_at="2018-01-09T10:00:00+00:00")
+    client.force_login(performance)
+    for path in (MONTH_PAGE, FORM):
+        html = client.get(path).content.decode()
+        assert "unpublishes" not in html
+        assert "stays published" in html or "does not unpublish" in html
+        assert "restated" in html
+
+
 def test_approving_a_version_the_reviewer_did_not_see_is_refused(client, performance, east):
     submitted_return(east, version=4)
     client.force_login(performance)
