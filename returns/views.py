@@ -135,10 +135,17 @@ def _review_context(user, month: Month, rows: list, ratings: Mapping[str, tuple[
     commentary = [CommentaryRow(indicator, written, *ratings.get(indicator.code, ("", "")))
                   for indicator, written in _commentary_status(month)]
     awaiting = [row for row in rows if row.state == Return.State.SUBMITTED and row.ret is not None]
+    if not policy.has_approve_permission(user):
+        awaiting = []
+    # Four eyes: returns the user last submitted or changed are listed apart, not offered for approval.
+    hands = services.last_hands_by_return([row.ret for row in awaiting])
+    blocked = [row for row in awaiting if policy.has_four_eyes_conflict(user, hands.get(row.ret.pk, set()))]
+    blocked_ids = {row.ret.pk for row in blocked}
     not_approved = [row for row in rows if row.state != Return.State.APPROVED]
     return {
         "commentary": commentary,
-        "awaiting": awaiting if policy.has_approve_permission(user) else [],
+        "awaiting": [row for row in awaiting if row.ret.pk not in blocked_ids],
+        "four_eyes_blocked": blocked,
         "not_approved": not_approved,
         "needing_commentary": [row for row in commentary if row.needed],
         "ready": all_approved and not any(row.needed for row in commentary)
@@ -298,6 +305,10 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
                 return response
         ret = selectors.return_for(unit, month)
     stored = selectors.stored_values(ret)
+    can_review = (policy.has_approve_permission(user, unit.team) and ret is not None
+                  and ret.state == Return.State.SUBMITTED)
+    # Four eyes: approval is not offered to whoever last submitted or changed the return (two queries).
+    four_eyes = can_review and policy.has_four_eyes_conflict(user, services.last_hands(ret))
     if request.method == "GET":
         form = ReturnForm(initial=ReturnForm.initial_from(stored, ret.version if ret else 1,
                                                           ret.comment if ret else ""), measures=measures)
@@ -335,7 +346,9 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
         "annex_a_codes": selectors.annex_a_codes(history),
         "editable": editable,
         "can_submit": policy.has_submit_permission(user, unit.team) and not locked,
-        "can_approve": policy.has_approve_permission(user, unit.team) and state == Return.State.SUBMITTED,
+        "can_review": can_review,
+        "can_approve": can_review and not four_eyes,
+        "four_eyes": four_eyes,
         "can_reopen": policy.has_approve_permission(user, unit.team) and state == Return.State.APPROVED,
         "due": due,
         "last_month": month - 1,
