@@ -53,6 +53,8 @@ def _visible_unit_or_404(user: AnyUser, code: str) -> selectors.Unit:
 
 def month_index(request: HttpRequest) -> HttpResponse:
     """Send the user to the month picked (?month=YYYY-MM), else the most recent month with a return they may see."""
+    if not policy.has_view_completeness_permission(request.user):
+        raise PermissionDenied  # here, not after a redirect to a month page that would refuse them
     wanted = request.GET.get("month")
     if wanted is not None:
         return redirect("returns:month", month=str(month_or_404(wanted)))
@@ -91,6 +93,11 @@ def month_returns(request: HttpRequest, month: str, *,
     reporting = ReportingMonth.objects.filter(month=month.first_day).select_related("published_by").first()
     all_approved = bool(rows) and all(row.state == Return.State.APPROVED for row in rows)
     can_publish = policy.has_publish_permission(user) and team_ids is None
+    # The scorecard link only where the month has one this user may see (a published month, or one with returns).
+    published = reporting is not None and reporting.is_published
+    has_scorecard = policy.has_view_scorecard_permission(user, published=published) and (
+        published or (any(row.ret is not None for row in rows) if team_ids is None
+                      else Return.objects.filter(month=month.first_day).exists()))
     return render(request, "returns/month.html", {
         "month": month,
         "picker_months": tasks.picker_months(dates.today(), team_ids=team_ids),
@@ -105,6 +112,7 @@ def month_returns(request: HttpRequest, month: str, *,
         "due": due,
         "reporting": reporting,
         "can_publish": can_publish,
+        "has_scorecard": has_scorecard,
         "all_approved": all_approved,
         **_review_context(user, month, rows, ratings if can_publish else None, all_approved, reporting),
     })

@@ -122,6 +122,27 @@ def test_the_returns_index_goes_to_the_month_being_collected(client, performance
     assert response.status_code == 302 and response.url == "/returns/2017-12/"
 
 
+@pytest.mark.parametrize("path", ["/returns/", "/returns/?month=2017-12"])
+def test_leaders_are_refused_at_the_returns_index_not_sent_to_a_page_that_refuses_them(client, leader, path):
+    client.force_login(leader)
+    assert client.get(path).status_code == 403
+
+
+def test_the_month_page_links_to_the_scorecard_only_where_there_is_one(client, performance, east):
+    submitted_return(east)
+    client.force_login(performance)
+    link = 'href="/scorecard/2017-12/"'
+    response = client.get(MONTH_PAGE)
+    assert response.context["has_scorecard"] and link in response.content.decode()
+    assert client.get("/scorecard/2017-12/").status_code == 200
+    # February 2018 is open for an early start but nothing is returned yet: its scorecard is 404, so no link.
+    response = client.get("/returns/2018-02/")
+    html = response.content.decode()
+    assert "Commentary for February 2018" in html
+    assert not response.context["has_scorecard"] and 'href="/scorecard/2018-02/"' not in html
+    assert client.get("/scorecard/2018-02/").status_code == 404
+
+
 # The form
 
 
