@@ -470,7 +470,7 @@ def _published_differences() -> list[Difference]:
         stored = {panel.spec.code: panel for panel in decode(snapshot.data, snapshot.format).panels}
         first = held[0] if held else month
         charts = []
-        for spec, result in zip(inputs.specs, results):
+        for spec, result in zip(inputs.specs, results, strict=True):
             history = tuple(_headline_point(inputs, spec, first + n, headlines) for n in range(month - first + 1))
             panel = stored.get(spec.code)
             if panel is None or _chart_differs(panel, history, _spc(spec, history, result)):
