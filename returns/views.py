@@ -316,7 +316,7 @@ def return_form(request: HttpRequest, month: str, unit: str) -> HttpResponse:
     can_review = (policy.has_approve_permission(user, unit.team) and ret is not None
                   and ret.state == Return.State.SUBMITTED)
     # Four eyes: approval is not offered to whoever last submitted or changed the return (two queries).
-    four_eyes = can_review and policy.has_four_eyes_conflict(user, services.last_hands(ret))
+    four_eyes = can_review and ret is not None and policy.has_four_eyes_conflict(user, services.last_hands(ret))
     if request.method == "GET":
         form = ReturnForm(initial=ReturnForm.initial_from(stored, ret.version if ret else 1,
                                                           ret.comment if ret else ""), measures=measures)
