@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+
 from teams.models import Membership, Team
 
 if TYPE_CHECKING:
@@ -60,6 +62,14 @@ def has_submit_permission(user: AnyUser, team: Team | None) -> bool:
 def has_approve_permission(user: AnyUser, team: Team | None = None) -> bool:
     """Return True if the user may approve, reject and reopen returns (of any unit)."""
     return user.is_active and user.has_perm("returns.approve_return")
+
+
+def has_four_eyes_conflict(user: AnyUser, last_hands: set[int]) -> bool:
+    """Return True if the four-eyes rule refuses the user approving a return these users last submitted or changed.
+
+    `last_hands` is `services.last_hands(ret)` (or an entry of `services.last_hands_by_return`).
+    """
+    return user.pk in last_hands and not settings.RETURNS_ALLOW_SELF_APPROVAL
 
 
 def has_publish_permission(user: AnyUser) -> bool:

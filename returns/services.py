@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from lib.months import Month
@@ -365,6 +366,20 @@ def last_hands(ret: Return) -> set[int]:
     submitted = StateChange.objects.filter(ret=ret, to_state=Return.State.SUBMITTED).order_by("-at", "-id").first()
     changed = ValueChange.objects.filter(ret=ret).order_by("-at", "-id").first()
     return {row.actor_id for row in (submitted, changed) if row is not None and row.actor_id is not None}
+
+
+def last_hands_by_return(rets: Sequence[Return]) -> dict[int, set[int]]:
+    """Return, by return id, who last submitted each return and who last changed its values (one query)."""
+    ids = [ret.pk for ret in rets if ret is not None and ret.pk is not None]
+    if not ids:
+        return {}
+    submitted = (StateChange.objects.filter(ret=OuterRef("pk"), to_state=Return.State.SUBMITTED)
+                 .order_by("-at", "-id").values("actor_id")[:1])
+    changed = ValueChange.objects.filter(ret=OuterRef("pk")).order_by("-at", "-id").values("actor_id")[:1]
+    rows = (Return.objects.filter(pk__in=ids).order_by()
+            .annotate(submitter=Subquery(submitted), changer=Subquery(changed))
+            .values_list("pk", "submitter", "changer"))
+    return {pk: {actor for actor in (submitter, changer) if actor is not None} for pk, submitter, changer in rows}
 
 
 def _check_four_eyes(locked: Return, actor) -> None:

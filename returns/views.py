@@ -58,6 +58,8 @@ def _visible_unit_or_404(user: AnyUser, code: str) -> selectors.Unit:
 
 def month_index(request: HttpRequest) -> HttpResponse:
     """Send the user to the month picked (?month=YYYY-MM), else the most recent month with a return they may see."""
+    if not policy.has_view_completeness_permission(request.user):
+        raise PermissionDenied  # here, not after a redirect to a month page that would refuse them
     wanted = request.GET.get("month")
     if wanted is not None:
         return redirect("returns:month", month=str(month_or_404(wanted)))
@@ -96,6 +98,11 @@ def month_returns(request: HttpRequest, month: str, *,
     reporting = ReportingMonth.objects.filter(month=month.first_day).select_related("published_by").first()
     all_approved = bool(rows) and all(row.state == Return.State.APPROVED for row in rows)
     can_publish = policy.has_publish_permission(user) and team_ids is None
+    # The scorecard link only where the month has one this user may see (a published month, or one with returns).
+    published = reporting is not None and reporting.is_published
+    has_scorecard = policy.has_view_scorecard_permission(user, published=published) and (
+        published or (any(row.ret is not None for row in rows) if team_ids is None
+                      else Return.objects.filter(month=month.first_day).exists()))
     return render(request, "returns/month.html", {
         "month": month,
         "picker_months": tasks.picker_months(dates.today(), team_ids=team_ids),
@@ -110,6 +117,7 @@ def month_returns(request: HttpRequest, month: str, *,
         "due": due,
         "reporting": reporting,
         "can_publish": can_publish,
+        "has_scorecard": has_scorecard,
         "all_approved": all_approved,
         **_review_context(user, month, rows, ratings if can_publish else None, all_approved, reporting),
     })
@@ -140,10 +148,17 @@ def _review_context(user, month: Month, rows: list, ratings: Mapping[str, tuple[
     commentary = [CommentaryRow(indicator, written, *ratings.get(indicator.code, ("", "")))
                   for indicator, written in _commentary_status(month)]
     awaiting = [row for row in rows if row.state == Return.State.SUBMITTED and row.ret is not None]
+    if not policy.has_approve_permission(user):
+        awaiting = []
+    # Four eyes: returns the user last submitted or changed are listed apart, not offered for approval.
+    hands = services.last_hands_by_return([row.ret for row in awaiting])
+    blocked = [row for row in awaiting if policy.has_four_eyes_conflict(user, hands.get(row.ret.pk, set()))]
+    blocked_ids = {row.ret.pk for row in blocked}
     not_approved = [row for row in rows if row.state != Return.State.APPROVED]
     return {
         "commentary": commentary,
-        "awaiting": awaiting if policy.has_approve_permission(user) else [],
+        "awaiting": [row for row in awaiting if row.ret.pk not in blocked_ids],
+        "four_eyes_blocked": blocked,
         "not_approved": not_approved,
         "needing_commentary": [row for row in commentary if row.needed],
         "ready": all_approved and not any(row.needed for row in commentary)
@@ -304,6 +319,10 @@ def return_form(request: AuthenticatedHttpRequest, month: str, unit: str) -> Htt
                 return response
         ret = selectors.return_for(unit, month)
     stored = selectors.stored_values(ret)
+    can_review = (policy.has_approve_permission(user, unit.team) and ret is not None
+                  and ret.state == Return.State.SUBMITTED)
+    # Four eyes: approval is not offered to whoever last submitted or changed the return (two queries).
+    four_eyes = can_review and ret is not None and policy.has_four_eyes_conflict(user, services.last_hands(ret))
     if request.method == "GET":
         form = ReturnForm(initial=ReturnForm.initial_from(stored, ret.version if ret else 1,
                                                           ret.comment if ret else ""), measures=measures)
@@ -341,7 +360,9 @@ def return_form(request: AuthenticatedHttpRequest, month: str, unit: str) -> Htt
         "annex_a_codes": selectors.annex_a_codes(history),
         "editable": editable,
         "can_submit": policy.has_submit_permission(user, unit.team) and not locked,
-        "can_approve": policy.has_approve_permission(user, unit.team) and state == Return.State.SUBMITTED,
+        "can_review": can_review,
+        "can_approve": can_review and not four_eyes,
+        "four_eyes": four_eyes,
         "can_reopen": policy.has_approve_permission(user, unit.team) and state == Return.State.APPROVED,
         "due": due,
         "last_month": month - 1,

@@ -23,7 +23,14 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from indicators.engine import WINDOW_MONTHS, IndicatorResult, baseline_months, compute_indicator
+from indicators import spc
+from indicators.engine import (
+    WINDOW_MONTHS,
+    IndicatorResult,
+    baseline_months,
+    compute_indicator,
+    headline_history,
+)
 from indicators.expressions import POPULATION, names_in
 from indicators.models import Measure
 from lib import frozen
@@ -35,10 +42,13 @@ from scorecard.models import ScorecardSnapshot
 from scorecard.security import log_security_event
 from scorecard.services import (
     PUBLISHED,
+    HistoryPoint,
     Inputs,
     Panel,
     Restatement,
     Scorecard,
+    _spc,
+    _target_value,
     build_scorecard,
     indicators_needing_commentary,
     read_inputs,
@@ -403,17 +413,20 @@ def freeze_months(months: Sequence[Month], *, actor) -> int:
 
 @dataclass(frozen=True)
 class Difference:
-    """A published month whose figures approved data would now change."""
+    """A published month whose figures, charted history or SPC reading approved data would now change."""
 
     month: Month
     version: int
     changes: tuple[str, ...]
+    charts: tuple[str, ...] = ()  # "<indicator>: chart history or SPC limits change", per indicator
 
 
 # Tables whose newest row changes when anything a published figure is computed from changes.
 _INPUT_HISTORIES = ("indicators_historicalindicator", "indicators_historicalindicatorline",
                     "indicators_historicaltarget", "indicators_historicalmeasure", "teams_historicalpopulation",
-                    "teams_historicalteam", "teams_historicalarea", "returns_historicalreportingmonth")
+                    "teams_historicalteam", "teams_historicalarea", "returns_historicalreportingmonth",
+                    # Change points move SPC limits, which the corrections compare too.
+                    "indicators_historicalchangepoint")
 
 
 def inputs_stamp() -> str:
@@ -442,32 +455,62 @@ def published_differences() -> list[Difference]:
     recomputes only after an approval, a publication or a reference data change.
     """
     return cast(list[Difference],
-                cache.get_or_set(f"published-differences:v1:{inputs_stamp()}", _published_differences, 60 * 60))
+                cache.get_or_set(f"published-differences:v2:{inputs_stamp()}", _published_differences, 60 * 60))
 
 
 def _published_differences() -> list[Difference]:
     """Compute the differences: the approved counts read once (to the latest published month), each month's
-    figures by the engine alone (no history or SPC), against today's targets and populations."""
+    printed figures by the engine, and each indicator's charted history and SPC reading against the snapshot's.
+
+    A month's headline figure is computed once whichever published months chart it, so the cost is that of
+    one scorecard's history plus one SPC reading per indicator and published month.
+    """
     published = sorted(Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False)
                        .values_list("month", flat=True))
     if not published:
         return []
-    latest: dict[Month, tuple[int, str]] = {}
-    for day, version, figures in (ScorecardSnapshot.objects.filter(month__in=[m.first_day for m in published])
-                                  .order_by("month", "version").values_list("month", "version", "figures")):
-        latest[Month.of(day)] = (version, figures)
+    latest: dict[Month, ScorecardSnapshot] = {}
+    for snapshot in (ScorecardSnapshot.objects.filter(month__in=[m.first_day for m in published])
+                     .order_by("month", "version").only("month", "version", "format", "figures", "data")):
+        latest[Month.of(snapshot.month)] = snapshot
     inputs = read_inputs(published[-1])
+    held = sorted({key[1] for key in inputs.data.values})
+    headlines: dict[tuple[str, Month], HistoryPoint] = {}
     found = []
     for month in published:
         if month not in latest:
             continue
-        version, figures = latest[month]
-        now = printed_figures(compute_indicator(inputs.totals, spec, month, inputs.data.areas)
-                              for spec in inputs.specs)
-        changes = figure_changes(_decode_figures(figures), now)
-        if changes:
-            found.append(Difference(month, version, tuple(changes)))
+        snapshot = latest[month]
+        results = [compute_indicator(inputs.totals, spec, month, inputs.data.areas) for spec in inputs.specs]
+        changes = figure_changes(_decode_figures(snapshot.figures), printed_figures(results))
+        stored = {panel.spec.code: panel for panel in decode(snapshot.data, snapshot.format).panels}
+        first = held[0] if held else month
+        charts = []
+        for spec, result in zip(inputs.specs, results, strict=True):
+            history = tuple(_headline_point(inputs, spec, first + n, headlines) for n in range(month - first + 1))
+            panel = stored.get(spec.code)
+            if panel is None or _chart_differs(panel, history, _spc(spec, history, result)):
+                charts.append(f"{spec.number}. {spec.short_title}: chart history or SPC limits change")
+        if changes or charts:
+            found.append(Difference(month, snapshot.version, tuple(changes), tuple(charts)))
     return found
+
+
+def _headline_point(inputs: Inputs, spec, month: Month, memo: dict[tuple[str, Month], HistoryPoint]) -> HistoryPoint:
+    """Return the indicator's charted point for the month, computed once for every published month charting it."""
+    key = (spec.code, month)
+    if key not in memo:
+        [(_, figure)] = headline_history(inputs.totals, spec, [month])
+        memo[key] = HistoryPoint(month, figure, _target_value(spec, month))
+    return memo[key]
+
+
+def _chart_differs(panel: Panel, history: tuple[HistoryPoint, ...], reading: spc.SpcResult | None) -> bool:
+    """Return True if the charted values (month by month) or the SPC reading differ from the published panel's."""
+    def values(points: Sequence[HistoryPoint]) -> list[tuple[Month, object]]:
+        return [(point.month, point.value.value) for point in points]
+
+    return values(panel.history) != values(history) or panel.spc != reading
 
 
 def _name(user) -> str | None:

@@ -104,6 +104,7 @@ def scorecard_month(request: HttpRequest, month: Month, version: int | None = No
     months = [m for m, _ in visible_months(request.user)]
     position = months.index(month) if month in months else None
     may_restate = status == PUBLISHED and request.user.has_perm("scorecard.restate_month")
+    differences = snapshots.published_differences() if may_restate else []
     return render(request, "scorecard/month.html", {
         "scorecard": page,
         "panels_html": mark_safe(page.panels_html),  # our own template's output, cached
@@ -115,7 +116,8 @@ def scorecard_month(request: HttpRequest, month: Month, version: int | None = No
         "downloads": _downloads(month, page.version if page.version != page.latest_version else None),
         "may_restate": may_restate,
         # The performance team sees which published months approved data would now change, and by how much.
-        "differences": snapshots.published_differences() if may_restate else [],
+        "differences": differences,
+        "differing_months": {d.month for d in differences},  # the restate form says whether this one still matches
         "versions": snapshots.versions(month) if may_restate or page.latest_version > 1 else [],
     })
 

@@ -384,3 +384,20 @@ def test_the_council_values_fixture_passes_every_rule(db, performance):
     # The same check sees a value that breaks a rule.
     broken = {**COUNCIL_VALUES, "care_leavers_ete": COUNCIL_VALUES["care_leavers"] + 1}
     assert [f.code for f in validation.check_return(broken, rules=rules)] == ["care_leavers_ete_le_care_leavers"]
+
+
+def test_last_hands_of_many_returns_are_read_in_one_query_and_match_each_returns_own(
+        team, entry_user, performance, django_assert_num_queries):
+    south = make_team("SOUTH-SG")
+    east = draft_return(team, values=TEAM_VALUES)
+    services.return_submit(ret=east, actor=entry_user)
+    other = draft_return(south, values=TEAM_VALUES)
+    services.return_save_values(ret=other, values={"open_cases": TEAM_VALUES["open_cases"] + 1}, actor=entry_user)
+    services.return_submit(ret=other, actor=performance)
+    untouched = submitted_return(make_team("WEST-SG"))
+    with django_assert_num_queries(1):
+        hands = services.last_hands_by_return([east, other, untouched])
+    assert hands == {east.pk: {entry_user.pk}, other.pk: {entry_user.pk, performance.pk}, untouched.pk: set()}
+    assert all(hands[ret.pk] == services.last_hands(ret) for ret in (east, other, untouched))
+    with django_assert_num_queries(0):
+        assert services.last_hands_by_return([]) == {}

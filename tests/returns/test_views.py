@@ -123,6 +123,27 @@ def test_the_returns_index_goes_to_the_month_being_collected(client, performance
     assert response.status_code == 302 and response.url == "/returns/2017-12/"
 
 
+@pytest.mark.parametrize("path", ["/returns/", "/returns/?month=2017-12"])
+def test_leaders_are_refused_at_the_returns_index_not_sent_to_a_page_that_refuses_them(client, leader, path):
+    client.force_login(leader)
+    assert client.get(path).status_code == 403
+
+
+def test_the_month_page_links_to_the_scorecard_only_where_there_is_one(client, performance, east):
+    submitted_return(east)
+    client.force_login(performance)
+    link = 'href="/scorecard/2017-12/"'
+    response = client.get(MONTH_PAGE)
+    assert response.context["has_scorecard"] and link in response.content.decode()
+    assert client.get("/scorecard/2017-12/").status_code == 200
+    # February 2018 is open for an early start but nothing is returned yet: its scorecard is 404, so no link.
+    response = client.get("/returns/2018-02/")
+    html = response.content.decode()
+    assert "Commentary for February 2018" in html
+    assert not response.context["has_scorecard"] and 'href="/scorecard/2018-02/"' not in html
+    assert client.get("/scorecard/2018-02/").status_code == 404
+
+
 # The form
 
 
@@ -463,6 +484,63 @@ def test_approvals_and_reopenings_go_to_the_security_log(client, performance, ea
     assert "event=return_reopened user=performance" in lines[1] and 'reason="Late correction"' in lines[1]
 
 
+def test_reopening_is_not_said_to_unpublish_a_published_month(client, performance, east):
+    # Published figures are final: a reopened return leaves the month published until it is restated.
+    approved_return(east)
+    ReportingMonth.objects.create(month=DEC_2017.first_day, published_at="2018-01-09T10:00:00+00:00")
+    client.force_login(performance)
+    for path in (MONTH_PAGE, FORM):
+        html = client.get(path).content.decode()
+        assert "unpublishes" not in html
+        assert "stays published" in html or "does not unpublish" in html
+        assert "restated" in html
+
+
+FOUR_EYES = "Needs another member of the performance team to approve (four eyes)"
+
+
+def submitted_by(user, team):
+    ret = draft_return(team, values=TEAM_VALUES if team is not None else None)
+    return services.return_submit(ret=ret, actor=user)
+
+
+def test_approval_is_not_offered_on_a_return_the_user_last_submitted(client, performance, performance2, east):
+    submitted_by(performance, east)
+    client.force_login(performance)
+    response = client.get(FORM)
+    html = response.content.decode()
+    assert not response.context["can_approve"] and FOUR_EYES in html
+    assert "action='approve'" not in html and f'action="{FORM}approve"' not in html
+    assert f'action="{FORM}reject"' in html  # sending it back is still theirs to do
+    client.force_login(performance2)
+    response = client.get(FORM)
+    assert response.context["can_approve"] and FOUR_EYES not in response.content.decode()
+
+
+def test_a_one_person_team_is_offered_approval_of_its_own_return(client, settings, performance, east):
+    settings.RETURNS_ALLOW_SELF_APPROVAL = True
+    submitted_by(performance, east)
+    client.force_login(performance)
+    response = client.get(FORM)
+    assert response.context["can_approve"] and FOUR_EYES not in response.content.decode()
+
+
+def test_bulk_approval_lists_apart_the_returns_the_user_last_submitted(client, performance, performance2, east,
+                                                                      entry_user):
+    south = make_team("SOUTH-SG", area="SOUTH", members=[entry_user])
+    submitted_by(performance, east)
+    submitted_by(entry_user, south)
+    client.force_login(performance)
+    response = client.get(MONTH_PAGE)
+    assert [row.unit.code for row in response.context["awaiting"]] == ["SOUTH-SG"]
+    assert [row.unit.code for row in response.context["four_eyes_blocked"]] == ["EAST-SG"]
+    html = response.content.decode()
+    assert 'value="SOUTH-SG"' in html and 'value="EAST-SG"' not in html and FOUR_EYES in html
+    client.force_login(performance2)
+    response = client.get(MONTH_PAGE)
+    assert len(response.context["awaiting"]) == 2 and not response.context["four_eyes_blocked"]
+
+
 def test_approving_a_version_the_reviewer_did_not_see_is_refused(client, performance, east):
     submitted_return(east, version=4)
     client.force_login(performance)
@@ -559,6 +637,7 @@ def own(queries):
 
 def test_the_month_page_costs_the_same_queries_whatever_the_number_of_teams(client, performance, east):
     draft_return(east)
+    submitted_return(None)
     client.force_login(performance)
     client.get(MONTH_PAGE)  # the first request after sign-in also writes the session
     few = queries_of(client, MONTH_PAGE)
@@ -571,8 +650,8 @@ def test_the_month_page_costs_the_same_queries_whatever_the_number_of_teams(clie
     # whether it has returns, and the scorecard's 10 queries; then active teams with areas, council, the month's
     # returns with who changed them, the drafts' state changes (returned or not), areas for the filter, the
     # months with returns (the picker), the month's publication, commentary written, indicators, closure days
-    # (for the due date)
-    assert len(own(many)) == 24, "\n".join(own(many))
+    # (for the due date), who last submitted or changed each submitted return (four eyes, one query)
+    assert len(own(many)) == 25, "\n".join(own(many))
 
 
 def test_the_form_costs_a_fixed_number_of_queries_whatever_the_history(client, entry_user, east):

@@ -297,3 +297,30 @@ def test_the_corrections_panel_is_not_served_stale_after_an_approval(demo):
     correct_and_approve("EAST-SG", NOVEMBER, {"unallocated_cases": 5})
     page = performance.get("/scorecard/2017-12/").content.decode()
     assert "November 2017</a> (version 1)" in page and "December 2017</a> (version 1)" in page
+
+
+def test_a_correction_to_november_flags_december_whose_chart_and_spc_limits_it_changes(demo):
+    east = demo_return("EAST-SG", NOVEMBER)
+    children = east.values.get(measure__code="cpp_children").value
+    correct_and_approve("EAST-SG", NOVEMBER, {"cpp_children": children + 40})
+    differences = {d.month: d for d in snapshots.published_differences()}
+    december = differences[DECEMBER]
+    assert not december.changes  # December's printed figures stand: only its chart and SPC limits move
+    assert december.charts and all(c.endswith(": chart history or SPC limits change") for c in december.charts)
+    assert NOVEMBER in differences and Month(2017, 10) not in differences  # earlier charts end before November
+    page = signed_in("performance").get("/scorecard/2017-12/").content.decode()
+    assert "chart history or SPC limits change" in page
+    assert 'href="/scorecard/2017-11/#corrections-heading">restate November 2017</a>' in page
+    assert "December 2017 still matches approved data" not in page
+    october = signed_in("performance").get("/scorecard/2017-10/").content.decode()
+    assert "October 2017 still matches approved data" in october and "Restate October 2017" in october
+
+
+def test_recording_a_change_point_changes_the_corrections_stamp(db, performance):
+    from indicators.models import Indicator
+    from indicators.services import change_point_add
+
+    before = snapshots.inputs_stamp()
+    change_point_add(indicator=Indicator.objects.get(code="supervision"), month=Month(2017, 2), reason="New model",
+                     actor=performance)
+    assert snapshots.inputs_stamp() != before
