@@ -316,10 +316,13 @@ def test_a_correction_to_november_flags_december_whose_chart_and_spc_limits_it_c
     assert "October 2017 still matches approved data" in october and "Restate October 2017" in october
 
 
-def test_recording_a_change_point_changes_the_corrections_stamp(db, performance):
+def test_recording_a_change_point_changes_the_corrections_stamp(db):
     from indicators.models import Indicator
     from indicators.services import change_point_add
+    from scorecard import roles
+    from tests.conftest import make_user
 
+    performance = make_user("cp.recorder", roles.PERFORMANCE)
     before = snapshots.inputs_stamp()
     change_point_add(indicator=Indicator.objects.get(code="supervision"), month=Month(2017, 2), reason="New model",
                      actor=performance)
