@@ -55,31 +55,101 @@ from tests.returns.annex_a_books import with_shared_strings  # noqa: E402
 TEAMS = 50
 TARGET_SECONDS = 10
 MONTH = Month(2017, 12)
-SHARES = {"List 3": 0.30, "List 4": 0.15, "List 6": 0.25, "List 7": 0.10, "List 8": 0.10, "List 9": 0.05,
-          "List 10": 0.05}
+SHARES = {
+    "List 3": 0.30,
+    "List 4": 0.15,
+    "List 6": 0.25,
+    "List 7": 0.10,
+    "List 8": 0.10,
+    "List 9": 0.05,
+    "List 10": 0.05,
+}
 HEADERS = {
-    "List 3": ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age of Child (Years)", "Date of Referral",
-               "Referral Source", "Referral NFA?", "Number of Referrals in Last 12 Months", "Allocated Team",
-               "Allocated Worker"],
-    "List 4": ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age of Child (Years)",
-               "Does the Child have a Disability", "Continuous Assessment Start Date",
-               "Child Seen During Continuous Assessment", "Continuous Assessment Date of Authorisation",
-               "Allocated Team", "Allocated Worker"],
-    "List 6": ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age of Child (Years)", "CIN Start Date",
-               "Primary Need Code", "Date Child Was Last Seen", "CIN Closure Date", "Case Status", "Allocated Team",
-               "Allocated Worker"],
-    "List 7": ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age of Child (Years)",
-               "Child Protection Plan Start Date", "Initial Category of Abuse", "Date of the Last Statutory Visit",
-               "Child Protection Plan End Date", "Allocated Team", "Allocated Worker"],
-    "List 8": ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age of Child (Years)",
-               "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)",
-               "Date Started to be Looked After", "Child's Legal Status", "Date Ceased to be Looked After",
-               "Allocated Team", "Allocated Worker"],
-    "List 9": ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Allocated Team", "Eligibility Category",
-               "Activity Status"],
-    "List 10": ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Date the Child Entered Care",
-                "Date of Placement Order", "Date of Matching Child and Prospective Adopters",
-                "Date Placed for Adoption"],
+    "List 3": [
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age of Child (Years)",
+        "Date of Referral",
+        "Referral Source",
+        "Referral NFA?",
+        "Number of Referrals in Last 12 Months",
+        "Allocated Team",
+        "Allocated Worker",
+    ],
+    "List 4": [
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age of Child (Years)",
+        "Does the Child have a Disability",
+        "Continuous Assessment Start Date",
+        "Child Seen During Continuous Assessment",
+        "Continuous Assessment Date of Authorisation",
+        "Allocated Team",
+        "Allocated Worker",
+    ],
+    "List 6": [
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age of Child (Years)",
+        "CIN Start Date",
+        "Primary Need Code",
+        "Date Child Was Last Seen",
+        "CIN Closure Date",
+        "Case Status",
+        "Allocated Team",
+        "Allocated Worker",
+    ],
+    "List 7": [
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age of Child (Years)",
+        "Child Protection Plan Start Date",
+        "Initial Category of Abuse",
+        "Date of the Last Statutory Visit",
+        "Child Protection Plan End Date",
+        "Allocated Team",
+        "Allocated Worker",
+    ],
+    "List 8": [
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age of Child (Years)",
+        "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)",
+        "Date Started to be Looked After",
+        "Child's Legal Status",
+        "Date Ceased to be Looked After",
+        "Allocated Team",
+        "Allocated Worker",
+    ],
+    "List 9": [
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Allocated Team",
+        "Eligibility Category",
+        "Activity Status",
+    ],
+    "List 10": [
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Date the Child Entered Care",
+        "Date of Placement Order",
+        "Date of Matching Child and Prospective Adopters",
+        "Date Placed for Adoption",
+    ],
 }
 
 
@@ -93,7 +163,8 @@ def set_up_council() -> None:
     reference_import(kind="areas", file_name="areas.csv", data=to_csv(areas))
     types = ["assessment", "safeguarding", "children_in_care", "disabled_children", "uasc"]
     teams = [["code", "name", "area", "team_type"]] + [
-        [f"T{n:02d}", f"Team {n}", f"AREA{n % 5 + 1}", types[n % len(types)]] for n in range(1, TEAMS + 1)]
+        [f"T{n:02d}", f"Team {n}", f"AREA{n % 5 + 1}", types[n % len(types)]] for n in range(1, TEAMS + 1)
+    ]
     reference_import(kind="teams", file_name="teams.csv", data=to_csv(teams))
 
 
@@ -108,20 +179,34 @@ def row(sheet: str, n: int) -> list:
     if sheet == "List 4":
         return [*child[:5], "b) No", day - dt.timedelta(days=n % 90), "a) Yes" if n % 5 else "b) No", day, team, worker]
     if sheet == "List 6":
-        return [*child, day, "N1", day, day + dt.timedelta(days=400) if n % 3 else None,
-                "a) Looked after child" if n % 6 == 0 else "c) Child in need plan", team, worker]
+        return [
+            *child,
+            day,
+            "N1",
+            day,
+            day + dt.timedelta(days=400) if n % 3 else None,
+            "a) Looked after child" if n % 6 == 0 else "c) Child in need plan",
+            team,
+            worker,
+        ]
     if sheet == "List 7":
         ended = None if n % 4 else day + dt.timedelta(days=300)
-        return [*child, day, "a) Neglect", day + dt.timedelta(days=n % 40), ended,
-                team, worker]
+        return [*child, day, "a) Neglect", day + dt.timedelta(days=n % 40), ended, team, worker]
     if sheet == "List 8":
         ceased = None if n % 3 else day + dt.timedelta(days=500)
-        return [*child, "a) Yes" if n % 10 == 0 else "b) No", day, "C2: FCO", ceased,
-                team, worker]
+        return [*child, "a) Yes" if n % 10 == 0 else "b) No", day, "C2: FCO", ceased, team, worker]
     if sheet == "List 9":
         return [f"C{n:07d}", "a) Male", "a) WBRI", birth, team, "c) Qualifying care leaver", ("F1", "G5", "P3")[n % 3]]
-    return [f"C{n:07d}", "a) Male", "a) WBRI", birth, day - dt.timedelta(days=700), day - dt.timedelta(days=200),
-            day, day + dt.timedelta(days=60)]
+    return [
+        f"C{n:07d}",
+        "a) Male",
+        "a) WBRI",
+        birth,
+        day - dt.timedelta(days=700),
+        day - dt.timedelta(days=200),
+        day,
+        day + dt.timedelta(days=60),
+    ]
 
 
 def workbook(rows: int) -> bytes:
@@ -148,8 +233,7 @@ def clear_returns() -> None:
 def timed(**kwargs) -> tuple[float, float, int, object]:
     with CaptureQueriesContext(connection) as queries:
         started, cpu = time.perf_counter(), time.process_time()
-        result = annex_a_import(file_name="annex-a.xlsx", month=MONTH, actor=None, unmapped_to_authority=True,
-                                **kwargs)
+        result = annex_a_import(file_name="annex-a.xlsx", month=MONTH, actor=None, unmapped_to_authority=True, **kwargs)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     return elapsed, cpu, len(queries), result
 
@@ -168,9 +252,11 @@ def run(rows: int, repeat: int) -> None:
     started = time.perf_counter()
     data = workbook(rows)
     built = time.perf_counter() - started
-    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']}), rows: {rows:,} across "
-          f"{len(SHARES)} lists, file: {len(data) / 1024 / 1024:,.1f} MB (built in {built:.1f} s, not timed), "
-          f"best of {repeat}")
+    print(
+        f"database: {connection.vendor} ({connection.settings_dict['NAME']}), rows: {rows:,} across "
+        f"{len(SHARES)} lists, file: {len(data) / 1024 / 1024:,.1f} MB (built in {built:.1f} s, not timed), "
+        f"best of {repeat}"
+    )
     phases = [("preview (dry run)", {"dry_run": True}), ("first import", {}), ("same file again", {})]
     for label, kwargs in phases:
         best = None
@@ -182,14 +268,18 @@ def run(rows: int, repeat: int) -> None:
                 best = (elapsed, cpu, queries, result)
         elapsed, cpu, queries, result = best
         verdict = "under" if elapsed < TARGET_SECONDS else "OVER"
-        print(f"  {label:<18} {elapsed:6.2f} s ({cpu:5.2f} s CPU here), {rows / elapsed:9,.0f} rows/s, "
-              f"{queries:4d} queries, {result.changed:5d} values changed  [{verdict} {TARGET_SECONDS} s]")
+        print(
+            f"  {label:<18} {elapsed:6.2f} s ({cpu:5.2f} s CPU here), {rows / elapsed:9,.0f} rows/s, "
+            f"{queries:4d} queries, {result.changed:5d} values changed  [{verdict} {TARGET_SECONDS} s]"
+        )
     small = workbook(rows // 5)
     calendar = WorkingCalendar()
     derive(small, "annex-a.xlsx", MONTH, calendar)  # once untraced: imports and the holiday table are one-offs
     small_peak, full_peak = peak_memory(small, calendar), peak_memory(data, calendar)
-    print(f"  peak memory deriving (tracemalloc): {rows // 5:,} rows {small_peak / 1024 / 1024:.1f} MB; "
-          f"{rows:,} rows {full_peak / 1024 / 1024:.1f} MB")
+    print(
+        f"  peak memory deriving (tracemalloc): {rows // 5:,} rows {small_peak / 1024 / 1024:.1f} MB; "
+        f"{rows:,} rows {full_peak / 1024 / 1024:.1f} MB"
+    )
 
 
 def main() -> None:

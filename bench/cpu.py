@@ -26,7 +26,7 @@ def stat(pid: int) -> list[str] | None:
     except OSError:
         return None
     # The command name (field 2) may hold spaces; everything after its closing bracket splits cleanly.
-    return text[text.rindex(")") + 2:].split()
+    return text[text.rindex(")") + 2 :].split()
 
 
 def cpu_seconds(pid: int) -> float:

@@ -44,8 +44,10 @@ def load(last):
     for area in areas:
         Population.objects.create(area=area, year=last.year - 1, population_0_17=60000)
     types = list(TeamType.objects.all())
-    teams = [Team.objects.create(code=f"T{n:02d}", name=f"Team {n}", area=areas[n % 5], team_type=types[n % 3])
-             for n in range(TEAMS)]
+    teams = [
+        Team.objects.create(code=f"T{n:02d}", name=f"Team {n}", area=areas[n % 5], team_type=types[n % 3])
+        for n in range(TEAMS)
+    ]
     months = month_range(last - (YEARS * 12 - 1), last)
     team_measures = list(Measure.objects.filter(level="team"))
     council_measures = list(Measure.objects.filter(level="authority"))
@@ -86,8 +88,10 @@ def main() -> None:
             compute_scorecard(data, specs, month)
             engine.append(time.perf_counter() - started)
         print(f"database: {connection.vendor}; {TEAMS} teams, {YEARS} years, {rows:,} values")
-        print(f"full scorecard (selectors + engine + history + SPC): median {statistics.median(full) * 1000:.0f} ms "
-              f"over {RUNS} runs")
+        print(
+            f"full scorecard (selectors + engine + history + SPC): median {statistics.median(full) * 1000:.0f} ms "
+            f"over {RUNS} runs"
+        )
         print(f"engine alone (14 indicators, current month): median {statistics.median(engine) * 1000:.0f} ms")
         print(f"queries for one scorecard: {len(queries)}")
     finally:

@@ -76,7 +76,8 @@ def set_up_council(teams: int) -> None:
     reference_import(kind="areas", file_name="areas.csv", data=to_csv(areas))
     types = ["assessment", "safeguarding", "children_in_care", "disabled_children", "uasc"]
     rows = [["code", "name", "area", "team_type"]] + [
-        [f"T{n:03d}", f"Team {n}", f"AREA{n % 5 + 1}", types[n % len(types)]] for n in range(1, teams + 1)]
+        [f"T{n:03d}", f"Team {n}", f"AREA{n % 5 + 1}", types[n % len(types)]] for n in range(1, teams + 1)
+    ]
     reference_import(kind="teams", file_name="teams.csv", data=to_csv(rows))
 
 
@@ -121,9 +122,18 @@ def one_phase(phase: str, path: Path) -> dict:
         result = _import(path)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"phase": phase, "seconds": elapsed, "cpu": cpu, "queries": len(queries), "new": result.new,
-            "changed": result.changed, "unchanged": result.unchanged, "audit": result.audit_rows,
-            "rss_before_mb": before / 1024, "rss_peak_mb": peak / 1024}
+    return {
+        "phase": phase,
+        "seconds": elapsed,
+        "cpu": cpu,
+        "queries": len(queries),
+        "new": result.new,
+        "changed": result.changed,
+        "unchanged": result.unchanged,
+        "audit": result.audit_rows,
+        "rss_before_mb": before / 1024,
+        "rss_peak_mb": peak / 1024,
+    }
 
 
 def copy_seconds(path: Path) -> float | None:
@@ -171,10 +181,18 @@ def run_size(count: int, repeat: int, env: dict) -> None:
         for _ in range(repeat):
             clear_returns()
             connection.close()
-            for phase, path in (("first import (all new)", first), ("re-import, every value changed", changed),
-                                ("re-import, nothing changed", changed)):
-                out = subprocess.run([sys.executable, __file__, "--phase", phase, "--file", str(path)], env=env,
-                                     capture_output=True, text=True, check=False)
+            for phase, path in (
+                ("first import (all new)", first),
+                ("re-import, every value changed", changed),
+                ("re-import, nothing changed", changed),
+            ):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--phase", phase, "--file", str(path)],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
                 if out.returncode:
                     sys.exit(f"{phase} failed:\n{out.stdout}\n{out.stderr}")
                 figures = json.loads(out.stdout.strip().splitlines()[-1])
@@ -183,9 +201,11 @@ def run_size(count: int, repeat: int, env: dict) -> None:
         copies = [copy_seconds(first) for _ in range(repeat)]
     print(f"\n{count:,} rows ({teams} teams, file {size / 1024 / 1024:,.1f} MB), best of {repeat}:")
     for phase, f in best.items():
-        print(f"  {phase:<32} {count / f['seconds']:>9,.0f} rows/s  {f['seconds']:>7.2f} s wall, "
-              f"{f['cpu']:>6.2f} s CPU here, {f['queries']:>5} queries, peak memory {f['rss_peak_mb']:>6,.0f} MB "
-              f"(+{f['rss_peak_mb'] - f['rss_before_mb']:,.0f} MB)")
+        print(
+            f"  {phase:<32} {count / f['seconds']:>9,.0f} rows/s  {f['seconds']:>7.2f} s wall, "
+            f"{f['cpu']:>6.2f} s CPU here, {f['queries']:>5} queries, peak memory {f['rss_peak_mb']:>6,.0f} MB "
+            f"(+{f['rss_peak_mb'] - f['rss_before_mb']:,.0f} MB)"
+        )
     slowest = count / max(best[p]["seconds"] for p in best if "nothing" not in p)
     if copies[0] is None:
         print("  COPY comparison: PostgreSQL only (set DATABASE_URL=postgres://...)")
@@ -213,8 +233,10 @@ def main() -> None:
     env = dict(os.environ)
     if connection.vendor == "postgresql":
         settings_dict = connection.settings_dict
-        env["DATABASE_URL"] = (f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:"
-                               f"{settings_dict['PORT'] or 5432}/{test_name}")
+        env["DATABASE_URL"] = (
+            f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:"
+            f"{settings_dict['PORT'] or 5432}/{test_name}"
+        )
     else:
         env["DATABASE_URL"] = f"sqlite:///{test_name}"
     print(f"database: {connection.vendor} ({test_name})")

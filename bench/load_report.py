@@ -1,6 +1,6 @@
 """Print bench/load.sh's figures from Locust's CSV files: per phase and page, then the ceiling ratio.
 
-    python bench/load_report.py WORK_DIR THINK
+python bench/load_report.py WORK_DIR THINK
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ def cpu_per_request(work: Path, phase: str, requests: int) -> tuple[float, float
 
 
 def line(label: str, row: dict) -> str:
-    return (f"  {label:<22} {int(row['Request Count']):>8} {float(row['Requests/s']):>8.1f} "
-            f"{row['50%']:>6} {row['95%']:>6} {row['99%']:>6} {int(row['Failure Count']):>7}")
+    return (
+        f"  {label:<22} {int(row['Request Count']):>8} {float(row['Requests/s']):>8.1f} "
+        f"{row['50%']:>6} {row['95%']:>6} {row['99%']:>6} {int(row['Failure Count']):>7}"
+    )
 
 
 def main(work: Path, think: str) -> int:
@@ -69,19 +71,24 @@ def main(work: Path, think: str) -> int:
     verdicts = []
     if "mixed" in totals:
         p95, errors = int(totals["mixed"]["95%"]), int(totals["mixed"]["Failure Count"])
-        verdicts.append(f"mixed load p95 {p95} ms (target < {P95_TARGET_MS}): "
-                        f"{'met' if p95 < P95_TARGET_MS else 'NOT met'}")
+        verdicts.append(
+            f"mixed load p95 {p95} ms (target < {P95_TARGET_MS}): {'met' if p95 < P95_TARGET_MS else 'NOT met'}"
+        )
         verdicts.append(f"mixed load errors {errors} (target 0): {'met' if errors == 0 else 'NOT met'}")
     if "trivial" in totals and "scorecard" in totals:
         trivial, scorecard = float(totals["trivial"]["Requests/s"]), float(totals["scorecard"]["Requests/s"])
         ratio = trivial / scorecard if scorecard else float("inf")
         verdict = "met" if ratio <= RATIO_TARGET else "NOT met"
-        verdicts.append(f"ceiling: trivial page {trivial:.1f} req/s, cached scorecard {scorecard:.1f} req/s, "
-                        f"ratio {ratio:.2f} (target <= {RATIO_TARGET:g}): {verdict}")
+        verdicts.append(
+            f"ceiling: trivial page {trivial:.1f} req/s, cached scorecard {scorecard:.1f} req/s, "
+            f"ratio {ratio:.2f} (target <= {RATIO_TARGET:g}): {verdict}"
+        )
         if "cpu" in totals["trivial"] and "cpu" in totals["scorecard"]:
             cpu_ratio = totals["scorecard"]["cpu"] / totals["trivial"]["cpu"]
-            verdicts.append(f"  by server CPU per request: scorecard {totals['scorecard']['cpu']:.1f} ms, "
-                            f"trivial page {totals['trivial']['cpu']:.1f} ms, ratio {cpu_ratio:.2f}")
+            verdicts.append(
+                f"  by server CPU per request: scorecard {totals['scorecard']['cpu']:.1f} ms, "
+                f"trivial page {totals['trivial']['cpu']:.1f} ms, ratio {cpu_ratio:.2f}"
+            )
     print()
     for verdict in verdicts:
         print(verdict)

@@ -43,13 +43,15 @@ def signed_in(user: User) -> str:
     """Return the key of a fresh session for `user`, shaped as Django's login() leaves it."""
     session = SessionStore()
     now = int(time.time())
-    session.update({
-        SESSION_KEY: str(user.pk),
-        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-        HASH_SESSION_KEY: user.get_session_auth_hash(),
-        STARTED_AT: now,
-        LAST_SEEN_AT: now,
-    })
+    session.update(
+        {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+            STARTED_AT: now,
+            LAST_SEEN_AT: now,
+        }
+    )
     session.create()
     return session.session_key
 
@@ -72,10 +74,12 @@ def main(leaders: int, entry_users: int) -> dict:
         month = FIRST_OPEN + n // len(teams)
         user = make_user(f"bench.entry{n + 1:02}", roles.DATA_ENTRY)
         Membership.objects.get_or_create(user=user, team=team)
-        start = dict(ReturnValue.objects.filter(ret__team=team, ret__month=BASE_MONTH.first_day,
-                                                value__isnull=False).values_list("measure__code", "value"))
-        people["entry"].append({"session": signed_in(user), "team": team.code, "month": str(month),
-                                "values": start})
+        start = dict(
+            ReturnValue.objects.filter(
+                ret__team=team, ret__month=BASE_MONTH.first_day, value__isnull=False
+            ).values_list("measure__code", "value")
+        )
+        people["entry"].append({"session": signed_in(user), "team": team.code, "month": str(month), "values": start})
     return people
 
 

@@ -88,10 +88,21 @@ class DataEntry(Person):
         version, token = _VERSION.search(page), _CSRF.search(page)
         # One figure moves by one each time, so every save really writes.
         self.values["open_cases"] = self.values.get("open_cases", 100) + random.choice((-1, 1))
-        data = {"csrfmiddlewaretoken": token.group(1), "version": version.group(1), "comment": "",
-                "action": "save", **{code: str(value) for code, value in self.values.items()}}
-        with self.client.post(self.form, data=data, name="return form save", catch_response=True,
-                              allow_redirects=False, headers={"Referer": self.host + self.form}) as response:
+        data = {
+            "csrfmiddlewaretoken": token.group(1),
+            "version": version.group(1),
+            "comment": "",
+            "action": "save",
+            **{code: str(value) for code, value in self.values.items()},
+        }
+        with self.client.post(
+            self.form,
+            data=data,
+            name="return form save",
+            catch_response=True,
+            allow_redirects=False,
+            headers={"Referer": self.host + self.form},
+        ) as response:
             if response.status_code != 302:
                 response.failure(f"save answered {response.status_code}")
 
@@ -99,5 +110,4 @@ class DataEntry(Person):
 def _cookie(name: str, value: str):
     from http.cookiejar import Cookie
 
-    return Cookie(0, name, value, None, False, "127.0.0.1", False, False, "/", True, False, None, False,
-                  None, None, {})
+    return Cookie(0, name, value, None, False, "127.0.0.1", False, False, "/", True, False, None, False, None, None, {})

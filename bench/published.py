@@ -77,14 +77,18 @@ def load_large(teams: int, years: int) -> int:
         for year in range(last.year - years, last.year + 1):
             Population.objects.create(area=area, year=year, population_0_17=60000)
     types = list(TeamType.objects.all())
-    team_objs = [Team.objects.create(code=f"T{n:03d}", name=f"Team {n}", area=areas[n % 10],
-                                     team_type=types[n % len(types)]) for n in range(teams)]
+    team_objs = [
+        Team.objects.create(code=f"T{n:03d}", name=f"Team {n}", area=areas[n % 10], team_type=types[n % len(types)])
+        for n in range(teams)
+    ]
     months = month_range(last - (years * 12 - 1), last)
     team_measures = list(Measure.objects.filter(level="team"))
     council_measures = list(Measure.objects.filter(level="authority"))
     returns = Return.objects.bulk_create(
         [Return(team=t, month=m.first_day, state="approved") for t in team_objs for m in months]
-        + [Return(team=None, month=m.first_day, state="approved") for m in months], batch_size=5000)
+        + [Return(team=None, month=m.first_day, state="approved") for m in months],
+        batch_size=5000,
+    )
     values = []
     for ret in returns:
         for measure in team_measures if ret.team_id else council_measures:
@@ -120,14 +124,20 @@ def measure(label: str, values: int, runs: int) -> None:
         assert client.get("/scorecard/2017-12.json").status_code == 200
 
     print(f"{label}: {values:,} values; snapshot {size / 1024:,.0f} KB; {publish}")
-    print(f"  page, empty cache (decode snapshot + render): median {median_ms(page, runs, clear=True):,.0f} ms, "
-          f"{queries_of(page)} queries")
+    print(
+        f"  page, empty cache (decode snapshot + render): median {median_ms(page, runs, clear=True):,.0f} ms, "
+        f"{queries_of(page)} queries"
+    )
     page()
     print(f"  page, cached: median {median_ms(page, runs):,.1f} ms")
-    print(f"  JSON, empty cache (decode snapshot): median {median_ms(as_json, runs, clear=True):,.0f} ms, "
-          f"{queries_of(as_json)} queries; cached: median {median_ms(as_json, runs):,.1f} ms")
-    print(f"  for comparison, computing the month from the database: "
-          f"median {median_ms(lambda: build_scorecard(month, PUBLISHED), max(3, runs // 2)):,.0f} ms")
+    print(
+        f"  JSON, empty cache (decode snapshot): median {median_ms(as_json, runs, clear=True):,.0f} ms, "
+        f"{queries_of(as_json)} queries; cached: median {median_ms(as_json, runs):,.1f} ms"
+    )
+    print(
+        f"  for comparison, computing the month from the database: "
+        f"median {median_ms(lambda: build_scorecard(month, PUBLISHED), max(3, runs // 2)):,.0f} ms"
+    )
 
 
 def main() -> None:
@@ -137,8 +147,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     setup_test_environment()
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     old = setup_databases(verbosity=0, interactive=False)
     try:
         from returns.models import ReturnValue

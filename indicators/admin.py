@@ -44,8 +44,14 @@ class MeasureAdmin(SimpleHistoryAdmin):
 class IndicatorLineInline(PlainFieldsMixin, admin.StackedInline):
     model = IndicatorLine
     extra = 0
-    fields = [("code", "label", "order"), ("unit", "multiplier", "precision"),
-              "numerator", "denominator", "area_numerator", "team_type"]
+    fields = [
+        ("code", "label", "order"),
+        ("unit", "multiplier", "precision"),
+        "numerator",
+        "denominator",
+        "area_numerator",
+        "team_type",
+    ]
 
 
 class TargetInline(PlainFieldsMixin, admin.TabularInline):
@@ -75,13 +81,41 @@ class IndicatorAdmin(PlainFieldsMixin, SimpleHistoryAdmin):
     inlines = [IndicatorLineInline, TargetInline, ComparatorInline, ChangePointInline]
     fieldsets = [
         (None, {"fields": ["number", "code", "title", "short_title", "definition", "active"]}),
-        ("Headline figure", {"fields": ["unit", "numerator", "denominator", "area_numerator", "multiplier",
-                                        "precision", "headline_label", "headline_order", "breakdown"]}),
-        ("Window, baseline and direction", {"fields": [
-            "window", "baseline_rule", "baseline_months", "baseline_year_end_month", "baseline_years_back",
-            "baseline_month", "polarity", "trend_threshold"]}),
-        ("Statistical process control", {"fields": ["spc_conflict_rule", "spc_screen_outliers",
-                                                     "spc_baseline_from", "spc_baseline_to"]}),
+        (
+            "Headline figure",
+            {
+                "fields": [
+                    "unit",
+                    "numerator",
+                    "denominator",
+                    "area_numerator",
+                    "multiplier",
+                    "precision",
+                    "headline_label",
+                    "headline_order",
+                    "breakdown",
+                ]
+            },
+        ),
+        (
+            "Window, baseline and direction",
+            {
+                "fields": [
+                    "window",
+                    "baseline_rule",
+                    "baseline_months",
+                    "baseline_year_end_month",
+                    "baseline_years_back",
+                    "baseline_month",
+                    "polarity",
+                    "trend_threshold",
+                ]
+            },
+        ),
+        (
+            "Statistical process control",
+            {"fields": ["spc_conflict_rule", "spc_screen_outliers", "spc_baseline_from", "spc_baseline_to"]},
+        ),
     ]
 
 

@@ -37,8 +37,9 @@ class MonthInput(forms.TextInput):
     """A text box for YYYY-MM."""
 
     def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs={"placeholder": "YYYY-MM", "inputmode": "numeric", "size": 8, "autocomplete": "off",
-                                **(attrs or {})})
+        super().__init__(
+            attrs={"placeholder": "YYYY-MM", "inputmode": "numeric", "size": 8, "autocomplete": "off", **(attrs or {})}
+        )
 
     def format_value(self, value: object) -> str | None:
         if isinstance(value, dt.date):
@@ -75,12 +76,19 @@ class EnteredDecimalField(forms.DecimalField):
 class PlainFieldsMixin:
     """Admin (model or inline) forms with months as YYYY-MM and decimals without trailing zeros."""
 
-    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest,
-                              **kwargs: object) -> forms.Field | None:
-        if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField) \
-                and db_field.name in MONTH_FIELD_NAMES:
-            return MonthField(required=not db_field.blank, label=db_field.verbose_name.capitalize(),
-                              help_text="A month, as YYYY-MM (for example 2017-12).")
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: object
+    ) -> forms.Field | None:
+        if (
+            isinstance(db_field, models.DateField)
+            and not isinstance(db_field, models.DateTimeField)
+            and db_field.name in MONTH_FIELD_NAMES
+        ):
+            return MonthField(
+                required=not db_field.blank,
+                label=db_field.verbose_name.capitalize(),
+                help_text="A month, as YYYY-MM (for example 2017-12).",
+            )
         if isinstance(db_field, models.DecimalField):
             return db_field.formfield(form_class=EnteredDecimalField, **kwargs)  # type: ignore[arg-type]
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]

@@ -249,8 +249,9 @@ class Totals:
             self._partial[key] = found
         return self._partial[key]
 
-    def complete_measures(self, scope: tuple, months: Sequence[Month],
-                          needed: frozenset[str]) -> tuple[dict[str, int], int]:
+    def complete_measures(
+        self, scope: tuple, months: Sequence[Month], needed: frozenset[str]
+    ) -> tuple[dict[str, int], int]:
         """Return `measures` over the units with no needed measure blank, and how many units were left out.
 
         A unit is left out only of the months in which it is blank; a measure
@@ -269,8 +270,9 @@ class Totals:
                 for unit, have in partial.items():
                     for code in have:
                         counts[code] -= self._data.values[(unit, month, code)]
-                kept = [unit for unit, info in self._data.units.items()
-                        if unit not in partial and scope in _scopes(info)]
+                kept = [
+                    unit for unit, info in self._data.units.items() if unit not in partial and scope in _scopes(info)
+                ]
                 for code in needed & set(counts):
                     if all(self._value(unit, month, code) is None for unit in kept):
                         del counts[code]  # only the units left out returned it: no data
@@ -322,8 +324,7 @@ def _scope(line: LineSpec, area: str | None) -> tuple:
 # ---------------------------------------------------------------- figures
 
 
-def line_figure(totals: Totals, spec: IndicatorSpec, line: LineSpec, month: Month,
-                area: str | None = None) -> Figure:
+def line_figure(totals: Totals, spec: IndicatorSpec, line: LineSpec, month: Month, area: str | None = None) -> Figure:
     """Return a line's figure for one month, for the city (area None) or one area."""
     scope = _scope(line, area)
     months = month.window(WINDOW_MONTHS[spec.window])
@@ -439,8 +440,9 @@ def latest_comparators(spec: IndicatorSpec) -> tuple[ComparatorSpec, ...]:
 # ---------------------------------------------------------------- indicators
 
 
-def compute_line(totals: Totals, spec: IndicatorSpec, line: LineSpec, month: Month,
-                 areas: Sequence[AreaInfo]) -> LineResult:
+def compute_line(
+    totals: Totals, spec: IndicatorSpec, line: LineSpec, month: Month, areas: Sequence[AreaInfo]
+) -> LineResult:
     """Return one line's current figure, baseline and area breakdown."""
     breakdown = ()
     if spec.breakdown != "none":
@@ -448,7 +450,10 @@ def compute_line(totals: Totals, spec: IndicatorSpec, line: LineSpec, month: Mon
             AreaFigure(area.code, area.name, line_figure(totals, spec, line, month, area.code)) for area in areas
         )
     return LineResult(
-        code=line.code, label=line.label, unit=line.unit, precision=line.precision,
+        code=line.code,
+        label=line.label,
+        unit=line.unit,
+        precision=line.precision,
         is_headline=line.is_headline,
         current=line_figure(totals, spec, line, month),
         baseline=baseline_figure(totals, spec, line, month),
@@ -456,28 +461,33 @@ def compute_line(totals: Totals, spec: IndicatorSpec, line: LineSpec, month: Mon
     )
 
 
-def compute_indicator(totals: Totals, spec: IndicatorSpec, month: Month, areas: Sequence[AreaInfo],
-                      commentary: str = "") -> IndicatorResult:
+def compute_indicator(
+    totals: Totals, spec: IndicatorSpec, month: Month, areas: Sequence[AreaInfo], commentary: str = ""
+) -> IndicatorResult:
     """Return everything one panel of the scorecard shows for the month."""
     lines = tuple(compute_line(totals, spec, line, month, areas) for line in spec.lines)
     headline = next(line for line in lines if line.is_headline)
     target = target_in_force(spec, month)
     return IndicatorResult(
-        spec=spec, month=month, target=target,
+        spec=spec,
+        month=month,
+        target=target,
         rating=rating(headline.current.value, target, spec.polarity, spec.precision),
         trend=trend(headline.current.value, headline.baseline.value, spec.polarity, spec.trend_threshold),
         baseline_label=baseline_label(spec, month),
-        lines=lines, comparators=latest_comparators(spec), commentary=commentary,
+        lines=lines,
+        comparators=latest_comparators(spec),
+        commentary=commentary,
     )
 
 
-def compute_scorecard(data: Dataset, specs: Iterable[IndicatorSpec], month: Month,
-                      commentary: Mapping[str, str] | None = None) -> tuple[IndicatorResult, ...]:
+def compute_scorecard(
+    data: Dataset, specs: Iterable[IndicatorSpec], month: Month, commentary: Mapping[str, str] | None = None
+) -> tuple[IndicatorResult, ...]:
     """Return every indicator's result for the month."""
     totals = Totals(data)
     commentary = commentary or {}
-    return tuple(compute_indicator(totals, spec, month, data.areas, commentary.get(spec.code, ""))
-                 for spec in specs)
+    return tuple(compute_indicator(totals, spec, month, data.areas, commentary.get(spec.code, "")) for spec in specs)
 
 
 def headline_history(totals: Totals, spec: IndicatorSpec, months: Iterable[Month]) -> list[tuple[Month, Figure]]:

@@ -106,9 +106,7 @@ def _build(node: ast.AST, text: str) -> Evaluator:
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right, op = _build(node.left, text), _build(node.right, text), _BINARY[type(node.op)]
         return lambda values: _binary(op, left(values), right(values))
-    raise ExpressionError(
-        f"“{text}” may use only measure codes, numbers, + - * / and brackets."
-    )
+    raise ExpressionError(f"“{text}” may use only measure codes, numbers, + - * / and brackets.")
 
 
 def _number(value: int | float, text: str) -> Fraction:

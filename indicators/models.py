@@ -35,7 +35,9 @@ class Measure(models.Model):
     level = models.CharField(max_length=10, choices=Level.choices)
     order = models.PositiveSmallIntegerField(default=0)
     team_types = models.ManyToManyField(
-        TeamType, blank=True, related_name="measures",
+        TeamType,
+        blank=True,
+        related_name="measures",
         help_text="Team types that return this team-level measure. None chosen: every team type returns it.",
     )
     history = HistoricalRecords()
@@ -114,9 +116,7 @@ class Indicator(models.Model):
     multiplier = models.DecimalField(max_digits=12, decimal_places=4, default=1)
     precision = models.PositiveSmallIntegerField(default=0, help_text="Decimal places shown.")
     window = models.CharField(max_length=15, choices=Window.choices, default=Window.MONTH)
-    baseline_rule = models.CharField(
-        max_length=25, choices=Baseline.choices, default=Baseline.PREVIOUS_AVERAGE
-    )
+    baseline_rule = models.CharField(max_length=25, choices=Baseline.choices, default=Baseline.PREVIOUS_AVERAGE)
     baseline_months = models.PositiveSmallIntegerField(default=6)
     baseline_year_end_month = models.PositiveSmallIntegerField(
         default=3, help_text="For a year-end baseline: the month the year ends (3 = March)."
@@ -138,7 +138,8 @@ class Indicator(models.Model):
         default=0, help_text="Where the headline row sits among the supporting lines."
     )
     spc_baseline_from = models.DateField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="First month of a locked SPC baseline (blank: every month of the current segment).",
     )
     spc_baseline_to = models.DateField(null=True, blank=True, help_text="Last month of a locked SPC baseline.")
@@ -148,12 +149,16 @@ class Indicator(models.Model):
         CONCERN = "concern", "Concern wins"
 
     spc_conflict_rule = models.CharField(
-        "SPC conflict rule", max_length=12, choices=ConflictRule.choices, default=ConflictRule.IMPROVEMENT,
+        "SPC conflict rule",
+        max_length=12,
+        choices=ConflictRule.choices,
+        default=ConflictRule.IMPROVEMENT,
         help_text="How a month flagged both ways reads (a rising trend below the average, say): "
         "Making Data Count asks each metric to choose.",
     )
     spc_screen_outliers = models.BooleanField(
-        "SPC: screen moving-range outliers", default=False,
+        "SPC: screen moving-range outliers",
+        default=False,
         help_text="Leave moving ranges above 3.267 times their mean out of the process limits "
         "(NHSRplotthedots' default; Making Data Count does not screen).",
     )

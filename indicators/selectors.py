@@ -13,11 +13,15 @@ from lib.months import Month
 
 def indicator_specs(*, codes: list[str] | None = None) -> list[IndicatorSpec]:
     """Return the active indicators as specs (5 queries: indicators, lines, targets, comparators, change points)."""
-    queryset = Indicator.objects.filter(active=True).order_by("number").prefetch_related(
-        Prefetch("lines", queryset=IndicatorLine.objects.select_related("team_type").order_by("order")),
-        "targets",
-        "comparators",
-        "change_points",
+    queryset = (
+        Indicator.objects.filter(active=True)
+        .order_by("number")
+        .prefetch_related(
+            Prefetch("lines", queryset=IndicatorLine.objects.select_related("team_type").order_by("order")),
+            "targets",
+            "comparators",
+            "change_points",
+        )
     )
     if codes is not None:
         queryset = queryset.filter(code__in=codes)
@@ -26,18 +30,31 @@ def indicator_specs(*, codes: list[str] | None = None) -> list[IndicatorSpec]:
 
 def _spec(indicator: Indicator) -> IndicatorSpec:
     headline = LineSpec(
-        code="headline", label=indicator.headline_label, unit=indicator.unit,
-        numerator=indicator.numerator, denominator=indicator.denominator,
-        area_numerator=indicator.area_numerator, multiplier=Fraction(indicator.multiplier),
-        precision=indicator.precision, is_headline=True,
+        code="headline",
+        label=indicator.headline_label,
+        unit=indicator.unit,
+        numerator=indicator.numerator,
+        denominator=indicator.denominator,
+        area_numerator=indicator.area_numerator,
+        multiplier=Fraction(indicator.multiplier),
+        precision=indicator.precision,
+        is_headline=True,
     )
     supporting = [
-        (line.order, LineSpec(
-            code=line.code, label=line.label, unit=line.unit, numerator=line.numerator,
-            denominator=line.denominator, area_numerator=line.area_numerator,
-            multiplier=Fraction(line.multiplier), precision=line.precision,
-            team_type=line.team_type.code if line.team_type else None,
-        ))
+        (
+            line.order,
+            LineSpec(
+                code=line.code,
+                label=line.label,
+                unit=line.unit,
+                numerator=line.numerator,
+                denominator=line.denominator,
+                area_numerator=line.area_numerator,
+                multiplier=Fraction(line.multiplier),
+                precision=line.precision,
+                team_type=line.team_type.code if line.team_type else None,
+            ),
+        )
         for line in indicator.lines.all()
     ]
     # The headline sits among the supporting lines at headline_order (ties: headline first).
@@ -45,14 +62,22 @@ def _spec(indicator: Indicator) -> IndicatorSpec:
         [(indicator.headline_order, headline), *supporting], key=lambda pair: (pair[0], not pair[1].is_headline)
     )
     return IndicatorSpec(
-        code=indicator.code, number=indicator.number, title=indicator.title,
-        short_title=indicator.short_title, definition=indicator.definition, unit=indicator.unit,
-        polarity=indicator.polarity, lines=tuple(line for _, line in ordered), window=indicator.window,
-        baseline_rule=indicator.baseline_rule, baseline_months=indicator.baseline_months,
+        code=indicator.code,
+        number=indicator.number,
+        title=indicator.title,
+        short_title=indicator.short_title,
+        definition=indicator.definition,
+        unit=indicator.unit,
+        polarity=indicator.polarity,
+        lines=tuple(line for _, line in ordered),
+        window=indicator.window,
+        baseline_rule=indicator.baseline_rule,
+        baseline_months=indicator.baseline_months,
         baseline_year_end_month=indicator.baseline_year_end_month,
         baseline_years_back=indicator.baseline_years_back,
         baseline_month=Month.of(indicator.baseline_month) if indicator.baseline_month else None,
-        trend_threshold=indicator.trend_threshold, breakdown=indicator.breakdown,
+        trend_threshold=indicator.trend_threshold,
+        breakdown=indicator.breakdown,
         targets=tuple(TargetSpec(Month.of(t.effective_from), t.value, t.tolerance) for t in indicator.targets.all()),
         comparators=tuple(
             ComparatorSpec(kind=c.kind, period=c.period, value=c.value, source=c.source, line=c.line)
@@ -60,7 +85,8 @@ def _spec(indicator: Indicator) -> IndicatorSpec:
         ),
         change_points=tuple(sorted(Month.of(c.month) for c in indicator.change_points.all())),
         spc_baseline=(Month.of(indicator.spc_baseline_from), Month.of(indicator.spc_baseline_to))
-        if indicator.spc_baseline_from and indicator.spc_baseline_to else None,
+        if indicator.spc_baseline_from and indicator.spc_baseline_to
+        else None,
         spc_conflict_rule=indicator.spc_conflict_rule,
         spc_screen_outliers=indicator.spc_screen_outliers,
     )

@@ -35,7 +35,12 @@ def latest_history_id(commentary: Commentary | None) -> int | None:
 
 @transaction.atomic
 def commentary_save(
-    *, indicator: Indicator, month: Month, text: str, actor: User, expected_version: int | None = None,
+    *,
+    indicator: Indicator,
+    month: Month,
+    text: str,
+    actor: User,
+    expected_version: int | None = None,
     check_version: bool = True,
 ) -> tuple[Commentary, bool]:
     """Write the indicator's commentary for the month; return it and whether anything changed.

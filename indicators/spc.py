@@ -88,8 +88,13 @@ class Limits:
 
     def as_dict(self) -> dict[str, float]:
         """Return the limits as plain values."""
-        return {"centre": self.centre, "upper": self.upper, "lower": self.lower,
-                "upper_near": self.upper_near, "lower_near": self.lower_near}
+        return {
+            "centre": self.centre,
+            "upper": self.upper,
+            "lower": self.lower,
+            "upper_near": self.upper_near,
+            "lower_near": self.lower_near,
+        }
 
 
 @dataclass(frozen=True)
@@ -135,8 +140,13 @@ class Suggestion:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the suggestion as plain JSON-able values."""
-        return {"month": str(self.month), "run": self.run, "side": self.side, "points": self.points,
-                "limits": self.limits.as_dict() if self.limits else None}
+        return {
+            "month": str(self.month),
+            "run": self.run,
+            "side": self.side,
+            "points": self.points,
+            "limits": self.limits.as_dict() if self.limits else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -276,8 +286,12 @@ def assurance(limits: Limits | None, polarity: str, target: float | None) -> str
 # --- input checks -----------------------------------------------------------
 
 
-def _check_inputs(series: Sequence[tuple[Month, float | None]], polarity: str, baseline: tuple[Month, Month] | None,
-                  options: SpcOptions) -> None:
+def _check_inputs(
+    series: Sequence[tuple[Month, float | None]],
+    polarity: str,
+    baseline: tuple[Month, Month] | None,
+    options: SpcOptions,
+) -> None:
     """Refuse inputs that would make a chart silently wrong."""
     if polarity not in POLARITIES:
         raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
@@ -298,8 +312,13 @@ def _check_inputs(series: Sequence[tuple[Month, float | None]], polarity: str, b
 # --- charting ---------------------------------------------------------------
 
 
-def _chart_segments(series: Sequence[tuple[Month, float | None]], breaks: Sequence[Month],
-                    baseline: tuple[Month, Month] | None, polarity: str, options: SpcOptions) -> list[_Segment]:
+def _chart_segments(
+    series: Sequence[tuple[Month, float | None]],
+    breaks: Sequence[Month],
+    baseline: tuple[Month, Month] | None,
+    polarity: str,
+    options: SpcOptions,
+) -> list[_Segment]:
     """Split the series at the change points and chart each part on its own limits."""
     locked_in = _segment_of(baseline[0], breaks) if baseline else None
     if baseline and _segment_of(baseline[1], breaks) != locked_in:
@@ -316,8 +335,9 @@ def _segment_of(month: Month, breaks: Sequence[Month]) -> int:
     return bisect_right(breaks, month)
 
 
-def _chart_segment(items: list[tuple[Month, float | None]], locked: tuple[Month, Month] | None, polarity: str,
-                   options: SpcOptions) -> _Segment:
+def _chart_segment(
+    items: list[tuple[Month, float | None]], locked: tuple[Month, Month] | None, polarity: str, options: SpcOptions
+) -> _Segment:
     """Set one segment's limits from its points (or its locked baseline) and flag its points."""
     data = [(month, value) for month, value in items if value is not None and _has_data(value)]
     months = tuple(month for month, _ in data)
@@ -333,21 +353,30 @@ def _chart_segment(items: list[tuple[Month, float | None]], locked: tuple[Month,
     found = _flags(values, limits, options)
     by_month = {month: sorted(found[i], key=_flag_order) for i, month in enumerate(months)}
     points = tuple(
-        _point(month, value, limits, by_month.get(month, ()), polarity, options.conflict_rule)
-        for month, value in items
+        _point(month, value, limits, by_month.get(month, ()), polarity, options.conflict_rule) for month, value in items
     )
     return _Segment(first, points, months, values, base_months, limits, locked is not None)
 
 
-def _point(month: Month, value: float | None, limits: Limits, flags: Sequence[str], polarity: str,
-           conflict_rule: str) -> SpcPoint:
+def _point(
+    month: Month, value: float | None, limits: Limits, flags: Sequence[str], polarity: str, conflict_rule: str
+) -> SpcPoint:
     """Build one charted point carrying its segment's limits."""
     # Only a point with a value is ever flagged.
-    side, conflict = (_side_of(flags, value, limits.centre, polarity, conflict_rule)
-                      if flags and value is not None else (None, False))
+    side, conflict = (
+        _side_of(flags, value, limits.centre, polarity, conflict_rule) if flags and value is not None else (None, False)
+    )
     return SpcPoint(
-        month, _value(value), limits.centre, limits.upper, limits.lower,
-        limits.upper_near, limits.lower_near, tuple(flags), side, conflict,
+        month,
+        _value(value),
+        limits.centre,
+        limits.upper,
+        limits.lower,
+        limits.upper_near,
+        limits.lower_near,
+        tuple(flags),
+        side,
+        conflict,
     )
 
 
@@ -450,8 +479,15 @@ def _runs(keys: Sequence[str | None]) -> Iterator[tuple[str, int, int]]:
 # --- reading the chart ----------------------------------------------------
 
 
-def _read(points: tuple[SpcPoint, ...], current: _Segment | None, polarity: str, target: float | None,
-          breaks: tuple[Month, ...], options: SpcOptions, format_target: Callable[[float], str]) -> SpcResult:
+def _read(
+    points: tuple[SpcPoint, ...],
+    current: _Segment | None,
+    polarity: str,
+    target: float | None,
+    breaks: tuple[Month, ...],
+    options: SpcOptions,
+    format_target: Callable[[float], str],
+) -> SpcResult:
     """Read the variation and assurance of the latest month with data."""
     latest = next((p for p in reversed(points) if p.value is not None), None)
     limits = current.limits if current else None
@@ -463,8 +499,16 @@ def _read(points: tuple[SpcPoint, ...], current: _Segment | None, polarity: str,
         sentence += " " + _ASSURANCE_TEXT[assured].format(target=format_target(target))
     base = current.baseline if current and limits else ()
     return SpcResult(
-        points, variation, assured, sentence, limits is not None,
-        base[0] if base else None, base[-1] if base else None, breaks, polarity, target,
+        points,
+        variation,
+        assured,
+        sentence,
+        limits is not None,
+        base[0] if base else None,
+        base[-1] if base else None,
+        breaks,
+        polarity,
+        target,
         segment_first=current.first if current else None,
         limits=limits,
         period=period,
@@ -488,14 +532,16 @@ def _suggest(current: _Segment | None, options: SpcOptions) -> Suggestion | None
     """Return the change point a sustained shift suggests: the start of the latest long run after 12 points."""
     if current is None or current.limits is None:
         return None
-    runs = [run for run in _shift_runs(current.values, current.limits.centre, options.shift_length)
-            if run[1] >= SUGGEST_AFTER]
+    runs = [
+        run
+        for run in _shift_runs(current.values, current.limits.centre, options.shift_length)
+        if run[1] >= SUGGEST_AFTER
+    ]
     if not runs:
         return None
     side, start, end = runs[-1]
     after = current.values[start:]
-    limits = (limits_from(after, screen_outliers=options.screen_outliers)
-              if len(after) >= options.min_points else None)
+    limits = limits_from(after, screen_outliers=options.screen_outliers) if len(after) >= options.min_points else None
     return Suggestion(current.months[start], end - start, side, len(after), limits)
 
 
@@ -513,18 +559,24 @@ _ASSURANCE_TEXT = {
     HIT_AND_MISS: "The target of {target} will be met only by chance.",
 }
 
-_HEADINGS = {IMPROVEMENT: "Special cause improvement", CONCERN: "Special cause concern",
-             "neither": "Special cause variation"}
+_HEADINGS = {
+    IMPROVEMENT: "Special cause improvement",
+    CONCERN: "Special cause concern",
+    "neither": "Special cause variation",
+}
 
 
-def _sentence(latest: SpcPoint | None, current: _Segment | None, variation: str, period: str, polarity: str,
-              options: SpcOptions) -> str:
+def _sentence(
+    latest: SpcPoint | None, current: _Segment | None, variation: str, period: str, polarity: str, options: SpcOptions
+) -> str:
     """Say in plain English what the latest month shows, naming the period its limits come from."""
     if variation == NOT_ENOUGH_DATA:
         available = len(current.months) if current else 0
         since = f" {period}" if period else ""
-        return (f"Not enough data for limits: {available} months{since}, and process limits need "
-                f"{options.min_points}. Read the chart as a run chart.")
+        return (
+            f"Not enough data for limits: {available} months{since}, and process limits need "
+            f"{options.min_points}. Read the chart as a run chart."
+        )
     assert latest is not None and current is not None  # a reading with limits has both
     if variation == COMMON_CAUSE:
         return f"Common cause variation: {latest.month.label} is within its usual range {period}."
@@ -535,8 +587,10 @@ def _sentence(latest: SpcPoint | None, current: _Segment | None, variation: str,
         rule = _strongest_rule(latest, other)
         other_kind = IMPROVEMENT if other == _good_side(polarity) else CONCERN
         article = "an" if other_kind == IMPROVEMENT else "a"
-        text += (f" It is also {_rule_phrase(rule, other)}, {article} {other_kind}; this indicator shows "
-                 f"{kind} when the two conflict.")
+        text += (
+            f" It is also {_rule_phrase(rule, other)}, {article} {other_kind}; this indicator shows "
+            f"{kind} when the two conflict."
+        )
     return text
 
 
@@ -589,8 +643,14 @@ def _trailing_run(keys: Sequence[str | None]) -> int:
 _TREND_BETTER, _TREND_WORSE = "improving", "declining"
 
 
-def explain(result: SpcResult, *, trend: str | None, rating: str | None, baseline_label: str = "",
-            format_target: Callable[[float], str] = str) -> SpcResult:
+def explain(
+    result: SpcResult,
+    *,
+    trend: str | None,
+    rating: str | None,
+    baseline_label: str = "",
+    format_target: Callable[[float], str] = str,
+) -> SpcResult:
     """Return the result with a note saying why the SPC reading, the trend and the rating disagree, if they do.
 
     SPC compares the month with the process's usual range over the current
@@ -602,11 +662,15 @@ def explain(result: SpcResult, *, trend: str | None, rating: str | None, baselin
     notes = []
     baseline = f" ({baseline_label})" if baseline_label else ""
     if kind == IMPROVEMENT and trend == _TREND_WORSE:
-        notes.append(f"It is better than the usual range {result.period} but worse than its baseline{baseline}: "
-                     "the long-run gain holds while the latest months have slipped back.")
+        notes.append(
+            f"It is better than the usual range {result.period} but worse than its baseline{baseline}: "
+            "the long-run gain holds while the latest months have slipped back."
+        )
     elif kind == CONCERN and trend == _TREND_BETTER:
-        notes.append(f"It is better than its baseline{baseline} but worse than the usual range {result.period}: "
-                     "recent months have recovered part of the ground, not all of it.")
+        notes.append(
+            f"It is better than its baseline{baseline} but worse than the usual range {result.period}: "
+            "recent months have recovered part of the ground, not all of it."
+        )
     target = format_target(result.target) if result.target is not None else ""
     if kind == IMPROVEMENT and rating in ("red", "amber"):
         notes.append(f"The change is real, but the figure still misses the target of {target}.")
@@ -618,8 +682,10 @@ def explain(result: SpcResult, *, trend: str | None, rating: str | None, baselin
         notes.append("This month misses the target, which the process usually meets.")
     moving_away = (kind == IMPROVEMENT and result.assurance == FAIL) or (kind == CONCERN and result.assurance == PASS)
     if moving_away:
-        notes.append("The assurance reads limits set before this change; if the change holds, a change point "
-                     "will set new limits and the assurance will be read afresh.")
+        notes.append(
+            "The assurance reads limits set before this change; if the change holds, a change point "
+            "will set new limits and the assurance will be read afresh."
+        )
     return replace(result, note=" ".join(notes))
 
 

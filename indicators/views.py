@@ -23,8 +23,9 @@ _EARLIEST_COMMENTARY_MONTH = Month(2000, 1)
 
 def has_edit_commentary_permission(user: AnyUser) -> bool:
     """Return True if the user may write and edit indicators' commentary."""
-    return (user.is_active and user.has_perm("indicators.add_commentary")
-            and user.has_perm("indicators.change_commentary"))
+    return (
+        user.is_active and user.has_perm("indicators.add_commentary") and user.has_perm("indicators.change_commentary")
+    )
 
 
 def _commentary_month_or_404(text: str) -> Month:
@@ -39,8 +40,9 @@ def _commentary_month_or_404(text: str) -> Month:
 
 def _safe_next(request: HttpRequest) -> str | None:
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return None
 
@@ -67,8 +69,12 @@ def commentary_edit(
         if form.is_valid():
             try:
                 _, changed = services.commentary_save(
-                    indicator=indicator, month=month, text=form.cleaned_data["text"], actor=request.user,
-                    expected_version=form.cleaned_data["version"])
+                    indicator=indicator,
+                    month=month,
+                    text=form.cleaned_data["text"],
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
             except services.CommentaryConflict as exc:
                 conflict, status = exc.current, 409
                 messages.error(request, str(exc))
@@ -89,19 +95,24 @@ def commentary_edit(
         text = existing.text if existing else ""
         if request.GET.get("copy") == "previous" and previous is not None:
             text = previous.text
-            messages.info(request, f"Last month's commentary is in the box: update it for {month.long_label} "
-                                   "before saving.")
+            messages.info(
+                request, f"Last month's commentary is in the box: update it for {month.long_label} before saving."
+            )
         form = CommentaryForm(initial={"text": text, "version": current_version})
-    history = (existing.history.select_related("history_user").order_by("-history_id")
-               if existing is not None else [])
-    return render(request, "indicators/commentary_form.html", {
-        "indicator": indicator,
-        "month": month,
-        "form": form,
-        "conflict": conflict,
-        "history": history,
-        "next": _safe_next(request) or "",
-        "previous": previous,
-        "previous_month": month - 1,
-        **(context or {}),
-    }, status=status)
+    history = existing.history.select_related("history_user").order_by("-history_id") if existing is not None else []
+    return render(
+        request,
+        "indicators/commentary_form.html",
+        {
+            "indicator": indicator,
+            "month": month,
+            "form": form,
+            "conflict": conflict,
+            "history": history,
+            "next": _safe_next(request) or "",
+            "previous": previous,
+            "previous_month": month - 1,
+            **(context or {}),
+        },
+        status=status,
+    )

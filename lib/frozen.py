@@ -104,8 +104,11 @@ def _shape(kind: Any) -> str:
 def _union_options(kind: Any) -> tuple[tuple[tuple[Any, frozenset[str]], ...], Any, Any]:
     """Return a union's dataclasses (with their field names), its first sequence hint and its scalar type."""
     options = typing.get_args(kind)
-    classes = tuple((option, frozenset(f.name for f in dataclasses.fields(option)))
-                    for option in options if dataclasses.is_dataclass(option))
+    classes = tuple(
+        (option, frozenset(f.name for f in dataclasses.fields(option)))
+        for option in options
+        if dataclasses.is_dataclass(option)
+    )
     sequence = next((option for option in options if _shape(option) is _SEQUENCE), None)
     scalar = next((option for option in options if option in (float, int, str, bool, Fraction, Decimal)), None)
     return classes, sequence, scalar

@@ -44,7 +44,15 @@ class ReturnValueInline(ReadOnlyAdminMixin, admin.TabularInline):
 class ValueChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ValueChange
     fields = readonly_fields = (
-        "at", "measure", "old_value", "new_value", "unavailable_reason", "actor", "source", "reason", "file_name",
+        "at",
+        "measure",
+        "old_value",
+        "new_value",
+        "unavailable_reason",
+        "actor",
+        "source",
+        "reason",
+        "file_name",
     )
     extra = 0
 

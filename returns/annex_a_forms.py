@@ -13,11 +13,13 @@ AUTHORITY = "authority"  # the choice "count at authority level only"
 class AnnexAUploadForm(forms.Form):
     """The month to derive and the workbook."""
 
-    month = forms.CharField(label="Month", max_length=20, help_text="The month the figures are for, as YYYY-MM, "
-                                                                   "e.g. 2017-12.")
-    import_file = forms.FileField(label="Annex A workbook", help_text="The .xlsx workbook with sheets “List 1” "
-                                                                      "to “List 11” (any order; some may be "
-                                                                      "missing).")
+    month = forms.CharField(
+        label="Month", max_length=20, help_text="The month the figures are for, as YYYY-MM, e.g. 2017-12."
+    )
+    import_file = forms.FileField(
+        label="Annex A workbook",
+        help_text="The .xlsx workbook with sheets “List 1” to “List 11” (any order; some may be missing).",
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -49,8 +49,9 @@ def annex_a_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
         upload, month = form.cleaned_data["import_file"], form.cleaned_data["month"]
         try:
             check_size(upload.size, upload.name)
-            result = annex_a_import(data=upload.read(), file_name=upload.name, month=month, actor=request.user,
-                                    dry_run=True)
+            result = annex_a_import(
+                data=upload.read(), file_name=upload.name, month=month, actor=request.user, dry_run=True
+            )
         except ImportRefused as refused:
             problems = refused.problems
         else:
@@ -58,8 +59,12 @@ def annex_a_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             token = _store(request, derivation_to_json(result.derivation), upload.name, KIND)
             return _preview(request, result, token)
     refused = problems or (request.method == "POST" and form.errors)
-    return render(request, "imports/annex_a_upload.html", {"title": TITLE, "form": form, "problems": problems},
-                  status=400 if refused else 200)
+    return render(
+        request,
+        "imports/annex_a_upload.html",
+        {"title": TITLE, "form": form, "problems": problems},
+        status=400 if refused else 200,
+    )
 
 
 @require_POST
@@ -74,8 +79,9 @@ def annex_a_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         result = _dry_run(request, stored)
         # The names to map are the file's unmapped ones now, whatever else the form was sent.
-        form = TeamNamesForm(request.POST, names=[n.name for n in result.unmapped],
-                             teams=list(Team.objects.filter(active=True)))
+        form = TeamNamesForm(
+            request.POST, names=[n.name for n in result.unmapped], teams=list(Team.objects.filter(active=True))
+        )
         if form.is_valid() and form.choices():
             team_names_map(choices=form.choices())
             result = _dry_run(request, stored)
@@ -104,23 +110,31 @@ def annex_a_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     if confirm.cleaned_data["month"] != month or confirm.cleaned_data["sha256"] != derivation.sha256:
         return _expired(request)
     try:
-        result = annex_a_apply(derivation=derivation, actor=request.user,
-                               expected_fingerprint=confirm.cleaned_data["fingerprint"])
+        result = annex_a_apply(
+            derivation=derivation, actor=request.user, expected_fingerprint=confirm.cleaned_data["fingerprint"]
+        )
     except ImportRefused as refused:
         return _refused(request, refused, status=409, at_confirm=True)
     stored.delete()
-    signals.workflow_event.send(sender=Return, request=request, event="annex_a_imported", fields={
-        "file_name": stored.file_name, "sha256": result.sha256, "month": str(month), "changed": result.changed})
-    messages.success(request, f"Imported {stored.file_name} for {month.long_label}: {result.changed} value"
-                              f"{'s' if result.changed != 1 else ''} changed in the month's draft returns.")
+    signals.workflow_event.send(
+        sender=Return,
+        request=request,
+        event="annex_a_imported",
+        fields={"file_name": stored.file_name, "sha256": result.sha256, "month": str(month), "changed": result.changed},
+    )
+    messages.success(
+        request,
+        f"Imported {stored.file_name} for {month.long_label}: {result.changed} value"
+        f"{'s' if result.changed != 1 else ''} changed in the month's draft returns.",
+    )
     return redirect("returns:month", month=str(month))
 
 
 def _stored(request: AuthenticatedHttpRequest, token: str) -> PendingImport | None:
     """Return the user's upload the token names, unless it has expired (as the other imports' do)."""
     return PendingImport.objects.filter(
-        token=token, user=request.user, kind=KIND,
-        created_at__gte=timezone.now() - timedelta(seconds=STORAGE_SECONDS)).first()
+        token=token, user=request.user, kind=KIND, created_at__gte=timezone.now() - timedelta(seconds=STORAGE_SECONDS)
+    ).first()
 
 
 def _stored_or_none(request: AuthenticatedHttpRequest) -> PendingImport | None:
@@ -131,30 +145,57 @@ def _stored_or_none(request: AuthenticatedHttpRequest) -> PendingImport | None:
 
 
 def _expired(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _refused(request, ImportRefused("This upload has expired or is not yours; upload the file again."),
-                    status=409, at_confirm=True)
+    return _refused(
+        request,
+        ImportRefused("This upload has expired or is not yours; upload the file again."),
+        status=409,
+        at_confirm=True,
+    )
 
 
 def _refused(
     request: AuthenticatedHttpRequest, refused: ImportRefused, *, status: int, at_confirm: bool = False
 ) -> HttpResponse:
-    return render(request, "imports/annex_a_upload.html", {
-        "title": TITLE, "form": AnnexAUploadForm(), "problems": refused.problems, "refused_at_confirm": at_confirm,
-    }, status=status)
+    return render(
+        request,
+        "imports/annex_a_upload.html",
+        {
+            "title": TITLE,
+            "form": AnnexAUploadForm(),
+            "problems": refused.problems,
+            "refused_at_confirm": at_confirm,
+        },
+        status=status,
+    )
 
 
 def _preview(request: AuthenticatedHttpRequest, result: AnnexAImport, token: str) -> HttpResponse:
     month = str(result.derivation.month)
     unmapped = [n.name for n in result.unmapped]
-    mapping = TeamNamesForm(initial={"token": token, "month": month}, names=unmapped,
-                            teams=list(Team.objects.filter(active=True).select_related("area"))) if unmapped else None
-    confirm = AnnexAConfirmForm(initial={"token": token, "month": month, "sha256": result.sha256,
-                                         "fingerprint": result.fingerprint})
+    mapping = (
+        TeamNamesForm(
+            initial={"token": token, "month": month},
+            names=unmapped,
+            teams=list(Team.objects.filter(active=True).select_related("area")),
+        )
+        if unmapped
+        else None
+    )
+    confirm = AnnexAConfirmForm(
+        initial={"token": token, "month": month, "sha256": result.sha256, "fingerprint": result.fingerprint}
+    )
     derivation = result.derivation
-    return render(request, "imports/annex_a_preview.html", {
-        "result": result, "derivation": derivation, "mapping": mapping, "confirm": confirm,
-        "can_map": policy.has_map_team_names_permission(request.user),
-        "lists": [(n, derivation.lists[n], derivation.rows_read.get(n)) for n in sorted(derivation.lists)],
-        "changing": [u for u in result.units if u.changes and not u.locked],
-        "nothing_to_do": result.changed == 0,
-    })
+    return render(
+        request,
+        "imports/annex_a_preview.html",
+        {
+            "result": result,
+            "derivation": derivation,
+            "mapping": mapping,
+            "confirm": confirm,
+            "can_map": policy.has_map_team_names_permission(request.user),
+            "lists": [(n, derivation.lists[n], derivation.rows_read.get(n)) for n in sorted(derivation.lists)],
+            "changing": [u for u in result.units if u.changes and not u.locked],
+            "nothing_to_do": result.changed == 0,
+        },
+    )

@@ -82,7 +82,9 @@ def scorecard_dataset(*, until: Month, approved_only: bool = True) -> Dataset:
         values=values,
         units=units,
         areas=[AreaInfo(a.code, a.name, a.kind) for a in Area.objects.order_by("order", "code")],
-        populations={(area, year): pop for area, year, pop in
-                     Population.objects.values_list("area__code", "year", "population_0_17")},
+        populations={
+            (area, year): pop
+            for area, year, pop in Population.objects.values_list("area__code", "year", "population_0_17")
+        },
         blanks=frozenset(blanks),
     )

@@ -36,8 +36,7 @@ def returns_dataset(*, user: AnyUser, first: Month, last: Month) -> tablib.Datas
     long form the import reads, where a value is a count.
     """
     rows = (
-        ReturnValue.objects.filter(ret__month__gte=first.first_day, ret__month__lte=last.first_day,
-                                   value__isnull=False)
+        ReturnValue.objects.filter(ret__month__gte=first.first_day, ret__month__lte=last.first_day, value__isnull=False)
         .select_related("ret__team", "measure")
         # Teams by code, then the council's own return (no team) last, on every database.
         .order_by("ret__month", F("ret__team__code").asc(nulls_last=True), "measure__order", "measure__code")

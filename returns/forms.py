@@ -62,8 +62,9 @@ NOT_AVAILABLE = NotAvailable()
 class CountField(forms.Field):
     """A count typed by a person: see the module docstring for what is accepted, and "n/a"."""
 
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false",
-                                    "class": "count-input"})
+    widget = forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false", "class": "count-input"}
+    )
 
     def to_python(self, value):
         if isinstance(value, str) and value.strip().lower() in NOT_AVAILABLE_WORDS:
@@ -80,12 +81,19 @@ class CountField(forms.Field):
 class ReturnForm(forms.Form):
     """One return's values, a not-available reason per value, the comment and the version seen."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1, error_messages={
-        "required": "This page is out of date: reload it and enter your changes again.",
-        "invalid": "This page is out of date: reload it and enter your changes again.",
-    })
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages={
+            "required": "This page is out of date: reload it and enter your changes again.",
+            "invalid": "This page is out of date: reload it and enter your changes again.",
+        },
+    )
     comment = forms.CharField(
-        required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
         label="Comment",
         help_text="Anything else the performance team should know. Explain each warning in the box beside it.",
     )
@@ -95,10 +103,11 @@ class ReturnForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.measures = list(measures)
         for measure in self.measures:
-            self.fields[measure.code] = CountField(required=False, label=measure.name,
-                                                   help_text=measure.description)
+            self.fields[measure.code] = CountField(required=False, label=measure.name, help_text=measure.description)
             self.fields[unavailable_name(measure.code)] = forms.CharField(
-                required=False, max_length=REASON_MAX, label=f"Why {measure.name.lower()} is not available",
+                required=False,
+                max_length=REASON_MAX,
+                label=f"Why {measure.name.lower()} is not available",
             )
         for name in self.fields:
             self._describe(name)
@@ -141,8 +150,7 @@ class ReturnForm(forms.Form):
                     self.add_error(unavailable_name(code), "Say why this figure is not available.")
                 continue
             if reason and cleaned.get(code) is not None:
-                self.add_error(unavailable_name(code),
-                               "Give either a value or a reason it is not available, not both.")
+                self.add_error(unavailable_name(code), "Give either a value or a reason it is not available, not both.")
         if not cleaned.get("action"):
             cleaned["action"] = "save"
         return cleaned
@@ -161,8 +169,11 @@ class ReturnForm(forms.Form):
 
     def unavailable(self) -> dict[str, str]:
         """Return the not-available reasons given, by measure code."""
-        return {code: reason for code in self.measure_codes
-                if (reason := (self.cleaned_data.get(unavailable_name(code)) or "").strip())}
+        return {
+            code: reason
+            for code in self.measure_codes
+            if (reason := (self.cleaned_data.get(unavailable_name(code)) or "").strip())
+        }
 
     @staticmethod
     def initial_from(stored: Mapping, version: int, comment: str) -> dict:

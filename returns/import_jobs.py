@@ -43,8 +43,14 @@ PROGRESS_SECONDS = 6 * 60 * 60
 
 def job_start(*, user, pending: PendingImport, step: str, fingerprint: str = "") -> ImportJob:
     """Create a job for the stored file and hand it to the runner; return it (queued)."""
-    job = ImportJob.objects.create(token=secrets.token_hex(16), user=user, pending=pending, file_name=pending.file_name,
-                                   step=step, fingerprint=fingerprint)
+    job = ImportJob.objects.create(
+        token=secrets.token_hex(16),
+        user=user,
+        pending=pending,
+        file_name=pending.file_name,
+        step=step,
+        fingerprint=fingerprint,
+    )
     runner = settings.IMPORT_JOBS_RUNNER
     if runner == "immediate":
         job_run(job.pk)
@@ -52,8 +58,11 @@ def job_start(*, user, pending: PendingImport, step: str, fingerprint: str = "")
     elif runner == "redis":
         transaction.on_commit(lambda: _redis().rpush(_queue_key(), job.pk))
     else:
-        transaction.on_commit(lambda: threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True,
-                                                       name=f"import-job-{job.pk}").start())
+        transaction.on_commit(
+            lambda: threading.Thread(
+                target=_run_in_thread, args=(job.pk,), daemon=True, name=f"import-job-{job.pk}"
+            ).start()
+        )
     return job
 
 
@@ -73,26 +82,47 @@ def job_run(job_id: int) -> None:
         if job.pending is None:
             raise ImportRefused("This upload has expired; upload the file again.")
         outcome = returns_import(
-            source=job.pending.read_data(), file_name=job.file_name, actor=job.user,
+            source=job.pending.read_data(),
+            file_name=job.file_name,
+            actor=job.user,
             dry_run=job.step == ImportJob.Step.PREVIEW,
             expected_fingerprint=job.fingerprint or None,
-            progress=lambda rows: cache.set(_progress_key(job.token), rows, PROGRESS_SECONDS))
+            progress=lambda rows: cache.set(_progress_key(job.token), rows, PROGRESS_SECONDS),
+        )
     except ImportRefused as refused:
         state, problems = ImportJob.State.REFUSED, [_problem_to_json(p) for p in refused.problems]
     except Exception:  # a fault, not the file: logged; the job says so and nothing was changed
         logger.exception("import job %s failed", job.pk)
-        problems = [_problem_to_json(Problem("The import stopped because of a fault on the server; nothing was "
-                                             "changed. Try again later, or tell the performance team."))]
+        problems = [
+            _problem_to_json(
+                Problem(
+                    "The import stopped because of a fault on the server; nothing was "
+                    "changed. Try again later, or tell the performance team."
+                )
+            )
+        ]
     else:
         state, result = ImportJob.State.DONE, result_to_json(outcome)
         if job.step == ImportJob.Step.CONFIRM:
             if job.pending_id is not None:
                 PendingImport.objects.filter(pk=job.pending_id).delete()
-            signals.workflow_event.send(sender=Return, request=None, event="returns_imported", fields={
-                "user": job.user.get_username(), "file_name": job.file_name, "sha256": outcome.sha256,
-                "new": outcome.new, "changed": outcome.changed, "returns": outcome.returns, "job": job.token})
-    ImportJob.objects.filter(pk=job.pk).update(state=state, result=result, problems=problems,
-                                               finished_at=timezone.now())
+            signals.workflow_event.send(
+                sender=Return,
+                request=None,
+                event="returns_imported",
+                fields={
+                    "user": job.user.get_username(),
+                    "file_name": job.file_name,
+                    "sha256": outcome.sha256,
+                    "new": outcome.new,
+                    "changed": outcome.changed,
+                    "returns": outcome.returns,
+                    "job": job.token,
+                },
+            )
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=state, result=result, problems=problems, finished_at=timezone.now()
+    )
 
 
 def _run_in_thread(job_id: int) -> None:
@@ -158,7 +188,9 @@ def result_to_json(result: ReturnsImport) -> dict:
 
 def result_from_json(data: dict) -> ReturnsImport:
     data = dict(data)
-    units = [UnitMonth(**{**u, "month": dt.date.fromisoformat(u["month"]),
-                          "changes": [tuple(c) for c in u["changes"]]}) for u in data.pop("units")]
+    units = [
+        UnitMonth(**{**u, "month": dt.date.fromisoformat(u["month"]), "changes": [tuple(c) for c in u["changes"]]})
+        for u in data.pop("units")
+    ]
     warnings = problems_from_json(data.pop("warnings"))
     return ReturnsImport(**data, units=units, warnings=warnings)

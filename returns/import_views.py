@@ -80,8 +80,12 @@ def _too_large(request) -> list[Problem] | None:
     if size is None:
         return None
     limit = settings.IMPORT_MAX_BYTES / (1024 * 1024)
-    return [Problem(f"The file is larger than {limit:,.1f} MB, the largest an import accepts. "
-                    "Split it into smaller files (for example one per year).")]
+    return [
+        Problem(
+            f"The file is larger than {limit:,.1f} MB, the largest an import accepts. "
+            "Split it into smaller files (for example one per year)."
+        )
+    ]
 
 
 def _store(request, data: bytes, name: str, kind: str) -> str:
@@ -92,8 +96,14 @@ def _store(request, data: bytes, name: str, kind: str) -> str:
 def _store_pending(request, data: bytes, name: str, kind: str) -> PendingImport:
     PendingImport.objects.filter(created_at__lt=timezone.now() - timedelta(seconds=STORAGE_SECONDS)).delete()
     ImportJob.objects.filter(created_at__lt=timezone.now() - timedelta(seconds=STORAGE_SECONDS)).delete()
-    return PendingImport.objects.create(token=secrets.token_hex(16), user=request.user, kind=kind, file_name=name,
-                                        data=data, sha256=hashlib.sha256(data).hexdigest())
+    return PendingImport.objects.create(
+        token=secrets.token_hex(16),
+        user=request.user,
+        kind=kind,
+        file_name=name,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
 
 
 def _in_background(data: bytes) -> bool:
@@ -109,10 +119,16 @@ def _stored(request, confirm: ConfirmForm, kind: str) -> tuple[bytes, str]:
 
 def _stored_pending(request, confirm: ConfirmForm, kind: str) -> PendingImport:
     """Return the stored upload (its data not read) a confirm names, refusing one that is not the previewed file."""
-    stored = PendingImport.objects.filter(
-        token=confirm.cleaned_data["import_file_name"], user=request.user, kind=kind,
-        created_at__gte=timezone.now() - timedelta(seconds=STORAGE_SECONDS),
-    ).defer("data").first()
+    stored = (
+        PendingImport.objects.filter(
+            token=confirm.cleaned_data["import_file_name"],
+            user=request.user,
+            kind=kind,
+            created_at__gte=timezone.now() - timedelta(seconds=STORAGE_SECONDS),
+        )
+        .defer("data")
+        .first()
+    )
     if stored is None:
         raise ImportRefused("This upload has expired or is not yours; upload the file again.")
     if stored.sha256 != confirm.cleaned_data["sha256"]:
@@ -142,10 +158,17 @@ def imports_index(request: HttpRequest) -> HttpResponse:
     can_annex_a = policy.has_import_annex_a_permission(user)
     if not (kinds or can_returns or can_export or can_annex_a):
         raise PermissionDenied
-    return render(request, "imports/index.html", {
-        "kinds": kinds, "can_import_returns": can_returns, "can_export": can_export, "can_import_annex_a": can_annex_a,
-        "max_mb": settings.IMPORT_MAX_BYTES / (1024 * 1024),
-    })
+    return render(
+        request,
+        "imports/index.html",
+        {
+            "kinds": kinds,
+            "can_import_returns": can_returns,
+            "can_export": can_export,
+            "can_import_annex_a": can_annex_a,
+            "max_mb": settings.IMPORT_MAX_BYTES / (1024 * 1024),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -161,20 +184,28 @@ def returns_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             data, name = _read_upload(request, form)
             if _in_background(data):
                 open_sheet(io.BytesIO(data), name)  # what is cheap to check is checked now: kind, zip, encoding, header
-                job = job_start(user=request.user, pending=_store_pending(request, data, name, "returns"),
-                                step=ImportJob.Step.PREVIEW)
+                job = job_start(
+                    user=request.user,
+                    pending=_store_pending(request, data, name, "returns"),
+                    step=ImportJob.Step.PREVIEW,
+                )
                 return redirect("imports:job", token=job.token)
             result = returns_import(data=data, file_name=name, actor=request.user, dry_run=True)
         except ImportRefused as refused:
             problems = refused.problems
         else:
-            confirm = ConfirmForm(initial={
-                "import_file_name": _store(request, data, name, "returns"), "original_file_name": name,
-                "sha256": result.sha256, "fingerprint": result.fingerprint,
-            })
+            confirm = ConfirmForm(
+                initial={
+                    "import_file_name": _store(request, data, name, "returns"),
+                    "original_file_name": name,
+                    "sha256": result.sha256,
+                    "fingerprint": result.fingerprint,
+                }
+            )
             return render(request, "imports/returns_preview.html", _returns_preview(result, confirm))
-    return render(request, "imports/upload.html", {**context, "form": form, "problems": problems},
-                  status=400 if problems else 200)
+    return render(
+        request, "imports/upload.html", {**context, "form": form, "problems": problems}, status=400 if problems else 200
+    )
 
 
 @require_POST
@@ -189,24 +220,49 @@ def returns_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         pending = _stored_pending(request, confirm, "returns")
         if _stored_size(pending) > settings.IMPORT_BACKGROUND_BYTES:
-            job = job_start(user=request.user, pending=pending, step=ImportJob.Step.CONFIRM,
-                            fingerprint=confirm.cleaned_data["fingerprint"])
+            job = job_start(
+                user=request.user,
+                pending=pending,
+                step=ImportJob.Step.CONFIRM,
+                fingerprint=confirm.cleaned_data["fingerprint"],
+            )
             return redirect("imports:job", token=job.token)
         data, name = pending.read_data().getvalue(), pending.file_name
-        result = returns_import(data=data, file_name=name, actor=request.user,
-                                expected_fingerprint=confirm.cleaned_data["fingerprint"])
+        result = returns_import(
+            data=data, file_name=name, actor=request.user, expected_fingerprint=confirm.cleaned_data["fingerprint"]
+        )
     except ImportRefused as refused:
         form = UploadForm()
-        return render(request, "imports/upload.html", {
-            "title": "Import returns", "kind": None, "form": form, "problems": refused.problems,
-            "refused_at_confirm": True,
-        }, status=409)
+        return render(
+            request,
+            "imports/upload.html",
+            {
+                "title": "Import returns",
+                "kind": None,
+                "form": form,
+                "problems": refused.problems,
+                "refused_at_confirm": True,
+            },
+            status=409,
+        )
     _forget(confirm)
-    signals.workflow_event.send(sender=Return, request=request, event="returns_imported", fields={
-        "file_name": name, "sha256": result.sha256, "new": result.new, "changed": result.changed,
-        "returns": result.returns})
-    messages.success(request, f"Imported {name}: {result.new} new, {result.changed} changed and "
-                              f"{result.unchanged} unchanged values in {result.returns} returns.")
+    signals.workflow_event.send(
+        sender=Return,
+        request=request,
+        event="returns_imported",
+        fields={
+            "file_name": name,
+            "sha256": result.sha256,
+            "new": result.new,
+            "changed": result.changed,
+            "returns": result.returns,
+        },
+    )
+    messages.success(
+        request,
+        f"Imported {name}: {result.new} new, {result.changed} changed and "
+        f"{result.unchanged} unchanged values in {result.returns} returns.",
+    )
     return redirect("imports:index")
 
 
@@ -228,14 +284,20 @@ def reference_upload(request: AuthenticatedHttpRequest, kind: str) -> HttpRespon
         except ImportRefused as refused:
             problems = refused.problems
         else:
-            confirm = ConfirmForm(initial={
-                "import_file_name": _store(request, data, name, kind), "original_file_name": name,
-                "sha256": result.sha256, "fingerprint": result.fingerprint,
-            })
-            return render(request, "imports/reference_preview.html",
-                          {"result": result, "spec": spec, "confirm": confirm})
-    return render(request, "imports/upload.html", {**context, "form": form, "problems": problems},
-                  status=400 if problems else 200)
+            confirm = ConfirmForm(
+                initial={
+                    "import_file_name": _store(request, data, name, kind),
+                    "original_file_name": name,
+                    "sha256": result.sha256,
+                    "fingerprint": result.fingerprint,
+                }
+            )
+            return render(
+                request, "imports/reference_preview.html", {"result": result, "spec": spec, "confirm": confirm}
+            )
+    return render(
+        request, "imports/upload.html", {**context, "form": form, "problems": problems}, status=400 if problems else 200
+    )
 
 
 @require_POST
@@ -252,18 +314,36 @@ def reference_confirm(request: AuthenticatedHttpRequest, kind: str) -> HttpRespo
         return redirect("imports:reference", kind=kind)
     try:
         data, name = _stored(request, confirm, kind)
-        result = reference_import(kind=kind, data=data, file_name=name, actor=request.user,
-                                  expected_fingerprint=confirm.cleaned_data["fingerprint"])
+        result = reference_import(
+            kind=kind,
+            data=data,
+            file_name=name,
+            actor=request.user,
+            expected_fingerprint=confirm.cleaned_data["fingerprint"],
+        )
     except ImportRefused as refused:
-        return render(request, "imports/upload.html", {
-            "title": f"Import {spec.label.lower()}", "kind": spec, "form": UploadForm(),
-            "problems": refused.problems, "refused_at_confirm": True,
-        }, status=409)
+        return render(
+            request,
+            "imports/upload.html",
+            {
+                "title": f"Import {spec.label.lower()}",
+                "kind": spec,
+                "form": UploadForm(),
+                "problems": refused.problems,
+                "refused_at_confirm": True,
+            },
+            status=409,
+        )
     _forget(confirm)
-    signals.workflow_event.send(sender=Return, request=request, event="reference_imported", fields={
-        "kind": kind, "file_name": name, "sha256": result.sha256, "new": result.new, "updated": result.updated})
-    messages.success(request, f"Imported {name}: {result.new} new, {result.updated} updated, "
-                              f"{result.unchanged} unchanged.")
+    signals.workflow_event.send(
+        sender=Return,
+        request=request,
+        event="reference_imported",
+        fields={"kind": kind, "file_name": name, "sha256": result.sha256, "new": result.new, "updated": result.updated},
+    )
+    messages.success(
+        request, f"Imported {name}: {result.new} new, {result.updated} updated, {result.unchanged} unchanged."
+    )
     return redirect("imports:index")
 
 
@@ -276,16 +356,28 @@ def import_job(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     if not job.finished:
         return render(request, "imports/job.html", {"job": job, "rows": job_progress(job)})
     if job.state != ImportJob.State.DONE:
-        return render(request, "imports/upload.html", {
-            "title": "Import returns", "kind": None, "form": UploadForm(), "problems": problems_from_json(job.problems),
-            "refused_at_confirm": job.step == ImportJob.Step.CONFIRM,
-        }, status=400 if job.state == ImportJob.State.REFUSED else 500)
+        return render(
+            request,
+            "imports/upload.html",
+            {
+                "title": "Import returns",
+                "kind": None,
+                "form": UploadForm(),
+                "problems": problems_from_json(job.problems),
+                "refused_at_confirm": job.step == ImportJob.Step.CONFIRM,
+            },
+            status=400 if job.state == ImportJob.State.REFUSED else 500,
+        )
     result = result_from_json(job.result or {})
     if job.step == ImportJob.Step.PREVIEW:
-        confirm = ConfirmForm(initial={
-            "import_file_name": job.pending.token if job.pending else "", "original_file_name": job.file_name,
-            "sha256": result.sha256, "fingerprint": result.fingerprint,
-        })
+        confirm = ConfirmForm(
+            initial={
+                "import_file_name": job.pending.token if job.pending else "",
+                "original_file_name": job.file_name,
+                "sha256": result.sha256,
+                "fingerprint": result.fingerprint,
+            }
+        )
         return render(request, "imports/returns_preview.html", _returns_preview(result, confirm))
     return render(request, "imports/job_done.html", {"job": job, "result": result})
 
@@ -311,12 +403,15 @@ def _returns_preview(result, confirm: ConfirmForm) -> dict:
     for unit in result.units:
         if not unit.changes or shown >= PREVIEW_CHANGES:
             continue
-        changes = unit.changes[:PREVIEW_CHANGES - shown]
+        changes = unit.changes[: PREVIEW_CHANGES - shown]
         shown += len(changes)
         details.append((unit, changes))
     total_changes = result.new + result.changed
     return {
-        "result": result, "confirm": confirm, "details": details, "units": result.units[:PREVIEW_RETURNS],
+        "result": result,
+        "confirm": confirm,
+        "details": details,
+        "units": result.units[:PREVIEW_RETURNS],
         "units_cut": result.returns - min(len(result.units), PREVIEW_RETURNS),
         "details_cut": total_changes - shown if total_changes > shown else 0,
         "nothing_to_do": total_changes == 0,

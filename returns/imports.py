@@ -70,8 +70,10 @@ class Lookups:
         from indicators.models import Measure
         from teams.models import Council, Team
 
-        units = {code: Unit(code, pk, Measure.Level.TEAM, active)
-                 for pk, code, active in Team.objects.values_list("pk", "code", "active")}
+        units = {
+            code: Unit(code, pk, Measure.Level.TEAM, active)
+            for pk, code, active in Team.objects.values_list("pk", "code", "active")
+        }
         council = Council.objects.order_by("pk").values_list("code", flat=True).first()
         if council:
             units[council] = Unit(council, None, Measure.Level.AUTHORITY)
@@ -101,8 +103,11 @@ def _returns_form(sheet: SheetStream, lookups: Lookups) -> tuple[str, dict[str, 
         elif key in WIDE_FIXED or key in lookups.measures:
             columns[key] = index
         else:
-            problems.add(f"the column “{raw}” is neither month, team nor a measure code "
-                         "(a wide-form file has month, team, then one column per measure code)", row=1)
+            problems.add(
+                f"the column “{raw}” is neither month, team nor a measure code "
+                "(a wide-form file has month, team, then one column per measure code)",
+                row=1,
+            )
     if len(columns) == len(WIDE_FIXED) and not problems:
         problems.add("a wide-form file needs at least one measure column after month and team", row=1)
     problems.raise_if_any()
@@ -148,11 +153,14 @@ def _access_refusal(actor, unit: Unit) -> str | None:
 def _unknown_unit(code: str, lookups: Lookups) -> str:
     if not code:
         return "the team is blank; give a team code" + (
-            f" (or {lookups.council_code} for the council's own return)" if lookups.council_code else "")
+            f" (or {lookups.council_code} for the council's own return)" if lookups.council_code else ""
+        )
     shown = code if len(code) <= 40 else code[:37] + "..."
     return f"no team has the code “{shown}”" + (
-        f", and it is not the council's code ({lookups.council_code})" if lookups.council_code else
-        " (and no council is set up yet: import it first with the kind council)")
+        f", and it is not the council's code ({lookups.council_code})"
+        if lookups.council_code
+        else " (and no council is set up yet: import it first with the kind council)"
+    )
 
 
 def _unknown_measure(code: str) -> str:
@@ -164,10 +172,11 @@ def _unknown_measure(code: str) -> str:
 
 def _wrong_level(measure_code: str, unit: Unit, lookups: Lookups) -> str:
     if unit.team_id is None:
-        return (f"{measure_code} is returned by each team, not by the council; "
-                "give it on a team's row")
-    return (f"{measure_code} is returned once for the whole council, not by a team; "
-            f"give it with the team {lookups.council_code or 'set to the council code'}")
+        return f"{measure_code} is returned by each team, not by the council; give it on a team's row"
+    return (
+        f"{measure_code} is returned once for the whole council, not by a team; "
+        f"give it with the team {lookups.council_code or 'set to the council code'}"
+    )
 
 
 def _sentence(text: str) -> str:
@@ -293,8 +302,9 @@ def returns_import(
             staging = _Staging.create()
             try:
                 rows = stage_cells(sheet, lookups, form, columns, staging, actor=actor, today=today, progress=progress)
-                plan = plan_staged(staging, lookups, sheet=sheet, form=form, rows=rows, dry_run=dry_run,
-                                   lock=not dry_run)
+                plan = plan_staged(
+                    staging, lookups, sheet=sheet, form=form, rows=rows, dry_run=dry_run, lock=not dry_run
+                )
                 if expected_fingerprint is not None and plan.result.fingerprint != expected_fingerprint:
                     raise ImportRefused(
                         "The returns this file touches changed after the preview (someone saved, submitted or "
@@ -335,11 +345,15 @@ class _Staging:
         with staging.connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {cls.NAME}")
             cursor.execute(f"DROP TABLE IF EXISTS {cls.WRITES}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {cls.NAME} (row_no integer NOT NULL, month date NOT NULL, "
-                           "unit integer NOT NULL, measure_id bigint NOT NULL, value bigint NOT NULL, "
-                           "ret_id bigint NOT NULL)")
-            cursor.execute(f"CREATE TEMPORARY TABLE {cls.WRITES} (ret_id bigint NOT NULL, measure_id bigint NOT NULL, "
-                           "value bigint NOT NULL, old_value bigint, has_old boolean NOT NULL)")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {cls.NAME} (row_no integer NOT NULL, month date NOT NULL, "
+                "unit integer NOT NULL, measure_id bigint NOT NULL, value bigint NOT NULL, "
+                "ret_id bigint NOT NULL)"
+            )
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {cls.WRITES} (ret_id bigint NOT NULL, measure_id bigint NOT NULL, "
+                "value bigint NOT NULL, old_value bigint, has_old boolean NOT NULL)"
+            )
         return staging
 
     def load(self, rows: list[tuple], table: str = NAME, columns: tuple[str, ...] = COLUMNS) -> None:
@@ -387,8 +401,17 @@ class _Staging:
                 yield from batch
 
 
-def stage_cells(sheet: SheetStream, lookups: Lookups, form: str, columns: dict[str, int], staging: _Staging, *,
-                actor=None, today: dt.date | None = None, progress: Callable[[int], None] | None = None) -> int:
+def stage_cells(
+    sheet: SheetStream,
+    lookups: Lookups,
+    form: str,
+    columns: dict[str, int],
+    staging: _Staging,
+    *,
+    actor=None,
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Check every cell, row by row, staging the values; raise ImportRefused listing each problem. Return the rows."""
     from returns.models import Return
     from returns.team_measures import measure_refusal
@@ -460,7 +483,8 @@ def stage_cells(sheet: SheetStream, lookups: Lookups, form: str, columns: dict[s
             in_month = existing.get(month)
             if in_month is None:
                 in_month = existing[month] = dict(
-                    Return.objects.filter(month=month).order_by().values_list("team_id", "pk"))
+                    Return.objects.filter(month=month).order_by().values_list("team_id", "pk")
+                )
             ret_id = in_month.get(unit.team_id)
             if ret_id is None:
                 ret_id = placeholders.setdefault((month, unit.team_id), -(len(placeholders) + 1))
@@ -477,8 +501,9 @@ def stage_cells(sheet: SheetStream, lookups: Lookups, form: str, columns: dict[s
     return rows
 
 
-def plan_staged(staging: _Staging, lookups: Lookups, *, sheet: SheetStream, form: str, rows: int, dry_run: bool,
-                lock: bool) -> StagedPlan:
+def plan_staged(
+    staging: _Staging, lookups: Lookups, *, sheet: SheetStream, form: str, rows: int, dry_run: bool, lock: bool
+) -> StagedPlan:
     """Compare the staged values with the stored returns, return by return, in one ordered pass.
 
     Refuses duplicates, approved (locked) returns, new returns of inactive
@@ -496,12 +521,20 @@ def plan_staged(staging: _Staging, lookups: Lookups, *, sheet: SheetStream, form
     # Serialise with the workflow: an approval committed before this point is seen below,
     # one attempted after it waits for this import to commit and then sees its values.
     for pk, state, version in staging.stream(
-            f"SELECT r.id, r.state, r.version FROM {return_table} r WHERE r.id IN "
-            f"(SELECT DISTINCT ret_id FROM {staging.NAME} WHERE ret_id > 0) ORDER BY r.id{lock_clause}"):
+        f"SELECT r.id, r.state, r.version FROM {return_table} r WHERE r.id IN "
+        f"(SELECT DISTINCT ret_id FROM {staging.NAME} WHERE ret_id > 0) ORDER BY r.id{lock_clause}"
+    ):
         states[pk] = (state, version)
 
-    result = ReturnsImport(file_name=sheet.file_name, sha256=sheet.sha256, form=form, dry_run=dry_run, rows=rows,
-                           blanks=getattr(sheet, "blank_cells", 0), units=[])
+    result = ReturnsImport(
+        file_name=sheet.file_name,
+        sha256=sheet.sha256,
+        form=form,
+        dry_run=dry_run,
+        rows=rows,
+        blanks=getattr(sheet, "blank_cells", 0),
+        units=[],
+    )
     plan = StagedPlan(result, staging.NAME, staging.WRITES, {}, {})
     writes: list[tuple] = []  # stored returns' new or changed values, staged a chunk at a time
     checker = _RuleChecker(lookups, value_table, staging)
@@ -519,9 +552,10 @@ def plan_staged(staging: _Staging, lookups: Lookups, *, sheet: SheetStream, form
                 writes.clear()
 
     for row in staging.stream(
-            f"SELECT s.month, s.unit, s.measure_id, s.value, s.row_no, s.ret_id, v.value, v.unavailable_reason, "
-            f"v.id FROM {staging.NAME} s LEFT JOIN {value_table} v ON v.ret_id = s.ret_id AND "
-            f"v.measure_id = s.measure_id ORDER BY s.month, s.unit, s.row_no"):
+        f"SELECT s.month, s.unit, s.measure_id, s.value, s.row_no, s.ret_id, v.value, v.unavailable_reason, "
+        f"v.id FROM {staging.NAME} s LEFT JOIN {value_table} v ON v.ret_id = s.ret_id AND "
+        f"v.measure_id = s.measure_id ORDER BY s.month, s.unit, s.row_no"
+    ):
         if (row[0], row[1]) != key:
             finish()
             group, key = [], (row[0], row[1])
@@ -535,8 +569,17 @@ def plan_staged(staging: _Staging, lookups: Lookups, *, sheet: SheetStream, form
     return plan
 
 
-def _plan_group(group: list[tuple], plan: StagedPlan, states: dict, lookups: Lookups, codes: list[str], digest,
-                problems: Problems, checker: _RuleChecker, writes: list[tuple]) -> None:
+def _plan_group(
+    group: list[tuple],
+    plan: StagedPlan,
+    states: dict,
+    lookups: Lookups,
+    codes: list[str],
+    digest,
+    problems: Problems,
+    checker: _RuleChecker,
+    writes: list[tuple],
+) -> None:
     """Plan one return: the rows of the file for one unit and month, in file order."""
     from returns.models import Return
 
@@ -547,13 +590,18 @@ def _plan_group(group: list[tuple], plan: StagedPlan, states: dict, lookups: Loo
     state, version = states.get(ret_id, ("", 0)) if ret_id > 0 else ("", 0)
     if state == Return.State.APPROVED:
         rows = [row[4] for row in group]
-        problems.add(f"the {code} return for {month:%Y-%m} is approved, so it is locked and cannot be "
-                     f"changed by an import ({_rows_text(rows)}). Ask the performance team to reopen it, "
-                     "or remove those rows.", row=rows[0], column="team")
+        problems.add(
+            f"the {code} return for {month:%Y-%m} is approved, so it is locked and cannot be "
+            f"changed by an import ({_rows_text(rows)}). Ask the performance team to reopen it, "
+            "or remove those rows.",
+            row=rows[0],
+            column="team",
+        )
         return
     if ret_id < 0 and not unit.active:
-        problems.add(f"{code} is not an active team, so it makes no new returns ({month:%Y-%m})",
-                     row=group[0][4], column="team")
+        problems.add(
+            f"{code} is not an active team, so it makes no new returns ({month:%Y-%m})", row=group[0][4], column="team"
+        )
         return
     summary = UnitMonth(month, code, state)
     changes: list[tuple[str, int | None, int]] = []
@@ -563,9 +611,12 @@ def _plan_group(group: list[tuple], plan: StagedPlan, states: dict, lookups: Loo
     for _, _, measure_id, value, row_no, _, old_value, old_reason, old_id in group:
         measure_code = lookups.measure_codes[measure_id]
         if measure_id in seen:
-            problems.add(f"rows {seen[measure_id]} and {row_no} both give {measure_code} for {code} in "
-                         f"{month:%Y-%m}; each value must appear once", row=row_no,
-                         column=column_of or measure_code)
+            problems.add(
+                f"rows {seen[measure_id]} and {row_no} both give {measure_code} for {code} in "
+                f"{month:%Y-%m}; each value must appear once",
+                row=row_no,
+                column=column_of or measure_code,
+            )
             continue
         seen[measure_id] = row_no
         given[measure_code] = (value, row_no)
@@ -592,7 +643,7 @@ def _plan_group(group: list[tuple], plan: StagedPlan, states: dict, lookups: Loo
             plan.changed_returns[ret_id] = (state, version)
         checker.add(ret_id, code, month, given, column_of, problems, result)
     if result.kept_changes < KEPT_CHANGES and changes:
-        summary.changes = changes[:KEPT_CHANGES - result.kept_changes]
+        summary.changes = changes[: KEPT_CHANGES - result.kept_changes]
         result.kept_changes += len(summary.changes)
     if len(result.units) < KEPT_UNITS:
         result.units.append(summary)
@@ -612,8 +663,16 @@ class _RuleChecker:
         self.staging = staging
         self.pending: list[tuple[int, str, dt.date, dict[str, tuple[int, int]], str | None]] = []
 
-    def add(self, ret_id: int, code: str, month: dt.date, given: dict, column: str | None, problems: Problems,
-            result: ReturnsImport) -> None:
+    def add(
+        self,
+        ret_id: int,
+        code: str,
+        month: dt.date,
+        given: dict,
+        column: str | None,
+        problems: Problems,
+        result: ReturnsImport,
+    ) -> None:
         if not self.rules:
             return
         self.pending.append((ret_id, code, month, given, column))
@@ -627,8 +686,11 @@ class _RuleChecker:
         existing = [ret_id for ret_id, *_ in self.pending if ret_id > 0]
         if existing:
             with self.staging.connection.cursor() as cursor:
-                cursor.execute(f"SELECT ret_id, measure_id, value FROM {self.value_table} WHERE ret_id IN "
-                               f"({', '.join(['%s'] * len(existing))})", existing)
+                cursor.execute(
+                    f"SELECT ret_id, measure_id, value FROM {self.value_table} WHERE ret_id IN "
+                    f"({', '.join(['%s'] * len(existing))})",
+                    existing,
+                )
                 for ret_id, measure_id, value in cursor.fetchall():
                     stored[ret_id][self.lookups.measure_codes[measure_id]] = value
         for ret_id, code, month, given, column in self.pending:
@@ -638,8 +700,16 @@ class _RuleChecker:
         self.pending = []
 
 
-def _check_rules(rules, merged: dict, given: dict, code: str, month: dt.date, column: str | None,
-                 problems: Problems, result: ReturnsImport) -> None:
+def _check_rules(
+    rules,
+    merged: dict,
+    given: dict,
+    code: str,
+    month: dt.date,
+    column: str | None,
+    problems: Problems,
+    result: ReturnsImport,
+) -> None:
     """Apply the validation rules to the return as it would be; errors on values the file gives refuse it."""
     findings = validation.check_return(merged, None, rules=rules)
     for finding in findings:
@@ -649,7 +719,8 @@ def _check_rules(rules, merged: dict, given: dict, code: str, month: dt.date, co
         first_name, first_row = involved[0]  # the rule's left side when the file gives it: usually the "of those" count
         rows = sorted({row for _, row in involved})
         message = f"{code} {month:%Y-%m}: {finding.message.rstrip('.')}" + (
-            f" (rows {', '.join(map(str, rows[:-1]))} and {rows[-1]})" if len(rows) > 1 else "")
+            f" (rows {', '.join(map(str, rows[:-1]))} and {rows[-1]})" if len(rows) > 1 else ""
+        )
         if finding.is_error:
             problems.add(message, row=first_row, column=column or first_name)
         elif len(result.warnings) < MAX_PROBLEMS:
@@ -665,6 +736,7 @@ def _rows_text(rows: list[int]) -> str:
         return "rows " + ", ".join(map(str, rows))
     return f"rows {', '.join(map(str, rows[:5]))} and {len(rows) - 5} more"
 
+
 def describe(result: ReturnsImport) -> list[str]:
     """Return the lines the command prints: new, changed and unchanged per month and unit, then totals."""
     lines = [f"{'month':<8} {'unit':<14} {'new':>6} {'changed':>8} {'unchanged':>10}  note"]
@@ -675,8 +747,10 @@ def describe(result: ReturnsImport) -> list[str]:
         lines.append(f"... and {result.units_cut} more returns, counted in the total.")
     lines.append(f"{'total':<23} {result.new:>6} {result.changed:>8} {result.unchanged:>10}")
     if result.blanks:
-        lines.append(f"{result.blanks} blank cell{'s' if result.blanks != 1 else ''} skipped "
-                     "(blank means not given: nothing stored or changed).")
+        lines.append(
+            f"{result.blanks} blank cell{'s' if result.blanks != 1 else ''} skipped "
+            "(blank means not given: nothing stored or changed)."
+        )
     for warning in result.warnings:
         lines.append(f"Warning: {warning}")
     if result.more_warnings:

@@ -176,9 +176,7 @@ class ValueChange(models.Model):
     reason = models.TextField(blank=True)
     file_name = models.CharField(max_length=255, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
-    version = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The return's version this change produced."
-    )
+    version = models.PositiveIntegerField(null=True, blank=True, help_text="The return's version this change produced.")
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -199,9 +197,7 @@ class StateChange(models.Model):
     )
     at = models.DateTimeField()
     reason = models.TextField(blank=True)
-    version = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The return's version this change produced."
-    )
+    version = models.PositiveIntegerField(null=True, blank=True, help_text="The return's version this change produced.")
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -336,6 +332,7 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.REFUSED, self.State.FAILED)
+
 
 class ClosureDay(models.Model):
     """A day the council is closed beyond the bank holidays (e.g. between Christmas and New Year).

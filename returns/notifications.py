@@ -28,12 +28,15 @@ def team_entry_users(ret: Return) -> list:
     """Return the active data entry users of the return's team who have an email address, by username."""
     if ret.team_id is None:
         return []
-    may_enter = set(get_user_model().objects.with_perm("returns.change_return", include_superusers=False,
-                                                       backend=_PERMISSIONS_BACKEND)
-                    .values_list("pk", flat=True))
+    may_enter = set(
+        get_user_model()
+        .objects.with_perm("returns.change_return", include_superusers=False, backend=_PERMISSIONS_BACKEND)
+        .values_list("pk", flat=True)
+    )
     members = Membership.objects.filter(team_id=ret.team_id, user__is_active=True).select_related("user")
-    return sorted((m.user for m in members if m.user.pk in may_enter and m.user.email),
-                  key=lambda user: user.get_username())
+    return sorted(
+        (m.user for m in members if m.user.pk in may_enter and m.user.email), key=lambda user: user.get_username()
+    )
 
 
 def returned_emails(ret: Return, returned: tasks.Returned) -> list[EmailMessage]:
@@ -44,7 +47,8 @@ def returned_emails(ret: Return, returned: tasks.Returned) -> list[EmailMessage]
     month = Month.of(ret.month)
     code = ret.team.code if ret.team is not None else ret.unit_label
     link = getattr(settings, "SITE_URL", "").rstrip("/") + reverse(
-        "returns:form", kwargs={"month": str(month), "unit": code})
+        "returns:form", kwargs={"month": str(month), "unit": code}
+    )
     subject = f"{returned.verb}: {ret.unit_label} return for {month.long_label}"
     body = [
         f"{returned.verb} by {returned.actor} on {returned.at:%d %B %Y}: {returned.reason}",
@@ -54,8 +58,7 @@ def returned_emails(ret: Return, returned: tasks.Returned) -> list[EmailMessage]
         f"Returns for {month.long_label} are due by {dates.due_date(month):%A %d %B %Y}.",
         "",
     ]
-    return [EmailMessage(subject, "\n".join(body), settings.DEFAULT_FROM_EMAIL, [user.email])
-            for user in users]
+    return [EmailMessage(subject, "\n".join(body), settings.DEFAULT_FROM_EMAIL, [user.email]) for user in users]
 
 
 def notify_returned(ret: Return) -> tuple[int, int]:

@@ -117,5 +117,8 @@ def has_import_annex_a_permission(user) -> bool:
 
 def has_map_team_names_permission(user) -> bool:
     """Return True if the user may say which team a case system's team name stands for."""
-    return has_import_annex_a_permission(user) and user.has_perm("teams.add_teamnamemapping") and \
-        user.has_perm("teams.change_teamnamemapping")
+    return (
+        has_import_annex_a_permission(user)
+        and user.has_perm("teams.add_teamnamemapping")
+        and user.has_perm("teams.change_teamnamemapping")
+    )

@@ -54,19 +54,45 @@ class Kind:
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
-        Kind("council", "Council", ["code", "name"], resources.CouncilResource,
-             ("teams.add_council", "teams.change_council")),
-        Kind("areas", "Areas", ["code", "name", "kind"], resources.AreaResource,
-             ("teams.add_area", "teams.change_area")),
-        Kind("teams", "Teams", ["code", "name", "area", "team_type"], resources.TeamResource,
-             ("teams.add_team", "teams.change_team")),
-        Kind("population", "Child population", ["area", "year", "population_0_17"], resources.PopulationResource,
-             ("teams.add_population", "teams.change_population")),
-        Kind("targets", "Targets", ["indicator", "effective_from", "value", "tolerance"], resources.TargetResource,
-             ("indicators.add_target", "indicators.change_target")),
-        Kind("comparators", "Comparators", ["indicator", "kind", "period", "value", "source"],
-             resources.ComparatorResource, ("indicators.add_comparator", "indicators.change_comparator"),
-             optional=("line",)),
+        Kind(
+            "council",
+            "Council",
+            ["code", "name"],
+            resources.CouncilResource,
+            ("teams.add_council", "teams.change_council"),
+        ),
+        Kind(
+            "areas", "Areas", ["code", "name", "kind"], resources.AreaResource, ("teams.add_area", "teams.change_area")
+        ),
+        Kind(
+            "teams",
+            "Teams",
+            ["code", "name", "area", "team_type"],
+            resources.TeamResource,
+            ("teams.add_team", "teams.change_team"),
+        ),
+        Kind(
+            "population",
+            "Child population",
+            ["area", "year", "population_0_17"],
+            resources.PopulationResource,
+            ("teams.add_population", "teams.change_population"),
+        ),
+        Kind(
+            "targets",
+            "Targets",
+            ["indicator", "effective_from", "value", "tolerance"],
+            resources.TargetResource,
+            ("indicators.add_target", "indicators.change_target"),
+        ),
+        Kind(
+            "comparators",
+            "Comparators",
+            ["indicator", "kind", "period", "value", "source"],
+            resources.ComparatorResource,
+            ("indicators.add_comparator", "indicators.change_comparator"),
+            optional=("line",),
+        ),
     )
 }
 
@@ -139,14 +165,22 @@ def reference_import(
     _check_file(spec, dataset, numbers)
     resource = spec.resource(actor=actor, reason=f"import {file_name}")
     with transaction.atomic():
-        result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=True,
-                                      rollback_on_validation_errors=True)
+        result = resource.import_data(
+            dataset, dry_run=False, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True
+        )
         _raise_problems(result, resource, numbers)
-        outcome = ReferenceResult(kind=kind, file_name=file_name, sha256=sheet.sha256, dry_run=dry_run,
-                                  rows=_outcomes(result, resource, spec, numbers))
+        outcome = ReferenceResult(
+            kind=kind,
+            file_name=file_name,
+            sha256=sheet.sha256,
+            dry_run=dry_run,
+            rows=_outcomes(result, resource, spec, numbers),
+        )
         if expected_fingerprint is not None and outcome.fingerprint != expected_fingerprint:
-            raise ImportRefused("The data this file touches changed after the preview, so nothing was imported. "
-                                "Upload the file again to see the new preview.")
+            raise ImportRefused(
+                "The data this file touches changed after the preview, so nothing was imported. "
+                "Upload the file again to see the new preview."
+            )
         if dry_run:
             transaction.set_rollback(True)
     return outcome
@@ -174,8 +208,10 @@ def _check_file(spec: Kind, dataset: tablib.Dataset, numbers: list[int]) -> None
         if not all(part for part, column in zip(key, key_columns, strict=True) if column in spec.headers):
             continue  # a blank key is reported by the Resource, with its column
         if key in first_row:
-            problems.add(f"rows {first_row[key]} and {number} both give {' '.join(filter(None, key))}; "
-                         "each must appear once", row=number)
+            problems.add(
+                f"rows {first_row[key]} and {number} both give {' '.join(filter(None, key))}; each must appear once",
+                row=number,
+            )
         else:
             first_row[key] = number
     if spec.name == "council":
@@ -184,8 +220,12 @@ def _check_file(spec: Kind, dataset: tablib.Dataset, numbers: list[int]) -> None
         council = Council.objects.values_list("code", flat=True).first()
         for number, values in zip(numbers, dataset.dict, strict=True):
             if council and cell_text(values["code"]) == council:
-                problems.add(f"{council} is the council's own code (the unit of its authority-level return); "
-                             "a team needs another code", row=number, column="code")
+                problems.add(
+                    f"{council} is the council's own code (the unit of its authority-level return); "
+                    "a team needs another code",
+                    row=number,
+                    column="code",
+                )
     problems.raise_if_any()
 
 
@@ -196,11 +236,16 @@ def _check_council(dataset: tablib.Dataset, numbers: list[int], problems: Proble
     code = cell_text(dataset.dict[0]["code"])
     existing = Council.objects.exclude(code=code).first()
     if existing:
-        problems.add(f"this install already holds the council {existing.code} ({existing.name}); "
-                     "a second council cannot be added", row=numbers[0], column="code")
+        problems.add(
+            f"this install already holds the council {existing.code} ({existing.name}); "
+            "a second council cannot be added",
+            row=numbers[0],
+            column="code",
+        )
     if code and Team.objects.filter(code=code).exists():
-        problems.add(f"{code} is already a team's code; the council needs a code of its own",
-                     row=numbers[0], column="code")
+        problems.add(
+            f"{code} is already a team's code; the council needs a code of its own", row=numbers[0], column="code"
+        )
 
 
 def _raise_problems(result, resource, numbers: list[int]) -> None:
@@ -239,8 +284,7 @@ def _outcomes(result, resource, spec: Kind, numbers: list[int]) -> list[RowOutco
         key = " ".join(resource.fields[name].export(instance) for name in id_fields)
         number = numbers[index]
         if row_result.import_type == row_result.IMPORT_TYPE_NEW:
-            outcomes.append(RowOutcome(number, "new", key,
-                                       [(f.column_name, "", f.export(instance)) for f in columns]))
+            outcomes.append(RowOutcome(number, "new", key, [(f.column_name, "", f.export(instance)) for f in columns]))
         elif row_result.import_type == row_result.IMPORT_TYPE_UPDATE:
             changes = []
             for f in columns:
@@ -251,4 +295,3 @@ def _outcomes(result, resource, spec: Kind, numbers: list[int]) -> list[RowOutco
         else:
             outcomes.append(RowOutcome(number, "unchanged", key))
     return outcomes
-

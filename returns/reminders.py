@@ -85,31 +85,43 @@ def build_reminders(today: dt.date, look_back: int = LOOK_BACK_MONTHS) -> list[E
         team_items[item.unit_code].append(item)
     per_user: dict[User, list[Due]] = defaultdict(list)
     memberships = Membership.objects.filter(team__code__in=list(team_items), user__is_active=True).select_related(
-        "user", "team")
+        "user", "team"
+    )
     for membership in memberships:
         if membership.user.pk in entry_users and membership.user.email:
             per_user[membership.user].extend(team_items[membership.team.code])
 
     messages = []
     for user, items in sorted(per_user.items(), key=lambda pair: pair[0].get_username()):
-        body = [f"Hello {user.get_full_name() or user.get_username()},", "",
-                "These returns are overdue. Please enter and submit them:", ""]
+        body = [
+            f"Hello {user.get_full_name() or user.get_username()},",
+            "",
+            "These returns are overdue. Please enter and submit them:",
+            "",
+        ]
         body += [_line(item) for item in sorted(items, key=lambda i: (i.month, i.unit_code))]
-        messages.append(EmailMessage(f"Overdue returns ({len(items)})", "\n".join(body) + "\n",
-                                     settings.DEFAULT_FROM_EMAIL, [user.email]))
+        messages.append(
+            EmailMessage(
+                f"Overdue returns ({len(items)})", "\n".join(body) + "\n", settings.DEFAULT_FROM_EMAIL, [user.email]
+            )
+        )
 
     if overdue or awaiting:
-        reviewers = [u for u in users.with_perm("returns.approve_return", include_superusers=False,
-                                                   backend=_PERMISSIONS_BACKEND)
-                     if u.is_active and u.email]
+        reviewers = [
+            u
+            for u in users.with_perm("returns.approve_return", include_superusers=False, backend=_PERMISSIONS_BACKEND)
+            if u.is_active and u.email
+        ]
         body = [f"Returns as at {today:%d %B %Y}.", ""]
         if awaiting:
             body += [f"Awaiting your approval ({len(awaiting)}):", *[_line(item) for item in awaiting], ""]
         if overdue:
             body += [f"Overdue ({len(overdue)}):", *[_line(item) for item in overdue], ""]
         subject = f"Returns: {len(awaiting)} awaiting approval, {len(overdue)} overdue"
-        messages += [EmailMessage(subject, "\n".join(body), settings.DEFAULT_FROM_EMAIL, [u.email])
-                     for u in sorted(reviewers, key=lambda u: u.get_username())]
+        messages += [
+            EmailMessage(subject, "\n".join(body), settings.DEFAULT_FROM_EMAIL, [u.email])
+            for u in sorted(reviewers, key=lambda u: u.get_username())
+        ]
     return messages
 
 
@@ -130,4 +142,3 @@ def send_reminders(messages: list[EmailMessage]) -> tuple[int, int]:
             failed += 1
             logger.exception("Reminder email to %s could not be sent", ", ".join(message.to))
     return sent, failed
-

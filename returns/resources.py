@@ -227,15 +227,19 @@ class TeamResource(ReferenceResource):
 class PopulationResource(ReferenceResource):
     area = Column(attribute="area", column_name="area", widget=CodeWidget(Area, "area"))
     year = Column(attribute="year", column_name="year", widget=WholeNumberWidget(1900, 2200))
-    population_0_17 = Column(attribute="population_0_17", column_name="population_0_17",
-                             widget=WholeNumberWidget(1, 100_000_000))
+    population_0_17 = Column(
+        attribute="population_0_17", column_name="population_0_17", widget=WholeNumberWidget(1, 100_000_000)
+    )
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         if "area" not in errors and instance.area_id and instance.area.kind != Area.Kind.LOCALITY:
             # Only localities have a child population; a citywide service's rate has no denominator.
-            errors["area"] = [ValidationError(
-                f"{instance.area.code} is a citywide service, not a locality, so it has no child population")]
+            errors["area"] = [
+                ValidationError(
+                    f"{instance.area.code} is a citywide service, not a locality, so it has no child population"
+                )
+            ]
         super().validate_instance(instance, errors, validate_unique)
 
     class Meta:
@@ -248,8 +252,9 @@ class TargetResource(ReferenceResource):
     indicator = Column(attribute="indicator", column_name="indicator", widget=CodeWidget(Indicator, "indicator"))
     effective_from = Column(attribute="effective_from", column_name="effective_from", widget=MonthWidget())
     value = Column(attribute="value", column_name="value", widget=StrictDecimalWidget())
-    tolerance = Column(attribute="tolerance", column_name="tolerance",
-                       widget=StrictDecimalWidget(blank=Decimal(0), minimum=Decimal(0)))
+    tolerance = Column(
+        attribute="tolerance", column_name="tolerance", widget=StrictDecimalWidget(blank=Decimal(0), minimum=Decimal(0))
+    )
 
     class Meta:
         model = Target
@@ -268,10 +273,15 @@ class ComparatorResource(ReferenceResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
-        if "line" not in errors and instance.line and instance.indicator_id and \
-                not instance.indicator.lines.filter(code=instance.line).exists():
-            errors["line"] = [ValidationError(
-                f"the indicator {instance.indicator.code} has no line with the code “{instance.line}”")]
+        if (
+            "line" not in errors
+            and instance.line
+            and instance.indicator_id
+            and not instance.indicator.lines.filter(code=instance.line).exists()
+        ):
+            errors["line"] = [
+                ValidationError(f"the indicator {instance.indicator.code} has no line with the code “{instance.line}”")
+            ]
         super().validate_instance(instance, errors, validate_unique)
 
     class Meta:

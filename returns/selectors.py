@@ -201,8 +201,9 @@ def is_overdue(state: str, month: Month, today: dt.date, due: dt.date | None = N
     return state in (NOT_STARTED, Return.State.DRAFT) and today > (due or dates.due_date(month))
 
 
-def month_completeness(month: Month, *, today: dt.date, team_ids: Iterable[int] | None = None,
-                       due: dt.date | None = None) -> list[CompletenessRow]:
+def month_completeness(
+    month: Month, *, today: dt.date, team_ids: Iterable[int] | None = None, due: dt.date | None = None
+) -> list[CompletenessRow]:
     """Return a row for every expected return of the month (three queries, four without `due`)."""
     units = expected_units(team_ids=team_ids)
     returns = Return.objects.filter(month=month.first_day).select_related("updated_by")
@@ -213,18 +214,20 @@ def month_completeness(month: Month, *, today: dt.date, team_ids: Iterable[int] 
         ret = by_team.get(unit.team.pk if unit.team else None)
         state = ret.state if ret else NOT_STARTED
         area = unit.area
-        rows.append(CompletenessRow(
-            unit=unit,
-            area_code=area.code if area else "",
-            area_name=area.name if area else "Council",
-            state=state,
-            state_label=STATE_LABELS[state],
-            updated_by=actor_name(ret.updated_by) if ret and ret.updated_by_id else "",
-            updated_at=ret.updated_at if ret else None,
-            due=due,
-            overdue=is_overdue(state, month, today, due),
-            ret=ret,
-        ))
+        rows.append(
+            CompletenessRow(
+                unit=unit,
+                area_code=area.code if area else "",
+                area_name=area.name if area else "Council",
+                state=state,
+                state_label=STATE_LABELS[state],
+                updated_by=actor_name(ret.updated_by) if ret and ret.updated_by_id else "",
+                updated_at=ret.updated_at if ret else None,
+                due=due,
+                overdue=is_overdue(state, month, today, due),
+                ret=ret,
+            )
+        )
     return rows
 
 

@@ -134,15 +134,20 @@ def _check_version(locked: Return, expected_version: int | None) -> None:
 def changes_since(ret: Return, version: int) -> list[ChangeSince]:
     """Return what happened to the return after the given version, oldest first."""
     changes = [
-        ChangeSince(c.at, selectors.actor_name(c.actor),
-                    f"{c.measure.code}: {selectors.shown_value(c.old_value)} → "
-                    f"{selectors.shown_value(c.new_value, c.unavailable_reason)}")
+        ChangeSince(
+            c.at,
+            selectors.actor_name(c.actor),
+            f"{c.measure.code}: {selectors.shown_value(c.old_value)} → "
+            f"{selectors.shown_value(c.new_value, c.unavailable_reason)}",
+        )
         for c in ValueChange.objects.filter(ret=ret, version__gt=version).select_related("measure", "actor")
     ]
     changes += [
-        ChangeSince(c.at, selectors.actor_name(c.actor),
-                    f"{c.get_from_state_display()} → {c.get_to_state_display()}"
-                    + (f": {c.reason}" if c.reason else ""))
+        ChangeSince(
+            c.at,
+            selectors.actor_name(c.actor),
+            f"{c.get_from_state_display()} → {c.get_to_state_display()}" + (f": {c.reason}" if c.reason else ""),
+        )
         for c in StateChange.objects.filter(ret=ret, version__gt=version).select_related("actor")
     ]
     return sorted(changes, key=lambda change: change.at)
@@ -219,7 +224,8 @@ def return_save_values(
         if from_annex_a:
             raise InvalidValues(
                 f"Nothing was saved: {', '.join(from_annex_a)} came from the Annex A import; give a reason "
-                "for changing {} in the comment.".format("it" if len(from_annex_a) == 1 else "them"))
+                "for changing {} in the comment.".format("it" if len(from_annex_a) == 1 else "them")
+            )
     new_comment = comment if comment is not None else locked.comment
     if not changed and new_comment == locked.comment:
         _sync(ret, locked)
@@ -231,18 +237,28 @@ def return_save_values(
     to_create, to_update, to_delete, audit = [], [], [], []
     for code, row, (old_value, _), value, reason in changed:
         if row is None:
-            to_create.append(ReturnValue(ret=locked, measure=measures[code], value=value,
-                                         unavailable_reason=reason))
+            to_create.append(ReturnValue(ret=locked, measure=measures[code], value=value, unavailable_reason=reason))
         elif value is None and not reason:
             to_delete.append(row.pk)
         else:
             row.value, row.unavailable_reason = value, reason
             to_update.append(row)
-        audit.append(ValueChange(
-            ret=locked, measure=measures[code], old_value=old_value, new_value=value,
-            unavailable_reason=reason, actor=actor, at=now, source=source, reason=comment or "",
-            file_name=file_name, file_sha256=file_sha256, version=locked.version,
-        ))
+        audit.append(
+            ValueChange(
+                ret=locked,
+                measure=measures[code],
+                old_value=old_value,
+                new_value=value,
+                unavailable_reason=reason,
+                actor=actor,
+                at=now,
+                source=source,
+                reason=comment or "",
+                file_name=file_name,
+                file_sha256=file_sha256,
+                version=locked.version,
+            )
+        )
     ReturnValue.objects.filter(pk__in=to_delete).delete()
     ReturnValue.objects.bulk_update(to_update, ["value", "unavailable_reason"])
     ReturnValue.objects.bulk_create(to_create)
@@ -253,8 +269,13 @@ def return_save_values(
     if back_to_draft:
         what = "Values changed" if changed else f"Comment changed (was: {locked.comment!r})"
         StateChange.objects.create(
-            ret=locked, from_state=locked.state, to_state=Return.State.DRAFT, actor=actor, at=now,
-            reason=f"{what} after submission: submit again.", version=locked.version,
+            ret=locked,
+            from_state=locked.state,
+            to_state=Return.State.DRAFT,
+            actor=actor,
+            at=now,
+            reason=f"{what} after submission: submit again.",
+            version=locked.version,
         )
         locked.state = Return.State.DRAFT
     locked.comment = new_comment
@@ -267,8 +288,9 @@ def return_save_values(
 def annex_a_measures(ret: Return) -> set[str]:
     """Return the codes of the return's measures whose latest change came from an Annex A import (one query)."""
     latest: dict[str, str] = {}
-    for code, source in ValueChange.objects.filter(ret=ret).order_by("-at", "-id").values_list(
-            "measure__code", "source"):
+    for code, source in (
+        ValueChange.objects.filter(ret=ret).order_by("-at", "-id").values_list("measure__code", "source")
+    ):
         latest.setdefault(code, source)
     return {code for code, source in latest.items() if source == Source.ANNEX_A}
 
@@ -280,8 +302,9 @@ def _move(locked: Return, *, to: str, actor: User, reason: str = "") -> None:
     locked.version += 1
     locked.updated_by = actor
     locked.save(update_fields=["state", "version", "comment", "updated_by", "updated_at"])
-    StateChange.objects.create(ret=locked, from_state=from_state, to_state=to, actor=actor, at=now,
-                               reason=reason, version=locked.version)
+    StateChange.objects.create(
+        ret=locked, from_state=from_state, to_state=to, actor=actor, at=now, reason=reason, version=locked.version
+    )
 
 
 def _require_state(locked: Return, allowed: tuple[str, ...], doing: str) -> None:
@@ -308,9 +331,7 @@ def submission_findings(ret: Return, *, comment: str | None = None) -> list[Find
     unavailable = {code: row.unavailable_reason for code, row in stored.items()}
     labels = {m.code: m.name for m in measures}
     findings = validation.check_blanks(values, unavailable, labels)
-    findings += validation.check_return(
-        values, selectors.unit_history(unit, Month.of(ret.month)), labels=labels
-    )
+    findings += validation.check_return(values, selectors.unit_history(unit, Month.of(ret.month)), labels=labels)
     return findings
 
 
@@ -353,8 +374,15 @@ def return_save_and_submit(
     source: str = Source.FORM,
 ) -> SaveResult:
     """Store the values and submit, or do neither (a refused submission saves nothing)."""
-    result = return_save_values(ret=ret, values=values, actor=actor, source=source,
-                                expected_version=expected_version, comment=comment, unavailable=unavailable)
+    result = return_save_values(
+        ret=ret,
+        values=values,
+        actor=actor,
+        source=source,
+        expected_version=expected_version,
+        comment=comment,
+        unavailable=unavailable,
+    )
     if ret.state == Return.State.SUBMITTED and not result.changed:
         raise InvalidTransition(f"The {ret.unit_label} return for {ret.month:%B %Y} is already submitted.")
     return_submit(ret=ret, actor=actor, comment=comment)
@@ -373,12 +401,18 @@ def last_hands_by_return(rets: Sequence[Return]) -> dict[int, set[int]]:
     ids = [ret.pk for ret in rets if ret is not None and ret.pk is not None]
     if not ids:
         return {}
-    submitted = (StateChange.objects.filter(ret=OuterRef("pk"), to_state=Return.State.SUBMITTED)
-                 .order_by("-at", "-id").values("actor_id")[:1])
+    submitted = (
+        StateChange.objects.filter(ret=OuterRef("pk"), to_state=Return.State.SUBMITTED)
+        .order_by("-at", "-id")
+        .values("actor_id")[:1]
+    )
     changed = ValueChange.objects.filter(ret=OuterRef("pk")).order_by("-at", "-id").values("actor_id")[:1]
-    rows = (Return.objects.filter(pk__in=ids).order_by()
-            .annotate(submitter=Subquery(submitted), changer=Subquery(changed))
-            .values_list("pk", "submitter", "changer"))
+    rows = (
+        Return.objects.filter(pk__in=ids)
+        .order_by()
+        .annotate(submitter=Subquery(submitted), changer=Subquery(changed))
+        .values_list("pk", "submitter", "changer")
+    )
     return {pk: {actor for actor in (submitter, changer) if actor is not None} for pk, submitter, changer in rows}
 
 
@@ -391,9 +425,17 @@ def _check_four_eyes(locked: Return, actor) -> None:
             "else must approve it (four eyes)."
         )
     # A one-person team may relax the rule; every use of it is on the security record.
-    signals.workflow_event.send(sender=Return, request=None, event="return_self_approved", fields={
-        "user": actor.get_username(), "return_id": locked.pk, "unit": locked.unit_label,
-        "month": f"{locked.month:%Y-%m}"})
+    signals.workflow_event.send(
+        sender=Return,
+        request=None,
+        event="return_self_approved",
+        fields={
+            "user": actor.get_username(),
+            "return_id": locked.pk,
+            "unit": locked.unit_label,
+            "month": f"{locked.month:%Y-%m}",
+        },
+    )
 
 
 @transaction.atomic
@@ -511,10 +553,19 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
     placeholders = list(plan.new_returns)
     pairs: list[tuple[int, int]] = []
     for start in range(0, len(placeholders), _BATCH):
-        batch = placeholders[start:start + _BATCH]
-        created = Return.objects.bulk_create([
-            Return(month=plan.new_returns[key][0], team_id=plan.new_returns[key][1], state=Return.State.DRAFT,
-                   version=2, updated_by=actor) for key in batch])
+        batch = placeholders[start : start + _BATCH]
+        created = Return.objects.bulk_create(
+            [
+                Return(
+                    month=plan.new_returns[key][0],
+                    team_id=plan.new_returns[key][1],
+                    state=Return.State.DRAFT,
+                    version=2,
+                    updated_by=actor,
+                )
+                for key in batch
+            ]
+        )
         pairs += [(key, ret.pk) for key, ret in zip(batch, created, strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {mapping}")
@@ -522,43 +573,65 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
         _load(cursor, mapping, ("placeholder", "ret_id"), pairs, postgres)
 
     changed = list(plan.changed_returns.items())
-    StateChange.objects.bulk_create([
-        StateChange(ret_id=pk, from_state=Return.State.SUBMITTED, to_state=Return.State.DRAFT, actor=actor, at=now,
-                    reason="Values changed after submission (import): submit again.", version=version + 1)
-        for pk, (state, version) in changed if state == Return.State.SUBMITTED
-    ], batch_size=_BATCH)
+    StateChange.objects.bulk_create(
+        [
+            StateChange(
+                ret_id=pk,
+                from_state=Return.State.SUBMITTED,
+                to_state=Return.State.DRAFT,
+                actor=actor,
+                at=now,
+                reason="Values changed after submission (import): submit again.",
+                version=version + 1,
+            )
+            for pk, (state, version) in changed
+            if state == Return.State.SUBMITTED
+        ],
+        batch_size=_BATCH,
+    )
     pks = [pk for pk, _ in changed]
     for start in range(0, len(pks), 500):
         # The rows are locked (the import's plan), so version + 1 is exactly the version read then plus one.
-        Return.objects.filter(pk__in=pks[start:start + 500]).update(
-            version=F("version") + 1, state=Return.State.DRAFT, updated_by=actor, updated_at=now)
+        Return.objects.filter(pk__in=pks[start : start + 500]).update(
+            version=F("version") + 1, state=Return.State.DRAFT, updated_by=actor, updated_at=now
+        )
 
     values, audit, returns = (quote(model._meta.db_table) for model in (ReturnValue, ValueChange, Return))
-    audit_columns = ("ret_id, measure_id, old_value, new_value, unavailable_reason, actor_id, at, source, reason, "
-                     "file_name, file_sha256, version")
+    audit_columns = (
+        "ret_id, measure_id, old_value, new_value, unavailable_reason, actor_id, at, source, reason, "
+        "file_name, file_sha256, version"
+    )
     audit_params = [actor_id, now, Source.IMPORT, plan.result.file_name[:255], plan.result.sha256]
     with connection.cursor() as cursor:
         # Values of returns this import starts: all new, version 2; no stored value to compare with.
         cursor.execute(
             f"INSERT INTO {audit} ({audit_columns}) SELECT n.ret_id, s.measure_id, NULL, s.value, '', %s, %s, %s, '', "
-            f"%s, %s, 2 FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id", audit_params)
+            f"%s, %s, 2 FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id",
+            audit_params,
+        )
         audited = cursor.rowcount
         cursor.execute(
             f"INSERT INTO {values} (ret_id, measure_id, value, unavailable_reason) "
-            f"SELECT n.ret_id, s.measure_id, s.value, '' FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id")
+            f"SELECT n.ret_id, s.measure_id, s.value, '' FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id"
+        )
         # Values of stored returns that change: staged by the plan with the value stored then (the rows are
         # locked), audited at the return's new version, then updated or inserted.
         writes = plan.writes
         cursor.execute(
             f"INSERT INTO {audit} ({audit_columns}) SELECT w.ret_id, w.measure_id, w.old_value, w.value, '', %s, %s, "
-            f"%s, '', %s, %s, r.version FROM {writes} w JOIN {returns} r ON r.id = w.ret_id", audit_params)
+            f"%s, '', %s, %s, r.version FROM {writes} w JOIN {returns} r ON r.id = w.ret_id",
+            audit_params,
+        )
         audited += cursor.rowcount
         alias = "AS w" if not postgres else "w"
-        cursor.execute(f"UPDATE {values} AS v SET value = w.value, unavailable_reason = '' FROM {writes} {alias} "
-                       f"WHERE w.has_old AND v.ret_id = w.ret_id AND v.measure_id = w.measure_id")
+        cursor.execute(
+            f"UPDATE {values} AS v SET value = w.value, unavailable_reason = '' FROM {writes} {alias} "
+            f"WHERE w.has_old AND v.ret_id = w.ret_id AND v.measure_id = w.measure_id"
+        )
         cursor.execute(
             f"INSERT INTO {values} (ret_id, measure_id, value, unavailable_reason) "
-            f"SELECT w.ret_id, w.measure_id, w.value, '' FROM {writes} w WHERE NOT w.has_old")
+            f"SELECT w.ret_id, w.measure_id, w.value, '' FROM {writes} w WHERE NOT w.has_old"
+        )
         cursor.execute(f"DROP TABLE {mapping}")
     return audited
 

@@ -8,7 +8,6 @@ months and codes with a reason for every refusal; `Problems` collects them by
 row and column. Nothing here touches the database.
 """
 
-
 from __future__ import annotations
 
 import codecs
@@ -136,8 +135,9 @@ class SheetStream:
     counts the blank rows skipped so far.
     """
 
-    def __init__(self, *, file_name: str, sha256: str, kind: str, headers: list[str], rows: Iterator[Row],
-                 encoding: str = "") -> None:
+    def __init__(
+        self, *, file_name: str, sha256: str, kind: str, headers: list[str], rows: Iterator[Row], encoding: str = ""
+    ) -> None:
         self.file_name = file_name
         self.sha256 = sha256
         self.kind = kind
@@ -175,12 +175,20 @@ def read_sheet(data: bytes, file_name: str) -> Sheet:
     """Return the rows of a CSV or XLSX file, or raise ImportRefused saying why it cannot be read."""
     stream = open_sheet(io.BytesIO(data), file_name)
     rows = list(stream)
-    return Sheet(file_name=file_name, sha256=stream.sha256, kind=stream.kind, headers=stream.headers,
-                 rows=rows, blank_rows=stream.blank_rows, encoding=stream.encoding)
+    return Sheet(
+        file_name=file_name,
+        sha256=stream.sha256,
+        kind=stream.kind,
+        headers=stream.headers,
+        rows=rows,
+        blank_rows=stream.blank_rows,
+        encoding=stream.encoding,
+    )
 
 
-def open_sheet(source: BinaryIO, file_name: str, *, max_bytes: int | None = None,
-               max_columns: int = MAX_COLUMNS) -> SheetStream:
+def open_sheet(
+    source: BinaryIO, file_name: str, *, max_bytes: int | None = None, max_columns: int = MAX_COLUMNS
+) -> SheetStream:
     """Open a CSV or XLSX file (a seekable binary file) for streaming, or raise ImportRefused saying why not.
 
     The size, kind, encoding (CSV) and the zip's parts (XLSX) are checked before
@@ -290,7 +298,8 @@ def _zip_kind(source: BinaryIO) -> str:
                     if b"opendocument" in part.read(200):
                         return "an OpenDocument file (.ods)"
             if "xl/vbaProject.bin" in members or any(
-                    n.lower().endswith(".bin") and "vba" in n.lower() for n in members):
+                n.lower().endswith(".bin") and "vba" in n.lower() for n in members
+            ):
                 return "a macro-enabled workbook (.xlsm)"
             if "[Content_Types].xml" in members and "xl/workbook.xml" in members:
                 types = members["[Content_Types].xml"]
@@ -304,8 +313,7 @@ def _zip_kind(source: BinaryIO) -> str:
                     return "a binary workbook (.xlsb)"
                 return "xlsx"
             return "a zip archive, not an Excel workbook"
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError, EOFError, ValueError,
-            zlib.error):
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError, EOFError, ValueError, zlib.error):
         return "a damaged zip file"
 
 
@@ -329,9 +337,13 @@ def _csv_encoding(source: BinaryIO, file_name: str, head: bytes) -> str:
                 bad = _CONTROL.search(text)
                 if bad:
                     line += text.count("\n", 0, bad.start())
-                    raise ImportRefused(Problem(
-                        f"{file_name} contains a control character (code {ord(bad.group()):#04x}), "
-                        "so it is not a plain-text CSV file.", row=line))
+                    raise ImportRefused(
+                        Problem(
+                            f"{file_name} contains a control character (code {ord(bad.group()):#04x}), "
+                            "so it is not a plain-text CSV file.",
+                            row=line,
+                        )
+                    )
                 line += text.count("\n")
                 if not chunk:
                     break
@@ -350,7 +362,6 @@ def _csv_encoding(source: BinaryIO, file_name: str, head: bytes) -> str:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-
 def _open_csv(source: BinaryIO, file_name: str, sha256: str, encoding: str, max_columns: int) -> SheetStream:
     text = io.TextIOWrapper(source, encoding=encoding, newline="")
     state = {"line": 0}
@@ -362,8 +373,12 @@ def _open_csv(source: BinaryIO, file_name: str, sha256: str, encoding: str, max_
                 return
             state["line"] += 1
             if len(line) >= MAX_LINE and not line.endswith(("\n", "\r")):
-                raise ImportRefused(Problem(f"The line is longer than {MAX_LINE:,} characters; "
-                                            "this is not a CSV file an import can read.", row=state["line"]))
+                raise ImportRefused(
+                    Problem(
+                        f"The line is longer than {MAX_LINE:,} characters; this is not a CSV file an import can read.",
+                        row=state["line"],
+                    )
+                )
             yield line
 
     reader = csv.reader(lines(), strict=True)
@@ -398,8 +413,14 @@ def _open_csv(source: BinaryIO, file_name: str, sha256: str, encoding: str, max_
         finally:
             text.detach()
 
-    stream = SheetStream(file_name=file_name, sha256=sha256, kind="csv", headers=[h.strip() for h in headers],
-                         rows=rows(), encoding=encoding)
+    stream = SheetStream(
+        file_name=file_name,
+        sha256=sha256,
+        kind="csv",
+        headers=[h.strip() for h in headers],
+        rows=rows(),
+        encoding=encoding,
+    )
     return stream
 
 
@@ -409,9 +430,13 @@ def _capped(cells: list, max_columns: int, row: int) -> list:
         return cells
     for index in range(max_columns, len(cells)):
         if not is_blank(cells[index]):
-            raise ImportRefused(Problem(
-                f"there is a value in column {_column_letter(index)}; an import reads at most {max_columns} columns",
-                row=row))
+            raise ImportRefused(
+                Problem(
+                    f"there is a value in column {_column_letter(index)}; "
+                    f"an import reads at most {max_columns} columns",
+                    row=row,
+                )
+            )
     return cells[:max_columns]
 
 
@@ -453,8 +478,9 @@ def _open_xlsx(source: BinaryIO, file_name: str, sha256: str, max_columns: int) 
                 blanks += 1
                 continue
             if formulas:
-                raise ImportRefused(Problem("The header row contains formulas; type the column names instead.",
-                                            row=number))
+                raise ImportRefused(
+                    Problem("The header row contains formulas; type the column names instead.", row=number)
+                )
             header_row = ["" if v is None else str(v).strip() for v in values]
             break
         if header_row is None:
@@ -503,8 +529,14 @@ def _xlsx_cells(workbook, sheet, max_columns: int) -> Iterator[tuple[int, list, 
     from openpyxl.worksheet._reader import CELL_TAG, FORMULA_TAG, ROW_TAG, WorkSheetParser
     from openpyxl.xml.functions import iterparse
 
-    parser = WorkSheetParser(None, sheet._shared_strings, data_only=True, epoch=workbook.epoch,
-                             date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+    parser = WorkSheetParser(
+        None,
+        sheet._shared_strings,
+        data_only=True,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
+        timedelta_formats=workbook._timedelta_formats,
+    )
     with workbook._archive.open(sheet._worksheet_path) as source:
         values: list = []
         formulas: list[int] = []
@@ -529,9 +561,13 @@ def _xlsx_cells(workbook, sheet, max_columns: int) -> Iterator[tuple[int, list, 
                 element.clear()
                 if column >= max_columns or column < 0:
                     if _present(value) or is_formula:
-                        raise ImportRefused(Problem(
-                            f"there is a value in column {_column_letter(max(column, 0))}; an import reads at most "
-                            f"{max_columns} columns", row=row_number))
+                        raise ImportRefused(
+                            Problem(
+                                f"there is a value in column {_column_letter(max(column, 0))}; an import reads at most "
+                                f"{max_columns} columns",
+                                row=row_number,
+                            )
+                        )
                     continue
                 if column >= len(values):
                     values.extend([None] * (column + 1 - len(values)))
@@ -551,9 +587,12 @@ def _refuse_unsaved_formulas(number: int, values: list, formulas: list[int], hea
     for column in formulas:
         if values[column] is None:
             name = headers[column] if column < len(headers) and headers[column] else f"{column + 1}"
-            problems.add("The cell holds a formula with no saved result. Open the file in Excel, let it "
-                         "calculate, save it, and import it again (or paste the values only).",
-                         row=number, column=name)
+            problems.add(
+                "The cell holds a formula with no saved result. Open the file in Excel, let it "
+                "calculate, save it, and import it again (or paste the values only).",
+                row=number,
+                column=name,
+            )
     problems.raise_if_any()
 
 
@@ -614,6 +653,7 @@ def _megabytes(size: int) -> str:
 
 
 # --------------------------------------------------------------------------- cell parsing
+
 
 def is_blank(raw) -> bool:
     """Return True for an empty cell: blank means "not given", never 0."""
@@ -685,8 +725,14 @@ def header_key(text: str) -> str:
     return text.strip().lower()
 
 
-def locate_columns(sheet: Sheet | SheetStream, expected: list[str], *, form: str = "",
-                   optional: tuple[str, ...] = (), check_cells: bool = True) -> dict[str, int]:
+def locate_columns(
+    sheet: Sheet | SheetStream,
+    expected: list[str],
+    *,
+    form: str = "",
+    optional: tuple[str, ...] = (),
+    check_cells: bool = True,
+) -> dict[str, int]:
     """Return each expected (and present optional) column's index; refuse missing, renamed, duplicated or extra ones.
 
     A column with no header is ignored when every cell under it is blank (a

@@ -34,8 +34,7 @@ class CompletenessTable(tables.Table):
 
     def render_unit(self, record):
         url = reverse("returns:form", kwargs={"month": str(self.month), "unit": record.unit.code})
-        return format_html('<a href="{}">{}</a> <span class="hint">{}</span>', url, record.unit.code,
-                           record.unit.name)
+        return format_html('<a href="{}">{}</a> <span class="hint">{}</span>', url, record.unit.code, record.unit.name)
 
     def render_state(self, record):
         return format_html('<span class="state state-{}">{}</span>', record.state, record.state_label)

@@ -44,18 +44,25 @@ def returned_info(returns: Iterable[Return]) -> dict[int, Returned]:
         return {}
     # A save after submission also moves submitted -> draft, in the same version as its value changes.
     saved = ValueChange.objects.filter(ret_id=OuterRef("ret_id"), version=OuterRef("version"))
-    changes = (StateChange.objects.filter(ret_id__in=drafts).select_related("actor")
-               .annotate(with_values=Exists(saved)).order_by("ret_id", "-at", "-id"))
+    changes = (
+        StateChange.objects.filter(ret_id__in=drafts)
+        .select_related("actor")
+        .annotate(with_values=Exists(saved))
+        .order_by("ret_id", "-at", "-id")
+    )
     latest: dict[int, StateChange] = {}
     for change in changes:
         latest.setdefault(change.ret_id, change)
     return {
-        ret_id: Returned(selectors.actor_name(change.actor), change.at, change.reason,
-                         change.from_state == Return.State.APPROVED)
+        ret_id: Returned(
+            selectors.actor_name(change.actor), change.at, change.reason, change.from_state == Return.State.APPROVED
+        )
         for ret_id, change in latest.items()
         if change.to_state == Return.State.DRAFT
-        and (change.from_state == Return.State.APPROVED
-             or (change.from_state == Return.State.SUBMITTED and not change.with_values))  # type: ignore[attr-defined]
+        and (
+            change.from_state == Return.State.APPROVED
+            or (change.from_state == Return.State.SUBMITTED and not change.with_values)  # type: ignore[attr-defined]
+        )
     }
 
 
@@ -68,8 +75,10 @@ def returned_for(ret: Return | None) -> Returned | None:
 
 def published_months() -> set[Month]:
     """Return the months shown to senior leaders."""
-    return {Month.of(day) for day in
-            ReportingMonth.objects.filter(published_at__isnull=False).values_list("month", flat=True)}
+    return {
+        Month.of(day)
+        for day in ReportingMonth.objects.filter(published_at__isnull=False).values_list("month", flat=True)
+    }
 
 
 def _return_months(team_ids: frozenset[int] | None, **filters) -> set[Month]:
@@ -204,9 +213,10 @@ class MonthReview:
 
 def review_months(today: dt.date) -> list[MonthReview]:
     """Return every open month with every expected return, newest first."""
-    return [MonthReview(month, dates.due_date(month),
-                        tasks_for(selectors.month_completeness(month, today=today)))
-            for month in open_months(today)]
+    return [
+        MonthReview(month, dates.due_date(month), tasks_for(selectors.month_completeness(month, today=today)))
+        for month in open_months(today)
+    ]
 
 
 STATE_LABELS = {**selectors.STATE_LABELS, RETURNED: RETURNED_LABEL}
@@ -215,6 +225,7 @@ STATE_LABELS = {**selectors.STATE_LABELS, RETURNED: RETURNED_LABEL}
 def with_returned(rows: list[selectors.CompletenessRow]) -> list[selectors.CompletenessRow]:
     """Return the completeness rows with returned drafts shown as returned (two queries at most)."""
     info = returned_info(row.ret for row in rows if row.ret is not None)
-    return [replace(row, state=RETURNED, state_label=RETURNED_LABEL)
-            if row.ret is not None and row.ret.pk in info else row
-            for row in rows]
+    return [
+        replace(row, state=RETURNED, state_label=RETURNED_LABEL) if row.ret is not None and row.ret.pk in info else row
+        for row in rows
+    ]

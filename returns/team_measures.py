@@ -16,9 +16,12 @@ from teams.models import Team
 
 def measures_for_team_type(team_type_id: int) -> QuerySet[Measure]:
     """Return the team-level measures a team of this type returns, in data dictionary order."""
-    return (Measure.objects.filter(level=Measure.Level.TEAM)
-            .filter(Q(team_types__isnull=True) | Q(team_types=team_type_id))
-            .distinct().order_by("order", "code"))
+    return (
+        Measure.objects.filter(level=Measure.Level.TEAM)
+        .filter(Q(team_types__isnull=True) | Q(team_types=team_type_id))
+        .distinct()
+        .order_by("order", "code")
+    )
 
 
 def team_measure_codes() -> dict[int, tuple[str, frozenset[str]]]:
@@ -27,12 +30,15 @@ def team_measure_codes() -> dict[int, tuple[str, frozenset[str]]]:
     chosen: dict[int, set[str]] = {}
     restricted = set()
     for code, team_type_id in Measure.team_types.through.objects.filter(measure__in=team_level).values_list(
-            "measure__code", "teamtype_id"):
+        "measure__code", "teamtype_id"
+    ):
         chosen.setdefault(team_type_id, set()).add(code)
         restricted.add(code)
     everyone = set(team_level.values_list("code", flat=True)) - restricted
-    return {team_id: (type_name, frozenset(everyone | chosen.get(team_type_id, set())))
-            for team_id, team_type_id, type_name in Team.objects.values_list("pk", "team_type_id", "team_type__name")}
+    return {
+        team_id: (type_name, frozenset(everyone | chosen.get(team_type_id, set())))
+        for team_id, team_type_id, type_name in Team.objects.values_list("pk", "team_type_id", "team_type__name")
+    }
 
 
 def measure_refusal(team_id: int | None, measure_code: str, memo: dict) -> str | None:
@@ -47,5 +53,7 @@ def measure_refusal(team_id: int | None, measure_code: str, memo: dict) -> str |
     type_name, codes = memo.get(team_id, ("", frozenset()))
     if measure_code in codes:
         return None
-    return (f"teams of type “{type_name or 'unknown'}” do not return {measure_code}; leave it out, "
-            "or ask the performance team to add the team type to the measure")
+    return (
+        f"teams of type “{type_name or 'unknown'}” do not return {measure_code}; leave it out, "
+        "or ask the performance team to add the team type to the measure"
+    )

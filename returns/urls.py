@@ -20,6 +20,7 @@ urlpatterns = [
     re_path(rf"^{MONTH}/{UNIT}/template\.(?P<fmt>csv|xlsx)$", views.return_template, name="template"),
     re_path(rf"^{MONTH}/{UNIT}/submitted/$", views.return_submitted, name="submitted"),
     re_path(rf"^{MONTH}/{UNIT}/submitted$", views.return_submitted),
-    re_path(rf"^{MONTH}/{UNIT}/(?P<action>submit|approve|reject|reopen)/?$", views.return_transition,
-            name="transition"),
+    re_path(
+        rf"^{MONTH}/{UNIT}/(?P<action>submit|approve|reject|reopen)/?$", views.return_transition, name="transition"
+    ),
 ]

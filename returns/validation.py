@@ -228,11 +228,14 @@ def check_outliers(
         reasons = outlier_reasons(value, past)
         if reasons:
             name = f"{labels[code]} ({code})" if code in labels else code
-            findings.append(Finding(
-                WARNING, f"outlier:{code}",
-                f"{name} = {value:,} looks unusual: {'; '.join(reasons)}. Check it, or explain it in the comment.",
-                (code,),
-            ))
+            findings.append(
+                Finding(
+                    WARNING,
+                    f"outlier:{code}",
+                    f"{name} = {value:,} looks unusual: {'; '.join(reasons)}. Check it, or explain it in the comment.",
+                    (code,),
+                )
+            )
     return findings
 
 
@@ -242,8 +245,11 @@ def outlier_reasons(value: int, past: Sequence[int | None]) -> list[str]:
     known = [v for v in past if v is not None]
     if len(known) < OUTLIER_MIN_HISTORY:
         # No usual range yet: only a large swing on last month is worth a question.
-        if last is not None and abs(value - last) >= OUTLIER_MIN_CHANGE and (
-                last == 0 or Fraction(abs(value - last), last) > OUTLIER_CHANGE):
+        if (
+            last is not None
+            and abs(value - last) >= OUTLIER_MIN_CHANGE
+            and (last == 0 or Fraction(abs(value - last), last) > OUTLIER_CHANGE)
+        ):
             return [f"last month it was {last:,} (a change of more than 50%)"]
         return []
     if last is not None and not is_material_change(value, last):
@@ -275,9 +281,12 @@ def check_blanks(
     """Return an error for each blank value that is not marked not available with a reason."""
     labels = labels or {}
     return [
-        Finding(ERROR, f"blank:{code}",
-                f"{labels.get(code, code)} ({code}) is blank: enter a value, or mark it not available and say why.",
-                (code,))
+        Finding(
+            ERROR,
+            f"blank:{code}",
+            f"{labels.get(code, code)} ({code}) is blank: enter a value, or mark it not available and say why.",
+            (code,),
+        )
         for code, value in values.items()
         if value is None and not (unavailable.get(code) or "").strip()
     ]

@@ -67,8 +67,9 @@ def month_index(request: HttpRequest) -> HttpResponse:
     return redirect("returns:month", month=str(tasks.latest_active_month(dates.today(), team_ids=team_ids)))
 
 
-def month_returns(request: HttpRequest, month: str, *,
-                  ratings: Mapping[str, tuple[str, str]] | None = None) -> HttpResponse:
+def month_returns(
+    request: HttpRequest, month: str, *, ratings: Mapping[str, tuple[str, str]] | None = None
+) -> HttpResponse:
     """Show every expected return of the month with its state, due date and overdue flag.
 
     `ratings` maps indicator codes to (rating, label) for the commentary list; scorecard's wrapper
@@ -101,26 +102,35 @@ def month_returns(request: HttpRequest, month: str, *,
     # The scorecard link only where the month has one this user may see (a published month, or one with returns).
     published = reporting is not None and reporting.is_published
     has_scorecard = policy.has_view_scorecard_permission(user, published=published) and (
-        published or (any(row.ret is not None for row in rows) if team_ids is None
-                      else Return.objects.filter(month=month.first_day).exists()))
-    return render(request, "returns/month.html", {
-        "month": month,
-        "picker_months": tasks.picker_months(dates.today(), team_ids=team_ids),
-        "previous_month": month - 1 if dates.is_reportable(month - 1, dates.today()) else None,
-        "next_month": month + 1 if dates.is_reportable(month + 1, dates.today()) else None,
-        "table": table,
-        "filters": filters,
-        "counts": counts,
-        "overdue_count": sum(1 for row in rows if row.overdue),
-        "total": len(rows),
-        "shown_count": len(shown),
-        "due": due,
-        "reporting": reporting,
-        "can_publish": can_publish,
-        "has_scorecard": has_scorecard,
-        "all_approved": all_approved,
-        **_review_context(user, month, rows, ratings if can_publish else None, all_approved, reporting),
-    })
+        published
+        or (
+            any(row.ret is not None for row in rows)
+            if team_ids is None
+            else Return.objects.filter(month=month.first_day).exists()
+        )
+    )
+    return render(
+        request,
+        "returns/month.html",
+        {
+            "month": month,
+            "picker_months": tasks.picker_months(dates.today(), team_ids=team_ids),
+            "previous_month": month - 1 if dates.is_reportable(month - 1, dates.today()) else None,
+            "next_month": month + 1 if dates.is_reportable(month + 1, dates.today()) else None,
+            "table": table,
+            "filters": filters,
+            "counts": counts,
+            "overdue_count": sum(1 for row in rows if row.overdue),
+            "total": len(rows),
+            "shown_count": len(shown),
+            "due": due,
+            "reporting": reporting,
+            "can_publish": can_publish,
+            "has_scorecard": has_scorecard,
+            "all_approved": all_approved,
+            **_review_context(user, month, rows, ratings if can_publish else None, all_approved, reporting),
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -140,13 +150,21 @@ class CommentaryRow:
 NEEDS_COMMENTARY = ("red", "amber")
 
 
-def _review_context(user, month: Month, rows: list, ratings: Mapping[str, tuple[str, str]] | None,
-                    all_approved: bool, reporting: ReportingMonth | None) -> dict:
+def _review_context(
+    user,
+    month: Month,
+    rows: list,
+    ratings: Mapping[str, tuple[str, str]] | None,
+    all_approved: bool,
+    reporting: ReportingMonth | None,
+) -> dict:
     """Return the performance team's part of the month page: commentary with ratings, bulk approval, readiness."""
     if ratings is None:
         return {"commentary": [], "awaiting": [], "ready": False}
-    commentary = [CommentaryRow(indicator, written, *ratings.get(indicator.code, ("", "")))
-                  for indicator, written in _commentary_status(month)]
+    commentary = [
+        CommentaryRow(indicator, written, *ratings.get(indicator.code, ("", "")))
+        for indicator, written in _commentary_status(month)
+    ]
     awaiting = [row for row in rows if row.state == Return.State.SUBMITTED and row.ret is not None]
     if not policy.has_approve_permission(user):
         awaiting = []
@@ -161,7 +179,8 @@ def _review_context(user, month: Month, rows: list, ratings: Mapping[str, tuple[
         "four_eyes_blocked": blocked,
         "not_approved": not_approved,
         "needing_commentary": [row for row in commentary if row.needed],
-        "ready": all_approved and not any(row.needed for row in commentary)
+        "ready": all_approved
+        and not any(row.needed for row in commentary)
         and not (reporting and reporting.is_published),
     }
 
@@ -169,8 +188,9 @@ def _review_context(user, month: Month, rows: list, ratings: Mapping[str, tuple[
 def _commentary_status(month: Month) -> list[tuple[Indicator, bool]]:
     """Return each active indicator and whether it has commentary for the month (two queries)."""
     written = set(Commentary.objects.filter(month=month.first_day).values_list("indicator_id", flat=True))
-    return [(indicator, indicator.pk in written)
-            for indicator in Indicator.objects.filter(active=True).order_by("number")]
+    return [
+        (indicator, indicator.pk in written) for indicator in Indicator.objects.filter(active=True).order_by("number")
+    ]
 
 
 @dataclass
@@ -193,17 +213,21 @@ class FieldRow:
     @property
     def show_reason(self) -> bool:
         """Return True when the "not available because" box is needed: given, asked for, or refused."""
-        return bool((self.reason.value() or "").strip() or self.reason.errors
-                    or str(self.field.value() or "").strip().lower() in NOT_AVAILABLE_WORDS
-                    or any(f.code == f"blank:{self.measure.code}" for f in self.findings))
+        return bool(
+            (self.reason.value() or "").strip()
+            or self.reason.errors
+            or str(self.field.value() or "").strip().lower() in NOT_AVAILABLE_WORDS
+            or any(f.code == f"blank:{self.measure.code}" for f in self.findings)
+        )
 
     @property
     def has_error(self) -> bool:
         return bool(self.field.errors or self.reason.errors) or any(f.is_error for f in self.findings)
 
 
-def _field_rows(form: ReturnForm, stored: dict, past: dict, findings: list,
-                explanations: dict[str, str] | None = None) -> list[FieldRow]:
+def _field_rows(
+    form: ReturnForm, stored: dict, past: dict, findings: list, explanations: dict[str, str] | None = None
+) -> list[FieldRow]:
     by_field: dict[str, list] = {}
     for finding in findings:
         for code in finding.fields[:1] or ():
@@ -211,16 +235,28 @@ def _field_rows(form: ReturnForm, stored: dict, past: dict, findings: list,
     rows = []
     for measure in form.measures:
         row = stored.get(measure.code)
-        shown = "" if row is None else (f"{row.value:,}" if row.value is not None
-                                        else f"Not available: {row.unavailable_reason}")
+        shown = (
+            ""
+            if row is None
+            else (f"{row.value:,}" if row.value is not None else f"Not available: {row.unavailable_reason}")
+        )
         months = past.get(measure.code) or [None] * selectors.HISTORY_MONTHS
         if by_field.get(measure.code):
             form.note_findings([measure.code])
         if months[-1] is not None:  # for "copy last month" (static/js/return-entry.js)
             form.fields[measure.code].widget.attrs["data-last-month"] = str(months[-1])
-        rows.append(FieldRow(measure, form[measure.code], form[unavailable_name(measure.code)], shown,
-                             months[-1], months[0], by_field.get(measure.code, []),
-                             (explanations or {}).get(measure.code, "")))
+        rows.append(
+            FieldRow(
+                measure,
+                form[measure.code],
+                form[unavailable_name(measure.code)],
+                shown,
+                months[-1],
+                months[0],
+                by_field.get(measure.code, []),
+                (explanations or {}).get(measure.code, ""),
+            )
+        )
     return rows
 
 
@@ -238,8 +274,9 @@ def _error_summary(form: ReturnForm, findings: list) -> list[tuple[str, str]]:
     return summary
 
 
-def _submission_checks(form: ReturnForm, past: dict, comment: str,
-                       explanations: dict[str, str]) -> tuple[list | None, str]:
+def _submission_checks(
+    form: ReturnForm, past: dict, comment: str, explanations: dict[str, str]
+) -> tuple[list | None, str]:
     """Return (findings when a warning is left unexplained, else None; the comment to submit with).
 
     Each warning's explanation is kept with the warning's words in the submission's comment, so the
@@ -250,8 +287,11 @@ def _submission_checks(form: ReturnForm, past: dict, comment: str,
     findings = validation.check_return(values, past, labels=labels)
     findings += validation.check_blanks(values, form.unavailable(), labels)
     warnings = [f for f in findings if not f.is_error]
-    lines = [f"{f.message} Explained: {explanations[f.fields[0]]}"
-             for f in warnings if f.fields and explanations.get(f.fields[0])]
+    lines = [
+        f"{f.message} Explained: {explanations[f.fields[0]]}"
+        for f in warnings
+        if f.fields and explanations.get(f.fields[0])
+    ]
     unexplained = [f for f in warnings if not (f.fields and explanations.get(f.fields[0]))]
     if unexplained and not comment and not any(f.is_error for f in findings):
         return findings, comment
@@ -270,17 +310,21 @@ def guidance(state: str, due, *, editable: bool, has_warnings: bool) -> list[str
     """Return what to do next with a return in this state, in a sentence or two."""
     when = f"{due:%A} {due.day} {due:%B %Y}"
     if state == Return.State.SUBMITTED:
-        return ["Submitted: the performance team will check and approve it.",
-                "Changing a figure now sends it back to draft; submit it again afterwards."
-                if editable else "You will be emailed if it is sent back."]
+        return [
+            "Submitted: the performance team will check and approve it.",
+            "Changing a figure now sends it back to draft; submit it again afterwards."
+            if editable
+            else "You will be emailed if it is sent back.",
+        ]
     if state == Return.State.APPROVED:
         return ["Approved and locked. If a figure is wrong, ask the performance team to reopen it."]
     if not editable:
         return [f"Not yet submitted; due by {when}."]
     steps = [f"Enter the figures, save a draft whenever you like, and submit by {when}."]
     if has_warnings:
-        steps.append("Warnings do not stop a draft being saved. To submit, correct the figure or explain it "
-                     "beside its warning.")
+        steps.append(
+            "Warnings do not stop a draft being saved. To submit, correct the figure or explain it beside its warning."
+        )
     return steps
 
 
@@ -310,8 +354,11 @@ def return_form(request: AuthenticatedHttpRequest, month: str, unit: str) -> Htt
         if not may_change:
             raise PermissionDenied
         form = ReturnForm(request.POST, measures=measures)
-        if form.is_valid() and form.cleaned_data["action"] == "submit" and not policy.has_submit_permission(
-                user, unit.team):
+        if (
+            form.is_valid()
+            and form.cleaned_data["action"] == "submit"
+            and not policy.has_submit_permission(user, unit.team)
+        ):
             raise PermissionDenied
         if form.is_valid():
             response, status, findings, conflict, form = _save(request, form, unit, month, past)
@@ -319,13 +366,16 @@ def return_form(request: AuthenticatedHttpRequest, month: str, unit: str) -> Htt
                 return response
         ret = selectors.return_for(unit, month)
     stored = selectors.stored_values(ret)
-    can_review = (policy.has_approve_permission(user, unit.team) and ret is not None
-                  and ret.state == Return.State.SUBMITTED)
+    can_review = (
+        policy.has_approve_permission(user, unit.team) and ret is not None and ret.state == Return.State.SUBMITTED
+    )
     # Four eyes: approval is not offered to whoever last submitted or changed the return (two queries).
     four_eyes = can_review and ret is not None and policy.has_four_eyes_conflict(user, services.last_hands(ret))
     if request.method == "GET":
-        form = ReturnForm(initial=ReturnForm.initial_from(stored, ret.version if ret else 1,
-                                                          ret.comment if ret else ""), measures=measures)
+        form = ReturnForm(
+            initial=ReturnForm.initial_from(stored, ret.version if ret else 1, ret.comment if ret else ""),
+            measures=measures,
+        )
         findings = _stored_findings(unit, measures, stored, past)
     locked = ret is not None and ret.is_locked
     editable = may_change and not locked
@@ -344,8 +394,13 @@ def return_form(request: AuthenticatedHttpRequest, month: str, unit: str) -> Htt
         "state": state,
         "state_label": tasks.RETURNED_LABEL if returned else selectors.STATE_LABELS[state],
         "form": form,
-        "rows": _field_rows(form, stored, past, findings,
-                            explanations_from(request.POST, form.measure_codes) if request.method == "POST" else {}),
+        "rows": _field_rows(
+            form,
+            stored,
+            past,
+            findings,
+            explanations_from(request.POST, form.measure_codes) if request.method == "POST" else {},
+        ),
         "findings": findings,
         "errors": [f for f in findings if f.is_error],
         "warnings": [f for f in findings if not f.is_error],
@@ -353,8 +408,7 @@ def return_form(request: AuthenticatedHttpRequest, month: str, unit: str) -> Htt
         # invalid), after a save as after a refused submission; only warnings repeat here.
         "checks": [f for f in findings if not f.is_error] if editable else findings,
         "error_summary": _error_summary(form, errors) if editable or request.method == "POST" else [],
-        "guidance": guidance(state, due, editable=editable, has_warnings=any(
-            not f.is_error for f in findings)),
+        "guidance": guidance(state, due, editable=editable, has_warnings=any(not f.is_error for f in findings)),
         "conflict": conflict,
         "history": history,
         "annex_a_codes": selectors.annex_a_codes(history),
@@ -372,20 +426,23 @@ def return_form(request: AuthenticatedHttpRequest, month: str, unit: str) -> Htt
     return render(request, "returns/return_form.html", context, status=status)
 
 
-def _save(request: AuthenticatedHttpRequest, form: ReturnForm, unit: selectors.Unit, month: Month,
-          past: dict) -> tuple[HttpResponse | None, int, list, list | None, ReturnForm]:
+def _save(
+    request: AuthenticatedHttpRequest, form: ReturnForm, unit: selectors.Unit, month: Month, past: dict
+) -> tuple[HttpResponse | None, int, list, list | None, ReturnForm]:
     """Save (and perhaps submit) the form; return (redirect or None, status, findings, conflict, form)."""
     user = request.user
     action = form.cleaned_data["action"]
     comment = form.cleaned_data["comment"].strip()
-    kwargs = {"values": form.values(), "unavailable": form.unavailable(), "actor": user,
-              "expected_version": form.cleaned_data["version"]}
+    kwargs = {
+        "values": form.values(),
+        "unavailable": form.unavailable(),
+        "actor": user,
+        "expected_version": form.cleaned_data["version"],
+    }
     if action == "submit":
-        findings, comment = _submission_checks(form, past, comment, explanations_from(request.POST,
-                                                                                       form.measure_codes))
+        findings, comment = _submission_checks(form, past, comment, explanations_from(request.POST, form.measure_codes))
         if findings is not None:
-            messages.error(request, "Not submitted: explain each warning in the box beside it, "
-                                    "or in the comment.")
+            messages.error(request, "Not submitted: explain each warning in the box beside it, or in the comment.")
             return None, 200, findings, None, form
     try:
         # Starting the return belongs with the save: a refused save leaves no empty draft behind.
@@ -396,7 +453,8 @@ def _save(request: AuthenticatedHttpRequest, form: ReturnForm, unit: selectors.U
                 result = services.return_save_values(ret=ret, source=Source.FORM, **kwargs)
                 if ret.state == Return.State.SUBMITTED and not result.changed:
                     raise services.InvalidTransition(
-                        f"The {ret.unit_label} return for {month.long_label} is already submitted.")
+                        f"The {ret.unit_label} return for {month.long_label} is already submitted."
+                    )
                 services.return_submit(ret=ret, actor=user, comment=comment)
             else:
                 result = services.return_save_values(ret=ret, source=Source.FORM, comment=comment, **kwargs)
@@ -418,11 +476,20 @@ def _save(request: AuthenticatedHttpRequest, form: ReturnForm, unit: selectors.U
         messages.error(request, exc.message)
         return None, 400, [], None, form
     if action == "submit":
-        signals.workflow_event.send(sender=Return, request=request, event="return_submitted", fields={
-            "return_id": ret.pk, "unit": unit.code, "month": str(month), "reason": comment})
+        signals.workflow_event.send(
+            sender=Return,
+            request=request,
+            event="return_submitted",
+            fields={"return_id": ret.pk, "unit": unit.code, "month": str(month), "reason": comment},
+        )
         messages.success(request, f"The {unit.code} return for {month.long_label} is submitted.")
-        return redirect(reverse("returns:submitted", kwargs={"month": str(month), "unit": unit.code})), 302, [], \
-            None, form
+        return (
+            redirect(reverse("returns:submitted", kwargs={"month": str(month), "unit": unit.code})),
+            302,
+            [],
+            None,
+            form,
+        )
     elif result.changed:
         note = " It is back in draft: submit it again when ready." if result.back_to_draft else ""
         count = len(result.changed)
@@ -450,10 +517,19 @@ def return_submitted(request: HttpRequest, month: str, unit: str) -> HttpRespons
     if ret is None or ret.state == Return.State.DRAFT:
         return redirect(reverse("returns:form", kwargs={"month": str(month), "unit": unit.code}))
     team_ids = policy.visible_team_ids(request.user)
-    still_due = [(group.month, task) for group in tasks.entry_tasks(dates.today(), team_ids)
-                 for task in group.tasks if task.needs_action] if team_ids else []
-    return render(request, "returns/submitted.html", {"month": month, "unit": unit, "ret": ret,
-                                                      "still_due": still_due[:10]})
+    still_due = (
+        [
+            (group.month, task)
+            for group in tasks.entry_tasks(dates.today(), team_ids)
+            for task in group.tasks
+            if task.needs_action
+        ]
+        if team_ids
+        else []
+    )
+    return render(
+        request, "returns/submitted.html", {"month": month, "unit": unit, "ret": ret, "still_due": still_due[:10]}
+    )
 
 
 @require_POST
@@ -479,8 +555,9 @@ def month_approve(request: AuthenticatedHttpRequest, month: str) -> HttpResponse
         outcome = _approve_one(request, month, code)
         (approved if outcome is None else refused).append(outcome or code)
     if approved:
-        messages.success(request, f"Approved {len(approved)} return{'s' if len(approved) != 1 else ''}: "
-                                  f"{', '.join(approved)}.")
+        messages.success(
+            request, f"Approved {len(approved)} return{'s' if len(approved) != 1 else ''}: {', '.join(approved)}."
+        )
     for reason in refused:
         messages.error(request, reason)
     return back
@@ -499,13 +576,21 @@ def _approve_one(request: AuthenticatedHttpRequest, month: Month, code: str) -> 
         services.return_approve(ret=ret, actor=request.user, expected_version=int(version))
     except services.ReturnError as exc:
         return f"{unit.code} not approved: {exc.message}"
-    signals.workflow_event.send(sender=Return, request=request, event="return_approved", fields={
-        "return_id": ret.pk, "unit": unit.code, "month": str(month), "reason": "approved with others"})
+    signals.workflow_event.send(
+        sender=Return,
+        request=request,
+        event="return_approved",
+        fields={"return_id": ret.pk, "unit": unit.code, "month": str(month), "reason": "approved with others"},
+    )
     return None
 
 
-EVENTS = {"submit": "return_submitted", "approve": "return_approved", "reject": "return_rejected",
-          "reopen": "return_reopened"}
+EVENTS = {
+    "submit": "return_submitted",
+    "approve": "return_approved",
+    "reject": "return_rejected",
+    "reopen": "return_reopened",
+}
 
 TRANSITIONS = {
     "submit": (policy.has_submit_permission, "submitted"),
@@ -538,8 +623,9 @@ def return_transition(request: AuthenticatedHttpRequest, month: str, unit: str, 
     data = form.cleaned_data
     try:
         if action == "submit":
-            services.return_submit(ret=ret, actor=user, comment=data["comment"] or None,
-                                   expected_version=data["version"])
+            services.return_submit(
+                ret=ret, actor=user, comment=data["comment"] or None, expected_version=data["version"]
+            )
         elif action == "approve":
             services.return_approve(ret=ret, actor=user, expected_version=data["version"])
         elif action == "reject":
@@ -558,16 +644,32 @@ def return_transition(request: AuthenticatedHttpRequest, month: str, unit: str, 
         return back
     except services.ReturnError as exc:
         if isinstance(exc, services.SelfApproval):
-            signals.workflow_event.send(sender=Return, request=request, event="return_self_approval_refused",
-                                        fields={"return_id": ret.pk, "unit": unit.code, "month": str(month)})
+            signals.workflow_event.send(
+                sender=Return,
+                request=request,
+                event="return_self_approval_refused",
+                fields={"return_id": ret.pk, "unit": unit.code, "month": str(month)},
+            )
         messages.error(request, exc.message)
         return back
-    signals.workflow_event.send(sender=Return, request=request, event=EVENTS[action], fields={
-        "return_id": ret.pk, "unit": unit.code, "month": str(month), "reason": data["reason"] or data["comment"]})
+    signals.workflow_event.send(
+        sender=Return,
+        request=request,
+        event=EVENTS[action],
+        fields={
+            "return_id": ret.pk,
+            "unit": unit.code,
+            "month": str(month),
+            "reason": data["reason"] or data["comment"],
+        },
+    )
     messages.success(request, f"The {unit.code} return for {month.long_label} is {done}.")
     if action in ("reject", "reopen"):
         sent, failed = notifications.notify_returned(ret)
         if sent or failed:
-            messages.info(request, f"Emailed {sent} of the team's data entry users"
-                                   + (f"; {failed} could not be sent (logged)." if failed else "."))
+            messages.info(
+                request,
+                f"Emailed {sent} of the team's data entry users"
+                + (f"; {failed} could not be sent (logged)." if failed else "."),
+            )
     return back

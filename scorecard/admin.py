@@ -31,8 +31,11 @@ def grantable_groups(user) -> QuerySet:
     if user.is_superuser:
         return Group.objects.all()
     held = user.get_all_permissions()
-    allowed = [group.pk for group in Group.objects.prefetch_related("permissions__content_type")
-               if {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()} <= held]
+    allowed = [
+        group.pk
+        for group in Group.objects.prefetch_related("permissions__content_type")
+        if {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()} <= held
+    ]
     return Group.objects.filter(pk__in=allowed)
 
 
@@ -41,10 +44,13 @@ def grantable_permissions(user) -> QuerySet:
     if user.is_superuser:
         return Permission.objects.all()
     held = user.get_all_permissions()
-    return Permission.objects.filter(pk__in=[
-        pk for pk, app, codename in Permission.objects.values_list("pk", "content_type__app_label", "codename")
-        if f"{app}.{codename}" in held
-    ])
+    return Permission.objects.filter(
+        pk__in=[
+            pk
+            for pk, app, codename in Permission.objects.values_list("pk", "content_type__app_label", "codename")
+            if f"{app}.{codename}" in held
+        ]
+    )
 
 
 class BoundedUserAdmin(UserAdmin):
@@ -82,18 +88,30 @@ class BoundedUserAdmin(UserAdmin):
         super().save_related(request, form, formsets, change)
         after = (set(user.groups.values_list("name", flat=True)), _permission_names(user.user_permissions))
         if before != after:
-            log_security_event(request, "user_rights_changed", target=user.get_username(),
-                               groups=",".join(sorted(after[0])), permissions=",".join(sorted(after[1])),
-                               added=",".join(sorted((after[0] | after[1]) - (before[0] | before[1]))),
-                               removed=",".join(sorted((before[0] | before[1]) - (after[0] | after[1]))))
+            log_security_event(
+                request,
+                "user_rights_changed",
+                target=user.get_username(),
+                groups=",".join(sorted(after[0])),
+                permissions=",".join(sorted(after[1])),
+                added=",".join(sorted((after[0] | after[1]) - (before[0] | before[1]))),
+                removed=",".join(sorted((before[0] | before[1]) - (after[0] | after[1]))),
+            )
 
     def log_addition(self, request, obj, message):
         log_security_event(request, "user_created", target=obj.get_username())
         return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):
-        log_security_event(request, "user_changed", target=obj.get_username(), superuser=obj.is_superuser,
-                           staff=obj.is_staff, active=obj.is_active, change=str(message)[:300])
+        log_security_event(
+            request,
+            "user_changed",
+            target=obj.get_username(),
+            superuser=obj.is_superuser,
+            staff=obj.is_staff,
+            active=obj.is_active,
+            change=str(message)[:300],
+        )
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):
@@ -112,8 +130,12 @@ class AuditedGroupAdmin(GroupAdmin):
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        log_security_event(request, "group_permissions_changed", target=form.instance.name,
-                           permissions=",".join(sorted(_permission_names(form.instance.permissions))))
+        log_security_event(
+            request,
+            "group_permissions_changed",
+            target=form.instance.name,
+            permissions=",".join(sorted(_permission_names(form.instance.permissions))),
+        )
 
     def log_deletions(self, request, queryset):
         for obj in queryset:

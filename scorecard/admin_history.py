@@ -17,12 +17,18 @@ from simple_history.admin import SimpleHistoryAdmin
 from scorecard.security import log_security_event
 
 
-def history_form(request: HttpRequest, app_label: str, model_name: str, object_id: str,
-                 version_id: str) -> HttpResponse:
+def history_form(
+    request: HttpRequest, app_label: str, model_name: str, object_id: str, version_id: str
+) -> HttpResponse:
     """Show one historical version of an object, read-only; refuse any attempt to write through it."""
     if request.method not in ("GET", "HEAD"):
-        log_security_event(request, "admin_history_write_refused", model=f"{app_label}.{model_name}",
-                           object_id=object_id, version_id=version_id)
+        log_security_event(
+            request,
+            "admin_history_write_refused",
+            model=f"{app_label}.{model_name}",
+            object_id=object_id,
+            version_id=version_id,
+        )
         return HttpResponseNotAllowed(["GET", "HEAD"])
     try:
         model = apps.get_model(app_label, model_name)

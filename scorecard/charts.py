@@ -58,8 +58,12 @@ def segment_lines(panel: Panel) -> dict[str, list[float | None]]:
     result = panel.spc
     lines: dict[str, list[float | None]] = {"centre": [], "upper": [], "lower": []}
     for point in panel.chart_history:
-        inside = (result is not None and result.limits is not None and result.segment_first is not None
-                  and point.month >= result.segment_first)
+        inside = (
+            result is not None
+            and result.limits is not None
+            and result.segment_first is not None
+            and point.month >= result.segment_first
+        )
         for key in lines:
             lines[key].append(getattr(result.limits, key) if inside and result is not None else None)
     return lines
@@ -125,8 +129,9 @@ def _references(panel: Panel, count: int) -> list[_Reference]:
     for comparator in panel.result.comparators:
         # Comparators for a supporting line (such as a rate) are not on the headline's scale.
         if not comparator.line and comparator.kind in STYLES:
-            refs.append(_Reference(comparator.kind, COMPARATOR_NAMES[comparator.kind],
-                                   (float(comparator.value),) * count))
+            refs.append(
+                _Reference(comparator.kind, COMPARATOR_NAMES[comparator.kind], (float(comparator.value),) * count)
+            )
     return refs
 
 
@@ -144,8 +149,10 @@ def _description(panel: Panel, values: list[float | None], fmt) -> str:
             text += ": " + "; ".join(f"{label} {fmt(v)}" for label, v in shown)
     result = panel.spc
     if result is not None and result.limits is not None:
-        text += (f". Usual range {result.period}: average {fmt(result.limits.centre)}, "
-                 f"process limits {fmt(result.limits.lower)} to {fmt(result.limits.upper)}")
+        text += (
+            f". Usual range {result.period}: average {fmt(result.limits.centre)}, "
+            f"process limits {fmt(result.limits.lower)} to {fmt(result.limits.upper)}"
+        )
     return text + "."
 
 
@@ -190,8 +197,10 @@ def _grid(low, high, step, y, fmt) -> list[str]:
         value = low + n * step
         ypos = y(value)
         colour = "#505a5f" if n == 0 else GRID
-        parts.append(f'<line x1="{LEFT}" y1="{ypos:.1f}" x2="{WIDTH - RIGHT}" y2="{ypos:.1f}" '
-                     f'stroke="{colour}" stroke-width="{0.8 if n == 0 else 0.6}"/>')
+        parts.append(
+            f'<line x1="{LEFT}" y1="{ypos:.1f}" x2="{WIDTH - RIGHT}" y2="{ypos:.1f}" '
+            f'stroke="{colour}" stroke-width="{0.8 if n == 0 else 0.6}"/>'
+        )
         parts.append(_text(LEFT - 5, ypos + 3.2, fmt(value), anchor="end", size=9, fill="#505a5f"))
     return parts
 
@@ -199,8 +208,11 @@ def _grid(low, high, step, y, fmt) -> list[str]:
 def _month_labels(points, x) -> list[str]:
     # Every other month, counted back from the latest, keeps the labels apart.
     last = len(points) - 1
-    return [_text(x(i), HEIGHT - BOTTOM + 14, p.month.label, anchor="middle", size=9, fill="#505a5f")
-            for i, p in enumerate(points) if (last - i) % 2 == 0]
+    return [
+        _text(x(i), HEIGHT - BOTTOM + 14, p.month.label, anchor="middle", size=9, fill="#505a5f")
+        for i, p in enumerate(points)
+        if (last - i) % 2 == 0
+    ]
 
 
 def _step_path(values, x, y, count: int, style: dict) -> str:
@@ -225,8 +237,10 @@ def _figure_line(values, x, y) -> list[str]:
     for i, value in enumerate([*values, None]):
         if value is None:
             if len(run) > 1:
-                parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{FIGURE}" '
-                             f'stroke-width="2.2" stroke-linejoin="round"/>')
+                parts.append(
+                    f'<polyline points="{" ".join(run)}" fill="none" stroke="{FIGURE}" '
+                    f'stroke-width="2.2" stroke-linejoin="round"/>'
+                )
             run = []
         else:
             run.append(f"{x(i):.1f},{y(value):.1f}")
@@ -234,8 +248,10 @@ def _figure_line(values, x, y) -> list[str]:
     for i, value in enumerate(values):
         if value is not None:
             fill = FIGURE if i == last else "#ffffff"
-            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="{3.4 if i == last else 2.6}" '
-                         f'fill="{fill}" stroke="{FIGURE}" stroke-width="1.4"/>')
+            parts.append(
+                f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="{3.4 if i == last else 2.6}" '
+                f'fill="{fill}" stroke="{FIGURE}" stroke-width="1.4"/>'
+            )
     return parts
 
 
@@ -262,11 +278,15 @@ def _right_labels(labels: list[tuple[float, str]]) -> list[str]:
 
 
 def _text(xpos, ypos, text, *, anchor="start", size=9, weight="normal", fill=INK) -> str:
-    return (f'<text x="{xpos:.1f}" y="{ypos:.1f}" font-size="{size}" font-weight="{weight}" '
-            f'text-anchor="{anchor}" fill="{fill}">{escape(text)}</text>')
+    return (
+        f'<text x="{xpos:.1f}" y="{ypos:.1f}" font-size="{size}" font-weight="{weight}" '
+        f'text-anchor="{anchor}" fill="{fill}">{escape(text)}</text>'
+    )
 
 
 def _frame(description: str, parts: list[str]) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-            f'aria-label={quoteattr(description)} font-family={quoteattr(FONT)} class="chart">'
-            f"<title>{escape(description)}</title>{''.join(parts)}</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label={quoteattr(description)} font-family={quoteattr(FONT)} class="chart">'
+        f"<title>{escape(description)}</title>{''.join(parts)}</svg>"
+    )

@@ -21,8 +21,10 @@ def _chartjs_local_url() -> str:
     except ValueError:
         # The manifest storage lacks the file when npm was absent at build time.
         # A page must still render: the CDN copy works, only the fallback is lost.
-        logger.warning("%s is not among the collected static files; Chart.js has no self-hosted fallback.",
-                       pinned.CHARTJS_STATIC_PATH)
+        logger.warning(
+            "%s is not among the collected static files; Chart.js has no self-hosted fallback.",
+            pinned.CHARTJS_STATIC_PATH,
+        )
         return settings.STATIC_URL + pinned.CHARTJS_STATIC_PATH
 
 

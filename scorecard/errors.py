@@ -40,8 +40,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls this inside its exception handler, so the exception is still at hand.
     exc = sys.exc_info()[1]
     if isinstance(exc, (OperationalError, InterfaceError)):
-        body = _render_without_request(
-            "503.html", "The service is unavailable for a moment. Please try again shortly.")
+        body = _render_without_request("503.html", "The service is unavailable for a moment. Please try again shortly.")
         response = HttpResponse(body, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

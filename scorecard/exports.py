@@ -30,8 +30,11 @@ def number(value: Fraction | Decimal | int | None) -> int | float | None:
 
 
 def _figure(figure: Figure) -> dict:
-    return {"value": number(figure.value), "numerator": number(figure.numerator),
-            "denominator": number(figure.denominator)}
+    return {
+        "value": number(figure.value),
+        "numerator": number(figure.numerator),
+        "denominator": number(figure.denominator),
+    }
 
 
 def _breakdown(line: LineResult) -> list[dict]:
@@ -40,9 +43,14 @@ def _breakdown(line: LineResult) -> list[dict]:
 
 def _line(line: LineResult, baseline_label: str) -> dict:
     return {
-        "code": line.code, "label": line.label, "unit": line.unit, "precision": line.precision,
-        "headline": line.is_headline, "current": _figure(line.current),
-        "baseline": {"label": baseline_label, **_figure(line.baseline)}, "breakdown": _breakdown(line),
+        "code": line.code,
+        "label": line.label,
+        "unit": line.unit,
+        "precision": line.precision,
+        "headline": line.is_headline,
+        "current": _figure(line.current),
+        "baseline": {"label": baseline_label, **_figure(line.baseline)},
+        "breakdown": _breakdown(line),
     }
 
 
@@ -86,8 +94,10 @@ def scorecard_dict(scorecard: Scorecard) -> dict:
         "month": str(scorecard.month),
         "status": scorecard.status,
         "version": scorecard.version or None,
-        "restatements": [{"version": note.version, "on": note.on, "reason": note.reason, "changes": list(note.changes)}
-                         for note in scorecard.restatements],
+        "restatements": [
+            {"version": note.version, "on": note.on, "reason": note.reason, "changes": list(note.changes)}
+            for note in scorecard.restatements
+        ],
         "unapproved": list(scorecard.unapproved),
         "council": scorecard.council,
         "comparator_periods": scorecard.comparator_periods,
@@ -95,9 +105,30 @@ def scorecard_dict(scorecard: Scorecard) -> dict:
     }
 
 
-CSV_HEADER = ["month", "status", "indicator", "number", "title", "line", "label", "unit", "period", "area",
-              "value", "numerator", "denominator", "target", "rating", "trend",
-              "spc_variation", "spc_assurance", "spc_centre", "spc_lower_limit", "spc_upper_limit", "spc_rules"]
+CSV_HEADER = [
+    "month",
+    "status",
+    "indicator",
+    "number",
+    "title",
+    "line",
+    "label",
+    "unit",
+    "period",
+    "area",
+    "value",
+    "numerator",
+    "denominator",
+    "target",
+    "rating",
+    "trend",
+    "spc_variation",
+    "spc_assurance",
+    "spc_centre",
+    "spc_lower_limit",
+    "spc_upper_limit",
+    "spc_rules",
+]
 
 
 _BLANK = [None] * 9  # target, rating, trend and the SPC cells: only the headline's current row has them
@@ -112,8 +143,16 @@ def scorecard_rows(scorecard: Scorecard):
         result, spec = panel.result, panel.spec
         target = number(result.target.value) if result.target else None
         for line in result.lines:
-            common = [str(scorecard.month), scorecard.status, spec.code, spec.number, spec.title, line.code,
-                      line.label, line.unit]
+            common = [
+                str(scorecard.month),
+                scorecard.status,
+                spec.code,
+                spec.number,
+                spec.title,
+                line.code,
+                line.label,
+                line.unit,
+            ]
             judgement = [target, result.rating, result.trend, *_spc_cells(panel)] if line.is_headline else _BLANK
             yield [*common, result.baseline_label, "CITY", *_values(line.baseline), *_BLANK]
             yield [*common, "current", "CITY", *_values(line.current), *judgement]
@@ -126,8 +165,14 @@ def _spc_cells(panel: Panel) -> list:
     if panel.spc is None or not panel.spc.points:
         return [None] * 6
     point = panel.spc.points[-1]
-    return [panel.spc.variation, panel.spc.assurance, point.centre, point.lower, point.upper,
-            " ".join(point.rules) or None]
+    return [
+        panel.spc.variation,
+        panel.spc.assurance,
+        point.centre,
+        point.lower,
+        point.upper,
+        " ".join(point.rules) or None,
+    ]
 
 
 def _values(figure: Figure) -> list:

@@ -40,11 +40,21 @@ class Rated:
 def rated_indicators(month: Month, status: str) -> list[Rated]:
     """Return every indicator of the month's scorecard with its rating and whether it has commentary."""
     # An unpublished month is rated as the performance team sees it: provisionally, from the latest saved values.
-    scorecard = (get_scorecard(month, status) if status == PUBLISHED
-                 else build_scorecard(month, DRAFT, approved_only=False))
-    return [Rated(p.spec.code, p.spec.number, p.spec.short_title, p.result.rating, RATING_LABELS[p.result.rating],
-                  bool(p.result.commentary.strip()), p.result.commentary)
-            for p in scorecard.panels]
+    scorecard = (
+        get_scorecard(month, status) if status == PUBLISHED else build_scorecard(month, DRAFT, approved_only=False)
+    )
+    return [
+        Rated(
+            p.spec.code,
+            p.spec.number,
+            p.spec.short_title,
+            p.result.rating,
+            RATING_LABELS[p.result.rating],
+            bool(p.result.commentary.strip()),
+            p.result.commentary,
+        )
+        for p in scorecard.panels
+    ]
 
 
 @dataclass(frozen=True)
@@ -95,11 +105,14 @@ def home(request: HttpRequest) -> HttpResponse:
         context["entry_months"] = tasks.entry_tasks(today, team_ids) if team_ids else []
         context["has_teams"] = bool(team_ids)
     latest, indicators = latest_published(user)
-    context.update({
-        "latest_month": latest,
-        "indicators": indicators,
-        "red_amber": [i for i in indicators if i.rating in NEEDS_COMMENTARY],
-        "returns_month": tasks.latest_active_month(today, team_ids=policy.visible_team_ids(user))
-        if policy.has_view_completeness_permission(user) else None,
-    })
+    context.update(
+        {
+            "latest_month": latest,
+            "indicators": indicators,
+            "red_amber": [i for i in indicators if i.rating in NEEDS_COMMENTARY],
+            "returns_month": tasks.latest_active_month(today, team_ids=policy.visible_team_ids(user))
+            if policy.has_view_completeness_permission(user)
+            else None,
+        }
+    )
     return render(request, "home.html", context)

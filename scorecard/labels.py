@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 RATING_LABELS = {"green": "Green", "amber": "Amber", "red": "Red", "none": "No target"}
-TREND_LABELS = {"improving": "Improving", "declining": "Declining", "stable": "Stable", "up": "Up", "down": "Down",
-                None: "No trend"}
+TREND_LABELS = {
+    "improving": "Improving",
+    "declining": "Declining",
+    "stable": "Stable",
+    "up": "Up",
+    "down": "Down",
+    None: "No trend",
+}
 POLARITY_LABELS = {"higher": "Higher is better", "lower": "Lower is better", "neither": "Context measure"}
-WINDOW_LABELS = {"month": "Events in the month", "snapshot": "Snapshot at month end",
-                 "rolling_12": "Rolling 12 months", "rolling_36": "Rolling 36 months"}
+WINDOW_LABELS = {
+    "month": "Events in the month",
+    "snapshot": "Snapshot at month end",
+    "rolling_12": "Rolling 12 months",
+    "rolling_36": "Rolling 36 months",
+}
 # Making Data Count's readings in words (never colour alone).
 VARIATION_LABELS = {
     "common_cause": "Common cause variation",
@@ -19,15 +29,32 @@ VARIATION_LABELS = {
     "neither_low": "Special cause variation (low)",
     "not_enough_data": "Not enough data for process limits",
 }
-ASSURANCE_LABELS = {"pass": "Consistently passes the target", "fail": "Consistently fails the target",
-                    "hit_and_miss": "Hit and miss against the target"}
+ASSURANCE_LABELS = {
+    "pass": "Consistently passes the target",
+    "fail": "Consistently fails the target",
+    "hit_and_miss": "Hit and miss against the target",
+}
 # The letter on each SPC icon (Making Data Count's H, L and ~; P, F and ? for assurance); the colour says the same
 # again for those who see it: blue improvement, orange concern, purple neutral, grey common cause.
-VARIATION_ICONS = {"common_cause": "~", "improvement_high": "H", "improvement_low": "L", "concern_high": "H",
-                   "concern_low": "L", "neither_high": "H", "neither_low": "L"}
+VARIATION_ICONS = {
+    "common_cause": "~",
+    "improvement_high": "H",
+    "improvement_low": "L",
+    "concern_high": "H",
+    "concern_low": "L",
+    "neither_high": "H",
+    "neither_low": "L",
+}
 ASSURANCE_ICONS = {"pass": "P", "fail": "F", "hit_and_miss": "?"}
-SPC_COLOURS = {"common_cause": "#505a5f", "improvement": "#1d70b8", "concern": "#a04a00", "neither": "#6f3b93",
-               "pass": "#1d70b8", "fail": "#a04a00", "hit_and_miss": "#505a5f"}
+SPC_COLOURS = {
+    "common_cause": "#505a5f",
+    "improvement": "#1d70b8",
+    "concern": "#a04a00",
+    "neither": "#6f3b93",
+    "pass": "#1d70b8",
+    "fail": "#a04a00",
+    "hit_and_miss": "#505a5f",
+}
 COMPARATOR_LABELS = {"national": "National", "statistical_neighbours": "Statistical neighbours"}
 
 

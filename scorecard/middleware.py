@@ -50,18 +50,19 @@ class SessionLifetimeMiddleware:
         if not request.user.is_authenticated:
             # The session names a user Django no longer accepts: deactivated,
             # deleted, or whose password has changed since.
-            log_security_event(request, "session_ended", user_id=session.get(SESSION_KEY),
-                               reason="user_not_active")
+            log_security_event(request, "session_ended", user_id=session.get(SESSION_KEY), reason="user_not_active")
             self._end(request)
             return
         idle_limit = settings.SESSION_IDLE_MINUTES * 60
         last_seen = session.get(LAST_SEEN_AT, now)
         if now - last_seen > idle_limit:
-            log_security_event(request, "session_expired", reason="idle",
-                               idle_seconds=now - last_seen)
+            log_security_event(request, "session_expired", reason="idle", idle_seconds=now - last_seen)
             self._end(request)
-            messages.info(request, f"You were signed out after {settings.SESSION_IDLE_MINUTES} "
-                                   "minutes without activity. Sign in again to carry on.")
+            messages.info(
+                request,
+                f"You were signed out after {settings.SESSION_IDLE_MINUTES} "
+                "minutes without activity. Sign in again to carry on.",
+            )
             return
         if now - session.get(STARTED_AT, now) > settings.SESSION_MAX_AGE_SECONDS:
             log_security_event(request, "session_expired", reason="max_age")

@@ -32,15 +32,22 @@ def published_emails(month: Month, red_amber: list[str]) -> list[EmailMessage]:
         body += [f"Rated red or amber ({len(red_amber)}):", *[f"- {title}" for title in red_amber], ""]
     else:
         body += ["No indicator is rated red or amber.", ""]
-    return [EmailMessage(f"Scorecard published: {month.long_label}", "\n".join(body), settings.DEFAULT_FROM_EMAIL,
-                         [user.email]) for user in leaders_to_tell()]
+    return [
+        EmailMessage(
+            f"Scorecard published: {month.long_label}", "\n".join(body), settings.DEFAULT_FROM_EMAIL, [user.email]
+        )
+        for user in leaders_to_tell()
+    ]
 
 
 def notify_leaders_published(month: Month) -> tuple[int, int]:
     """Email the leaders that the month is published; return (sent, failed). Never raises."""
     try:
-        red_amber = [f"{item.number}. {item.title} ({item.rating_label})"
-                     for item in rated_indicators(month, PUBLISHED) if item.rating in NEEDS_COMMENTARY]
+        red_amber = [
+            f"{item.number}. {item.title} ({item.rating_label})"
+            for item in rated_indicators(month, PUBLISHED)
+            if item.rating in NEEDS_COMMENTARY
+        ]
         messages = published_emails(month, red_amber)
     except Exception:
         logger.exception("Published-month emails for %s could not be prepared", month)

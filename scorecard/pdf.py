@@ -51,8 +51,9 @@ _ARROWS = {
 
 
 def _icon(shape: str) -> SafeString:
-    return mark_safe(f'<svg class="icon" viewBox="0 0 12 12" xmlns="http://www.w3.org/2000/svg" '
-                     f'aria-hidden="true">{shape}</svg>')
+    return mark_safe(
+        f'<svg class="icon" viewBox="0 0 12 12" xmlns="http://www.w3.org/2000/svg" aria-hidden="true">{shape}</svg>'
+    )
 
 
 @dataclass(frozen=True)
@@ -114,14 +115,15 @@ def pdf_context(scorecard: Scorecard) -> dict:
         "month_label": scorecard.month.long_label,
         "month_short": scorecard.month.label,
         "comparator_note": comparator_note(scorecard.comparator_periods),
-        "rating_counts": [(key, label, counts.get(key, 0), _icon(_RATING_SHAPES[key]))
-                          for key, label in RATING_LABELS.items()],
+        "rating_counts": [
+            (key, label, counts.get(key, 0), _icon(_RATING_SHAPES[key])) for key, label in RATING_LABELS.items()
+        ],
         "declining": [p for p in panels if p.trend_label == "Declining"],
         # The summary names the usual baseline once, in its heading, and only the others by their row.
         "common_baseline": baselines.most_common(1)[0][0] if baselines else "",
         "areas": scorecard.areas,
         "panels": panels,
-        "sheets": [panels[i:i + PANELS_PER_SHEET] for i in range(0, len(panels), PANELS_PER_SHEET)],
+        "sheets": [panels[i : i + PANELS_PER_SHEET] for i in range(0, len(panels), PANELS_PER_SHEET)],
         "produced": timezone.localtime(),
     }
 
@@ -142,10 +144,15 @@ def panel_view(panel: Panel, scorecard: Scorecard) -> PanelView:
     has_areas = any(line.breakdown for line in result.lines)
     area_codes = tuple(a.area for a in result.lines[0].breakdown) if has_areas else ()
     rows = tuple(
-        Row(line.label,
-            (_fmt(line.baseline.value, line), _fmt(line.current.value, line),
-             *(_fmt(a.figure.value, line) for a in line.breakdown)),
-            line.is_headline)
+        Row(
+            line.label,
+            (
+                _fmt(line.baseline.value, line),
+                _fmt(line.current.value, line),
+                *(_fmt(a.figure.value, line) for a in line.breakdown),
+            ),
+            line.is_headline,
+        )
         for line in result.lines
     )
     headline = result.headline
@@ -234,9 +241,11 @@ def _spc_icons(panel: Panel) -> list[SafeString]:
 
 
 def _letter_icon(letter: str, colour: str) -> SafeString:
-    return _icon(f'<circle cx="6" cy="6" r="5.6" fill="{colour}" stroke="#0b0c0c" stroke-width="0.6"/>'
-                 f'<text x="6" y="8.7" font-size="8" font-weight="bold" text-anchor="middle" fill="#ffffff" '
-                 f'font-family="sans-serif">{escape(letter)}</text>')
+    return _icon(
+        f'<circle cx="6" cy="6" r="5.6" fill="{colour}" stroke="#0b0c0c" stroke-width="0.6"/>'
+        f'<text x="6" y="8.7" font-size="8" font-weight="bold" text-anchor="middle" fill="#ffffff" '
+        f'font-family="sans-serif">{escape(letter)}</text>'
+    )
 
 
 def _spc_label(panel: Panel) -> str:

@@ -43,6 +43,9 @@ def month_publish(request: AuthenticatedHttpRequest, month: str) -> HttpResponse
         messages.success(request, f"{month.long_label} is published: senior leaders can now see it.")
         sent, failed = notify_leaders_published(month)
         if sent or failed:
-            messages.info(request, f"Emailed {sent} senior leader{'s' if sent != 1 else ''}"
-                                   + (f"; {failed} could not be sent (logged)." if failed else "."))
+            messages.info(
+                request,
+                f"Emailed {sent} senior leader{'s' if sent != 1 else ''}"
+                + (f"; {failed} could not be sent (logged)." if failed else "."),
+            )
     return redirect("returns:month", month=str(month))

@@ -87,12 +87,16 @@ def publish_preview(request: HttpRequest, month: str) -> HttpResponse:
     rows = tasks.with_returned(selectors.month_completeness(checked, today=dates.today()))
     not_approved = [row for row in rows if row.state != "approved"]
     needing = [item for item in indicators if item.needs_commentary]
-    return render(request, "scorecard/publish_preview.html", {
-        "month": checked,
-        "published": status == PUBLISHED,
-        "indicators": indicators,
-        "red_amber": [item for item in indicators if item.rating in NEEDS_COMMENTARY],
-        "not_approved": not_approved,
-        "needing_commentary": needing,
-        "ready": status != PUBLISHED and not not_approved and not needing,
-    })
+    return render(
+        request,
+        "scorecard/publish_preview.html",
+        {
+            "month": checked,
+            "published": status == PUBLISHED,
+            "indicators": indicators,
+            "red_amber": [item for item in indicators if item.rating in NEEDS_COMMENTARY],
+            "not_approved": not_approved,
+            "needing_commentary": needing,
+            "ready": status != PUBLISHED and not not_approved and not needing,
+        },
+    )

@@ -10,8 +10,16 @@ PERFORMANCE = "Performance team"
 LEADERS = "Senior leaders"
 ADMINISTRATOR = "Administrator"
 
-_CATALOGUE_MODELS = ("indicator", "indicatorline", "target", "comparator", "commentary", "measure", "changepoint",
-                     "dismissedchangepoint")
+_CATALOGUE_MODELS = (
+    "indicator",
+    "indicatorline",
+    "target",
+    "comparator",
+    "commentary",
+    "measure",
+    "changepoint",
+    "dismissedchangepoint",
+)
 _REFERENCE_MODELS = ("council", "area", "teamtype", "team", "population", "membership")
 
 # (app_label, codename) pairs; model permissions spelled out so a reader sees exactly what each role can do.
@@ -58,7 +66,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         # indicators and commentary are the performance team's to change (DESIGN.md).
         *[("indicators", f"view_{model}") for model in _CATALOGUE_MODELS],
         *[("indicators", f"{action}_{model}") for model in ("target", "comparator") for action in ("add", "change")],
-        ("auth", "view_user"), ("auth", "add_user"), ("auth", "change_user"),
+        ("auth", "view_user"),
+        ("auth", "add_user"),
+        ("auth", "change_user"),
         ("auth", "view_group"),
         ("returns", "view_return"),
         ("returns", "view_reportingmonth"),

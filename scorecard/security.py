@@ -32,10 +32,17 @@ from django.shortcuts import render
 logger = logging.getLogger("scorecard.security")
 
 # Events that may mean an attack or a misconfiguration; the rest are the normal record.
-WARNING_EVENTS = frozenset({
-    "login_failed", "login_locked_out", "permission_denied", "csrf_failed", "session_ended",
-    "request_too_large", "request_refused",
-})
+WARNING_EVENTS = frozenset(
+    {
+        "login_failed",
+        "login_locked_out",
+        "permission_denied",
+        "csrf_failed",
+        "session_ended",
+        "request_too_large",
+        "request_refused",
+    }
+)
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_.:@/+\-]*$")
 

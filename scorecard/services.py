@@ -117,8 +117,9 @@ def month_status(month: Month) -> str | None:
 
 def visible_months(user: AnyUser) -> list[tuple[Month, str]]:
     """Return the months whose scorecard the user may see, oldest first, with their status (1-2 queries)."""
-    published = {Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False)
-                 .values_list("month", flat=True)}
+    published = {
+        Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False).values_list("month", flat=True)
+    }
     months = dict.fromkeys(published, PUBLISHED)
     if has_view_scorecard_permission(user, published=False):
         for day in Return.objects.order_by().values_list("month", flat=True).distinct():
@@ -170,8 +171,14 @@ def read_inputs(until: Month, *, approved_only: bool = True, codes: list[str] | 
     return Inputs(data, Totals(data), tuple(indicator_specs(codes=codes)), council)
 
 
-def build_scorecard(month: Month, status: str, *, codes: list[str] | None = None, approved_only: bool = True,
-                    inputs: Inputs | None = None) -> Scorecard:
+def build_scorecard(
+    month: Month,
+    status: str,
+    *,
+    codes: list[str] | None = None,
+    approved_only: bool = True,
+    inputs: Inputs | None = None,
+) -> Scorecard:
     """Compute every panel of the month's scorecard (from approved values unless `approved_only` is False).
 
     Pass `inputs` read up to this month or later to compute many months from one read.
@@ -209,21 +216,38 @@ def _spc(spec, history: tuple[HistoryPoint, ...], result: IndicatorResult) -> sp
     target = float(result.target.value) if result.target else None
     change_points = [m for m in spec.change_points if series[0][0] < m <= series[-1][0]]
     baseline = spec.spc_baseline
-    if baseline and (baseline[0] < series[0][0] or baseline[1] > series[-1][0]
-                     or any(baseline[0] < m <= baseline[1] for m in change_points)):
+    if baseline and (
+        baseline[0] < series[0][0]
+        or baseline[1] > series[-1][0]
+        or any(baseline[0] < m <= baseline[1] for m in change_points)
+    ):
         baseline = None  # outside the data, or across a change point: the whole segment sets the limits
     options = spc.SpcOptions(
-        shift_length=settings.SPC_SHIFT_LENGTH, trend_length=settings.SPC_TREND_LENGTH,
-        screen_outliers=spec.spc_screen_outliers, conflict_rule=spec.spc_conflict_rule,
+        shift_length=settings.SPC_SHIFT_LENGTH,
+        trend_length=settings.SPC_TREND_LENGTH,
+        screen_outliers=spec.spc_screen_outliers,
+        conflict_rule=spec.spc_conflict_rule,
     )
 
     def format_target(value: float) -> str:
         return format_number(value, spec.precision, unit=spec.unit)
 
-    reading = spc.xmr(series, polarity=spec.polarity, target=target, change_points=change_points,
-                      baseline=baseline, options=options, format_target=format_target)
-    return spc.explain(reading, trend=result.trend, rating=result.rating, baseline_label=result.baseline_label,
-                       format_target=format_target)
+    reading = spc.xmr(
+        series,
+        polarity=spec.polarity,
+        target=target,
+        change_points=change_points,
+        baseline=baseline,
+        options=options,
+        format_target=format_target,
+    )
+    return spc.explain(
+        reading,
+        trend=result.trend,
+        rating=result.rating,
+        baseline_label=result.baseline_label,
+        format_target=format_target,
+    )
 
 
 def indicators_needing_commentary(month: Month) -> list[str]:

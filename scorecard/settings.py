@@ -63,9 +63,7 @@ def database_from_url(url: str) -> dj_database_url.DBConfig:
         raise ImproperlyConfigured(f"DATABASE_URL={url!r} cannot be read: {exc}") from None
     engine = config.get("ENGINE", "")
     if engine not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
-        raise ImproperlyConfigured(
-            f"DATABASE_URL={url!r}: only sqlite:/// and postgres:// databases are supported."
-        )
+        raise ImproperlyConfigured(f"DATABASE_URL={url!r}: only sqlite:/// and postgres:// databases are supported.")
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"DATABASE_URL={url!r} names no database.")
     return config
@@ -77,20 +75,13 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off "
-            "(set DJANGO_DEBUG=1 for local development)."
+            "DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off (set DJANGO_DEBUG=1 for local development)."
         )
     SECRET_KEY = "insecure-development-key-debug-only"
 
-ALLOWED_HOSTS = env_list(
-    "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
-)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 
-DATABASES = {
-    "default": database_from_url(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-    )
-}
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -268,7 +259,9 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "scorecard"),
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
-    } if REDIS_URL else {
+    }
+    if REDIS_URL
+    else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "scorecard"),
     }

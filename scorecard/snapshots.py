@@ -149,15 +149,24 @@ def approved_sources(month: Month) -> list[dict]:
     An approved return counts at its approved version; a reopened one at the
     version last approved, whose values stay in force.
     """
-    rows = (Return.objects.filter(month__lte=month.first_day)
-            .filter(Q(state=Return.State.APPROVED) | Q(approved_version__isnull=False))
-            .order_by("month", "team__code")
-            .values_list("pk", "team__code", "month", "state", "version", "approved_version",
-                         "approved_by__username", "approved_at"))
+    rows = (
+        Return.objects.filter(month__lte=month.first_day)
+        .filter(Q(state=Return.State.APPROVED) | Q(approved_version__isnull=False))
+        .order_by("month", "team__code")
+        .values_list(
+            "pk", "team__code", "month", "state", "version", "approved_version", "approved_by__username", "approved_at"
+        )
+    )
     return [
-        {"return": pk, "unit": code or "council", "team": code is not None, "month": f"{day:%Y-%m}",
-         "version": approved if approved is not None else version,
-         "approved_by": by or "", "approved_at": at.isoformat() if at else ""}
+        {
+            "return": pk,
+            "unit": code or "council",
+            "team": code is not None,
+            "month": f"{day:%Y-%m}",
+            "version": approved if approved is not None else version,
+            "approved_by": by or "",
+            "approved_at": at.isoformat() if at else "",
+        }
         for pk, code, day, state, version, approved, by, at in rows
     ]
 
@@ -187,10 +196,21 @@ def as_scorecard(snapshot: ScorecardSnapshot, *, latest_version: int | None = No
     scorecard = decode(snapshot.data, snapshot.format)
     notes = tuple(frozen.from_plain(Restatement, note) for note in json.loads(snapshot.restatements))
     if latest_version is None:
-        latest_version = (ScorecardSnapshot.objects.filter(month=snapshot.month)
-                          .order_by("-version").values_list("version", flat=True).first() or snapshot.version)
-    return replace(scorecard, status=PUBLISHED, stamp=f"snapshot-{snapshot.pk}", version=snapshot.version,
-                   latest_version=latest_version, restatements=notes)
+        latest_version = (
+            ScorecardSnapshot.objects.filter(month=snapshot.month)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+            or snapshot.version
+        )
+    return replace(
+        scorecard,
+        status=PUBLISHED,
+        stamp=f"snapshot-{snapshot.pk}",
+        version=snapshot.version,
+        latest_version=latest_version,
+        restatements=notes,
+    )
 
 
 @dataclass(frozen=True)
@@ -207,13 +227,15 @@ def snapshot_ref(month: Month, version: int | None = None) -> SnapshotRef | None
 
     A month published before snapshots existed is frozen the first time it is read.
     """
-    rows = list(ScorecardSnapshot.objects.filter(month=month.first_day).order_by("version")
-                .values_list("pk", "version"))
+    rows = list(
+        ScorecardSnapshot.objects.filter(month=month.first_day).order_by("version").values_list("pk", "version")
+    )
     if not rows and version is None:
         snapshot = _freeze_legacy(month)
         rows = [(snapshot.pk, snapshot.version)]
-    found = next((row for row in rows if row[1] == version), None) if version is not None else (
-        rows[-1] if rows else None)
+    found = (
+        next((row for row in rows if row[1] == version), None) if version is not None else (rows[-1] if rows else None)
+    )
     return SnapshotRef(found[0], found[1], rows[-1][1]) if found else None
 
 
@@ -235,19 +257,28 @@ def figure_sources(scorecard: Scorecard, panel: Panel) -> list[dict]:
             codes |= set(names_in(text)) if text else set()
     codes.discard(POPULATION)
     levels = set(Measure.objects.filter(code__in=codes).values_list("level", flat=True))
-    wanted = [row for row in snapshot_sources(month, scorecard.version) if row["month"] in months
-              and (Measure.Level.TEAM if _is_team(row) else Measure.Level.AUTHORITY) in levels]
+    wanted = [
+        row
+        for row in snapshot_sources(month, scorecard.version)
+        if row["month"] in months and (Measure.Level.TEAM if _is_team(row) else Measure.Level.AUTHORITY) in levels
+    ]
     versions_by_return = {row["return"]: row["version"] for row in wanted}
     files: dict[int, set[tuple[str, str]]] = {}
-    for ret_id, version, name, sha in (ValueChange.objects.filter(ret_id__in=versions_by_return,
-                                                                   measure__code__in=codes)
-                                       .exclude(file_name="").values_list("ret_id", "version", "file_name",
-                                                                          "file_sha256")):
+    for ret_id, version, name, sha in (
+        ValueChange.objects.filter(ret_id__in=versions_by_return, measure__code__in=codes)
+        .exclude(file_name="")
+        .values_list("ret_id", "version", "file_name", "file_sha256")
+    ):
         if version is None or version <= versions_by_return[ret_id]:
             files.setdefault(ret_id, set()).add((name, sha))
-    rows = [{**row, "files": sorted(files.get(row["return"], ())),
-             "approved_at": dt.datetime.fromisoformat(row["approved_at"]) if row["approved_at"] else None}
-            for row in wanted]
+    rows = [
+        {
+            **row,
+            "files": sorted(files.get(row["return"], ())),
+            "approved_at": dt.datetime.fromisoformat(row["approved_at"]) if row["approved_at"] else None,
+        }
+        for row in wanted
+    ]
     rows.sort(key=lambda row: row["unit"])
     rows.sort(key=lambda row: row["month"], reverse=True)  # newest month first, units in order within it
     return rows
@@ -259,28 +290,48 @@ def _is_team(row: dict) -> bool:
 
 def versions(month: Month) -> list[ScorecardSnapshot]:
     """Return the month's published versions, oldest first, without their data (one query)."""
-    return list(ScorecardSnapshot.objects.filter(month=month.first_day).order_by("version")
-                .only("month", "version", "published_at", "published_by", "reason").select_related("published_by"))
+    return list(
+        ScorecardSnapshot.objects.filter(month=month.first_day)
+        .order_by("version")
+        .only("month", "version", "published_at", "published_by", "reason")
+        .select_related("published_by")
+    )
 
 
 def snapshot_sources(month: Month, version: int) -> list[dict]:
     """Return the approved returns a published version was computed from (one query)."""
-    text = (ScorecardSnapshot.objects.filter(month=month.first_day, version=version)
-            .values_list("sources", flat=True).first())
+    text = (
+        ScorecardSnapshot.objects.filter(month=month.first_day, version=version)
+        .values_list("sources", flat=True)
+        .first()
+    )
     return json.loads(text) if text else []
 
 
 # ---------------------------------------------------------------- writing
 
 
-def _store(month: Month, scorecard: Scorecard, *, version: int, actor, at: dt.datetime, reason: str = "",
-           restatements: Sequence[Restatement] = ()) -> ScorecardSnapshot:
+def _store(
+    month: Month,
+    scorecard: Scorecard,
+    *,
+    version: int,
+    actor,
+    at: dt.datetime,
+    reason: str = "",
+    restatements: Sequence[Restatement] = (),
+) -> ScorecardSnapshot:
     return ScorecardSnapshot.objects.create(
-        month=month.first_day, version=version, format=FORMAT, data=encode(scorecard),
+        month=month.first_day,
+        version=version,
+        format=FORMAT,
+        data=encode(scorecard),
         figures=_encode_figures(printed_figures(panel.result for panel in scorecard.panels)),
         sources=json.dumps(approved_sources(month)),
         restatements=json.dumps([frozen.to_plain(note) for note in restatements]),
-        reason=reason, published_at=at, published_by=actor,
+        reason=reason,
+        published_at=at,
+        published_by=actor,
     )
 
 
@@ -289,8 +340,14 @@ def _freeze_legacy(month: Month) -> ScorecardSnapshot:
     record = ReportingMonth.objects.get(month=month.first_day)
     try:
         with transaction.atomic():
-            return _store(month, build_scorecard(month, PUBLISHED), version=1, actor=record.published_by,
-                          at=record.published_at or timezone.now(), reason="Frozen when first read")
+            return _store(
+                month,
+                build_scorecard(month, PUBLISHED),
+                version=1,
+                actor=record.published_by,
+                at=record.published_at or timezone.now(),
+                reason="Frozen when first read",
+            )
     except IntegrityError:  # another request froze it first
         return ScorecardSnapshot.objects.get(month=month.first_day, version=1)
 
@@ -313,8 +370,13 @@ def month_publish(*, month: Month, actor, request: HttpRequest | None = None) ->
     try:
         return_services.month_publish(month=month, actor=actor, needs_commentary=indicators_needing_commentary(month))
     except return_services.PublishRefused as exc:
-        log_security_event(request, "month_publish_refused", user=_name(actor), month=str(month),
-                           reasons="; ".join(exc.reasons) or exc.message)
+        log_security_event(
+            request,
+            "month_publish_refused",
+            user=_name(actor),
+            month=str(month),
+            reasons="; ".join(exc.reasons) or exc.message,
+        )
         raise SnapshotRefused(exc.message, reasons=exc.reasons) from None
     record = ReportingMonth.objects.get(month=month.first_day)
     previous = _latest(month)
@@ -322,12 +384,19 @@ def month_publish(*, month: Month, actor, request: HttpRequest | None = None) ->
     notes: list[Restatement] = []
     if previous is not None:
         notes = [frozen.from_plain(Restatement, n) for n in json.loads(previous.restatements)]
-        changes = figure_changes(_decode_figures(previous.figures),
-                                 printed_figures(panel.result for panel in scorecard.panels))
+        changes = figure_changes(
+            _decode_figures(previous.figures), printed_figures(panel.result for panel in scorecard.panels)
+        )
         notes.append(Restatement(previous.version + 1, _day(record.published_at), "Published again", tuple(changes)))
-    snapshot = _store(month, scorecard, version=previous.version + 1 if previous else 1, actor=actor,
-                      at=record.published_at or timezone.now(), reason="Published again" if previous else "",
-                      restatements=notes)
+    snapshot = _store(
+        month,
+        scorecard,
+        version=previous.version + 1 if previous else 1,
+        actor=actor,
+        at=record.published_at or timezone.now(),
+        reason="Published again" if previous else "",
+        restatements=notes,
+    )
     log_security_event(request, "month_published", user=_name(actor), month=str(month), version=snapshot.version)
     return snapshot
 
@@ -346,8 +415,9 @@ def month_restate(*, month: Month, actor, reason: str, request: HttpRequest | No
             raise SnapshotRefused(f"{month.long_label} is not published, so there is nothing to restate.")
         previous = _latest(month) or _freeze_legacy(month)
         scorecard = build_scorecard(month, PUBLISHED)
-        changes = figure_changes(_decode_figures(previous.figures),
-                                 printed_figures(panel.result for panel in scorecard.panels))
+        changes = figure_changes(
+            _decode_figures(previous.figures), printed_figures(panel.result for panel in scorecard.panels)
+        )
         if not changes and encode(replace(scorecard, stamp="")) == previous.data:
             raise SnapshotRefused(f"Approved data gives the same {month.long_label} as published: nothing to restate.")
     except SnapshotRefused as exc:
@@ -355,15 +425,29 @@ def month_restate(*, month: Month, actor, reason: str, request: HttpRequest | No
         raise
     now = timezone.now()
     notes = [frozen.from_plain(Restatement, n) for n in json.loads(previous.restatements)]
-    notes.append(Restatement(previous.version + 1, _day(now), reason,
-                             tuple(changes) or ("Commentary or chart history corrected; no figure changed",)))
-    snapshot = _store(month, scorecard, version=previous.version + 1, actor=actor, at=now, reason=reason,
-                      restatements=notes)
+    notes.append(
+        Restatement(
+            previous.version + 1,
+            _day(now),
+            reason,
+            tuple(changes) or ("Commentary or chart history corrected; no figure changed",),
+        )
+    )
+    snapshot = _store(
+        month, scorecard, version=previous.version + 1, actor=actor, at=now, reason=reason, restatements=notes
+    )
     record._history_user = actor
     record._change_reason = f"Restated as version {snapshot.version}: {reason}"
     record.save()
-    log_security_event(request, "month_restated", user=_name(actor), month=str(month), version=snapshot.version,
-                       reason=reason, changes=len(changes))
+    log_security_event(
+        request,
+        "month_restated",
+        user=_name(actor),
+        month=str(month),
+        version=snapshot.version,
+        reason=reason,
+        changes=len(changes),
+    )
     return snapshot
 
 
@@ -373,8 +457,9 @@ def month_unpublish(*, month: Month, actor, reason: str, request: HttpRequest | 
     reason = (reason or "").strip()
     record = _locked_month(month)
     if not reason or not record.is_published:
-        message = ("Give the reason for withdrawing the month." if not reason
-                   else f"{month.long_label} is not published.")
+        message = (
+            "Give the reason for withdrawing the month." if not reason else f"{month.long_label} is not published."
+        )
         log_security_event(request, "month_unpublish_refused", user=_name(actor), month=str(month), reason=message)
         raise SnapshotRefused(message)
     record.published_at, record.published_by = None, None
@@ -402,8 +487,7 @@ def freeze_months(months: Sequence[Month], *, actor) -> int:
         record._history_user = actor
         record._change_reason = "Published"
         record.save()
-        _store(month, build_scorecard(month, PUBLISHED, inputs=inputs), version=1, actor=actor,
-               at=record.published_at)
+        _store(month, build_scorecard(month, PUBLISHED, inputs=inputs), version=1, actor=actor, at=record.published_at)
         frozen_count += 1
     return frozen_count
 
@@ -422,11 +506,18 @@ class Difference:
 
 
 # Tables whose newest row changes when anything a published figure is computed from changes.
-_INPUT_HISTORIES = ("indicators_historicalindicator", "indicators_historicalindicatorline",
-                    "indicators_historicaltarget", "indicators_historicalmeasure", "teams_historicalpopulation",
-                    "teams_historicalteam", "teams_historicalarea", "returns_historicalreportingmonth",
-                    # Change points move SPC limits, which the corrections compare too.
-                    "indicators_historicalchangepoint")
+_INPUT_HISTORIES = (
+    "indicators_historicalindicator",
+    "indicators_historicalindicatorline",
+    "indicators_historicaltarget",
+    "indicators_historicalmeasure",
+    "teams_historicalpopulation",
+    "teams_historicalteam",
+    "teams_historicalarea",
+    "returns_historicalreportingmonth",
+    # Change points move SPC limits, which the corrections compare too.
+    "indicators_historicalchangepoint",
+)
 
 
 def inputs_stamp() -> str:
@@ -454,8 +545,10 @@ def published_differences() -> list[Difference]:
     Cached under a stamp of everything it reads (`inputs_stamp`), so a page view
     recomputes only after an approval, a publication or a reference data change.
     """
-    return cast(list[Difference],
-                cache.get_or_set(f"published-differences:v2:{inputs_stamp()}", _published_differences, 60 * 60))
+    return cast(
+        list[Difference],
+        cache.get_or_set(f"published-differences:v2:{inputs_stamp()}", _published_differences, 60 * 60),
+    )
 
 
 def _published_differences() -> list[Difference]:
@@ -465,13 +558,17 @@ def _published_differences() -> list[Difference]:
     A month's headline figure is computed once whichever published months chart it, so the cost is that of
     one scorecard's history plus one SPC reading per indicator and published month.
     """
-    published = sorted(Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False)
-                       .values_list("month", flat=True))
+    published = sorted(
+        Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False).values_list("month", flat=True)
+    )
     if not published:
         return []
     latest: dict[Month, ScorecardSnapshot] = {}
-    for snapshot in (ScorecardSnapshot.objects.filter(month__in=[m.first_day for m in published])
-                     .order_by("month", "version").only("month", "version", "format", "figures", "data")):
+    for snapshot in (
+        ScorecardSnapshot.objects.filter(month__in=[m.first_day for m in published])
+        .order_by("month", "version")
+        .only("month", "version", "format", "figures", "data")
+    ):
         latest[Month.of(snapshot.month)] = snapshot
     inputs = read_inputs(published[-1])
     held = sorted({key[1] for key in inputs.data.values})
@@ -507,6 +604,7 @@ def _headline_point(inputs: Inputs, spec, month: Month, memo: dict[tuple[str, Mo
 
 def _chart_differs(panel: Panel, history: tuple[HistoryPoint, ...], reading: spc.SpcResult | None) -> bool:
     """Return True if the charted values (month by month) or the SPC reading differ from the published panel's."""
+
     def values(points: Sequence[HistoryPoint]) -> list[tuple[Month, object]]:
         return [(point.month, point.value.value) for point in points]
 

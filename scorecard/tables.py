@@ -18,8 +18,9 @@ class FigureColumn(tables.Column):
         super().__init__(*args, **kwargs)
 
     def render(self, value, record):
-        return format_number(value.value if isinstance(value, Figure) else value,
-                             record["precision"], unit=record["unit"])
+        return format_number(
+            value.value if isinstance(value, Figure) else value, record["precision"], unit=record["unit"]
+        )
 
 
 class PanelTable(tables.Table):
@@ -35,9 +36,17 @@ class PanelTable(tables.Table):
     def __init__(self, lines: tuple[LineResult, ...], *, baseline_label: str, month_label: str, areas=()):
         rows = [_row(line) for line in lines]
         # The board paper heads area columns with their codes; the full name is one hover or screen-reader away.
-        extra = [(area.code, FigureColumn(verbose_name=format_html('<abbr title="{}">{}</abbr>', area.name, area.code),
-                                          accessor=f"areas__{area.code}", default=None))
-                 for area in areas]
+        extra = [
+            (
+                area.code,
+                FigureColumn(
+                    verbose_name=format_html('<abbr title="{}">{}</abbr>', area.name, area.code),
+                    accessor=f"areas__{area.code}",
+                    default=None,
+                ),
+            )
+            for area in areas
+        ]
         super().__init__(rows, extra_columns=extra)
         self.columns["baseline"].column.verbose_name = baseline_label
         self.columns["current"].column.verbose_name = month_label
@@ -45,8 +54,12 @@ class PanelTable(tables.Table):
 
 def _row(line: LineResult) -> dict:
     return {
-        "label": line.label, "unit": line.unit, "precision": line.precision, "headline": line.is_headline,
-        "baseline": line.baseline, "current": line.current,
+        "label": line.label,
+        "unit": line.unit,
+        "precision": line.precision,
+        "headline": line.is_headline,
+        "baseline": line.baseline,
+        "current": line.current,
         "areas": {area.area: area.figure for area in line.breakdown},
     }
 
@@ -62,7 +75,15 @@ class HistoryTable(tables.Table):
         template_name = "scorecard/table.html"
 
     def __init__(self, history, *, precision: int, unit: str, series: str = "Value"):
-        rows = [{"month": point.month.label, "value": point.value, "target": point.target,
-                 "precision": precision, "unit": unit} for point in history]
+        rows = [
+            {
+                "month": point.month.label,
+                "value": point.value,
+                "target": point.target,
+                "precision": precision,
+                "unit": unit,
+            }
+            for point in history
+        ]
         super().__init__(rows)
         self.columns["value"].column.verbose_name = series  # the chart's series, by the chart's name

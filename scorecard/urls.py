@@ -14,13 +14,19 @@ urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Every admin history page is read-only, whatever the model: no revert by POST, bad ids are 404.
-    re_path(r"^admin/(?P<app_label>\w+)/(?P<model_name>\w+)/(?P<object_id>[^/]+)/history/(?P<version_id>[^/]+)/$",
-            admin_history.history_form, name="admin-history-form"),
+    re_path(
+        r"^admin/(?P<app_label>\w+)/(?P<model_name>\w+)/(?P<object_id>[^/]+)/history/(?P<version_id>[^/]+)/$",
+        admin_history.history_form,
+        name="admin-history-form",
+    ),
     path("admin/", admin.site.urls),
     # Before the returns include: publishing needs the scorecard's ratings, so the view lives here.
     re_path(r"^returns/(?P<month>[0-9]{4}-[0-9]{2})/publish/?$", month_publish, name="returns-publish"),
-    re_path(r"^returns/(?P<month>[0-9]{4}-[0-9]{2})/publish/preview/?$", review.publish_preview,
-            name="returns-publish-preview"),
+    re_path(
+        r"^returns/(?P<month>[0-9]{4}-[0-9]{2})/publish/preview/?$",
+        review.publish_preview,
+        name="returns-publish-preview",
+    ),
     # The month page and the commentary page, with the scorecard's ratings and figures added (review.py).
     re_path(r"^returns/(?P<month>[0-9]{4}-[0-9]{2})/?$", review.month_page),
     path("returns/", include("returns.urls")),
@@ -36,11 +42,15 @@ urlpatterns = [
     path("scorecard/<month:month>.<str:fmt>", downloads.scorecard_download, name="scorecard-download"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("indicators/<slug:code>/change-points/", views.change_point_add, name="change-point-add"),
-    path("indicators/<slug:code>/change-points/<int:pk>/remove/", views.change_point_remove,
-         name="change-point-remove"),
+    path(
+        "indicators/<slug:code>/change-points/<int:pk>/remove/", views.change_point_remove, name="change-point-remove"
+    ),
     path("indicators/<slug:code>/change-points/dismiss/", views.change_point_dismiss, name="change-point-dismiss"),
-    re_path(r"^indicators/(?P<code>[A-Za-z0-9][A-Za-z0-9_.-]*)/commentary/(?P<month>[0-9]{4}-[0-9]{2})/$",
-            review.commentary_page, name="commentary-edit"),
+    re_path(
+        r"^indicators/(?P<code>[A-Za-z0-9][A-Za-z0-9_.-]*)/commentary/(?P<month>[0-9]{4}-[0-9]{2})/$",
+        review.commentary_page,
+        name="commentary-edit",
+    ),
 ]
 
 # 400, 403 and 404 use Django's views with templates/<code>.html; 500 tells a

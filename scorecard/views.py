@@ -105,28 +105,34 @@ def scorecard_month(request: HttpRequest, month: Month, version: int | None = No
     position = months.index(month) if month in months else None
     may_restate = status == PUBLISHED and request.user.has_perm("scorecard.restate_month")
     differences = snapshots.published_differences() if may_restate else []
-    return render(request, "scorecard/month.html", {
-        "scorecard": page,
-        "panels_html": mark_safe(page.panels_html),  # our own template's output, cached
-        "summary": page.summary,
-        "chart_data": page.chart_data,
-        "months": months,
-        "previous_month": months[position - 1] if position else None,
-        "next_month": months[position + 1] if position is not None and position + 1 < len(months) else None,
-        "downloads": _downloads(month, page.version if page.version != page.latest_version else None),
-        "may_restate": may_restate,
-        # The performance team sees which published months approved data would now change, and by how much.
-        "differences": differences,
-        "differing_months": {d.month for d in differences},  # the restate form says whether this one still matches
-        "versions": snapshots.versions(month) if may_restate or page.latest_version > 1 else [],
-    })
+    return render(
+        request,
+        "scorecard/month.html",
+        {
+            "scorecard": page,
+            "panels_html": mark_safe(page.panels_html),  # our own template's output, cached
+            "summary": page.summary,
+            "chart_data": page.chart_data,
+            "months": months,
+            "previous_month": months[position - 1] if position else None,
+            "next_month": months[position + 1] if position is not None and position + 1 < len(months) else None,
+            "downloads": _downloads(month, page.version if page.version != page.latest_version else None),
+            "may_restate": may_restate,
+            # The performance team sees which published months approved data would now change, and by how much.
+            "differences": differences,
+            "differing_months": {d.month for d in differences},  # the restate form says whether this one still matches
+            "versions": snapshots.versions(month) if may_restate or page.latest_version > 1 else [],
+        },
+    )
 
 
 def _downloads(month: Month, version: int | None) -> list[tuple[str, str]]:
     if version is not None:
         return [("JSON", reverse("scorecard-version-json", kwargs={"month": month, "version": version}))]
-    return [(fmt.upper(), reverse("scorecard-download", kwargs={"month": month, "fmt": fmt}))
-            for fmt in ("pdf", "xlsx", "csv", "json")]
+    return [
+        (fmt.upper(), reverse("scorecard-download", kwargs={"month": month, "fmt": fmt}))
+        for fmt in ("pdf", "xlsx", "csv", "json")
+    ]
 
 
 @dataclass(frozen=True)
@@ -146,28 +152,44 @@ class MonthPage:
     unapproved: tuple[str, ...] = ()
 
 
-def _month_page(month: Month, status: str, *, can_edit_commentary: bool,
-                ref: snapshots.SnapshotRef | None = None) -> MonthPage:
+def _month_page(
+    month: Month, status: str, *, can_edit_commentary: bool, ref: snapshots.SnapshotRef | None = None
+) -> MonthPage:
     """Return the month's page; a published version's is cached whole under its snapshot's id.
 
     Rendering the panel tables, and even decoding the whole snapshot, cost far
     more than reading this one small object; every reader sees the same page
     but for the commentary links. A snapshot never changes, so neither does its page.
     """
+
     def build() -> MonthPage:
-        scorecard = (get_scorecard(month, status) if ref is None
-                     else snapshots.published_scorecard(month, version=ref.version, latest_version=ref.latest))
-        panels_html = render_to_string("scorecard/_panels.html", {
-            "scorecard": scorecard, "can_edit_commentary": can_edit_commentary,
-            "panels": [_panel_context(panel, scorecard) for panel in scorecard.panels],
-        })
+        scorecard = (
+            get_scorecard(month, status)
+            if ref is None
+            else snapshots.published_scorecard(month, version=ref.version, latest_version=ref.latest)
+        )
+        panels_html = render_to_string(
+            "scorecard/_panels.html",
+            {
+                "scorecard": scorecard,
+                "can_edit_commentary": can_edit_commentary,
+                "panels": [_panel_context(panel, scorecard) for panel in scorecard.panels],
+            },
+        )
         return MonthPage(
-            month=month, status=status, council=scorecard.council,
-            comparator_periods=scorecard.comparator_periods, summary=_summary(scorecard),
-            chart_data={panel.spec.code: _chart(panel, panel.chart_history, with_limits=True)
-                        for panel in scorecard.panels},
-            panels_html=str(panels_html), version=scorecard.version, latest_version=scorecard.latest_version,
-            restatements=scorecard.restatements, unapproved=scorecard.unapproved,
+            month=month,
+            status=status,
+            council=scorecard.council,
+            comparator_periods=scorecard.comparator_periods,
+            summary=_summary(scorecard),
+            chart_data={
+                panel.spec.code: _chart(panel, panel.chart_history, with_limits=True) for panel in scorecard.panels
+            },
+            panels_html=str(panels_html),
+            version=scorecard.version,
+            latest_version=scorecard.latest_version,
+            restatements=scorecard.restatements,
+            unapproved=scorecard.unapproved,
         )
 
     if ref is None:
@@ -182,20 +204,25 @@ def scorecard_restate(request: HttpRequest, month: Month) -> HttpResponse:
     if not request.user.has_perm("scorecard.restate_month"):
         raise PermissionDenied
     try:
-        snapshot = snapshots.month_restate(month=month, actor=request.user, reason=request.POST.get("reason", ""),
-                                           request=request)
+        snapshot = snapshots.month_restate(
+            month=month, actor=request.user, reason=request.POST.get("reason", ""), request=request
+        )
     except snapshots.SnapshotRefused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{month.long_label} is restated as version {snapshot.version}: "
-                                  "leaders now see it, with what changed and why.")
+        messages.success(
+            request,
+            f"{month.long_label} is restated as version {snapshot.version}: "
+            "leaders now see it, with what changed and why.",
+        )
     return redirect("scorecard-month", month=month)
 
 
 def scorecard_version_json(request: HttpRequest, month: Month, version: int) -> JsonResponse:
     """Return a published version of the month in the contract's JSON shape."""
-    return JsonResponse(exports.scorecard_dict(_viewable_scorecard(request, month, version)),
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        exports.scorecard_dict(_viewable_scorecard(request, month, version)), json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def provenance(request: HttpRequest, month: Month, code: str) -> HttpResponse:
@@ -207,26 +234,36 @@ def provenance(request: HttpRequest, month: Month, code: str) -> HttpResponse:
     panel = next((p for p in scorecard.panels if p.spec.code == code), None)
     if panel is None:
         raise Http404("No such indicator.")
-    return render(request, "scorecard/provenance.html", {
-        "scorecard": scorecard, "panel": panel,
-        "sources": snapshots.figure_sources(scorecard, panel),
-    })
+    return render(
+        request,
+        "scorecard/provenance.html",
+        {
+            "scorecard": scorecard,
+            "panel": panel,
+            "sources": snapshots.figure_sources(scorecard, panel),
+        },
+    )
 
 
 def scorecard_json(request: HttpRequest, month: Month) -> HttpResponse:
     """Return the month's scorecard in the contract's JSON shape; a published version's is cached by its snapshot."""
     status = _viewable_status(request, month)
     if status != PUBLISHED:
-        return JsonResponse(exports.scorecard_dict(get_scorecard(month, status)),
-                            json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            exports.scorecard_dict(get_scorecard(month, status)), json_dumps_params={"ensure_ascii": False}
+        )
     ref = snapshots.snapshot_ref(month)
     if ref is None:
         raise Http404("No published version of that month.")
     body = cache.get_or_set(
         f"scorecard-json:v1:{ref.pk}",
-        lambda: json.dumps(exports.scorecard_dict(snapshots.published_scorecard(month, latest_version=ref.latest)),
-                           ensure_ascii=False, cls=DjangoJSONEncoder),
-        CACHE_SECONDS)
+        lambda: json.dumps(
+            exports.scorecard_dict(snapshots.published_scorecard(month, latest_version=ref.latest)),
+            ensure_ascii=False,
+            cls=DjangoJSONEncoder,
+        ),
+        CACHE_SECONDS,
+    )
     return HttpResponse(body, content_type="application/json")
 
 
@@ -244,35 +281,43 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     recorded = list(ChangePoint.objects.filter(indicator__code=code).select_related("created_by"))
     # A published month shows the change points frozen with it; later ones apply when it is restated.
     in_reading = set(panel.spec.change_points)
-    return render(request, "scorecard/indicator.html", {
-        "scorecard": scorecard,
-        "panel": _panel_context(panel, scorecard),
-        "history_table": _history_table(panel),
-        "chart_data": {code: _chart(panel, panel.history), f"{code}:xmr": _xmr(panel)},
-        "targets": panel.spec.targets,
-        "target_rows": [
-            {"from": t.effective_from.long_label, "value": _format(t.value, panel.spec),
-             "tolerance": _format(t.tolerance, panel.spec)}
-            for t in sorted(panel.spec.targets, key=lambda t: t.effective_from)
-        ],
-        "window_label": WINDOW_LABELS.get(panel.spec.window, panel.spec.window),
-        "polarity_label": POLARITY_LABELS.get(panel.spec.polarity, panel.spec.polarity),
-        "xmr": _xmr(panel),
-        "xmr_rows": _xmr_rows(panel),
-        "change_points": [(cp, Month.of(cp.month) in in_reading) for cp in recorded],
-        "suggestion": _suggestion(panel, code, recorded={Month.of(cp.month) for cp in recorded}),
-        "baseline_special_causes": _baseline_special_causes(panel),
-        "can_dismiss_change_point": request.user.has_perm("indicators.add_dismissedchangepoint"),
-        "can_add_change_point": request.user.has_perm("indicators.add_changepoint"),
-        "min_points": spc.MIN_POINTS,
-        "can_remove_change_point": request.user.has_perm("indicators.delete_changepoint"),
-    })
+    return render(
+        request,
+        "scorecard/indicator.html",
+        {
+            "scorecard": scorecard,
+            "panel": _panel_context(panel, scorecard),
+            "history_table": _history_table(panel),
+            "chart_data": {code: _chart(panel, panel.history), f"{code}:xmr": _xmr(panel)},
+            "targets": panel.spec.targets,
+            "target_rows": [
+                {
+                    "from": t.effective_from.long_label,
+                    "value": _format(t.value, panel.spec),
+                    "tolerance": _format(t.tolerance, panel.spec),
+                }
+                for t in sorted(panel.spec.targets, key=lambda t: t.effective_from)
+            ],
+            "window_label": WINDOW_LABELS.get(panel.spec.window, panel.spec.window),
+            "polarity_label": POLARITY_LABELS.get(panel.spec.polarity, panel.spec.polarity),
+            "xmr": _xmr(panel),
+            "xmr_rows": _xmr_rows(panel),
+            "change_points": [(cp, Month.of(cp.month) in in_reading) for cp in recorded],
+            "suggestion": _suggestion(panel, code, recorded={Month.of(cp.month) for cp in recorded}),
+            "baseline_special_causes": _baseline_special_causes(panel),
+            "can_dismiss_change_point": request.user.has_perm("indicators.add_dismissedchangepoint"),
+            "can_add_change_point": request.user.has_perm("indicators.add_changepoint"),
+            "min_points": spc.MIN_POINTS,
+            "can_remove_change_point": request.user.has_perm("indicators.delete_changepoint"),
+        },
+    )
 
 
 def _history_table(panel: Panel) -> HistoryTable:
     """Return the indicator's whole history as a table, named after the series it holds."""
-    table = HistoryTable(panel.history, precision=panel.spec.precision, unit=panel.spec.unit,
-                         series=series_title(panel.spec))
+    table = HistoryTable(
+        panel.history, precision=panel.spec.precision, unit=panel.spec.unit, series=series_title(panel.spec)
+    )
     table.caption = f"{series_title(panel.spec)}: monthly history"
     return table
 
@@ -281,12 +326,17 @@ def _suggestion(panel: Panel, code: str, *, recorded: set[Month]) -> dict | None
     """Return the change point the chart suggests, unless the performance team accepted or dismissed it."""
     result = panel.spc
     suggestion = result.suggestion if result else None
-    if suggestion is None or suggestion.month in recorded or DismissedChangePoint.objects.filter(
-            indicator__code=code, month=suggestion.month.first_day).exists():
+    if (
+        suggestion is None
+        or suggestion.month in recorded
+        or DismissedChangePoint.objects.filter(indicator__code=code, month=suggestion.month.first_day).exists()
+    ):
         return None
     spec, limits = panel.spec, suggestion.limits
     return {
-        "month": suggestion.month, "run": suggestion.run, "points": suggestion.points,
+        "month": suggestion.month,
+        "run": suggestion.run,
+        "points": suggestion.points,
         "side": "above" if suggestion.side == spc.HIGH else "below",
         "centre": _format(limits.centre, spec) if limits else None,
         "lower": _format(limits.lower, spec) if limits else None,
@@ -301,8 +351,12 @@ def _baseline_special_causes(panel: Panel) -> list[str]:
     return [month.label for month in panel.spc.baseline_special_causes] if panel.spc else []
 
 
-RULE_WORDS = {"outside": "outside the process limits", "shift": "part of a shift",
-              "trend": "part of a trend", "two_of_three": "two of three near a limit"}
+RULE_WORDS = {
+    "outside": "outside the process limits",
+    "shift": "part of a shift",
+    "trend": "part of a trend",
+    "two_of_three": "two of three near a limit",
+}
 
 
 def _flag_words(point: spc.SpcPoint) -> str:
@@ -321,11 +375,17 @@ def _xmr(panel: Panel) -> dict | None:
         return None
     points = result.points
     return {
-        "kind": "xmr", "title": panel.spec.short_title, "unit": panel.spec.unit, "precision": panel.spec.precision,
+        "kind": "xmr",
+        "title": panel.spec.short_title,
+        "unit": panel.spec.unit,
+        "precision": panel.spec.precision,
         "labels": [p.month.label for p in points],
         "values": [p.value for p in points],
-        "centre": [p.centre for p in points], "upper": [p.upper for p in points], "lower": [p.lower for p in points],
-        "upper_near": [p.upper_near for p in points], "lower_near": [p.lower_near for p in points],
+        "centre": [p.centre for p in points],
+        "upper": [p.upper for p in points],
+        "lower": [p.lower for p in points],
+        "upper_near": [p.upper_near for p in points],
+        "lower_near": [p.lower_near for p in points],
         "variation": [spc.point_variation(p, result.polarity) if p.value is not None else None for p in points],
         "change_points": [m.label for m in result.change_points],
         "target": result.target,
@@ -339,9 +399,15 @@ def _xmr_rows(panel: Panel) -> list[dict]:
     spec = panel.spec
     change_points = set(panel.spc.change_points)
     return [
-        {"month": p.month.label, "value": _format(p.value, spec), "centre": _format(p.centre, spec),
-         "lower": _format(p.lower, spec), "upper": _format(p.upper, spec), "flags": _flag_words(p),
-         "change_point": p.month in change_points}
+        {
+            "month": p.month.label,
+            "value": _format(p.value, spec),
+            "centre": _format(p.centre, spec),
+            "lower": _format(p.lower, spec),
+            "upper": _format(p.upper, spec),
+            "flags": _flag_words(p),
+            "change_point": p.month in change_points,
+        }
         for p in panel.spc.points
     ]
 
@@ -361,8 +427,9 @@ def change_point_add(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
         messages.error(request, f"{month.long_label} is in the future: a change point marks a change that happened.")
         return redirect("indicator-detail", code=code)
     try:
-        indicator_services.change_point_add(indicator=indicator, month=month,
-                                            reason=request.POST.get("reason", ""), actor=request.user)
+        indicator_services.change_point_add(
+            indicator=indicator, month=month, reason=request.POST.get("reason", ""), actor=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(" ".join(m) for m in error.message_dict.values()))
     else:
@@ -397,8 +464,9 @@ def change_point_dismiss(request: HttpRequest, code: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(" ".join(m) for m in error.message_dict.values()))
     else:
-        messages.success(request,
-                         f"Suggested change point of {month.long_label} dismissed: the limits stay as they are.")
+        messages.success(
+            request, f"Suggested change point of {month.long_label} dismissed: the limits stay as they are."
+        )
     return redirect("indicator-detail", code=code)
 
 
@@ -414,8 +482,12 @@ def _panel_context(panel: Panel, scorecard: Scorecard) -> dict:
     """Return what a panel's template shows, formatted once here."""
     result, spec = panel.result, panel.spec
     arrow, trend_label = ARROWS[movement(result.trend, spec.polarity)], TREND_LABELS[result.trend]
-    table = PanelTable(result.lines, baseline_label=result.baseline_label, month_label=scorecard.month.label,
-                       areas=scorecard.areas if spec.breakdown != "none" else ())
+    table = PanelTable(
+        result.lines,
+        baseline_label=result.baseline_label,
+        month_label=scorecard.month.label,
+        areas=scorecard.areas if spec.breakdown != "none" else (),
+    )
     table.caption = f"{spec.short_title}: figures for {scorecard.month.long_label}"
     table.caption_class = "visually-hidden"
     history = HistoryTable(panel.chart_history, precision=spec.precision, unit=spec.unit, series=series_title(spec))
@@ -431,10 +503,13 @@ def _panel_context(panel: Panel, scorecard: Scorecard) -> dict:
         "trend_label": trend_label,
         "target_text": _format(result.target.value, spec) if result.target else None,
         "comparators": [
-            {"kind": "National average" if c.kind == "national" else "Statistical neighbours",
-             "value": format_number(c.value, 0 if c.line else spec.precision, unit="count" if c.line else spec.unit),
-             "line": next((line.label for line in result.lines if line.code == c.line), ""),
-             "period": c.period, "source": c.source}
+            {
+                "kind": "National average" if c.kind == "national" else "Statistical neighbours",
+                "value": format_number(c.value, 0 if c.line else spec.precision, unit="count" if c.line else spec.unit),
+                "line": next((line.label for line in result.lines if line.code == c.line), ""),
+                "period": c.period,
+                "source": c.source,
+            }
             for c in result.comparators
         ],
         "chart_summary": _chart_summary(panel),
@@ -451,8 +526,12 @@ def _spc_labels(panel: Panel) -> dict:
     variation, assurance = panel.spc.variation or "", panel.spc.assurance or ""
     variation_icon, variation_label = VARIATION_ICONS.get(variation, ""), VARIATION_LABELS.get(variation, "")
     assurance_icon, assurance_label = ASSURANCE_ICONS.get(assurance, ""), ASSURANCE_LABELS.get(assurance, "")
-    return {"variation_icon": variation_icon, "variation_label": variation_label,
-            "assurance_icon": assurance_icon, "assurance_label": assurance_label}
+    return {
+        "variation_icon": variation_icon,
+        "variation_label": variation_label,
+        "assurance_icon": assurance_icon,
+        "assurance_label": assurance_label,
+    }
 
 
 def _format(value, spec) -> str:
@@ -467,14 +546,18 @@ def _chart_summary(panel: Panel) -> str:
     first, last = points[0][0], points[-1][0]
     low = min(points, key=lambda pair: pair[1])[0]
     high = max(points, key=lambda pair: pair[1])[0]
-    text = (f"{series_title(panel.spec)} from {first.month.label} to {last.month.label}: "
-            f"{_format(first.value.value, panel.spec)} to {_format(last.value.value, panel.spec)}, "
-            f"lowest {_format(low.value.value, panel.spec)} ({low.month.label}), "
-            f"highest {_format(high.value.value, panel.spec)} ({high.month.label}).")
+    text = (
+        f"{series_title(panel.spec)} from {first.month.label} to {last.month.label}: "
+        f"{_format(first.value.value, panel.spec)} to {_format(last.value.value, panel.spec)}, "
+        f"lowest {_format(low.value.value, panel.spec)} ({low.month.label}), "
+        f"highest {_format(high.value.value, panel.spec)} ({high.month.label})."
+    )
     limits = panel.spc.limits if panel.spc else None
     if panel.spc is not None and limits is not None:
-        text += (f" Usual range {panel.spc.period}: average {_format(limits.centre, panel.spec)}, "
-                 f"process limits {_format(limits.lower, panel.spec)} to {_format(limits.upper, panel.spec)}.")
+        text += (
+            f" Usual range {panel.spc.period}: average {_format(limits.centre, panel.spec)}, "
+            f"process limits {_format(limits.lower, panel.spec)} to {_format(limits.upper, panel.spec)}."
+        )
     return text
 
 
@@ -489,9 +572,12 @@ def _chart(panel: Panel, history, *, with_limits: bool = False) -> dict:
         "values": [exports.number(point.value.value) for point in history],
         "targets": [exports.number(point.target) for point in history],
         "comparators": [
-            {"label": f"{'National' if c.kind == 'national' else 'Statistical neighbours'} ({c.period})",
-             "value": exports.number(c.value)}
-            for c in panel.result.comparators if not c.line
+            {
+                "label": f"{'National' if c.kind == 'national' else 'Statistical neighbours'} ({c.period})",
+                "value": exports.number(c.value),
+            }
+            for c in panel.result.comparators
+            if not c.line
         ],
     }
     if with_limits:

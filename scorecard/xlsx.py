@@ -150,8 +150,17 @@ def _write_panel(sheet: Worksheet, scorecard: Scorecard, panel: Panel, width: in
     sheet.cell(title_row, 1).font = Font(bold=True, size=12)
 
     target = printed_value(result.target.value, headline.unit, headline.precision) if result.target else "No target"
-    sheet.append(["Target", target, "Rating", text(RATING_LABELS[result.rating]), "Trend",
-                  text(TREND_LABELS.get(result.trend, "No trend")), text(POLARITY_LABELS.get(spec.polarity, ""))])
+    sheet.append(
+        [
+            "Target",
+            target,
+            "Rating",
+            text(RATING_LABELS[result.rating]),
+            "Trend",
+            text(TREND_LABELS.get(result.trend, "No trend")),
+            text(POLARITY_LABELS.get(spec.polarity, "")),
+        ]
+    )
     row = sheet.max_row
     if result.target:
         sheet.cell(row, 2).number_format = number_format(headline.unit, headline.precision, as_fraction=True)
@@ -246,13 +255,15 @@ def write_data_sheet(sheet: Worksheet, scorecard: Scorecard) -> None:
     for cell in sheet[1]:
         cell.font = BOLD
         cell.border = Border(bottom=THICK)
-    formats = {(panel.spec.code, line.code): (line.unit, line.precision)
-               for panel in scorecard.panels for line in panel.result.lines}
+    formats = {
+        (panel.spec.code, line.code): (line.unit, line.precision)
+        for panel in scorecard.panels
+        for line in panel.result.lines
+    }
     value_columns = [CSV_HEADER.index(name) + 1 for name in ("value", "target")]
     for row in scorecard_rows(scorecard):
         sheet.append([_data_cell(cell) for cell in row])
-        unit, precision = formats.get((row[CSV_HEADER.index("indicator")], row[CSV_HEADER.index("line")]),
-                                      ("count", 0))
+        unit, precision = formats.get((row[CSV_HEADER.index("indicator")], row[CSV_HEADER.index("line")]), ("count", 0))
         for column in value_columns:
             # Unrounded in the cell; shown to the printed places, percentages in points as the CSV has them.
             sheet.cell(sheet.max_row, column).number_format = number_format(unit, precision, as_fraction=False)

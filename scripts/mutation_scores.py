@@ -54,8 +54,10 @@ def main(argv: list[str]) -> int:
         caught = counts["killed"] + counts["timeout"]
         judged = caught + counts["survived"] + counts["no tests"]
         score = f"{100 * caught / judged:.1f}%" if judged else "-"
-        print(f"{source:32} {score:>7} {counts['killed']:>7} {counts['timeout']:>8} {counts['survived']:>9} "
-              f"{counts['no tests']:>9} {counts['not checked']:>10}")
+        print(
+            f"{source:32} {score:>7} {counts['killed']:>7} {counts['timeout']:>8} {counts['survived']:>9} "
+            f"{counts['no tests']:>9} {counts['not checked']:>10}"
+        )
     return 0
 
 

@@ -96,10 +96,15 @@ def vendor_chartjs(node_modules: Path, static: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--node-modules", type=Path, default=ROOT / "node_modules",
-                        help="the npm install to copy from (default: node_modules)")
-    parser.add_argument("--static", type=Path, default=ROOT / "static",
-                        help="the static folder to copy into (default: static)")
+    parser.add_argument(
+        "--node-modules",
+        type=Path,
+        default=ROOT / "node_modules",
+        help="the npm install to copy from (default: node_modules)",
+    )
+    parser.add_argument(
+        "--static", type=Path, default=ROOT / "static", help="the static folder to copy into (default: static)"
+    )
     args = parser.parse_args(argv)
     try:
         written = vendor_chartjs(args.node_modules, args.static)
@@ -107,8 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"vendor_static: {error}", file=sys.stderr)
         return 1
     state = f"{len(written)} file(s) written" if written else "already up to date"
-    print(f"vendor_static: Chart.js {assets.CHARTJS_VERSION} checksum verified; "
-          f"{args.static / assets.CHARTJS_STATIC_PATH}: {state}.")
+    print(
+        f"vendor_static: Chart.js {assets.CHARTJS_VERSION} checksum verified; "
+        f"{args.static / assets.CHARTJS_STATIC_PATH}: {state}."
+    )
     return 0
 
 

@@ -134,7 +134,11 @@ class TeamNameMapping(models.Model):
     name = models.CharField(max_length=200, help_text="As the case management system writes it.")
     key = models.CharField(max_length=200, unique=True, editable=False)
     team = models.ForeignKey(
-        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="name_mappings",
+        Team,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="name_mappings",
         help_text="Blank: count these rows at authority level only.",
     )
     history = HistoricalRecords()

@@ -46,8 +46,10 @@ def entry_user(db) -> User:
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Serve static files without the collectstatic manifest production uses."""
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 def _empty_caches() -> None:
@@ -82,7 +84,8 @@ def _fast_password_hashing(settings):
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
     return bool(marker and marker.kwargs.get("transaction")) or bool(
-        {"transactional_db", "live_server"} & set(request.fixturenames))
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
 
 
 @pytest.fixture(autouse=True)

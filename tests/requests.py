@@ -23,11 +23,11 @@ class LazyBody:
         middle_end = self.size - len(self.tail)
         for index in range(start, end):  # slow path, only for the head and tail
             if index < len(self.head):
-                parts.append(self.head[index:index + 1])
+                parts.append(self.head[index : index + 1])
             elif index >= middle_end:
-                parts.append(self.tail[index - middle_end:index - middle_end + 1])
+                parts.append(self.tail[index - middle_end : index - middle_end + 1])
             else:
-                parts.append(self.fill[(index - len(self.head)) % len(self.fill):][:1])
+                parts.append(self.fill[(index - len(self.head)) % len(self.fill) :][:1])
         return b"".join(parts)
 
     def read(self, n: int = -1) -> bytes:
@@ -48,8 +48,12 @@ class LazyBody:
 def send(method: str, path: str, body: LazyBody, *, content_type: str, client: Client | None = None) -> HttpResponse:
     """Send the request through Django's whole stack, signed in as `client` is (if given)."""
     environ = RequestFactory()._base_environ(
-        PATH_INFO=path, REQUEST_METHOD=method, CONTENT_TYPE=content_type, CONTENT_LENGTH=str(body.size),
-        SERVER_NAME="testserver", HTTP_HOST="testserver",
+        PATH_INFO=path,
+        REQUEST_METHOD=method,
+        CONTENT_TYPE=content_type,
+        CONTENT_LENGTH=str(body.size),
+        SERVER_NAME="testserver",
+        HTTP_HOST="testserver",
     )
     environ["wsgi.input"] = body
     if client is not None:
@@ -57,14 +61,26 @@ def send(method: str, path: str, body: LazyBody, *, content_type: str, client: C
     return ClientHandler(enforce_csrf_checks=False)(environ)
 
 
-def multipart(fields: dict[str, str], file_field: str, file_name: str, file_size: int, *,
-              fill: bytes = b" ", boundary: str = "BoUnDaRy") -> LazyBody:
+def multipart(
+    fields: dict[str, str],
+    file_field: str,
+    file_name: str,
+    file_size: int,
+    *,
+    fill: bytes = b" ",
+    boundary: str = "BoUnDaRy",
+) -> LazyBody:
     """A multipart/form-data body with `fields` then one file of `file_size` bytes of `fill`."""
-    head = b"".join(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ) + (f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{file_name}"\r\n'
-         "Content-Type: application/octet-stream\r\n\r\n").encode()
+    head = (
+        b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            for name, value in fields.items()
+        )
+        + (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{file_name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+    )
     tail = f"\r\n--{boundary}--\r\n".encode()
     return LazyBody(len(head) + file_size + len(tail), head=head, fill=fill, tail=tail)
 

@@ -21,8 +21,12 @@ _ERROR_TEXTS = {"#n/a", "#na", "n/a", "#value!", "#ref!", "#div/0!", "#num!", "#
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _NAMED = re.compile(r"^(\d{1,2})[ \-]([A-Za-z]{3,9})[ \-](\d{2}|\d{4})$")
-_MONTHS = {name: number for number, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
 _LABEL = re.compile(r"^[a-z]\d?\)\s*")  # the "a) " the Annex A template puts before each category
 
 
@@ -42,8 +46,10 @@ def is_missing(raw: object) -> bool:
 
 def _check(raw: object) -> None:
     if raw is NO_RESULT:
-        raise FormulaWithoutResult("the cell holds a formula saved without its result: open the file in Excel, "
-                                   "let it calculate and save it, then import it again")
+        raise FormulaWithoutResult(
+            "the cell holds a formula saved without its result: open the file in Excel, "
+            "let it calculate and save it, then import it again"
+        )
 
 
 def parse_date(raw: object, *, date1904: bool = False) -> dt.date | None:
@@ -147,8 +153,20 @@ def parse_text(raw: object) -> str | None:
 
 
 _LOOKED_AFTER = ("looked after", "lac", "cla", "cic", "child in care", "children in care")
-_NOT_LOOKED_AFTER = ("child protection", "cp plan", "cpp", "child in need", "cin", "open assessment", "assessment",
-                     "closed", "closed episode", "family support", "early help", "other")
+_NOT_LOOKED_AFTER = (
+    "child protection",
+    "cp plan",
+    "cpp",
+    "child in need",
+    "cin",
+    "open assessment",
+    "assessment",
+    "closed",
+    "closed episode",
+    "family support",
+    "early help",
+    "other",
+)
 
 
 def parse_looked_after(raw: object) -> bool | None:
@@ -167,8 +185,10 @@ def parse_looked_after(raw: object) -> bool | None:
         return True
     if words in _NOT_LOOKED_AFTER or any(w in words for w in ("protection", "in need", "assessment", "closed")):
         return False
-    raise ValueError("the case status is not one Annex A uses (a) Looked after child, b) Child Protection plan, "
-                     "c) Child in need plan, d) Open assessment, e) Closed episode)")
+    raise ValueError(
+        "the case status is not one Annex A uses (a) Looked after child, b) Child Protection plan, "
+        "c) Child in need plan, d) Open assessment, e) Closed episode)"
+    )
 
 
 # SSDA903 activity codes: F full time, P part time (1 higher education, 2 other education, 3 training or
@@ -178,9 +198,12 @@ ACTIVITY_CODES = frozenset({f"{kind}{n}" for kind in "FP" for n in range(1, 6)} 
 ETE_CODES = frozenset({"F1", "P1", "F2", "P2", "F3", "P3"})
 _ACTIVITY_CODE = re.compile(r"^(?:[a-z]\)\s*)?([fpg][1-6])\b")
 _ACTIVITY_WORDS = (
-    ("full time in higher education", "F1"), ("part time in higher education", "P1"),
-    ("full time in education other than higher", "F2"), ("part time in education other than higher", "P2"),
-    ("full time in training or employment", "F3"), ("part time in training or employment", "P3"),
+    ("full time in higher education", "F1"),
+    ("part time in higher education", "P1"),
+    ("full time in education other than higher", "F2"),
+    ("part time in education other than higher", "P2"),
+    ("full time in training or employment", "F3"),
+    ("part time in training or employment", "P3"),
 )
 
 

@@ -96,8 +96,14 @@ class AnnexAImport:
 
 
 def annex_a_import(
-    *, data: bytes, file_name: str, month: Month, actor, dry_run: bool = False,
-    unmapped_to_authority: bool = False, expected_fingerprint: str | None = None,
+    *,
+    data: bytes,
+    file_name: str,
+    month: Month,
+    actor,
+    dry_run: bool = False,
+    unmapped_to_authority: bool = False,
+    expected_fingerprint: str | None = None,
 ) -> AnnexAImport:
     """Derive the month's measures from the workbook and write them to the month's returns (not when dry_run).
 
@@ -106,12 +112,21 @@ def annex_a_import(
     """
     _require_council()
     derivation = derive(data, file_name, month, dates.working_calendar())
-    return annex_a_apply(derivation=derivation, actor=actor, dry_run=dry_run,
-                         unmapped_to_authority=unmapped_to_authority, expected_fingerprint=expected_fingerprint)
+    return annex_a_apply(
+        derivation=derivation,
+        actor=actor,
+        dry_run=dry_run,
+        unmapped_to_authority=unmapped_to_authority,
+        expected_fingerprint=expected_fingerprint,
+    )
 
 
 def annex_a_apply(
-    *, derivation: Derivation, actor, dry_run: bool = False, unmapped_to_authority: bool = False,
+    *,
+    derivation: Derivation,
+    actor,
+    dry_run: bool = False,
+    unmapped_to_authority: bool = False,
     expected_fingerprint: str | None = None,
 ) -> AnnexAImport:
     """Write (or, dry run, plan) a workbook's derived counts into the month's returns.
@@ -128,19 +143,31 @@ def annex_a_apply(
     if derivation.errors:
         raise ImportRefused([Problem(str(group)) for group in derivation.errors])
     if not derivation.measures:
-        raise ImportRefused(f"{derivation.file_name} gives none of the measures: "
-                            + "; ".join(sorted(set(derivation.not_derived.values()))) + ".")
+        raise ImportRefused(
+            f"{derivation.file_name} gives none of the measures: "
+            + "; ".join(sorted(set(derivation.not_derived.values())))
+            + "."
+        )
     names = resolve_team_names(derivation, unmapped_to_authority=unmapped_to_authority)
     result = AnnexAImport(derivation, names, [], dry_run)
     if result.unmapped and not dry_run:
-        raise ImportRefused([Problem(f"The team name “{n.name}” ({n.rows:,} rows) is not mapped to a team: map "
-                                     "it, or count it at authority level only.") for n in result.unmapped])
+        raise ImportRefused(
+            [
+                Problem(
+                    f"The team name “{n.name}” ({n.rows:,} rows) is not mapped to a team: map "
+                    "it, or count it at authority level only."
+                )
+                for n in result.unmapped
+            ]
+        )
     with transaction.atomic():
         result.units, result.not_counted = _plan(derivation, names, council, month)
         _check_rules(result)
         if expected_fingerprint is not None and expected_fingerprint != result.fingerprint:
-            raise ImportRefused("The returns or team mappings changed since the preview; upload the file again "
-                                "to see what it would do now.")
+            raise ImportRefused(
+                "The returns or team mappings changed since the preview; upload the file again "
+                "to see what it would do now."
+            )
         if not dry_run:
             _write(result, actor=actor, month=month)
     return result
@@ -186,7 +213,9 @@ def team_names_map(*, choices: dict[str, Team | None]) -> None:
 
 
 def unit_values(
-    derivation: Derivation, names: list[TeamName], returned: dict[int, tuple[str, frozenset[str]]] | None = None,
+    derivation: Derivation,
+    names: list[TeamName],
+    returned: dict[int, tuple[str, frozenset[str]]] | None = None,
 ) -> tuple[dict[Team | None, dict[str, int]], list[str]]:
     """Return the values per unit, and what was not counted.
 
@@ -209,8 +238,12 @@ def unit_values(
         if name.team is None or not counts:
             continue
         if name.team.pk not in by_team:
-            inactive_problems.append(Problem(f"The team name “{name.name}” maps to {name.team.code}, which is not "
-                                             "an active team: map it to another team or to authority level."))
+            inactive_problems.append(
+                Problem(
+                    f"The team name “{name.name}” maps to {name.team.code}, which is not "
+                    "an active team: map it to another team or to authority level."
+                )
+            )
             continue
         for measure in team_measures:
             count = counts.get(measure, 0)
@@ -223,8 +256,10 @@ def unit_values(
         raise ImportRefused(inactive_problems)
     values: dict[Team | None, dict[str, int]] = {team: by_team[team.pk] for team in active if by_team[team.pk]}
     values[None] = dict(derivation.authority)
-    not_counted = [f"not counted: {code} does not return {measure} ({count:,} row{'' if count == 1 else 's'})"
-                   for (code, measure), count in sorted(dropped.items())]
+    not_counted = [
+        f"not counted: {code} does not return {measure} ({count:,} row{'' if count == 1 else 's'})"
+        for (code, measure), count in sorted(dropped.items())
+    ]
     return values, not_counted
 
 
@@ -239,14 +274,20 @@ def _plan(
     for team, wanted in values.items():  # the write's own check, so a preview or dry run refuses what it would
         codes = authority if team is None else returned.get(team.pk, ("", frozenset()))[1]
         if unknown := sorted(set(wanted).intersection(levels) - codes):  # _write leaves out codes with no measure
-            refused.append(Problem(f"{team.code if team else council.code}: Nothing was saved: not measures this "
-                                   f"unit returns: {', '.join(unknown)}."))
+            refused.append(
+                Problem(
+                    f"{team.code if team else council.code}: Nothing was saved: not measures this "
+                    f"unit returns: {', '.join(unknown)}."
+                )
+            )
     if refused:
         raise ImportRefused(refused)
     returns = {r.team_id: r for r in Return.objects.filter(month=month.first_day)}
     stored: dict[tuple[int, str], int | None] = {
-        (ret_id, code): value for ret_id, code, value in ReturnValue.objects.filter(
-            ret__month=month.first_day).values_list("ret_id", "measure__code", "value")
+        (ret_id, code): value
+        for ret_id, code, value in ReturnValue.objects.filter(ret__month=month.first_day).values_list(
+            "ret_id", "measure__code", "value"
+        )
     }
     plans = []
     for team, wanted in values.items():
@@ -286,7 +327,8 @@ def _check_rules(result: AnnexAImport) -> None:
 def _stored_by_unit(month: Month) -> dict[int | None, dict[str, int | None]]:
     stored: dict[int | None, dict[str, int | None]] = {}
     for team_id, code, value in ReturnValue.objects.filter(ret__month=month.first_day).values_list(
-            "ret__team_id", "measure__code", "value"):
+        "ret__team_id", "measure__code", "value"
+    ):
         stored.setdefault(team_id, {})[code] = value
     return stored
 
@@ -300,8 +342,14 @@ def _write(result: AnnexAImport, *, actor, month: Month) -> None:
         values = {m: new for m, _, new in plan.changes if m in levels}
         ret = services.return_get_or_create(team=plan.team, month=month)
         try:
-            services.return_save_values(ret=ret, values=values, actor=actor, source=Source.ANNEX_A,
-                                        file_name=derivation.file_name[:255], file_sha256=derivation.sha256)
+            services.return_save_values(
+                ret=ret,
+                values=values,
+                actor=actor,
+                source=Source.ANNEX_A,
+                file_name=derivation.file_name[:255],
+                file_sha256=derivation.sha256,
+            )
         except services.ReturnLocked as exc:  # approved between the plan and now: refuse the whole file
             raise ImportRefused(exc.message) from None
         except services.ReturnError as exc:
@@ -314,8 +362,10 @@ def describe(result: AnnexAImport) -> list[str]:
     lines = [f"{derivation.file_name} for {derivation.month.long_label} (SHA-256 {derivation.sha256[:12]}...):"]
     for number, sheet in sorted(derivation.lists.items()):
         read = derivation.rows_read.get(number)
-        lines.append(f"  List {number}: sheet “{sheet}”" + (f", {read:,} rows read" if read is not None else
-                                                               ", not used for any measure"))
+        lines.append(
+            f"  List {number}: sheet “{sheet}”"
+            + (f", {read:,} rows read" if read is not None else ", not used for any measure")
+        )
     if derivation.missing_lists:
         lines.append("  Missing lists: " + ", ".join(f"List {n}" for n in derivation.missing_lists))
     lines.append("Measures derived: " + (", ".join(derivation.measures) or "none"))

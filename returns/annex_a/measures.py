@@ -64,85 +64,217 @@ class ListSpec:
         return next(c for c in self.columns if c.key == key)
 
 
-LISTS: dict[int, ListSpec] = {spec.number: spec for spec in (
-    ListSpec(1, "Contacts", (), {}),
-    ListSpec(2, "Early help", (), {}),
-    ListSpec(3, "Referrals", (
-        Column("referral_date", "Date of referral", cells.parse_date, ("Referral date", "Referral start date")),
-        Column("previous", "Number of referrals in last 12 months", cells.parse_count,
-               ("Number of referrals in the last 12 months", "Referrals in last 12 months",
-                "No of referrals in last 12 months", "No. of referrals in last 12 months"), prefix=True),
-    ), {"referrals": ("referral_date",), "re_referrals": ("referral_date", "previous")}),
-    ListSpec(4, "Assessments", (
-        Column("start", "Continuous assessment start date", cells.parse_date,
-               ("Assessment start date", "Start date of assessment", "Date assessment started")),
-        Column("authorised", "Continuous assessment date of authorisation", cells.parse_date,
-               ("Assessment authorisation date", "Date of authorisation", "Assessment date of authorisation",
-                "Date assessment authorised", "Assessment completion date", "Authorisation date")),
-        Column("seen", "Child seen during continuous assessment", cells.parse_yes_no,
-               ("Was the child seen during the assessment", "Child seen during assessment", "Child seen",
-                "Was the child seen"), prefix=True),
-        TEAM,
-    ), {"assessments_completed": ("authorised",), "children_seen_at_assessment": ("authorised", "seen"),
-        "assessments_in_timescale": ("start", "authorised", "team"),
-        "assessments_out_of_timescale": ("start", "authorised", "team")},
-        ("assessments_in_timescale", "assessments_out_of_timescale")),
-    ListSpec(5, "Section 47 enquiries", (), {}),
-    ListSpec(6, "Children in need", (
-        Column("start", "CIN start date", cells.parse_date, ("Child in need start date", "Date case opened",
-                                                  "Episode start date", "CIN episode start date")),
-        Column("closed", "CIN closure date", cells.parse_date, ("Child in need closure date", "Date case closed",
-                                                     "Episode end date", "CIN episode end date", "CIN end date")),
-        Column("status", "Case status", cells.parse_looked_after, ("Case status at end of period",)),
-        TEAM,
-        Column("worker", "Allocated Worker", cells.parse_text, ("Allocated social worker", "Worker")),
-    ), {"cin_supported_total": ("start", "closed"), "cin_supported_at_home": ("start", "closed", "status"),
-        "open_cases": ("start", "closed", "team"), "unallocated_cases": ("start", "closed", "team", "worker")},
-        ("open_cases", "unallocated_cases")),
-    ListSpec(7, "Child protection", (
-        Column("start", "Child protection plan start date", cells.parse_date, ("CP plan start date", "CPP start date",
-                                                                    "Plan start date")),
-        Column("ended", "Child protection plan end date", cells.parse_date, ("CP plan end date", "CPP end date",
-                                                                  "Plan end date", "Date plan ended")),
-        Column("visit", "Date of the last statutory visit", cells.parse_date, ("Date of last statutory visit",
-                                                                    "Last statutory visit date",
-                                                                    "Date of last visit")),
-        TEAM,
-    ), {"cpp_children": ("start", "ended", "team"), "cpp_visits_due": ("start", "ended", "team"),
-        "cpp_visits_made": ("start", "ended", "visit", "team")},
-        ("cpp_children", "cpp_visits_due", "cpp_visits_made")),
-    ListSpec(8, "Children looked after", (
-        Column("start", "Date started to be looked after", cells.parse_date, ("Date started looked after",
-                                                                   "Date child started to be looked after",
-                                                                   "Date became looked after", "CLA start date")),
-        Column("ceased", "Date ceased to be looked after", cells.parse_date, ("Date ceased looked after",
-                                                                   "Date child ceased to be looked after",
-                                                                   "CLA end date")),
-        Column("uasc", "Unaccompanied asylum seeking child", cells.parse_yes_no, ("UASC",), prefix=True),
-        TEAM,
-    ), {"cic_children": ("start", "ceased", "uasc", "team"), "cic_uasc": ("start", "ceased", "uasc")},
-        ("cic_children",)),
-    ListSpec(9, "Care leavers", (
-        Column("birth", "Date of birth", cells.parse_date, ("DOB", "Birth date")),
-        Column("activity", "Activity status", cells.parse_activity, ("Main activity", "Activity",
-                                                                     "Current activity")),
-    ), {"care_leavers": ("birth",), "care_leavers_ete": ("birth", "activity")}),
-    ListSpec(10, "Adoption", (
-        Column("entered_care", "Date the child entered care", cells.parse_date, ("Date child entered care",
-                                                                      "Date entered care",
-                                                                      "Date of entry into care")),
-        Column("placement_order", "Date of placement order", cells.parse_date, ("Placement order date",)),
-        Column("matched", "Date of matching child and prospective adopters", cells.parse_date,
-               ("Date of match", "Date matched", "Matching date", "Date of matching")),
-        Column("placed", "Date placed for adoption", cells.parse_date, ("Date child placed for adoption",
-                                                             "Adoptive placement date",
-                                                             "Date of adoptive placement")),
-    ), {"adoption_match_children": ("matched", "placement_order"),
-        "adoption_match_days": ("matched", "placement_order"),
-        "adoption_placement_children": ("placed", "entered_care"),
-        "adoption_placement_days": ("placed", "entered_care")}),
-    ListSpec(11, "Adopters", (), {}),
-)}
+LISTS: dict[int, ListSpec] = {
+    spec.number: spec
+    for spec in (
+        ListSpec(1, "Contacts", (), {}),
+        ListSpec(2, "Early help", (), {}),
+        ListSpec(
+            3,
+            "Referrals",
+            (
+                Column("referral_date", "Date of referral", cells.parse_date, ("Referral date", "Referral start date")),
+                Column(
+                    "previous",
+                    "Number of referrals in last 12 months",
+                    cells.parse_count,
+                    (
+                        "Number of referrals in the last 12 months",
+                        "Referrals in last 12 months",
+                        "No of referrals in last 12 months",
+                        "No. of referrals in last 12 months",
+                    ),
+                    prefix=True,
+                ),
+            ),
+            {"referrals": ("referral_date",), "re_referrals": ("referral_date", "previous")},
+        ),
+        ListSpec(
+            4,
+            "Assessments",
+            (
+                Column(
+                    "start",
+                    "Continuous assessment start date",
+                    cells.parse_date,
+                    ("Assessment start date", "Start date of assessment", "Date assessment started"),
+                ),
+                Column(
+                    "authorised",
+                    "Continuous assessment date of authorisation",
+                    cells.parse_date,
+                    (
+                        "Assessment authorisation date",
+                        "Date of authorisation",
+                        "Assessment date of authorisation",
+                        "Date assessment authorised",
+                        "Assessment completion date",
+                        "Authorisation date",
+                    ),
+                ),
+                Column(
+                    "seen",
+                    "Child seen during continuous assessment",
+                    cells.parse_yes_no,
+                    (
+                        "Was the child seen during the assessment",
+                        "Child seen during assessment",
+                        "Child seen",
+                        "Was the child seen",
+                    ),
+                    prefix=True,
+                ),
+                TEAM,
+            ),
+            {
+                "assessments_completed": ("authorised",),
+                "children_seen_at_assessment": ("authorised", "seen"),
+                "assessments_in_timescale": ("start", "authorised", "team"),
+                "assessments_out_of_timescale": ("start", "authorised", "team"),
+            },
+            ("assessments_in_timescale", "assessments_out_of_timescale"),
+        ),
+        ListSpec(5, "Section 47 enquiries", (), {}),
+        ListSpec(
+            6,
+            "Children in need",
+            (
+                Column(
+                    "start",
+                    "CIN start date",
+                    cells.parse_date,
+                    ("Child in need start date", "Date case opened", "Episode start date", "CIN episode start date"),
+                ),
+                Column(
+                    "closed",
+                    "CIN closure date",
+                    cells.parse_date,
+                    (
+                        "Child in need closure date",
+                        "Date case closed",
+                        "Episode end date",
+                        "CIN episode end date",
+                        "CIN end date",
+                    ),
+                ),
+                Column("status", "Case status", cells.parse_looked_after, ("Case status at end of period",)),
+                TEAM,
+                Column("worker", "Allocated Worker", cells.parse_text, ("Allocated social worker", "Worker")),
+            ),
+            {
+                "cin_supported_total": ("start", "closed"),
+                "cin_supported_at_home": ("start", "closed", "status"),
+                "open_cases": ("start", "closed", "team"),
+                "unallocated_cases": ("start", "closed", "team", "worker"),
+            },
+            ("open_cases", "unallocated_cases"),
+        ),
+        ListSpec(
+            7,
+            "Child protection",
+            (
+                Column(
+                    "start",
+                    "Child protection plan start date",
+                    cells.parse_date,
+                    ("CP plan start date", "CPP start date", "Plan start date"),
+                ),
+                Column(
+                    "ended",
+                    "Child protection plan end date",
+                    cells.parse_date,
+                    ("CP plan end date", "CPP end date", "Plan end date", "Date plan ended"),
+                ),
+                Column(
+                    "visit",
+                    "Date of the last statutory visit",
+                    cells.parse_date,
+                    ("Date of last statutory visit", "Last statutory visit date", "Date of last visit"),
+                ),
+                TEAM,
+            ),
+            {
+                "cpp_children": ("start", "ended", "team"),
+                "cpp_visits_due": ("start", "ended", "team"),
+                "cpp_visits_made": ("start", "ended", "visit", "team"),
+            },
+            ("cpp_children", "cpp_visits_due", "cpp_visits_made"),
+        ),
+        ListSpec(
+            8,
+            "Children looked after",
+            (
+                Column(
+                    "start",
+                    "Date started to be looked after",
+                    cells.parse_date,
+                    (
+                        "Date started looked after",
+                        "Date child started to be looked after",
+                        "Date became looked after",
+                        "CLA start date",
+                    ),
+                ),
+                Column(
+                    "ceased",
+                    "Date ceased to be looked after",
+                    cells.parse_date,
+                    ("Date ceased looked after", "Date child ceased to be looked after", "CLA end date"),
+                ),
+                Column("uasc", "Unaccompanied asylum seeking child", cells.parse_yes_no, ("UASC",), prefix=True),
+                TEAM,
+            ),
+            {"cic_children": ("start", "ceased", "uasc", "team"), "cic_uasc": ("start", "ceased", "uasc")},
+            ("cic_children",),
+        ),
+        ListSpec(
+            9,
+            "Care leavers",
+            (
+                Column("birth", "Date of birth", cells.parse_date, ("DOB", "Birth date")),
+                Column(
+                    "activity",
+                    "Activity status",
+                    cells.parse_activity,
+                    ("Main activity", "Activity", "Current activity"),
+                ),
+            ),
+            {"care_leavers": ("birth",), "care_leavers_ete": ("birth", "activity")},
+        ),
+        ListSpec(
+            10,
+            "Adoption",
+            (
+                Column(
+                    "entered_care",
+                    "Date the child entered care",
+                    cells.parse_date,
+                    ("Date child entered care", "Date entered care", "Date of entry into care"),
+                ),
+                Column("placement_order", "Date of placement order", cells.parse_date, ("Placement order date",)),
+                Column(
+                    "matched",
+                    "Date of matching child and prospective adopters",
+                    cells.parse_date,
+                    ("Date of match", "Date matched", "Matching date", "Date of matching"),
+                ),
+                Column(
+                    "placed",
+                    "Date placed for adoption",
+                    cells.parse_date,
+                    ("Date child placed for adoption", "Adoptive placement date", "Date of adoptive placement"),
+                ),
+            ),
+            {
+                "adoption_match_children": ("matched", "placement_order"),
+                "adoption_match_days": ("matched", "placement_order"),
+                "adoption_placement_children": ("placed", "entered_care"),
+                "adoption_placement_days": ("placed", "entered_care"),
+            },
+        ),
+        ListSpec(11, "Adopters", (), {}),
+    )
+}
 
 ALL_MEASURES = tuple(code for spec in LISTS.values() for code in spec.needs)
 TEAM_MEASURES = frozenset(code for spec in LISTS.values() for code in spec.team_measures)
@@ -198,8 +330,9 @@ class RowProblem(Exception):
         self.message = message
 
 
-def count_row(number: int, row: dict, measures: frozenset[str], ctx: Context, tally: Tally,
-              note: Callable[[str, str], None]) -> None:
+def count_row(
+    number: int, row: dict, measures: frozenset[str], ctx: Context, tally: Tally, note: Callable[[str, str], None]
+) -> None:
     """Add one parsed row of list `number` to the tally, for the measures the list can give.
 
     `note(column, message)` records a row that cannot be used for a measure (a blank it needs).
@@ -233,8 +366,9 @@ def _referrals(row, measures, ctx, tally, note) -> None:
     if "re_referrals" in measures:
         previous = row.get("previous")
         if previous is None:
-            note("previous", "no number of referrals in the last 12 months: counted as a referral, "
-                             "not as a re-referral")
+            note(
+                "previous", "no number of referrals in the last 12 months: counted as a referral, not as a re-referral"
+            )
         elif previous >= 2:  # the count includes this referral
             tally.authority["re_referrals"] += 1
 
@@ -258,8 +392,9 @@ def _assessments(row, measures, ctx, tally, note) -> None:
     days = ctx.calendar.count(start, done)
     if team is not None:
         tally.team_rows[team] += 1
-    _add_team(tally, team, "assessments_in_timescale" if days <= TIMESCALE_WORKING_DAYS
-              else "assessments_out_of_timescale")
+    _add_team(
+        tally, team, "assessments_in_timescale" if days <= TIMESCALE_WORKING_DAYS else "assessments_out_of_timescale"
+    )
 
 
 def _children_in_need(row, measures, ctx, tally, note) -> None:
@@ -283,8 +418,11 @@ def _children_in_need(row, measures, ctx, tally, note) -> None:
         return
     tally.team_rows[team] += 1
     _add_team(tally, team, "open_cases")
-    if "unallocated_cases" in measures and row.get("worker") is None and \
-            (ctx.last - start).days >= UNALLOCATED_AFTER_DAYS:
+    if (
+        "unallocated_cases" in measures
+        and row.get("worker") is None
+        and (ctx.last - start).days >= UNALLOCATED_AFTER_DAYS
+    ):
         _add_team(tally, team, "unallocated_cases")
 
 
@@ -309,8 +447,11 @@ def _child_protection(row, measures, ctx, tally, note) -> None:
             if ctx.in_month(visit):
                 _add_team(tally, team, "cpp_visits_made")
             elif visit is not None and visit > ctx.last:
-                note("visit", "the last statutory visit is after the month, so a visit in the month cannot be "
-                              "seen: counted as not visited (import the file extracted at the month's end)")
+                note(
+                    "visit",
+                    "the last statutory visit is after the month, so a visit in the month cannot be "
+                    "seen: counted as not visited (import the file extracted at the month's end)",
+                )
 
 
 def _looked_after(row, measures, ctx, tally, note) -> None:
@@ -352,8 +493,10 @@ def _care_leavers(row, measures, ctx, tally, note) -> None:
     if "care_leavers_ete" in measures:
         activity = row.get("activity")
         if activity is None:
-            note("activity", "no activity recorded: counted as a care leaver, not as in education, "
-                             "employment or training")
+            note(
+                "activity",
+                "no activity recorded: counted as a care leaver, not as in education, employment or training",
+            )
         elif activity in cells.ETE_CODES:
             tally.authority["care_leavers_ete"] += 1
 
@@ -380,6 +523,11 @@ def _adoption(row, measures, ctx, tally, note) -> None:
 
 
 COUNTERS: dict[int, Callable] = {
-    3: _referrals, 4: _assessments, 6: _children_in_need, 7: _child_protection, 8: _looked_after,
-    9: _care_leavers, 10: _adoption,
+    3: _referrals,
+    4: _assessments,
+    6: _children_in_need,
+    7: _child_protection,
+    8: _looked_after,
+    9: _care_leavers,
+    10: _adoption,
 }

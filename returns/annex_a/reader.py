@@ -106,24 +106,43 @@ class Derivation:
 
 def derivation_to_json(derivation: Derivation) -> bytes:
     """Return the derivation as JSON: counts, names of teams, sheets and columns, row numbers; no cell values."""
-    problems = {kind: [[g.list_number, g.column, g.message, g.rows, g.count] for g in getattr(derivation, kind)]
-                for kind in ("errors", "notes")}
-    return json.dumps({
-        "file_name": derivation.file_name, "sha256": derivation.sha256, "month": str(derivation.month),
-        "lists": derivation.lists, "measures": derivation.measures, "not_derived": derivation.not_derived,
-        "authority": derivation.authority, "teams": derivation.teams, "team_rows": derivation.team_rows,
-        "rows_read": derivation.rows_read, "no_team_rows": derivation.no_team_rows, **problems,
-    }).encode()
+    problems = {
+        kind: [[g.list_number, g.column, g.message, g.rows, g.count] for g in getattr(derivation, kind)]
+        for kind in ("errors", "notes")
+    }
+    return json.dumps(
+        {
+            "file_name": derivation.file_name,
+            "sha256": derivation.sha256,
+            "month": str(derivation.month),
+            "lists": derivation.lists,
+            "measures": derivation.measures,
+            "not_derived": derivation.not_derived,
+            "authority": derivation.authority,
+            "teams": derivation.teams,
+            "team_rows": derivation.team_rows,
+            "rows_read": derivation.rows_read,
+            "no_team_rows": derivation.no_team_rows,
+            **problems,
+        }
+    ).encode()
 
 
 def derivation_from_json(data: bytes) -> Derivation:
     """Return a derivation saved by `derivation_to_json`."""
     raw = json.loads(data)
     result = Derivation(
-        file_name=raw["file_name"], sha256=raw["sha256"], month=Month.parse(raw["month"]),
-        lists={int(k): v for k, v in raw["lists"].items()}, measures=raw["measures"], not_derived=raw["not_derived"],
-        authority=raw["authority"], teams=raw["teams"], team_rows=raw["team_rows"],
-        rows_read={int(k): v for k, v in raw["rows_read"].items()}, no_team_rows=raw["no_team_rows"],
+        file_name=raw["file_name"],
+        sha256=raw["sha256"],
+        month=Month.parse(raw["month"]),
+        lists={int(k): v for k, v in raw["lists"].items()},
+        measures=raw["measures"],
+        not_derived=raw["not_derived"],
+        authority=raw["authority"],
+        teams=raw["teams"],
+        team_rows=raw["team_rows"],
+        rows_read={int(k): v for k, v in raw["rows_read"].items()},
+        no_team_rows=raw["no_team_rows"],
     )
     for kind in ("errors", "notes"):
         problems = getattr(result, kind)
@@ -165,8 +184,7 @@ def _sheets_by_list(book: Workbook, result: Derivation) -> dict[int, str]:
         if number is None:
             continue
         if number in sheets:
-            result.errors.add(number, f"two sheets hold List {number} (“{sheets[number]}” and “{name}”): "
-                                      "keep one")
+            result.errors.add(number, f"two sheets hold List {number} (“{sheets[number]}” and “{name}”): keep one")
             continue
         sheets[number] = name
     return sheets
@@ -237,8 +255,9 @@ def _find_header(rows, spec: ListSpec, result: Derivation) -> dict[str, int] | N
         for key, indexes in where.items():
             if len(indexes) > 1:
                 letters = " and ".join(_letter(i) for i in indexes)
-                result.errors.add(spec.number, f"two columns ({letters}) are both “{spec.column(key).label}”: "
-                                               "keep one", row=number)
+                result.errors.add(
+                    spec.number, f"two columns ({letters}) are both “{spec.column(key).label}”: keep one", row=number
+                )
             found[key] = indexes[0]
         if found:
             return found
@@ -254,4 +273,3 @@ def _letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
-

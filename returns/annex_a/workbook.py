@@ -52,8 +52,10 @@ _SHARED_ITEM = re.compile(r"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", re.DOTALL)
 _TEXT = re.compile(r"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", re.DOTALL)
 _PHONETIC = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.DOTALL)
 _ENCODING = re.compile(r'<\?xml[^>]*encoding="([^"]+)"')
-_ENTITIES = ("{name} contains XML entity or DTD declarations, which are refused because they can be used to attack "
-             "the server. Save a fresh copy from Excel and try again.")
+_ENTITIES = (
+    "{name} contains XML entity or DTD declarations, which are refused because they can be used to attack "
+    "the server. Save a fresh copy from Excel and try again."
+)
 
 
 class CellError(str):
@@ -87,7 +89,7 @@ class SharedStrings:
         if index < 0:
             raise IndexError(index)
         end = self._ends[index]
-        return self._data[self._ends[index - 1] if index else 0:end].decode()
+        return self._data[self._ends[index - 1] if index else 0 : end].decode()
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -119,8 +121,10 @@ class Workbook:
         try:
             for chunk in self._chunks(self.paths[name], "row"):
                 if _UNREFERENCED_CELL.search(chunk):
-                    raise ImportRefused(f"{self.file_name} was saved by a program that leaves out cell references; "
-                                        "open it in Excel, save it, and import it again.")
+                    raise ImportRefused(
+                        f"{self.file_name} was saved by a program that leaves out cell references; "
+                        "open it in Excel, save it, and import it again."
+                    )
                 cells: dict[int, object] | None = None
                 for match in _ROW_OR_CELL.finditer(chunk):
                     letters = match.group("letters")
@@ -179,8 +183,16 @@ class Workbook:
                     yield text[:cut]
         except ImportRefused:
             raise
-        except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, IndexError, UnicodeDecodeError,
-                RuntimeError):
+        except (
+            KeyError,
+            zipfile.BadZipFile,
+            OSError,
+            EOFError,
+            ValueError,
+            IndexError,
+            UnicodeDecodeError,
+            RuntimeError,
+        ):
             # ValueError/IndexError: a number or shared string reference that is not one.
             raise ImportRefused(self._damaged()) from None
 
@@ -221,8 +233,11 @@ class Workbook:
             for _, element in events:
                 if element.tag == f"{_PKG}Relationship":
                     target = element.get("Target", "")
-                    target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                        posixpath.join("xl", target))
+                    target = (
+                        target.lstrip("/")
+                        if target.startswith("/")
+                        else posixpath.normpath(posixpath.join("xl", target))
+                    )
                     found[element.get("Id", "")] = (target, element.get("Type", ""))
         return found
 
@@ -261,8 +276,11 @@ def _after_last_close(text: str, element: str) -> int:
         if found == -1:
             return -1
         opening = text.rfind("<", 0, found)
-        if opening != -1 and text[opening + 1:opening + 2] == "/" and (
-                opening + 2 == found or (text[found - 1] == ":" and text[opening + 2:found - 1].isalnum())):
+        if (
+            opening != -1
+            and text[opening + 1 : opening + 2] == "/"
+            and (opening + 2 == found or (text[found - 1] == ":" and text[opening + 2 : found - 1].isalnum()))
+        ):
             return found + len(tail)
         end = found  # an opening tag (<si>) or a longer name ending the same way: look further back
 

@@ -29,28 +29,73 @@ from scorecard.demo.counts import CITY, MONTHS, TEAMS, monthly_counts
 MISMATCHED = ("cin_supported_total", "assessments_completed")
 _NAMES = {code: name for code, name, _area, _type in TEAMS}
 _UASC_TEAM = next(name for code, name, _area, team_type in TEAMS if team_type == "uasc")
-_ETE = ("F1: Full time in higher education", "P1", "F2", "P2: Part time in education other than higher",
-        "F3", "p3) Part time in training or employment")
+_ETE = (
+    "F1: Full time in higher education",
+    "P1",
+    "F2",
+    "P2: Part time in education other than higher",
+    "F3",
+    "p3) Part time in training or employment",
+)
 _NEET = ("G4", "G5: Not in education, employment or training - other", "G6")
 _STATUSES = ("b) Child Protection plan", "c) Child in need plan", "d) Open assessment")
 
 HEADERS = {
-    "List 3": ["Child Unique ID", "Gender", "Date of Birth", "Date of Referral", "Referral Source",
-               "Number of Referrals in Last 12 Months", "Allocated Team", "Allocated Worker"],
-    "List 4": ["Child Unique ID", "Gender", "Continuous Assessment Start Date",
-               "Child Seen During Continuous Assessment", "Continuous Assessment Date of Authorisation",
-               "Allocated Team", "Allocated Worker"],
-    "List 6": ["Child Unique ID", "Gender", "CIN Start Date", "CIN Closure Date", "Case Status", "Allocated Team",
-               "Allocated Worker"],
-    "List 7": ["Child Unique ID", "Gender", "Child Protection Plan Start Date", "Date of the Last Statutory Visit",
-               "Child Protection Plan End Date", "Allocated Team", "Allocated Worker"],
-    "List 8": ["Child Unique ID", "Gender",
-               "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)",
-               "Date Started to be Looked After", "Date Ceased to be Looked After", "Allocated Team",
-               "Allocated Worker"],
+    "List 3": [
+        "Child Unique ID",
+        "Gender",
+        "Date of Birth",
+        "Date of Referral",
+        "Referral Source",
+        "Number of Referrals in Last 12 Months",
+        "Allocated Team",
+        "Allocated Worker",
+    ],
+    "List 4": [
+        "Child Unique ID",
+        "Gender",
+        "Continuous Assessment Start Date",
+        "Child Seen During Continuous Assessment",
+        "Continuous Assessment Date of Authorisation",
+        "Allocated Team",
+        "Allocated Worker",
+    ],
+    "List 6": [
+        "Child Unique ID",
+        "Gender",
+        "CIN Start Date",
+        "CIN Closure Date",
+        "Case Status",
+        "Allocated Team",
+        "Allocated Worker",
+    ],
+    "List 7": [
+        "Child Unique ID",
+        "Gender",
+        "Child Protection Plan Start Date",
+        "Date of the Last Statutory Visit",
+        "Child Protection Plan End Date",
+        "Allocated Team",
+        "Allocated Worker",
+    ],
+    "List 8": [
+        "Child Unique ID",
+        "Gender",
+        "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)",
+        "Date Started to be Looked After",
+        "Date Ceased to be Looked After",
+        "Allocated Team",
+        "Allocated Worker",
+    ],
     "List 9": ["Child Unique ID", "Gender", "Date of Birth", "Allocated Team", "Activity Status"],
-    "List 10": ["Child Unique ID", "Gender", "Date the Child Entered Care", "Date of Placement Order",
-                "Date of Matching Child and Prospective Adopters", "Date Placed for Adoption"],
+    "List 10": [
+        "Child Unique ID",
+        "Gender",
+        "Date the Child Entered Care",
+        "Date of Placement Order",
+        "Date of Matching Child and Prospective Adopters",
+        "Date Placed for Adoption",
+    ],
 }
 
 
@@ -133,8 +178,18 @@ def _referrals(b: _Builder, counts) -> None:
     rows = b.sheets["List 3"]
     for k in range(referrals):
         child, gender = b.child()
-        rows.append([child, gender, None, b.in_month(k), "Police", 2 + k % 2 if k < again else 1,
-                     _team_name(k, list(_NAMES)), "SW"])
+        rows.append(
+            [
+                child,
+                gender,
+                None,
+                b.in_month(k),
+                "Police",
+                2 + k % 2 if k < again else 1,
+                _team_name(k, list(_NAMES)),
+                "SW",
+            ]
+        )
     for k in range(referrals // 10):  # last month's referrals: not counted
         child, gender = b.child()
         rows.append([child, gender, None, b.before_month(k, 28), "School", 1, _team_name(k, list(_NAMES)), "SW"])
@@ -151,8 +206,17 @@ def _assessments(b: _Builder, counts, teams: list[str]) -> None:
             done = b.in_month(k)
             # Well inside or well outside 45 working days, so a council closure day or two changes nothing.
             days = 5 + k % 35 if k < inside else 52 + k % 40
-            rows.append([child, "b) Female", b.working_days_back(done, days), "a) Yes" if made < seen else "b) No",
-                         done, _NAMES[code], "SW"])
+            rows.append(
+                [
+                    child,
+                    "b) Female",
+                    b.working_days_back(done, days),
+                    "a) Yes" if made < seen else "b) No",
+                    done,
+                    _NAMES[code],
+                    "SW",
+                ]
+            )
             made += 1
     for k in range(len(rows) // 10):  # authorised last month: not counted
         child, _ = b.child()
@@ -197,8 +261,9 @@ def _child_protection(b: _Builder, counts, teams: list[str]) -> None:
             rows.append([child, gender, start, visit, None, _NAMES[code], "SW"])
         for k in range(plans // 10):  # ended by the month's end: not counted
             child, gender = b.child()
-            rows.append([child, gender, b.before_month(k, 400), b.before_month(k, 30), b.in_month(k),
-                         _NAMES[code], "SW"])
+            rows.append(
+                [child, gender, b.before_month(k, 400), b.before_month(k, 30), b.in_month(k), _NAMES[code], "SW"]
+            )
 
 
 def _looked_after(b: _Builder, counts, teams: list[str]) -> None:
@@ -247,13 +312,22 @@ def _adoption(b: _Builder, counts) -> None:
     for k, days in enumerate(_split(match_days, matched) if matched else []):
         child, gender = b.child()
         match = b.in_month(k * 3)
-        rows.append([child, gender, match - dt.timedelta(days=days + 200), match - dt.timedelta(days=days), match,
-                     None])
+        rows.append(
+            [child, gender, match - dt.timedelta(days=days + 200), match - dt.timedelta(days=days), match, None]
+        )
     for k, days in enumerate(_split(place_days, placed) if placed else []):
         child, gender = b.child()
         place = b.in_month(k * 5)
         match = b.before_month(k, 20)  # matched before the month, so only the placement counts in it
         rows.append([child, gender, place - dt.timedelta(days=days), match - dt.timedelta(days=150), match, place])
     child, gender = b.child()  # matched and placed last month: not counted
-    rows.append([child, gender, b.before_month(0, 1) - dt.timedelta(days=700), b.before_month(0, 1) -
-                 dt.timedelta(days=300), b.before_month(0, 1), b.before_month(0, 1)])
+    rows.append(
+        [
+            child,
+            gender,
+            b.before_month(0, 1) - dt.timedelta(days=700),
+            b.before_month(0, 1) - dt.timedelta(days=300),
+            b.before_month(0, 1),
+            b.before_month(0, 1),
+        ]
+    )

@@ -69,28 +69,34 @@ def _at(month: str) -> int:
 # rounds to the seed's team-type rows. Locality CiC teams do no assessments
 # and hold no plans; assessment teams hold no children in care.
 _TEAM_MEASURES = (
-    "open_cases", "unallocated_cases",
-    "assessments_in_timescale", "assessments_out_of_timescale",
-    "cpp_children", "cpp_visits_due", "cpp_visits_made",
+    "open_cases",
+    "unallocated_cases",
+    "assessments_in_timescale",
+    "assessments_out_of_timescale",
+    "cpp_children",
+    "cpp_visits_due",
+    "cpp_visits_made",
     "cic_children",
-    "social_work_staff", "supervisions",
-    "qualified_social_workers", "caseload_cases",
+    "social_work_staff",
+    "supervisions",
+    "qualified_social_workers",
+    "caseload_cases",
 )
 _DECEMBER_BY_TEAM = {
     #            open unal  in out  cpp due made  cic staff sup  qsw cases
-    "EAST-ASM":  (640, 0, 300, 16,  30,  22,  19,   0,  34, 26,  30, 609),
-    "EAST-SG":   (820, 0,  40,  3, 252, 238, 206,  51,  58, 45,  52, 780),
-    "EAST-CIC":  (530, 0,   0,  0,   0,   0,   0, 470,  36, 27,  34, 486),
-    "NWC-ASM":   (710, 1, 240, 14,  34,  26,  23,   0,  44, 40,  30, 699),
-    "NWC-SG":    (810, 0,  34,  3, 278, 262, 230,  44,  64, 56,  44, 792),
-    "NWC-CIC":   (570, 0,   0,  0,   0,   0,   0, 495,  68, 60,  46, 566),
-    "SOUTH-ASM": (520, 0, 236, 20,  40,  30,  26,   0,  45, 38,  28, 400),
-    "SOUTH-SG":  (700, 0,  34,  4, 304, 286, 246,  49,  50, 42,  28, 560),
-    "SOUTH-CIC": (702, 0,   0,  0,   0,   0,   0, 560,  60, 51,  38, 619),
-    "DCSC-DIS":  (704, 0,   8,  0,  20,  16,  15,  80,  31, 18,  26, 372),
-    "CW-UASC":   (420, 0,  14,  8,   0,   0,   0,   0,  11,  9,  10, 240),
-    "CW-NRPF":   (180, 0,   9,  6,   6,   5,   5,   3,   4,  3,   4,  80),
-    "CW-HOME":   (240, 0,   8,  4,   8,   6,   6,   6,   5,  4,   4,  84),
+    "EAST-ASM": (640, 0, 300, 16, 30, 22, 19, 0, 34, 26, 30, 609),
+    "EAST-SG": (820, 0, 40, 3, 252, 238, 206, 51, 58, 45, 52, 780),
+    "EAST-CIC": (530, 0, 0, 0, 0, 0, 0, 470, 36, 27, 34, 486),
+    "NWC-ASM": (710, 1, 240, 14, 34, 26, 23, 0, 44, 40, 30, 699),
+    "NWC-SG": (810, 0, 34, 3, 278, 262, 230, 44, 64, 56, 44, 792),
+    "NWC-CIC": (570, 0, 0, 0, 0, 0, 0, 495, 68, 60, 46, 566),
+    "SOUTH-ASM": (520, 0, 236, 20, 40, 30, 26, 0, 45, 38, 28, 400),
+    "SOUTH-SG": (700, 0, 34, 4, 304, 286, 246, 49, 50, 42, 28, 560),
+    "SOUTH-CIC": (702, 0, 0, 0, 0, 0, 0, 560, 60, 51, 38, 619),
+    "DCSC-DIS": (704, 0, 8, 0, 20, 16, 15, 80, 31, 18, 26, 372),
+    "CW-UASC": (420, 0, 14, 8, 0, 0, 0, 0, 11, 9, 10, 240),
+    "CW-NRPF": (180, 0, 9, 6, 6, 5, 5, 3, 4, 3, 4, 80),
+    "CW-HOME": (240, 0, 8, 4, 8, 6, 6, 6, 5, 4, 4, 84),
 }
 _DECEMBER = {
     measure: {team: row[column] for team, row in _DECEMBER_BY_TEAM.items()}
@@ -184,9 +190,7 @@ def _path(anchors: dict[str, float]) -> list[float]:
     return levels
 
 
-def _share_out(
-    total: int, weights: Sequence[float], caps: Sequence[int] | None = None
-) -> list[int]:
+def _share_out(total: int, weights: Sequence[float], caps: Sequence[int] | None = None) -> list[int]:
     """Split `total` into whole numbers in proportion to `weights`.
 
     Largest remainders get the odd units, so the parts always add up to
@@ -256,10 +260,7 @@ def _count_series(
     The baseline months are scaled to add up to `baseline_sum` exactly, and
     `pins` (month -> value) are set as given.
     """
-    values = [
-        level * (1 + season(index)) * (1 + rng.gauss(0, spread))
-        for index, level in enumerate(_path(anchors))
-    ]
+    values = [level * (1 + season(index)) * (1 + rng.gauss(0, spread)) for index, level in enumerate(_path(anchors))]
     if baseline_sum is not None:
         fitted = _share_out(baseline_sum, [values[i] for i in _BASELINE])
         for i, value in zip(_BASELINE, fitted, strict=True):
@@ -292,9 +293,7 @@ def _part_series(
     ]
     values = [whole * rate for whole, rate in zip(wholes, rates, strict=True)]
     if baseline_sum is not None:
-        fitted = _share_out(
-            baseline_sum, [values[i] for i in _BASELINE], [wholes[i] for i in _BASELINE]
-        )
+        fitted = _share_out(baseline_sum, [values[i] for i in _BASELINE], [wholes[i] for i in _BASELINE])
         for i, value in zip(_BASELINE, fitted, strict=True):
             values[i] = value
     values = [min(whole, _round(value)) for whole, value in zip(wholes, values, strict=True)]
@@ -385,8 +384,7 @@ def _open_and_unallocated(rng: random.Random) -> dict[str, dict[str, list[int]]]
     """Open cases rise slowly; unallocated cases fall from dozens to a handful."""
     open_city = _count_series(
         rng,
-        {"2014-01": 6850, "2015-01": 6980, "2016-01": 7120, "2017-01": 7260,
-         "2017-08": 7362, "2017-11": 7420},
+        {"2014-01": 6850, "2015-01": 6980, "2016-01": 7120, "2017-01": 7260, "2017-08": 7362, "2017-11": 7420},
         0.006,
         baseline_sum=_BASELINE_SUMS["open_cases"],
         pins={LAST_MONTH: sum(_DECEMBER["open_cases"].values())},
@@ -411,8 +409,7 @@ def _assessments(rng: random.Random) -> dict[str, dict[str, list[int]]]:
     holidays = _seasonal({8: -0.07, 12: -0.15})
     december_inside = _DECEMBER["assessments_in_timescale"]
     december_total = {
-        team: december_inside[team] + _DECEMBER["assessments_out_of_timescale"][team]
-        for team in TEAM_CODES
+        team: december_inside[team] + _DECEMBER["assessments_out_of_timescale"][team] for team in TEAM_CODES
     }
     total_city = _count_series(
         rng,
@@ -433,13 +430,15 @@ def _assessments(rng: random.Random) -> dict[str, dict[str, list[int]]]:
     total = _to_teams(rng, total_city, december_total)
     # Never more inside than the team completed.
     inside = _to_teams(
-        rng, inside_city, december_inside,
+        rng,
+        inside_city,
+        december_inside,
         _scaled_by_standing(total, december_inside, december_total),
-        caps=total, spread=0.0,
+        caps=total,
+        spread=0.0,
     )
     outside = {
-        team: [whole - part for whole, part in zip(total[team], inside[team], strict=True)]
-        for team in TEAM_CODES
+        team: [whole - part for whole, part in zip(total[team], inside[team], strict=True)] for team in TEAM_CODES
     }
     return {"assessments_in_timescale": inside, "assessments_out_of_timescale": outside}
 
@@ -448,11 +447,21 @@ def _child_protection(rng: random.Random) -> dict[str, dict[str, list[int]]]:
     """Plans in the 900s for two years; visits improving, dipping in holidays."""
     cpp_city = _count_series(
         rng,
-        {"2014-01": 870, "2014-09": 905, "2015-06": 950, "2016-03": 985,
-         "2016-10": 955, "2017-03": 988, "2017-08": 970, "2017-12": 972},
+        {
+            "2014-01": 870,
+            "2014-09": 905,
+            "2015-06": 950,
+            "2016-03": 985,
+            "2016-10": 955,
+            "2017-03": 988,
+            "2017-08": 970,
+            "2017-12": 972,
+        },
         0.012,
-        pins={"2017-03": _FIXED_MONTHS[("cpp_children", "2017-03")],
-              LAST_MONTH: sum(_DECEMBER["cpp_children"].values())},
+        pins={
+            "2017-03": _FIXED_MONTHS[("cpp_children", "2017-03")],
+            LAST_MONTH: sum(_DECEMBER["cpp_children"].values()),
+        },
     )
     cpp = _to_teams(rng, cpp_city, _DECEMBER["cpp_children"])
     # Children whose first visit is not yet due are not counted as due.
@@ -465,9 +474,12 @@ def _child_protection(rng: random.Random) -> dict[str, dict[str, list[int]]]:
         pins={LAST_MONTH: sum(_DECEMBER["cpp_visits_due"].values())},
     )
     due = _to_teams(
-        rng, due_city, _DECEMBER["cpp_visits_due"],
+        rng,
+        due_city,
+        _DECEMBER["cpp_visits_due"],
         _scaled_by_standing(cpp, _DECEMBER["cpp_visits_due"], _DECEMBER["cpp_children"]),
-        caps=cpp, spread=0.01,
+        caps=cpp,
+        spread=0.01,
     )
     made_city = _part_series(
         rng,
@@ -479,9 +491,12 @@ def _child_protection(rng: random.Random) -> dict[str, dict[str, list[int]]]:
         season=_seasonal({8: -0.05, 12: -0.07}),
     )
     made = _to_teams(
-        rng, made_city, _DECEMBER["cpp_visits_made"],
+        rng,
+        made_city,
+        _DECEMBER["cpp_visits_made"],
         _scaled_by_standing(due, _DECEMBER["cpp_visits_made"], _DECEMBER["cpp_visits_due"]),
-        caps=due, spread=0.005,
+        caps=due,
+        spread=0.005,
     )
     return {"cpp_children": cpp, "cpp_visits_due": due, "cpp_visits_made": made}
 
@@ -490,11 +505,20 @@ def _children_in_care(rng: random.Random) -> dict[str, dict[str, list[int]]]:
     """Down gently as the improvement plan intended, then up again lately."""
     cic_city = _count_series(
         rng,
-        {"2014-01": 1885, "2015-04": 1810, "2016-03": 1735, "2016-12": 1712,
-         "2017-06": 1704, "2017-09": 1718, "2017-12": 1758},
+        {
+            "2014-01": 1885,
+            "2015-04": 1810,
+            "2016-03": 1735,
+            "2016-12": 1712,
+            "2017-06": 1704,
+            "2017-09": 1718,
+            "2017-12": 1758,
+        },
         0.004,
-        pins={"2016-03": _FIXED_MONTHS[("cic_children", "2016-03")],
-              LAST_MONTH: sum(_DECEMBER["cic_children"].values())},
+        pins={
+            "2016-03": _FIXED_MONTHS[("cic_children", "2016-03")],
+            LAST_MONTH: sum(_DECEMBER["cic_children"].values()),
+        },
     )
     cic = _to_teams(rng, cic_city, _DECEMBER["cic_children"], spread=0.005)
     return {"cic_children": cic}
@@ -522,9 +546,12 @@ def _workforce(rng: random.Random) -> dict[str, dict[str, list[int]]]:
         season=_seasonal({8: -0.08, 12: -0.09}),
     )
     supervisions = _to_teams(
-        rng, supervised_city, _DECEMBER["supervisions"],
+        rng,
+        supervised_city,
+        _DECEMBER["supervisions"],
         _scaled_by_standing(staff, _DECEMBER["supervisions"], _DECEMBER["social_work_staff"]),
-        caps=staff, spread=0.01,
+        caps=staff,
+        spread=0.01,
     )
 
     # Qualified workers holding cases: the same fraction of each team's staff
@@ -540,10 +567,18 @@ def _workforce(rng: random.Random) -> dict[str, dict[str, list[int]]]:
     # Cases per worker by team type: high in 2014, brought down to about 15
     # by 2017, rising in November and sharply in December (the seed's story).
     per_worker = {
-        "assessment": _path({"2014-01": 19.5, "2015-06": 17.5, "2016-06": 15.5, "2017-03": 14.6,
-                             "2017-06": 14.0, "2017-10": 14.0, "2017-11": 14.8}),
-        "safeguarding": _path({"2014-01": 21.0, "2015-06": 19.5, "2016-06": 18.0,
-                               "2017-06": 16.8, "2017-11": 17.0}),
+        "assessment": _path(
+            {
+                "2014-01": 19.5,
+                "2015-06": 17.5,
+                "2016-06": 15.5,
+                "2017-03": 14.6,
+                "2017-06": 14.0,
+                "2017-10": 14.0,
+                "2017-11": 14.8,
+            }
+        ),
+        "safeguarding": _path({"2014-01": 21.0, "2015-06": 19.5, "2016-06": 18.0, "2017-06": 16.8, "2017-11": 17.0}),
         "children_in_care": _path({"2014-01": 16.5, "2016-01": 15.0, "2017-06": 14.0}),
         "disabled_children": _path({"2014-01": 15.0, "2017-06": 13.0}),
         "uasc": _path({"2014-01": 18.0, "2016-01": 22.0, "2017-06": 24.0}),
@@ -562,9 +597,7 @@ def _workforce(rng: random.Random) -> dict[str, dict[str, list[int]]]:
     cases = {}
     for team in TEAM_CODES:
         team_type = _TEAM_TYPE[team]
-        standing = (december_cases[team] / december_qualified[team]) / (
-            type_cases[team_type] / type_workers[team_type]
-        )
+        standing = (december_cases[team] / december_qualified[team]) / (type_cases[team_type] / type_workers[team_type])
         cases[team] = [
             _round(workers * per_worker[team_type][index] * standing * (1 + rng.gauss(0, 0.02)))
             for index, workers in enumerate(qualified[team])
@@ -637,8 +670,7 @@ def _care_and_leaving_care(rng: random.Random) -> dict[str, list[int]]:
     # March 2016 and a slow rise to 151.
     uasc = _count_series(
         rng,
-        {"2014-01": 30, "2015-03": 38, "2015-04": 40, "2016-03": 142, "2016-12": 140,
-         "2017-06": 145, "2017-12": 151},
+        {"2014-01": 30, "2015-03": 38, "2015-04": 40, "2016-03": 142, "2016-12": 140, "2017-06": 145, "2017-12": 151},
         0.02,
         pins=_pins_for("cic_uasc"),
     )
@@ -653,8 +685,7 @@ def _care_and_leaving_care(rng: random.Random) -> dict[str, list[int]]:
     leavers_ete = _part_series(
         rng,
         leavers,
-        {"2014-01": 0.47, "2015-06": 0.49, "2016-06": 0.50, "2017-03": 0.51,
-         "2017-06": 0.56, "2017-11": 0.62},
+        {"2014-01": 0.47, "2015-06": 0.49, "2016-06": 0.50, "2017-03": 0.51, "2017-06": 0.56, "2017-11": 0.62},
         0.008,
         baseline_sum=_BASELINE_SUMS["care_leavers_ete"],
         pins=_pins_for("care_leavers_ete"),
@@ -700,8 +731,15 @@ def _agency(rng: random.Random) -> dict[str, list[int]]:
     # Agency social workers peak in 2016, then fall from 195 in March 2017.
     agency_sw = _count_series(
         rng,
-        {"2014-01": 160, "2015-01": 172, "2016-01": 188, "2016-09": 198, "2017-03": 195,
-         "2017-06": 186, "2017-11": 140},
+        {
+            "2014-01": 160,
+            "2015-01": 172,
+            "2016-01": 188,
+            "2016-09": 198,
+            "2017-03": 195,
+            "2017-06": 186,
+            "2017-11": 140,
+        },
         0.015,
         baseline_sum=_BASELINE_SUMS["agency_social_workers"],
         pins=_pins_for("agency_social_workers"),
@@ -788,8 +826,7 @@ def _adoption_series(
     for index in (_DEC, _BASELINE.start - window + 1):
         children[index] = max(children[index], 2)
     planned = [
-        count * level * (1 + rng.gauss(0, 0.10))
-        for count, level in zip(children, _path(days_per_child), strict=True)
+        count * level * (1 + rng.gauss(0, 0.10)) for count, level in zip(children, _path(days_per_child), strict=True)
     ]
     days = _solve_rolling(children, planned, window, december_value, baseline_value)
     return {f"{prefix}_days": days, f"{prefix}_children": children}
@@ -799,14 +836,26 @@ def _adoption(rng: random.Random) -> dict[str, list[int]]:
     # Matches: slow (400+ days) in 2014, improving steadily; November and
     # December 2017 are quick because no long-waiting child was matched.
     matches = _adoption_series(
-        rng, "adoption_match", (1, 2, 3, 3, 4, 4, 5, 6),
-        {"2014-01": 420, "2015-06": 380, "2016-06": 350, "2016-12": 330, "2017-01": 301,
-         "2017-10": 211, "2017-11": 115, "2017-12": 105},
+        rng,
+        "adoption_match",
+        (1, 2, 3, 3, 4, 4, 5, 6),
+        {
+            "2014-01": 420,
+            "2015-06": 380,
+            "2016-06": 350,
+            "2016-12": 330,
+            "2017-01": 301,
+            "2017-10": 211,
+            "2017-11": 115,
+            "2017-12": 105,
+        },
     )
     # Placements: entering care to moving in, improving slowly from 700-800
     # days in 2014 to about 600.
     placements = _adoption_series(
-        rng, "adoption_placement", (1, 2, 2, 3, 3, 4, 5),
+        rng,
+        "adoption_placement",
+        (1, 2, 2, 3, 3, 4, 5),
         {"2014-01": 740, "2015-01": 690, "2016-01": 640, "2017-01": 600, "2017-12": 580},
     )
     return {**matches, **placements}
@@ -827,7 +876,11 @@ def monthly_counts() -> dict[tuple[str, str, str], int]:
     rng = random.Random(_SEED)
     team_level: dict[str, dict[str, list[int]]] = {}
     team_builders = (
-        _open_and_unallocated, _assessments, _child_protection, _children_in_care, _workforce,
+        _open_and_unallocated,
+        _assessments,
+        _child_protection,
+        _children_in_care,
+        _workforce,
     )
     for build in team_builders:
         team_level.update(build(rng))

@@ -60,25 +60,38 @@ def load_reference() -> None:
     areas = {a.code: a for a in Area.objects.all()}
     types = {t.code: t for t in TeamType.objects.all()}
     for code, name, area, team_type in reference.TEAMS:
-        Team.objects.update_or_create(code=code, defaults={
-            "name": name, "area": areas[area], "team_type": types[team_type], "active": True})
+        Team.objects.update_or_create(
+            code=code, defaults={"name": name, "area": areas[area], "team_type": types[team_type], "active": True}
+        )
     for area, year, population in reference.POPULATIONS:
-        Population.objects.update_or_create(area=areas[area], year=year,
-                                            defaults={"population_0_17": population})
+        Population.objects.update_or_create(area=areas[area], year=year, defaults={"population_0_17": population})
     indicators = {i.code: i for i in Indicator.objects.all()}
     for code, effective_from, value, tolerance in reference.TARGETS:
-        Target.objects.update_or_create(indicator=indicators[code], effective_from=_month_date(effective_from),
-                                        defaults={"value": Decimal(value), "tolerance": Decimal(tolerance)})
+        Target.objects.update_or_create(
+            indicator=indicators[code],
+            effective_from=_month_date(effective_from),
+            defaults={"value": Decimal(value), "tolerance": Decimal(tolerance)},
+        )
     for code, kind, period, value, source, line in reference.COMPARATORS:
-        Comparator.objects.update_or_create(indicator=indicators[code], kind=kind, period=period, line=line or "",
-                                            defaults={"value": Decimal(value), "source": source})
+        Comparator.objects.update_or_create(
+            indicator=indicators[code],
+            kind=kind,
+            period=period,
+            line=line or "",
+            defaults={"value": Decimal(value), "source": source},
+        )
 
 
 # The measures some team types are not asked for (the demo's counts for them are 0); every other team-level
 # measure is returned by every team type. The performance team edits this on each measure in the admin.
 DEMO_NOT_RETURNED = {
-    "children_in_care": ("assessments_in_timescale", "assessments_out_of_timescale", "cpp_children",
-                         "cpp_visits_due", "cpp_visits_made"),
+    "children_in_care": (
+        "assessments_in_timescale",
+        "assessments_out_of_timescale",
+        "cpp_children",
+        "cpp_visits_due",
+        "cpp_visits_made",
+    ),
     "uasc": ("cpp_children", "cpp_visits_due", "cpp_visits_made", "cic_children"),
     "assessment": ("cic_children",),
 }
@@ -118,24 +131,46 @@ def load_returns(*, actor: User) -> int:
     wanted = counts.monthly_counts()
     unit_months = {(unit, month) for unit, month, _ in wanted}
 
-    existing = {(r.team.code if r.team is not None else council, str(Month.of(r.month))): r
-                for r in Return.objects.select_related("team")}
-    new_returns = [Return(team=None if unit == council else teams[unit], month=_month_date(month),
-                          state=Return.State.APPROVED, updated_by=actor, approved_by=actor, approved_at=now)
-                   for unit, month in sorted(unit_months) if (unit, month) not in existing]
+    existing = {
+        (r.team.code if r.team is not None else council, str(Month.of(r.month))): r
+        for r in Return.objects.select_related("team")
+    }
+    new_returns = [
+        Return(
+            team=None if unit == council else teams[unit],
+            month=_month_date(month),
+            state=Return.State.APPROVED,
+            updated_by=actor,
+            approved_by=actor,
+            approved_at=now,
+        )
+        for unit, month in sorted(unit_months)
+        if (unit, month) not in existing
+    ]
     Return.objects.bulk_create(new_returns)
-    returns = {(r.team.code if r.team is not None else council, str(Month.of(r.month))): r
-               for r in Return.objects.select_related("team")}
+    returns = {
+        (r.team.code if r.team is not None else council, str(Month.of(r.month))): r
+        for r in Return.objects.select_related("team")
+    }
     StateChange.objects.bulk_create(
-        StateChange(ret=returns[(unit, month)], from_state=Return.State.DRAFT, to_state=Return.State.APPROVED,
-                    actor=actor, at=now, reason=DEMO_NOTE)
-        for unit, month in sorted(unit_months) if (unit, month) not in existing
+        StateChange(
+            ret=returns[(unit, month)],
+            from_state=Return.State.DRAFT,
+            to_state=Return.State.APPROVED,
+            actor=actor,
+            at=now,
+            reason=DEMO_NOTE,
+        )
+        for unit, month in sorted(unit_months)
+        if (unit, month) not in existing
     )
-    Return.objects.filter(pk__in=[r.pk for r in returns.values()]).exclude(
-        state=Return.State.APPROVED).update(state=Return.State.APPROVED)
+    Return.objects.filter(pk__in=[r.pk for r in returns.values()]).exclude(state=Return.State.APPROVED).update(
+        state=Return.State.APPROVED
+    )
 
-    current = {(v.ret_id, v.measure_id): v for v in ReturnValue.objects.filter(
-        ret__in=[returns[key] for key in unit_months])}
+    current = {
+        (v.ret_id, v.measure_id): v for v in ReturnValue.objects.filter(ret__in=[returns[key] for key in unit_months])
+    }
     to_write, changes = [], []
     for (unit, month, measure), value in sorted(wanted.items()):
         ret, measure_obj = returns[(unit, month)], measures[measure]
@@ -143,10 +178,21 @@ def load_returns(*, actor: User) -> int:
         if old is not None and old.value == value:
             continue
         to_write.append(ReturnValue(ret=ret, measure=measure_obj, value=value))
-        changes.append(ValueChange(ret=ret, measure=measure_obj, old_value=old.value if old else None,
-                                   new_value=value, actor=actor, at=now, source=Source.SYSTEM, reason=DEMO_NOTE))
-    ReturnValue.objects.bulk_create(to_write, update_conflicts=True, unique_fields=["ret", "measure"],
-                                    update_fields=["value", "unavailable_reason"])
+        changes.append(
+            ValueChange(
+                ret=ret,
+                measure=measure_obj,
+                old_value=old.value if old else None,
+                new_value=value,
+                actor=actor,
+                at=now,
+                source=Source.SYSTEM,
+                reason=DEMO_NOTE,
+            )
+        )
+    ReturnValue.objects.bulk_create(
+        to_write, update_conflicts=True, unique_fields=["ret", "measure"], update_fields=["value", "unavailable_reason"]
+    )
     ValueChange.objects.bulk_create(changes)
     # Every change to a return's values raises its version (edit conflicts and cached scorecards rely on it).
     Return.objects.filter(pk__in={value.ret.pk for value in to_write}).update(version=F("version") + 1)
@@ -161,8 +207,9 @@ def load_commentary(*, actor: User) -> None:
     for code, text in reference.COMMENTARY.items():
         current = Commentary.objects.filter(indicator=indicators[code], month=month).first()
         if current is None or current.text != text:
-            Commentary.objects.update_or_create(indicator=indicators[code], month=month,
-                                                defaults={"text": text, "updated_by": actor})
+            Commentary.objects.update_or_create(
+                indicator=indicators[code], month=month, defaults={"text": text, "updated_by": actor}
+            )
 
 
 # The change points an analyst would have recorded, where the demo's drifts (scorecard/demo/counts.py) change
@@ -187,8 +234,11 @@ DEMO_CHANGE_POINTS = (
 def load_change_points(*, actor: User) -> None:
     """Record the demo's SPC change points."""
     for code, month, reason in DEMO_CHANGE_POINTS:
-        ChangePoint.objects.update_or_create(indicator=Indicator.objects.get(code=code), month=_month_date(month),
-                                             defaults={"reason": reason, "created_by": actor})
+        ChangePoint.objects.update_or_create(
+            indicator=Indicator.objects.get(code=code),
+            month=_month_date(month),
+            defaults={"reason": reason, "created_by": actor},
+        )
 
 
 def publish_all(*, actor: User) -> None:

@@ -73,8 +73,7 @@ TARGETS = (
 # The scorecard notes that most national and statistical-neighbour figures
 # describe the year ending March 2016; we record them as printed.
 COMPARATOR_SOURCE = (
-    "DfE children's social care statistics for the year ending March 2016, "
-    "as printed on the December 2017 scorecard"
+    "DfE children's social care statistics for the year ending March 2016, as printed on the December 2017 scorecard"
 )
 COMPARATOR_PERIOD = "2015-16"
 _PERIOD, _SOURCE = COMPARATOR_PERIOD, COMPARATOR_SOURCE

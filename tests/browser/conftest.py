@@ -24,8 +24,13 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "screenshots"
@@ -94,8 +99,12 @@ def fontconfig_with_only(package: str, folder: Path) -> Path:
 def browser_with_fonts(request, _playwright, tmp_path_factory):
     """Yield (package, browser): a Chromium that sees only that Liberation package's fonts."""
     config = fontconfig_with_only(request.param, tmp_path_factory.mktemp("fontconfig"))
-    chromium = _playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-                                           env={**os.environ, "FONTCONFIG_FILE": str(config)})
+    chromium = _playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=CHROMIUM_ARGS,
+        headless=True,
+        env={**os.environ, "FONTCONFIG_FILE": str(config)},
+    )
     yield request.param, chromium
     chromium.close()
 
@@ -121,8 +130,11 @@ class BrowserLog:
 
     def problems(self) -> list[str]:
         """Return uncaught exceptions and console errors, less the load failures of blocked requests."""
-        errors = [f"console {kind}: {text} ({url})" for kind, text, url in self.console
-                  if kind == "error" and url not in self.blocked]
+        errors = [
+            f"console {kind}: {text} ({url})"
+            for kind, text, url in self.console
+            if kind == "error" and url not in self.blocked
+        ]
         return [f"page error: {message}" for message in self.page_errors] + errors
 
 
@@ -133,8 +145,7 @@ def browser_log() -> BrowserLog:
 
 @pytest.fixture
 def page(browser, live_url, browser_log):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
-                                  timezone_id="Europe/London")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="Europe/London")
     context.set_default_timeout(10_000)
 
     def only_the_live_server(route):
@@ -147,8 +158,10 @@ def page(browser, live_url, browser_log):
 
     context.route("**/*", only_the_live_server)
     page = context.new_page()
-    page.on("console", lambda message: browser_log.console.append(
-        (message.type, message.text, message.location.get("url", ""))))
+    page.on(
+        "console",
+        lambda message: browser_log.console.append((message.type, message.text, message.location.get("url", ""))),
+    )
     page.on("pageerror", lambda error: browser_log.page_errors.append(str(error)))
     yield page
     context.close()
@@ -186,8 +199,9 @@ class Violations(list):
         lines = []
         for violation in self:
             lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-            lines += [f"    {', '.join(map(str, node['target']))}: {node['failureSummary']}"
-                      for node in violation["nodes"]]
+            lines += [
+                f"    {', '.join(map(str, node['target']))}: {node['failureSummary']}" for node in violation["nodes"]
+            ]
         return "\n".join(lines)
 
 

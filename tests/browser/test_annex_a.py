@@ -15,14 +15,18 @@ def test_the_performance_team_imports_annex_a_mapping_a_team_name(
 ):
     set_up_council()
     workbook = tmp_path / "annex-a-december.xlsx"
-    workbook.write_bytes(book({
-        "List 7": [
-            ["CHILD-1", d(2017, 6, 1), d(2017, 12, 4), None, "CP Team East", "SW"],
-            ["CHILD-2", d(2017, 6, 1), d(2017, 11, 4), None, "CP Team East", "SW"],
-            ["CHILD-3", None, None, None, "CP Team East", "SW"],
-        ],
-        "List 3": [["CHILD-4", "a) Male", None, d(2017, 12, 4), "Police", 1, "CP Team East", "SW"]],
-    }))
+    workbook.write_bytes(
+        book(
+            {
+                "List 7": [
+                    ["CHILD-1", d(2017, 6, 1), d(2017, 12, 4), None, "CP Team East", "SW"],
+                    ["CHILD-2", d(2017, 6, 1), d(2017, 11, 4), None, "CP Team East", "SW"],
+                    ["CHILD-3", None, None, None, "CP Team East", "SW"],
+                ],
+                "List 3": [["CHILD-4", "a) Male", None, d(2017, 12, 4), "Police", 1, "CP Team East", "SW"]],
+            }
+        )
+    )
     login(page, "performance", PASSWORD)
     page.goto(f"{live_url}/imports/")
     page.get_by_role("link", name="Import Annex A").click()
@@ -58,7 +62,10 @@ def test_the_performance_team_imports_annex_a_mapping_a_team_name(
     page.get_by_role("button", name="Import these values").click()
     expect(page.get_by_role("status")).to_contain_text("Imported annex-a-december.xlsx for December 2017")
     assert dict(ReturnValue.objects.filter(ret__team__code="EAST-SG").values_list("measure__code", "value")) == {
-        "cpp_children": 2, "cpp_visits_due": 2, "cpp_visits_made": 1}
+        "cpp_children": 2,
+        "cpp_visits_due": 2,
+        "cpp_visits_made": 1,
+    }
     violations = axe_violations(page)
     assert not violations, violations.describe()
     # The refused month is answered 400 on purpose, which the browser logs; nothing else may be.

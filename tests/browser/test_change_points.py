@@ -13,8 +13,9 @@ def demo(_catalogue_and_roles):
     load_demo(password=PASSWORD)
 
 
-def test_a_suggested_change_point_is_accepted_end_to_end(page, live_url, login, demo, axe_violations, screenshot,
-                                                          browser_log):
+def test_a_suggested_change_point_is_accepted_end_to_end(
+    page, live_url, login, demo, axe_violations, screenshot, browser_log
+):
     login(page, "performance", PASSWORD)
     page.goto(f"{live_url}/indicators/unallocated_cases/")
     page.wait_for_function("() => document.documentElement.dataset.chartsDrawn === 'true'")

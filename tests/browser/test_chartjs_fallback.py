@@ -24,13 +24,19 @@ def chart_page(page, live_url, vendored_chartjs):
 
     def open_page():
         snippet = render_to_string("includes/chartjs.html", request=RequestFactory().get("/"))
-        html = ("<!doctype html><html lang='en'><head><title>Chart</title></head><body>"
-                "<canvas id='chart' width='400' height='200'></canvas>"
-                f"{snippet}<script src='/chartjs-test/listener.js'></script></body></html>")
-        page.route(f"{live_url}/chartjs-test/page.html", lambda route: route.fulfill(
-            body=html, content_type="text/html", headers={"Content-Security-Policy": CSP}))
-        page.route(f"{live_url}/chartjs-test/listener.js", lambda route: route.fulfill(
-            body=LISTENER, content_type="text/javascript"))
+        html = (
+            "<!doctype html><html lang='en'><head><title>Chart</title></head><body>"
+            "<canvas id='chart' width='400' height='200'></canvas>"
+            f"{snippet}<script src='/chartjs-test/listener.js'></script></body></html>"
+        )
+        page.route(
+            f"{live_url}/chartjs-test/page.html",
+            lambda route: route.fulfill(body=html, content_type="text/html", headers={"Content-Security-Policy": CSP}),
+        )
+        page.route(
+            f"{live_url}/chartjs-test/listener.js",
+            lambda route: route.fulfill(body=LISTENER, content_type="text/javascript"),
+        )
         page.goto(f"{live_url}/chartjs-test/page.html")
         page.wait_for_function("() => window.chartjsReadyFrom !== undefined")
         return page

@@ -51,8 +51,9 @@ def check_page(page, axe_violations, screenshot, name: str) -> None:
     screenshot(page, name)
 
 
-def test_data_entry_home_lists_its_returns_with_what_needs_doing(page, live_url, login, live_december,
-                                                                 axe_violations, screenshot, browser_log):
+def test_data_entry_home_lists_its_returns_with_what_needs_doing(
+    page, live_url, login, live_december, axe_violations, screenshot, browser_log
+):
     login(page, "entry.east", PASSWORD)
     expect(page.get_by_role("heading", name="Your returns")).to_be_visible()
     december = page.get_by_role("table", name="December 2017")
@@ -66,8 +67,9 @@ def test_data_entry_home_lists_its_returns_with_what_needs_doing(page, live_url,
     assert browser_log.problems() == []
 
 
-def test_performance_home_shows_approvals_commentary_and_readiness(page, live_url, login, live_december,
-                                                                   axe_violations, screenshot, browser_log):
+def test_performance_home_shows_approvals_commentary_and_readiness(
+    page, live_url, login, live_december, axe_violations, screenshot, browser_log
+):
     login(page, "performance", PASSWORD)
     card = page.get_by_role("region", name="December 2017: Not ready to publish")
     expect(card).to_contain_text("1 awaiting your approval: SOUTH-SG")
@@ -79,8 +81,9 @@ def test_performance_home_shows_approvals_commentary_and_readiness(page, live_ur
     assert browser_log.problems() == []
 
 
-def test_leader_home_shows_the_latest_published_month_and_every_indicator(page, live_url, login, live_december,
-                                                                          axe_violations, screenshot, browser_log):
+def test_leader_home_shows_the_latest_published_month_and_every_indicator(
+    page, live_url, login, live_december, axe_violations, screenshot, browser_log
+):
     login(page, "leader", PASSWORD)
     expect(page.get_by_role("heading", name="Latest published scorecard: November 2017")).to_be_visible()
     expect(page.get_by_role("heading", name="Rated red or amber", exact=False)).to_be_visible()
@@ -93,13 +96,15 @@ def test_leader_home_shows_the_latest_published_month_and_every_indicator(page, 
     assert browser_log.problems() == []
 
 
-def test_a_returned_return_seen_by_its_team(page, live_url, login, live_december, axe_violations, screenshot,
-                                            browser_log):
+def test_a_returned_return_seen_by_its_team(
+    page, live_url, login, live_december, axe_violations, screenshot, browser_log
+):
     login(page, "entry.east", PASSWORD)
     page.goto(live_url + "/returns/2017-12/EAST-ASM/")
     banner = page.get_by_role("region", name="This return was sent back")
     expect(banner).to_contain_text(
-        "Reopened by performance on 10 January 2018: Assessments out of timescale look too low")
+        "Reopened by performance on 10 January 2018: Assessments out of timescale look too low"
+    )
     expect(page.locator(".summary-list")).to_contain_text("Returned")
     check_page(page, axe_violations, screenshot, "returned-return")
     page.goto(live_url + "/returns/2017-12/")

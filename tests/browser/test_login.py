@@ -15,8 +15,9 @@ def test_the_login_page_has_no_wcag_violations(page, live_url, axe_violations, s
     assert browser_log.problems() == []
 
 
-def test_a_leader_signs_in_with_the_keyboard_alone_and_lands_on_the_home_page(page, live_url, leader, browser_log,
-                                                                              screenshot):
+def test_a_leader_signs_in_with_the_keyboard_alone_and_lands_on_the_home_page(
+    page, live_url, leader, browser_log, screenshot
+):
     page.goto(f"{live_url}/accounts/login/")
     # Tab from the top of the page (skip link, site name) until the username field has focus.
     for _ in range(6):

@@ -33,8 +33,9 @@ def january(_catalogue_and_roles):
         if ret.team and ret.team.code == "EAST-SG":
             continue
         copy = Return.objects.create(team=ret.team, month=JAN.first_day, state=Return.State.APPROVED, version=2)
-        ReturnValue.objects.bulk_create([ReturnValue(ret=copy, measure_id=v.measure_id, value=v.value)
-                                         for v in ret.values.all()])
+        ReturnValue.objects.bulk_create(
+            [ReturnValue(ret=copy, measure_id=v.measure_id, value=v.value) for v in ret.values.all()]
+        )
     values = ReturnValue.objects.filter(ret__team__code="EAST-SG", ret__month=dt.date(2017, 12, 1))
     return {v.measure.code: v.value for v in values.select_related("measure").order_by("measure__order")}
 
@@ -50,8 +51,12 @@ def tab_to(page, element_id: str, limit: int = 80) -> None:
 
 def tab_to_button(page, text: str, limit: int = 80) -> None:
     for _ in range(limit):
-        if page.evaluate("() => document.activeElement.tagName === 'BUTTON' && "
-                         "document.activeElement.textContent.trim()") == text:
+        if (
+            page.evaluate(
+                "() => document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent.trim()"
+            )
+            == text
+        ):
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"Tab never reached the {text} button")
@@ -67,8 +72,9 @@ def sign_out(page) -> None:
         page.get_by_role("button", name="Sign out").click()
 
 
-def test_a_month_end_from_keyboard_entry_to_the_published_scorecard(page, live_url, login, january, axe_violations,
-                                                                    screenshot, browser_log):
+def test_a_month_end_from_keyboard_entry_to_the_published_scorecard(
+    page, live_url, login, january, axe_violations, screenshot, browser_log
+):
     values = dict(january)
     values["cpp_visits_made"] = values["cpp_visits_due"] + 10  # an error: more visits made than due
     values["open_cases"] = values["open_cases"] * 3  # a warning: far from the last 12 months
@@ -155,8 +161,9 @@ def test_a_month_end_from_keyboard_entry_to_the_published_scorecard(page, live_u
     first, *others = needing
     for title in others:
         number = int(title.split(".")[0])
-        Commentary.objects.create(indicator=Indicator.objects.get(number=number), month=JAN.first_day,
-                                  text="Written before the test.")
+        Commentary.objects.create(
+            indicator=Indicator.objects.get(number=number), month=JAN.first_day, text="Written before the test."
+        )
     page.goto(live_url + MONTH_PAGE)
     expect(page.locator(".counts")).to_contain_text("14")
     violations = axe_violations(page)

@@ -19,11 +19,23 @@ from tests.conftest import PASSWORD
 
 DEC = dt.date(2017, 12, 1)
 PAGES = {
-    "entry.east": ["/", "/returns/2017-12/", "/returns/2017-12/EAST-ASM/", "/returns/2017-12/EAST-SG/",
-                   "/scorecard/2017-11/", "/imports/"],
-    "performance": ["/", "/returns/2017-12/", "/returns/2017-12/SOUTH-SG/", "/returns/2017-12/publish/preview",
-                    "/indicators/unallocated_cases/commentary/2017-12/", "/indicators/unallocated_cases/?month=2017-11",
-                    "/scorecard/2017-12/"],
+    "entry.east": [
+        "/",
+        "/returns/2017-12/",
+        "/returns/2017-12/EAST-ASM/",
+        "/returns/2017-12/EAST-SG/",
+        "/scorecard/2017-11/",
+        "/imports/",
+    ],
+    "performance": [
+        "/",
+        "/returns/2017-12/",
+        "/returns/2017-12/SOUTH-SG/",
+        "/returns/2017-12/publish/preview",
+        "/indicators/unallocated_cases/commentary/2017-12/",
+        "/indicators/unallocated_cases/?month=2017-11",
+        "/scorecard/2017-12/",
+    ],
     "leader": ["/", "/scorecard/2017-11/", "/indicators/children_in_care/?month=2017-11"],
 }
 
@@ -63,8 +75,9 @@ def widest(page) -> str:
 
 
 @pytest.mark.parametrize("width", [390, 320])
-def test_no_page_scrolls_sideways_on_a_phone_or_at_400_percent_zoom(page, live_url, login, live_december,
-                                                                   width, screenshot, browser_log):
+def test_no_page_scrolls_sideways_on_a_phone_or_at_400_percent_zoom(
+    page, live_url, login, live_december, width, screenshot, browser_log
+):
     page.set_viewport_size({"width": width, "height": 800})
     too_wide = []
     page.goto(live_url + "/accounts/login/")
@@ -76,8 +89,11 @@ def test_no_page_scrolls_sideways_on_a_phone_or_at_400_percent_zoom(page, live_u
             page.goto(live_url + path)
             if (extra := overflow(page)) > 0:
                 too_wide.append(f"{username} {path}: {extra} px too wide: {widest(page)}")
-            if width == 390 and path in ("/returns/2017-12/EAST-ASM/", "/scorecard/2017-11/") \
-                    and username == "entry.east":
+            if (
+                width == 390
+                and path in ("/returns/2017-12/EAST-ASM/", "/scorecard/2017-11/")
+                and username == "entry.east"
+            ):
                 screenshot(page, f"phone-{path.strip('/').replace('/', '-')}")
         page.get_by_role("button", name="Sign out").click()
     assert too_wide == [], "\n".join(too_wide)

@@ -26,16 +26,24 @@ def corrected(_catalogue_and_roles):
     """The demo, with East Safeguarding's December unallocated cases corrected from 0 to 3 and re-approved."""
     load_demo(password=PASSWORD)
     performance, performance2 = User.objects.get(username="performance"), User.objects.get(username="performance2")
-    ret = services.return_reopen(ret=Return.objects.get(team__code="EAST-SG", month=DECEMBER.first_day),
-                                 actor=performance, reason="Recount")
-    services.return_save_values(ret=ret, values={"unallocated_cases": 3}, actor=performance,
-                                source="import", file_name="east-sg-december.csv", file_sha256="c0ffee" * 10 + "c0ff")
+    ret = services.return_reopen(
+        ret=Return.objects.get(team__code="EAST-SG", month=DECEMBER.first_day), actor=performance, reason="Recount"
+    )
+    services.return_save_values(
+        ret=ret,
+        values={"unallocated_cases": 3},
+        actor=performance,
+        source="import",
+        file_name="east-sg-december.csv",
+        file_sha256="c0ffee" * 10 + "c0ff",
+    )
     services.return_submit(ret=ret, actor=performance, comment="Three cases were unallocated")
     services.return_approve(ret=ret, actor=performance2)
 
 
 def test_the_performance_team_restates_and_a_leader_reads_why_and_where_from(
-        page, live_url, login, corrected, axe_violations, screenshot, browser_log):
+    page, live_url, login, corrected, axe_violations, screenshot, browser_log
+):
     login(page, "performance", PASSWORD)
     page.goto(f"{live_url}/scorecard/2017-12/")
     corrections = page.locator("section.corrections")
@@ -53,7 +61,8 @@ def test_the_performance_team_restates_and_a_leader_reads_why_and_where_from(
     login(page, "leader", PASSWORD)
     page.goto(f"{live_url}/scorecard/2017-12/")
     expect(page.locator("section.restatements")).to_contain_text(
-        "1. Unallocated cases (open > 7 days) changed from 1 to 4 (East Safeguarding recount)")
+        "1. Unallocated cases (open > 7 days) changed from 1 to 4 (East Safeguarding recount)"
+    )
     expect(page.locator("section.restatements")).to_contain_text("Restated on")
     screenshot(page, "restated-december-2017")
     violations = axe_violations(page)

@@ -31,8 +31,9 @@ def focused_id(page) -> str:
     return page.evaluate("() => document.activeElement && document.activeElement.id")
 
 
-def test_one_tab_stop_per_row_and_n_a_opens_the_reason(page, live_url, login, december, axe_violations,
-                                                       screenshot, browser_log):
+def test_one_tab_stop_per_row_and_n_a_opens_the_reason(
+    page, live_url, login, december, axe_violations, screenshot, browser_log
+):
     login(page, "entry.east", PASSWORD)
     page.goto(live_url + FORM)
     codes = list(december)
@@ -74,8 +75,11 @@ def test_copy_last_month_fills_only_the_blank_boxes(page, live_url, login, decem
         assert page.locator(f"#id_{code}").input_value() == str(value)
     with page.expect_navigation():
         page.get_by_role("button", name="Save draft").click()
-    saved = dict(ReturnValue.objects.filter(ret__team__code="EAST-SG", ret__month=dt.date(2018, 1, 1))
-                 .values_list("measure__code", "value"))
+    saved = dict(
+        ReturnValue.objects.filter(ret__team__code="EAST-SG", ret__month=dt.date(2018, 1, 1)).values_list(
+            "measure__code", "value"
+        )
+    )
     assert saved == {**december, "open_cases": 5}
     assert browser_log.problems() == []
 
@@ -89,7 +93,8 @@ def test_pasting_a_column_fills_the_boxes_down(page, live_url, login, december, 
             const data = new DataTransfer();
             data.setData("text/plain", "11\\r\\n12\\t99\\r\\n1,300\\r\\n\\r\\n");
             input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
-        }""")
+        }"""
+    )
     assert [page.locator(f"#id_{code}").input_value() for code in codes[1:6]] == ["", "11", "12", "1,300", ""]
     expect(page.locator("#entry-status")).to_contain_text("Pasted 3 figures")
     assert browser_log.problems() == []

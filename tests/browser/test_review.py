@@ -39,8 +39,9 @@ def three_submitted(_catalogue_and_roles):
         yield
 
 
-def test_bulk_approval_then_the_preview_and_publishing(page, live_url, login, three_submitted, axe_violations,
-                                                       screenshot, browser_log):
+def test_bulk_approval_then_the_preview_and_publishing(
+    page, live_url, login, three_submitted, axe_violations, screenshot, browser_log
+):
     # Four eyes: the demo's figures were entered by `performance`, so its second member approves them.
     login(page, "performance2", PASSWORD)
     page.goto(live_url + "/returns/2017-12/")

@@ -42,8 +42,9 @@ def test_a_leader_reads_december_2017_with_its_charts(
 
     # On paper: the board-paper layout, two panels side by side even where the screen shows one column,
     # and no navigation or controls.
-    first_two = ("() => [...document.querySelectorAll('.panel')].slice(0, 2)"
-                 ".map(p => Math.round(p.getBoundingClientRect().top))")
+    first_two = (
+        "() => [...document.querySelectorAll('.panel')].slice(0, 2).map(p => Math.round(p.getBoundingClientRect().top))"
+    )
     page.set_viewport_size({"width": 800, "height": 900})
     on_screen = page.evaluate(first_two)
     page.emulate_media(media="print")
@@ -102,8 +103,10 @@ def test_at_400_percent_zoom_the_panels_stack_in_one_column(browser_with_fonts, 
     package, browser = browser_with_fonts
     # 1280 CSS pixels at 400% zoom is a 320-pixel-wide viewport.
     context = browser.new_context(viewport={"width": 320, "height": 800})
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_url)
-                  else route.abort("blockedbyclient"))
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(live_url) else route.abort("blockedbyclient"),
+    )
     page = context.new_page()
     page.goto(f"{live_url}/accounts/login/")
     page.get_by_label("Username").fill("leader")

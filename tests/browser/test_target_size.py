@@ -46,8 +46,10 @@ def test_every_page_passes_axe_including_target_size_under_each_liberation_packa
     package, browser = browser_with_fonts
     load_demo(password=PASSWORD)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_url)
-                  else route.abort("blockedbyclient"))
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(live_url) else route.abort("blockedbyclient"),
+    )
     page = context.new_page()
     failing = {}
 
@@ -73,12 +75,16 @@ def test_the_target_size_rule_is_checked(browser_with_fonts, live_url, axe_viola
     _, browser = browser_with_fonts
     context = browser.new_context()
     page = context.new_page()
-    page.route(f"{live_url}/harness/small.html", lambda route: route.fulfill(
-        content_type="text/html",
-        body="<!doctype html><html lang='en'><head><title>Small</title></head><body><main><h1>Small</h1>"
-             "<button style='all: unset; display: inline-block; width: 16px; height: 16px'>a</button>"
-             "<button style='all: unset; display: inline-block; width: 16px; height: 16px'>b</button>"
-             "</main></body></html>"))
+    page.route(
+        f"{live_url}/harness/small.html",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body="<!doctype html><html lang='en'><head><title>Small</title></head><body><main><h1>Small</h1>"
+            "<button style='all: unset; display: inline-block; width: 16px; height: 16px'>a</button>"
+            "<button style='all: unset; display: inline-block; width: 16px; height: 16px'>b</button>"
+            "</main></body></html>",
+        ),
+    )
     page.goto(f"{live_url}/harness/small.html")
     assert "target-size" in {violation["id"] for violation in axe_violations(page)}
     context.close()

@@ -43,19 +43,31 @@ def make_xlsx():
 def council(db):
     """A small council set up from files alone: CITY, two localities and a citywide service, four teams."""
     reference_import(kind="council", file_name="council.csv", data=csv_file([["code", "name"], ["CITY", "Demo City"]]))
-    reference_import(kind="areas", file_name="areas.csv", data=csv_file([
-        ["code", "name", "kind"],
-        ["EAST", "East", "locality"],
-        ["SOUTH", "South", "locality"],
-        ["CITYWIDE", "Citywide teams", "citywide"],
-    ]))
-    reference_import(kind="teams", file_name="teams.csv", data=csv_file([
-        ["code", "name", "area", "team_type"],
-        ["EAST-SG", "East Safeguarding", "EAST", "safeguarding"],
-        ["EAST-ASM", "East Assessment", "EAST", "assessment"],
-        ["SOUTH-SG", "South Safeguarding", "SOUTH", "safeguarding"],
-        ["UASC", "UASC team", "CITYWIDE", "uasc"],
-    ]))
+    reference_import(
+        kind="areas",
+        file_name="areas.csv",
+        data=csv_file(
+            [
+                ["code", "name", "kind"],
+                ["EAST", "East", "locality"],
+                ["SOUTH", "South", "locality"],
+                ["CITYWIDE", "Citywide teams", "citywide"],
+            ]
+        ),
+    )
+    reference_import(
+        kind="teams",
+        file_name="teams.csv",
+        data=csv_file(
+            [
+                ["code", "name", "area", "team_type"],
+                ["EAST-SG", "East Safeguarding", "EAST", "safeguarding"],
+                ["EAST-ASM", "East Assessment", "EAST", "assessment"],
+                ["SOUTH-SG", "South Safeguarding", "SOUTH", "safeguarding"],
+                ["UASC", "UASC team", "CITYWIDE", "uasc"],
+            ]
+        ),
+    )
     return "CITY"
 
 

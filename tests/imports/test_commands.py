@@ -20,13 +20,17 @@ def run(*args) -> str:
 @pytest.fixture
 def returns_file(tmp_path, make_csv):
     path = tmp_path / "dec.csv"
-    path.write_bytes(make_csv([
-        ["month", "team", "measure", "value"],
-        ["2017-11", "EAST-SG", "open_cases", "118"],
-        ["2017-12", "EAST-SG", "open_cases", "120"],
-        ["2017-12", "EAST-SG", "cpp_children", "40"],
-        ["2017-12", "CITY", "referrals", "310"],
-    ]))
+    path.write_bytes(
+        make_csv(
+            [
+                ["month", "team", "measure", "value"],
+                ["2017-11", "EAST-SG", "open_cases", "118"],
+                ["2017-12", "EAST-SG", "open_cases", "120"],
+                ["2017-12", "EAST-SG", "cpp_children", "40"],
+                ["2017-12", "CITY", "referrals", "310"],
+            ]
+        )
+    )
     return path
 
 
@@ -52,8 +56,15 @@ def test_import_returns_dry_run_saves_nothing(council, returns_file):
 
 def test_import_returns_refuses_a_bad_file_naming_rows(council, tmp_path, make_csv, unchanged):
     path = tmp_path / "bad.csv"
-    path.write_bytes(make_csv([["month", "team", "measure", "value"], ["2017-12", "EAST-SG", "open_cases", "-1"],
-                               ["2017-12", "NOPE", "open_cases", "1"]]))
+    path.write_bytes(
+        make_csv(
+            [
+                ["month", "team", "measure", "value"],
+                ["2017-12", "EAST-SG", "open_cases", "-1"],
+                ["2017-12", "NOPE", "open_cases", "1"],
+            ]
+        )
+    )
     unchanged()
     with pytest.raises(CommandError) as caught:
         run("import_returns", str(path))
@@ -99,9 +110,11 @@ def test_import_reference_refuses_an_unknown_kind(db, tmp_path):
 def test_import_returns_takes_a_file_larger_than_a_web_upload(council, tmp_path, settings):
     settings.IMPORT_MAX_BYTES = 2048
     path = tmp_path / "big.csv"
-    path.write_bytes(b"month,team,measure,value\r\n" + b"".join(
-        f"2017-{month:02d},EAST-SG,open_cases,{month}\r\n".encode() for month in range(1, 13)) * 1 +
-        b"\r\n" * 3000)
+    path.write_bytes(
+        b"month,team,measure,value\r\n"
+        + b"".join(f"2017-{month:02d},EAST-SG,open_cases,{month}\r\n".encode() for month in range(1, 13)) * 1
+        + b"\r\n" * 3000
+    )
     assert path.stat().st_size > 2048
     out = run("import_returns", str(path))
     assert "Imported big.csv: 12 new" in out

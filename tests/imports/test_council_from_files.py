@@ -55,9 +55,13 @@ def load_from_files(folder) -> None:
         "teams": [["code", "name", "area", "team_type"], *map(list, reference.TEAMS)],
         "population": [["area", "year", "population_0_17"], *map(list, reference.POPULATIONS)],
         "targets": [["indicator", "effective_from", "value", "tolerance"], *map(list, reference.TARGETS)],
-        "comparators": [["indicator", "kind", "period", "value", "source", "line"],
-                        *[[code, kind, period, value, source, line or ""]
-                          for code, kind, period, value, source, line in reference.COMPARATORS]],
+        "comparators": [
+            ["indicator", "kind", "period", "value", "source", "line"],
+            *[
+                [code, kind, period, value, source, line or ""]
+                for code, kind, period, value, source, line in reference.COMPARATORS
+            ],
+        ],
     }
     for kind, rows in files.items():
         call_command("import_reference", kind, write_csv(folder / f"{kind}.csv", rows), stdout=io.StringIO())

@@ -48,7 +48,8 @@ def test_it_refuses_a_macro_enabled_workbook(council, make_xlsx, unchanged):
     good = make_xlsx([HEADER, GOOD_ROW])
     with zipfile.ZipFile(io.BytesIO(good)) as book:
         types = book.read("[Content_Types].xml").replace(
-            b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml")
+            b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml"
+        )
     macro = rezip(good, replace={"[Content_Types].xml": types}, add={"xl/vbaProject.bin": b"\x00" * 64})
     unchanged()
     assert "Macro-enabled workbooks (.xlsm) are refused" in refused(macro, "returns.xlsm")
@@ -122,8 +123,11 @@ def test_it_refuses_an_xml_entity_bomb(council, make_xlsx, unchanged):
     good = make_xlsx([HEADER, GOOD_ROW])
     with zipfile.ZipFile(io.BytesIO(good)) as book:
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
-    entities = '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">' + "".join(
-        f'<!ENTITY {chr(98 + n)} "{("&" + chr(97 + n) + ";") * 10}">' for n in range(8)) + "]>"
+    entities = (
+        '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(f'<!ENTITY {chr(98 + n)} "{("&" + chr(97 + n) + ";") * 10}">' for n in range(8))
+        + "]>"
+    )
     hostile = entities + sheet.replace("<t>EAST-SG</t>", "<t>&i;</t>")
     assert "&i;" in hostile
     unchanged()
@@ -141,8 +145,9 @@ def test_it_uses_the_saved_result_of_a_formula(council, make_xlsx):
     good = make_xlsx([HEADER, ["2017-12", "EAST-SG", "open_cases", "=100+20"]])
     with zipfile.ZipFile(io.BytesIO(good)) as book:
         sheet = book.read("xl/worksheets/sheet1.xml")
-    saved = rezip(good, replace={"xl/worksheets/sheet1.xml": sheet.replace(b"<f>100+20</f><v />",
-                                                                          b"<f>100+20</f><v>120</v>")})
+    saved = rezip(
+        good, replace={"xl/worksheets/sheet1.xml": sheet.replace(b"<f>100+20</f><v />", b"<f>100+20</f><v>120</v>")}
+    )
     returns_import(data=saved, file_name="returns.xlsx")
     assert ReturnValue.objects.get().value == 120
 
@@ -166,8 +171,9 @@ def test_it_reads_utf8_with_a_byte_order_mark(council, make_csv):
 def test_it_reads_windows_1252_names(council, make_csv):
     from returns.reference_import import reference_import
 
-    data = make_csv([["code", "name", "area", "team_type"], ["EAST-SG", "Café £ team", "EAST", "safeguarding"]],
-                    encoding="cp1252")
+    data = make_csv(
+        [["code", "name", "area", "team_type"], ["EAST-SG", "Café £ team", "EAST", "safeguarding"]], encoding="cp1252"
+    )
     assert b"\xe9" in data and b"\xa3" in data
     reference_import(kind="teams", data=data, file_name="teams.csv")
     assert Team.objects.get(code="EAST-SG").name == "Café £ team"
@@ -176,17 +182,20 @@ def test_it_reads_windows_1252_names(council, make_csv):
 def test_it_reads_utf8_names(council, make_csv):
     from returns.reference_import import reference_import
 
-    reference_import(kind="teams", file_name="teams.csv",
-                     data=make_csv([["code", "name", "area", "team_type"],
-                                    ["EAST-SG", "Café £ team", "EAST", "safeguarding"]]))
+    reference_import(
+        kind="teams",
+        file_name="teams.csv",
+        data=make_csv([["code", "name", "area", "team_type"], ["EAST-SG", "Café £ team", "EAST", "safeguarding"]]),
+    )
     assert Team.objects.get(code="EAST-SG").name == "Café £ team"
 
 
 def test_it_refuses_text_it_cannot_decode(council, unchanged):
     unchanged()
     # 0x81 is neither UTF-8 nor defined in Windows-1252.
-    assert "cannot be read as UTF-8 or Windows-1252" in refused(b"month,team,measure,value\r\n2017-12,EAST\x81,x,1\r\n",
-                                                                "returns.csv")
+    assert "cannot be read as UTF-8 or Windows-1252" in refused(
+        b"month,team,measure,value\r\n2017-12,EAST\x81,x,1\r\n", "returns.csv"
+    )
 
 
 def test_it_refuses_utf16_text(council, make_csv, unchanged):

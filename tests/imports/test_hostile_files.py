@@ -39,8 +39,10 @@ def mimetype_bomb() -> bytes:
 
     good = xlsx_file([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]])
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(good)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
+    ):
         info = zipfile.ZipInfo("mimetype")
         info.compress_type = zipfile.ZIP_DEFLATED
         with target.open(info, "w", force_zip64=True) as part:
@@ -53,7 +55,8 @@ def mimetype_bomb() -> bytes:
 
 
 def test_row_1_a_mimetype_part_unpacking_to_a_gibibyte_is_refused_without_unpacking_it(
-        entry_client, mimetype_bomb, unchanged):
+    entry_client, mimetype_bomb, unchanged
+):
     assert len(mimetype_bomb) < 5 * MB
     unchanged()
     with peak_memory() as peak:
@@ -120,7 +123,8 @@ def test_a_cell_past_the_last_column_an_import_reads_is_refused_without_padding_
     with zipfile.ZipFile(io.BytesIO(good)) as book:
         parts = {item.filename: book.read(item.filename) for item in book.infolist()}
     parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
-        b"</row></sheetData>", b'<c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+        b"</row></sheetData>", b'<c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name, content in parts.items():
@@ -133,9 +137,14 @@ def test_a_row_numbered_a_million_is_not_preceded_by_a_million_made_up_rows(make
     good = make_xlsx([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]])
     with zipfile.ZipFile(io.BytesIO(good)) as book:
         parts = {item.filename: book.read(item.filename) for item in book.infolist()}
-    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b'r="2"', b'r="1048576"').replace(
-        b'r="A2"', b'r="A1048576"').replace(b'r="B2"', b'r="B1048576"').replace(b'r="C2"', b'r="C1048576"').replace(
-        b'r="D2"', b'r="D1048576"')
+    parts["xl/worksheets/sheet1.xml"] = (
+        parts["xl/worksheets/sheet1.xml"]
+        .replace(b'r="2"', b'r="1048576"')
+        .replace(b'r="A2"', b'r="A1048576"')
+        .replace(b'r="B2"', b'r="B1048576"')
+        .replace(b'r="C2"', b'r="C1048576"')
+        .replace(b'r="D2"', b'r="D1048576"')
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name, content in parts.items():
@@ -158,7 +167,8 @@ def test_row_3_a_body_declared_over_the_limit_is_refused_before_a_byte_is_read(c
 
 
 def test_row_3_a_file_over_the_limit_inside_an_allowed_body_stops_being_read_at_the_limit(
-        client, east_entry, settings, unchanged):
+    client, east_entry, settings, unchanged
+):
     settings.IMPORT_MAX_BYTES = 1 * MB  # the body (up to REQUEST_MAX_BYTES) may be larger than the file limit
     client.force_login(east_entry)
     body = multipart({}, "import_file", "returns.csv", 8 * MB)

@@ -37,8 +37,9 @@ def background(settings):
     settings.IMPORT_JOBS_RUNNER = "immediate"
 
 
-def test_a_large_upload_is_previewed_by_a_job_and_confirmed_by_another(client, performance, council, big_file,
-                                                                        background):
+def test_a_large_upload_is_previewed_by_a_job_and_confirmed_by_another(
+    client, performance, council, big_file, background
+):
     client.force_login(performance)
     response = upload(client, big_file)
     job = ImportJob.objects.get()
@@ -57,8 +58,9 @@ def test_a_large_upload_is_previewed_by_a_job_and_confirmed_by_another(client, p
     assert not PendingImport.objects.exists()
 
 
-def test_a_queued_job_shows_its_progress_on_a_page_that_refreshes_itself(client, performance, council, big_file,
-                                                                         settings):
+def test_a_queued_job_shows_its_progress_on_a_page_that_refreshes_itself(
+    client, performance, council, big_file, settings
+):
     settings.IMPORT_BACKGROUND_BYTES = 1024
     settings.IMPORT_JOBS_RUNNER = "redis"  # nobody takes it off the queue in this test
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
@@ -95,8 +97,9 @@ def test_another_users_job_is_not_found(client, performance, entry_user, council
     assert client.get(response["Location"]).status_code == 404
 
 
-def test_a_fault_in_a_job_is_recorded_and_changes_nothing(client, performance, council, big_file, background,
-                                                          monkeypatch):
+def test_a_fault_in_a_job_is_recorded_and_changes_nothing(
+    client, performance, council, big_file, background, monkeypatch
+):
     def broken(**kwargs):
         raise RuntimeError("disk on fire")
 
@@ -136,8 +139,9 @@ def _redis_is_listening() -> bool:
         return False
 
 
-def test_with_redis_the_worker_command_takes_the_job_off_the_queue(client, performance, council, big_file, settings,
-                                                                    django_capture_on_commit_callbacks):
+def test_with_redis_the_worker_command_takes_the_job_off_the_queue(
+    client, performance, council, big_file, settings, django_capture_on_commit_callbacks
+):
     import os
     import uuid
 
@@ -162,8 +166,9 @@ def test_with_redis_the_worker_command_takes_the_job_off_the_queue(client, perfo
     assert "Preview: big.csv" in client.get(response["Location"]).content.decode()
 
 
-def test_a_preview_lists_a_bounded_number_of_returns_and_counts_the_rest(client, performance, council, big_file,
-                                                                         background, monkeypatch):
+def test_a_preview_lists_a_bounded_number_of_returns_and_counts_the_rest(
+    client, performance, council, big_file, background, monkeypatch
+):
     from returns import import_views
 
     monkeypatch.setattr(import_views, "PREVIEW_RETURNS", 5)

@@ -34,12 +34,17 @@ def messages(error: ImportRefused) -> list[str]:
 
 
 def test_it_imports_long_form_values_into_new_draft_returns(council, make_csv):
-    result = returns_import(file_name="dec.csv", data=make_csv([
-        HEADER,
-        ["2017-12", "EAST-SG", "open_cases", "120"],
-        ["2017-12", "EAST-SG", "unallocated_cases", "4"],
-        ["2017-12", "CITY", "referrals", "310"],
-    ]))
+    result = returns_import(
+        file_name="dec.csv",
+        data=make_csv(
+            [
+                HEADER,
+                ["2017-12", "EAST-SG", "open_cases", "120"],
+                ["2017-12", "EAST-SG", "unallocated_cases", "4"],
+                ["2017-12", "CITY", "referrals", "310"],
+            ]
+        ),
+    )
     assert stored("EAST-SG") == {"open_cases": 120, "unallocated_cases": 4}
     assert stored(None) == {"referrals": 310}
     assert set(Return.objects.values_list("state", flat=True)) == {Return.State.DRAFT}
@@ -48,23 +53,33 @@ def test_it_imports_long_form_values_into_new_draft_returns(council, make_csv):
 
 
 def test_it_imports_the_wide_form_a_local_office_keeps(council, make_csv):
-    returns_import(file_name="east.csv", data=make_csv([
-        ["month", "team", "open_cases", "unallocated_cases", "cpp_children"],
-        ["2017-11", "EAST-SG", "118", "3", "40"],
-        ["2017-12", "EAST-SG", "120", "4", ""],
-        ["2017-12", "EAST-ASM", "60", "", "0"],
-    ]))
+    returns_import(
+        file_name="east.csv",
+        data=make_csv(
+            [
+                ["month", "team", "open_cases", "unallocated_cases", "cpp_children"],
+                ["2017-11", "EAST-SG", "118", "3", "40"],
+                ["2017-12", "EAST-SG", "120", "4", ""],
+                ["2017-12", "EAST-ASM", "60", "", "0"],
+            ]
+        ),
+    )
     assert stored("EAST-SG", dt.date(2017, 11, 1)) == {"open_cases": 118, "unallocated_cases": 3, "cpp_children": 40}
     assert stored("EAST-SG") == {"open_cases": 120, "unallocated_cases": 4}
     assert stored("EAST-ASM") == {"open_cases": 60, "cpp_children": 0}
 
 
 def test_it_imports_an_xlsx_workbook(council, make_xlsx):
-    returns_import(file_name="dec.xlsx", data=make_xlsx([
-        HEADER,
-        ["2017-12", "EAST-SG", "open_cases", 120],
-        [dt.datetime(2017, 12, 1), "EAST-SG", "cpp_children", 41.0],  # Excel's date for a typed 2017-12
-    ]))
+    returns_import(
+        file_name="dec.xlsx",
+        data=make_xlsx(
+            [
+                HEADER,
+                ["2017-12", "EAST-SG", "open_cases", 120],
+                [dt.datetime(2017, 12, 1), "EAST-SG", "cpp_children", 41.0],  # Excel's date for a typed 2017-12
+            ]
+        ),
+    )
     assert stored("EAST-SG") == {"open_cases": 120, "cpp_children": 41}
 
 
@@ -76,6 +91,7 @@ def test_it_audits_each_value_with_source_file_name_and_digest(council, make_csv
     assert change.source == Source.IMPORT
     assert change.file_name == "dec.csv"
     import hashlib
+
     assert change.file_sha256 == hashlib.sha256(data).hexdigest()
     assert change.actor == performance
     assert change.version == Return.objects.get().version == 2
@@ -111,45 +127,59 @@ def test_a_changed_submitted_return_goes_back_to_draft_as_with_the_form(council,
 
 def test_a_dry_run_reports_but_saves_nothing(council, make_csv, unchanged):
     unchanged()
-    result = returns_import(file_name="dec.csv", dry_run=True,
-                            data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
+    result = returns_import(
+        file_name="dec.csv", dry_run=True, data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]])
+    )
     assert result.new == 1 and result.audit_rows == 0
 
 
 def test_a_blank_cell_is_not_given_never_zero(council, make_csv):
     returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
-    result = returns_import(file_name="v2.csv", data=make_csv([
-        HEADER,
-        ["2017-12", "EAST-SG", "open_cases", ""],      # does not clear the stored value
-        ["2017-12", "EAST-SG", "cpp_children", "  "],  # does not store 0
-    ]))
+    result = returns_import(
+        file_name="v2.csv",
+        data=make_csv(
+            [
+                HEADER,
+                ["2017-12", "EAST-SG", "open_cases", ""],  # does not clear the stored value
+                ["2017-12", "EAST-SG", "cpp_children", "  "],  # does not store 0
+            ]
+        ),
+    )
     assert stored("EAST-SG") == {"open_cases": 120}
     assert result.blanks == 2 and ValueChange.objects.count() == 1
 
 
 def test_a_data_entry_user_imports_their_own_teams_rows(east_entry, make_csv):
-    returns_import(file_name="east.csv", actor=east_entry,
-                   data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
+    returns_import(
+        file_name="east.csv", actor=east_entry, data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]])
+    )
     assert stored("EAST-SG") == {"open_cases": 120}
 
 
 # --------------------------------------------------------------------------- bad values: refused, nothing changed
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("-3", "negative"),
-    ("3.5", "decimal point"),
-    ("1e3", "exponent"),
-    ("12a", "not a whole number"),
-    ("\u0661\u0662", "digits other than 0-9"),  # Arabic-Indic ١٢
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("-3", "negative"),
+        ("3.5", "decimal point"),
+        ("1e3", "exponent"),
+        ("12a", "not a whole number"),
+        ("\u0661\u0662", "digits other than 0-9"),  # Arabic-Indic ١٢
+    ],
+)
 def test_it_refuses_a_value_that_is_not_a_whole_number(council, make_csv, unchanged, text, reason):
     unchanged()
-    error = refused(make_csv([
-        HEADER,
-        ["2017-12", "EAST-SG", "open_cases", "120"],
-        ["2017-12", "EAST-SG", "cpp_children", text],
-    ]))
+    error = refused(
+        make_csv(
+            [
+                HEADER,
+                ["2017-12", "EAST-SG", "open_cases", "120"],
+                ["2017-12", "EAST-SG", "cpp_children", text],
+            ]
+        )
+    )
     assert len(error.problems) == 1
     problem = error.problems[0]
     assert (problem.row, problem.column) == (3, "value")
@@ -158,11 +188,15 @@ def test_it_refuses_a_value_that_is_not_a_whole_number(council, make_csv, unchan
 
 def test_it_refuses_a_numerator_above_its_denominator(council, make_csv, unchanged):
     unchanged()
-    error = refused(make_csv([
-        HEADER,
-        ["2017-12", "EAST-SG", "open_cases", "10"],
-        ["2017-12", "EAST-SG", "unallocated_cases", "11"],
-    ]))
+    error = refused(
+        make_csv(
+            [
+                HEADER,
+                ["2017-12", "EAST-SG", "open_cases", "10"],
+                ["2017-12", "EAST-SG", "unallocated_cases", "11"],
+            ]
+        )
+    )
     assert messages(error) == [
         "Row 3, column value: EAST-SG 2017-12: Unallocated cases cannot be more than open cases. "
         "unallocated_cases = 11 is more than open_cases = 10 (rows 2 and 3)"
@@ -178,12 +212,16 @@ def test_a_rule_is_checked_against_the_values_already_stored(council, make_csv):
 
 def test_it_names_both_rows_of_a_value_given_twice(council, make_csv, unchanged):
     unchanged()
-    error = refused(make_csv([
-        HEADER,
-        ["2017-12", "EAST-SG", "open_cases", "120"],
-        ["2017-12", "EAST-SG", "cpp_children", "40"],
-        ["2017-12", "EAST-SG", "open_cases", "120"],
-    ]))
+    error = refused(
+        make_csv(
+            [
+                HEADER,
+                ["2017-12", "EAST-SG", "open_cases", "120"],
+                ["2017-12", "EAST-SG", "cpp_children", "40"],
+                ["2017-12", "EAST-SG", "open_cases", "120"],
+            ]
+        )
+    )
     assert messages(error) == [
         "Row 4, column value: Rows 2 and 4 both give open_cases for EAST-SG in 2017-12; each value must appear once"
     ]
@@ -208,14 +246,18 @@ def test_it_refuses_a_council_measure_on_a_team_row(council, make_csv, unchanged
     assert "returned once for the whole council" in error.problems[0].message
 
 
-@pytest.mark.parametrize("header, complaint", [
-    (["month", "team", "measure"], "the column “value” is missing"),
-    (["month", "team_code", "measure", "value"], "the column “team_code” is not expected"),
-    (["month", "team", "measure", "value", "notes"], "the column “notes” is not expected"),
-], ids=["missing", "renamed", "extra"])
+@pytest.mark.parametrize(
+    "header, complaint",
+    [
+        (["month", "team", "measure"], "the column “value” is missing"),
+        (["month", "team_code", "measure", "value"], "the column “team_code” is not expected"),
+        (["month", "team", "measure", "value", "notes"], "the column “notes” is not expected"),
+    ],
+    ids=["missing", "renamed", "extra"],
+)
 def test_it_refuses_a_header_that_is_not_exactly_the_contract(council, make_csv, unchanged, header, complaint):
     unchanged()
-    error = refused(make_csv([header, ["2017-12", "EAST-SG", "open_cases", "1"][:len(header)]]))
+    error = refused(make_csv([header, ["2017-12", "EAST-SG", "open_cases", "1"][: len(header)]]))
     assert any(complaint in p.message and p.row == 1 for p in error.problems), messages(error)
 
 
@@ -243,11 +285,15 @@ def test_it_refuses_a_row_for_an_approved_return_and_overwrites_nothing(council,
     returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
     Return.objects.update(state=Return.State.APPROVED)
     unchanged()
-    error = refused(make_csv([
-        HEADER,
-        ["2017-11", "EAST-SG", "open_cases", "118"],
-        ["2017-12", "EAST-SG", "open_cases", "999"],
-    ]))
+    error = refused(
+        make_csv(
+            [
+                HEADER,
+                ["2017-11", "EAST-SG", "open_cases", "118"],
+                ["2017-12", "EAST-SG", "open_cases", "999"],
+            ]
+        )
+    )
     assert messages(error)[0].startswith(
         "Row 3, column team: The EAST-SG return for 2017-12 is approved, so it is locked"
     )
@@ -255,12 +301,17 @@ def test_it_refuses_a_row_for_an_approved_return_and_overwrites_nothing(council,
 
 def test_it_refuses_a_data_entry_users_rows_for_another_team(east_entry, make_csv, unchanged):
     unchanged()
-    error = refused(make_csv([
-        HEADER,
-        ["2017-12", "EAST-SG", "open_cases", "120"],
-        ["2017-12", "SOUTH-SG", "open_cases", "80"],
-        ["2017-12", "CITY", "referrals", "300"],
-    ]), actor=east_entry)
+    error = refused(
+        make_csv(
+            [
+                HEADER,
+                ["2017-12", "EAST-SG", "open_cases", "120"],
+                ["2017-12", "SOUTH-SG", "open_cases", "80"],
+                ["2017-12", "CITY", "referrals", "300"],
+            ]
+        ),
+        actor=east_entry,
+    )
     assert [(p.row, p.column) for p in error.problems] == [(3, "team"), (4, "team")]
     assert "you may not import returns for SOUTH-SG" in error.problems[0].message
 
@@ -317,13 +368,21 @@ def test_memory_stays_flat_whatever_the_files_length(council, make_csv, monkeypa
     monkeypatch.setattr(imports, "KEPT_UNITS", 10)
     monkeypatch.setattr(imports, "RULE_BATCH", 20)
     monkeypatch.setattr(imports, "KEPT_CHANGES", 10)
-    values = {"open_cases": 100, "unallocated_cases": 5, "cpp_children": 41, "cpp_visits_due": 38,
-              "cpp_visits_made": 36}
+    values = {
+        "open_cases": 100,
+        "unallocated_cases": 5,
+        "cpp_children": 41,
+        "cpp_visits_due": 38,
+        "cpp_visits_made": 36,
+    }
 
     def peak_for(months: int) -> int:
         rows = [["month", "team", "measure", "value"]] + [
             [f"{2000 + m // 12}-{m % 12 + 1:02d}", team, code, str(value)]
-            for m in range(months) for team in ("EAST-SG", "SOUTH-SG") for code, value in values.items()]
+            for m in range(months)
+            for team in ("EAST-SG", "SOUTH-SG")
+            for code, value in values.items()
+        ]
         data = make_csv(rows)
         with peak_memory() as peak:
             result = returns_import(source=io.BytesIO(data), file_name="returns.csv", dry_run=True)

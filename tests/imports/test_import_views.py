@@ -34,13 +34,18 @@ def signed_in(client):
     def sign_in(user):
         client.force_login(user)
         return client
+
     return sign_in
 
 
 def test_the_performance_team_previews_then_confirms_a_returns_file(council, signed_in, performance, make_csv):
     client = signed_in(performance)
-    response = upload(client, reverse("imports:returns"), make_csv([
-        HEADER, ["2017-12", "EAST-SG", "open_cases", "120"], ["2017-12", "CITY", "referrals", "310"]]), "dec.csv")
+    response = upload(
+        client,
+        reverse("imports:returns"),
+        make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"], ["2017-12", "CITY", "referrals", "310"]]),
+        "dec.csv",
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "Preview: dec.csv" in page and "<strong>2</strong> new" in page
@@ -55,14 +60,16 @@ def test_the_performance_team_previews_then_confirms_a_returns_file(council, sig
 
 
 def test_the_previewed_file_waits_in_the_database_so_any_app_process_can_confirm_it(
-        council, signed_in, performance, make_csv):
+    council, signed_in, performance, make_csv
+):
     from django.core.cache import cache
 
     from returns.models import PendingImport
 
     client = signed_in(performance)
-    response = upload(client, reverse("imports:returns"),
-                      make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]), "dec.csv")
+    response = upload(
+        client, reverse("imports:returns"), make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]), "dec.csv"
+    )
     pending = PendingImport.objects.get()
     assert (pending.user, pending.kind, pending.file_name) == (performance, "returns", "dec.csv")
     cache.clear()  # another worker has nothing of this process's memory
@@ -75,8 +82,12 @@ def test_the_preview_shows_old_and_new_values(council, signed_in, performance, m
     from returns.imports import returns_import
 
     returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
-    response = upload(signed_in(performance), reverse("imports:returns"),
-                      make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "125"]]), "v2.csv")
+    response = upload(
+        signed_in(performance),
+        reverse("imports:returns"),
+        make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "125"]]),
+        "v2.csv",
+    )
     assert "<code>open_cases</code>: 120 → 125" in response.content.decode()
 
 
@@ -85,8 +96,9 @@ def test_a_return_approved_between_preview_and_confirm_is_refused(council, signe
 
     returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
     client = signed_in(performance)
-    response = upload(client, reverse("imports:returns"),
-                      make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "125"]]), "v2.csv")
+    response = upload(
+        client, reverse("imports:returns"), make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "125"]]), "v2.csv"
+    )
     Return.objects.update(state=Return.State.APPROVED)
     unchanged()
     refused = client.post(reverse("imports:returns-confirm"), confirm_fields(response))
@@ -98,8 +110,9 @@ def test_a_preview_is_refused_at_confirm_if_the_returns_changed_meanwhile(counci
     from returns.imports import returns_import
 
     client = signed_in(performance)
-    response = upload(client, reverse("imports:returns"),
-                      make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "125"]]), "v2.csv")
+    response = upload(
+        client, reverse("imports:returns"), make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "125"]]), "v2.csv"
+    )
     returns_import(file_name="other.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "99"]]))
     refused = client.post(reverse("imports:returns-confirm"), confirm_fields(response))
     assert refused.status_code == 409
@@ -108,8 +121,12 @@ def test_a_preview_is_refused_at_confirm_if_the_returns_changed_meanwhile(counci
 
 
 def test_another_user_cannot_confirm_someone_elses_upload(council, signed_in, performance, make_csv, unchanged):
-    response = upload(signed_in(performance), reverse("imports:returns"),
-                      make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]), "dec.csv")
+    response = upload(
+        signed_in(performance),
+        reverse("imports:returns"),
+        make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]),
+        "dec.csv",
+    )
     fields = confirm_fields(response)
     unchanged()
     other = signed_in(make_user("performance.two", roles.PERFORMANCE))
@@ -120,8 +137,9 @@ def test_another_user_cannot_confirm_someone_elses_upload(council, signed_in, pe
 
 def test_a_confirm_of_a_different_file_is_refused(council, signed_in, performance, make_csv, unchanged):
     client = signed_in(performance)
-    response = upload(client, reverse("imports:returns"), make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "1"]]),
-                      "dec.csv")
+    response = upload(
+        client, reverse("imports:returns"), make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "1"]]), "dec.csv"
+    )
     fields = {**confirm_fields(response), "sha256": "0" * 64}
     unchanged()
     refused = client.post(reverse("imports:returns-confirm"), fields)
@@ -130,16 +148,21 @@ def test_a_confirm_of_a_different_file_is_refused(council, signed_in, performanc
 
 def test_a_data_entry_user_imports_their_own_team(east_entry, signed_in, make_csv):
     client = signed_in(east_entry)
-    response = upload(client, reverse("imports:returns"), make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "7"]]),
-                      "east.csv")
+    response = upload(
+        client, reverse("imports:returns"), make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "7"]]), "east.csv"
+    )
     client.post(reverse("imports:returns-confirm"), confirm_fields(response))
     assert ReturnValue.objects.get().value == 7
 
 
 def test_a_data_entry_users_file_with_another_teams_rows_is_refused(east_entry, signed_in, make_csv, unchanged):
     unchanged()
-    response = upload(signed_in(east_entry), reverse("imports:returns"), make_csv([
-        HEADER, ["2017-12", "EAST-SG", "open_cases", "7"], ["2017-12", "SOUTH-SG", "open_cases", "8"]]), "east.csv")
+    response = upload(
+        signed_in(east_entry),
+        reverse("imports:returns"),
+        make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "7"], ["2017-12", "SOUTH-SG", "open_cases", "8"]]),
+        "east.csv",
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "The file cannot be imported" in page
@@ -164,8 +187,9 @@ def test_the_index_offers_each_role_what_it_may_use(council, signed_in, performa
 def test_an_upload_over_the_limit_is_refused_without_being_kept(council, signed_in, performance, settings, unchanged):
     settings.IMPORT_MAX_BYTES = 2048
     unchanged()
-    response = upload(signed_in(performance), reverse("imports:returns"), b"month,team,measure,value\r\n" + b"x" * 5000,
-                      "big.csv")
+    response = upload(
+        signed_in(performance), reverse("imports:returns"), b"month,team,measure,value\r\n" + b"x" * 5000, "big.csv"
+    )
     assert response.status_code == 400
     assert "larger than" in response.content.decode()
 
@@ -181,8 +205,13 @@ def test_only_csv_and_xlsx_are_accepted(council, signed_in, performance, unchang
 
 def test_a_chosen_format_must_match_the_file(council, signed_in, performance, make_csv, unchanged):
     unchanged()
-    response = upload(signed_in(performance), reverse("imports:returns"),
-                      make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "7"]]), "dec.csv", format="1")
+    response = upload(
+        signed_in(performance),
+        reverse("imports:returns"),
+        make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "7"]]),
+        "dec.csv",
+        format="1",
+    )
     assert "You chose XLSX, but dec.csv is CSV" in response.content.decode()
 
 
@@ -199,8 +228,12 @@ def test_an_administrator_imports_teams_through_preview_and_confirm(council, sig
 
 def test_a_reference_file_with_errors_lists_them(council, signed_in, administrator, make_csv, unchanged):
     unchanged()
-    response = upload(signed_in(administrator), reverse("imports:reference", kwargs={"kind": "areas"}),
-                      make_csv([["code", "name", "kind"], ["NORTH", "North", "rural"]]), "areas.csv")
+    response = upload(
+        signed_in(administrator),
+        reverse("imports:reference", kwargs={"kind": "areas"}),
+        make_csv([["code", "name", "kind"], ["NORTH", "North", "rural"]]),
+        "areas.csv",
+    )
     assert response.status_code == 400
     assert "“rural” is not one of: locality, citywide" in response.content.decode()
 
@@ -216,14 +249,19 @@ def test_an_unknown_reference_kind_is_404(council, signed_in, administrator):
 def values(council, make_csv):
     from returns.imports import returns_import
 
-    returns_import(file_name="seed.csv", data=make_csv([
-        HEADER,
-        ["2017-11", "EAST-SG", "open_cases", "118"],
-        ["2017-12", "EAST-SG", "open_cases", "120"],
-        ["2017-12", "SOUTH-SG", "open_cases", "80"],
-        ["2017-12", "CITY", "referrals", "310"],
-        ["2018-01", "EAST-SG", "open_cases", "121"],
-    ]))
+    returns_import(
+        file_name="seed.csv",
+        data=make_csv(
+            [
+                HEADER,
+                ["2017-11", "EAST-SG", "open_cases", "118"],
+                ["2017-12", "EAST-SG", "open_cases", "120"],
+                ["2017-12", "SOUTH-SG", "open_cases", "80"],
+                ["2017-12", "CITY", "referrals", "310"],
+                ["2018-01", "EAST-SG", "open_cases", "121"],
+            ]
+        ),
+    )
 
 
 def export_rows(response) -> list[list[str]]:
@@ -231,8 +269,9 @@ def export_rows(response) -> list[list[str]]:
 
 
 def test_the_export_is_the_long_form_the_import_reads(values, signed_in, performance):
-    response = signed_in(performance).get(reverse("imports:export"),
-                                          {"first": "2017-12", "last": "2017-12", "format": "csv"})
+    response = signed_in(performance).get(
+        reverse("imports:export"), {"first": "2017-12", "last": "2017-12", "format": "csv"}
+    )
     assert response["Content-Disposition"] == 'attachment; filename="returns-2017-12.csv"'
     assert export_rows(response) == [
         HEADER,
@@ -256,8 +295,9 @@ def test_the_export_costs_two_queries_whatever_its_size(values, performance, dja
 def test_the_export_names_the_council_and_round_trips(values, signed_in, performance):
     from returns.imports import returns_import
 
-    response = signed_in(performance).get(reverse("imports:export"),
-                                          {"first": "2017-11", "last": "2018-01", "format": "csv"})
+    response = signed_in(performance).get(
+        reverse("imports:export"), {"first": "2017-11", "last": "2018-01", "format": "csv"}
+    )
     rows = export_rows(response)
     assert ["2017-12", "CITY", "referrals", "310"] in rows and len(rows) == 6
     again = returns_import(file_name="export.csv", data=response.content)
@@ -282,11 +322,11 @@ def test_the_export_as_xlsx_keeps_counts_as_numbers(values, signed_in, performan
 
 def test_the_export_guards_against_formula_injection(values, signed_in, performance):
     # Codes are validated in forms and imports; a row written straight to the database is the worst case.
-    Team.objects.filter(code="SOUTH-SG").update(code="=HYPERLINK(\"x\")")
+    Team.objects.filter(code="SOUTH-SG").update(code='=HYPERLINK("x")')
     response = signed_in(performance).get(
         reverse("imports:export"), {"first": "2017-12", "last": "2017-12", "format": "csv"}
     )
-    assert ["2017-12", "'=HYPERLINK(\"x\")", "open_cases", "80"] in export_rows(response)
+    assert ["2017-12", '\'=HYPERLINK("x")', "open_cases", "80"] in export_rows(response)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -321,14 +361,19 @@ def test_the_upload_still_needs_a_csrf_token(council, performance, make_csv):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(performance)
-    response = upload(client, reverse("imports:returns"), make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "1"]]),
-                      "dec.csv")
+    response = upload(
+        client, reverse("imports:returns"), make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "1"]]), "dec.csv"
+    )
     assert response.status_code == 403
 
 
 def test_an_xlsx_upload_previews_like_a_csv(council, signed_in, performance, make_xlsx):
-    response = upload(signed_in(performance), reverse("imports:returns"),
-                      make_xlsx([HEADER, ["2017-12", "EAST-SG", "open_cases", 120]]), "dec.xlsx")
+    response = upload(
+        signed_in(performance),
+        reverse("imports:returns"),
+        make_xlsx([HEADER, ["2017-12", "EAST-SG", "open_cases", 120]]),
+        "dec.xlsx",
+    )
     assert response.status_code == 200 and "<strong>1</strong> new" in response.content.decode()
 
 
@@ -343,8 +388,9 @@ def test_a_confirmed_import_is_announced_for_the_security_log(council, signed_in
     signals.workflow_event.connect(receiver)
     try:
         client = signed_in(performance)
-        response = upload(client, reverse("imports:returns"),
-                          make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "7"]]), "dec.csv")
+        response = upload(
+            client, reverse("imports:returns"), make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "7"]]), "dec.csv"
+        )
         client.post(reverse("imports:returns-confirm"), confirm_fields(response))
     finally:
         signals.workflow_event.disconnect(receiver)

@@ -15,11 +15,18 @@ from hypothesis import strategies as st
 from returns.spreadsheets import ImportRefused, read_sheet
 from tests.imports.conftest import csv_file, xlsx_file
 
-FUZZ = settings(max_examples=150, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
-GOOD_ROWS = [["month", "team", "measure", "value"], ["2017-12", "EAST-SG", "open_cases", "120"],
-             ["2017-12", "EAST-SG", "cpp_children", "41"]]
+GOOD_ROWS = [
+    ["month", "team", "measure", "value"],
+    ["2017-12", "EAST-SG", "open_cases", "120"],
+    ["2017-12", "EAST-SG", "cpp_children", "41"],
+]
 WORKBOOK = xlsx_file(GOOD_ROWS)
 CSV = csv_file(GOOD_ROWS)
 
@@ -56,7 +63,7 @@ def test_csv_like_text_in_either_encoding(text):
 @FUZZ
 @given(st.integers(min_value=0, max_value=len(CSV)), st.binary(max_size=64))
 def test_a_good_csv_cut_short_or_with_bytes_spliced_in(cut, splice):
-    read_or_refuse(CSV[:cut] + splice + CSV[cut:cut + 10], "returns.csv")
+    read_or_refuse(CSV[:cut] + splice + CSV[cut : cut + 10], "returns.csv")
 
 
 @FUZZ
@@ -74,7 +81,7 @@ def test_a_truncated_workbook(cut):
 @FUZZ
 @given(st.integers(min_value=30, max_value=len(WORKBOOK) - 1), st.binary(min_size=1, max_size=16))
 def test_a_workbook_with_corrupted_bytes(at, noise):
-    read_or_refuse(WORKBOOK[:at] + noise + WORKBOOK[at + len(noise):], "returns.xlsx")
+    read_or_refuse(WORKBOOK[:at] + noise + WORKBOOK[at + len(noise) :], "returns.xlsx")
 
 
 def _replace_part(name: str, content: bytes) -> bytes:
@@ -86,8 +93,25 @@ def _replace_part(name: str, content: bytes) -> bytes:
 
 
 _TAGS = st.sampled_from(["row", "c", "v", "f", "is", "t", "sheetData", "dimension", "worksheet", "x"])
-_ATTRS = st.sampled_from(['', ' r="A1"', ' r="XFD3"', ' r="1048576"', ' r="0"', ' r="-1"', ' r="Z"', ' t="s"',
-                          ' t="inlineStr"', ' t="e"', ' t="b"', ' t="d"', ' t="n"', ' s="99"', ' ref="A1:XFD1048576"'])
+_ATTRS = st.sampled_from(
+    [
+        "",
+        ' r="A1"',
+        ' r="XFD3"',
+        ' r="1048576"',
+        ' r="0"',
+        ' r="-1"',
+        ' r="Z"',
+        ' t="s"',
+        ' t="inlineStr"',
+        ' t="e"',
+        ' t="b"',
+        ' t="d"',
+        ' t="n"',
+        ' s="99"',
+        ' ref="A1:XFD1048576"',
+    ]
+)
 _TEXT = st.sampled_from(["", "1", "0", "-5", "1e999", "nan", "9" * 30, "abc", "2017-12", "#DIV/0!", "&amp;", "\u00e9"])
 
 
@@ -100,8 +124,10 @@ def _xml(draw, depth: int = 0) -> str:
     return f"<{tag}{attrs}>{children}</{tag}>"
 
 
-SHEET_OPEN = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+SHEET_OPEN = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+)
 
 
 @FUZZ
@@ -112,10 +138,35 @@ def test_random_xml_in_the_worksheet(elements, wrapped):
     read_or_refuse(_replace_part("xl/worksheets/sheet1.xml", xml.encode()), "returns.xlsx")
 
 
-_CELL_ATTRS = st.sampled_from(['', ' r="A{n}"', ' r="D{n}"', ' r="XFD{n}"', ' r="GR{n}"', ' r="Z"', ' r="A0"', ' t="s"',
-                               ' t="inlineStr"', ' t="e"', ' t="b"', ' t="d"', ' t="str"', ' s="1"', ' s="99"'])
-_CELL_BODY = st.sampled_from(["", "<v>{text}</v>", "<f>1+1</f>", "<f>1+1</f><v>{text}</v>", "<is><t>{text}</t></is>",
-                              "<v>{text}</v><v>{text}</v>"])
+_CELL_ATTRS = st.sampled_from(
+    [
+        "",
+        ' r="A{n}"',
+        ' r="D{n}"',
+        ' r="XFD{n}"',
+        ' r="GR{n}"',
+        ' r="Z"',
+        ' r="A0"',
+        ' t="s"',
+        ' t="inlineStr"',
+        ' t="e"',
+        ' t="b"',
+        ' t="d"',
+        ' t="str"',
+        ' s="1"',
+        ' s="99"',
+    ]
+)
+_CELL_BODY = st.sampled_from(
+    [
+        "",
+        "<v>{text}</v>",
+        "<f>1+1</f>",
+        "<f>1+1</f><v>{text}</v>",
+        "<is><t>{text}</t></is>",
+        "<v>{text}</v><v>{text}</v>",
+    ]
+)
 
 
 @st.composite
@@ -135,9 +186,11 @@ def _rows(draw) -> str:
     return "".join(rows)
 
 
-HEADER_ROW = ('<row r="1"><c r="A1" t="inlineStr"><is><t>month</t></is></c><c r="B1" t="inlineStr"><is><t>team</t>'
-              '</is></c><c r="C1" t="inlineStr"><is><t>measure</t></is></c><c r="D1" t="inlineStr"><is><t>value</t>'
-              "</is></c></row>")
+HEADER_ROW = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>month</t></is></c><c r="B1" t="inlineStr"><is><t>team</t>'
+    '</is></c><c r="C1" t="inlineStr"><is><t>measure</t></is></c><c r="D1" t="inlineStr"><is><t>value</t>'
+    "</is></c></row>"
+)
 
 
 @FUZZ
@@ -148,7 +201,17 @@ def test_random_rows_and_cells_in_the_worksheet(rows, with_header):
 
 
 @FUZZ
-@given(st.sampled_from(["xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml", "[Content_Types].xml",
-                        "xl/_rels/workbook.xml.rels"]), st.lists(_xml(), max_size=4))
+@given(
+    st.sampled_from(
+        [
+            "xl/sharedStrings.xml",
+            "xl/styles.xml",
+            "xl/workbook.xml",
+            "[Content_Types].xml",
+            "xl/_rels/workbook.xml.rels",
+        ]
+    ),
+    st.lists(_xml(), max_size=4),
+)
 def test_random_xml_in_the_other_parts(part, elements):
     read_or_refuse(_replace_part(part, ('<?xml version="1.0"?>' + "".join(elements)).encode()), "returns.xlsx")

@@ -10,10 +10,17 @@ from indicators.models import Indicator, Target
 from returns.models import ReportingMonth
 
 
-@pytest.mark.parametrize(("value", "shown"), [
-    (Decimal("5.0000"), "5"), (Decimal("10.0000"), "10"), (Decimal("2.5000"), "2.5"), (Decimal("0.0000"), "0"),
-    (Decimal("1000.0000"), "1000"), (None, ""),
-])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("5.0000"), "5"),
+        (Decimal("10.0000"), "10"),
+        (Decimal("2.5000"), "2.5"),
+        (Decimal("0.0000"), "0"),
+        (Decimal("1000.0000"), "1000"),
+        (None, ""),
+    ],
+)
 def test_decimals_are_shown_without_trailing_zeros_or_exponents(value, shown):
     assert shown_decimal(value) == shown
 
@@ -32,8 +39,10 @@ def test_the_performance_team_adds_a_target_by_month_and_sees_it_as_typed(client
     client.force_login(performance)
     page = client.get("/admin/indicators/target/add/").content.decode()
     assert 'placeholder="YYYY-MM"' in page and "vDateField" not in page
-    response = client.post("/admin/indicators/target/add/", {
-        "indicator": indicator.pk, "effective_from": "2018-04", "value": "95", "tolerance": "5"})
+    response = client.post(
+        "/admin/indicators/target/add/",
+        {"indicator": indicator.pk, "effective_from": "2018-04", "value": "95", "tolerance": "5"},
+    )
     assert response.status_code == 302
     target = Target.objects.get(indicator=indicator)
     assert target.effective_from == dt.date(2018, 4, 1) and target.value == Decimal("95")
@@ -45,9 +54,15 @@ def test_the_performance_team_adds_a_target_by_month_and_sees_it_as_typed(client
 
 def test_a_bad_month_in_the_admin_is_refused_and_changes_nothing(client, performance):
     client.force_login(performance)
-    response = client.post("/admin/indicators/target/add/", {
-        "indicator": Indicator.objects.get(code="cp_visits").pk, "effective_from": "2018-04-01", "value": "95",
-        "tolerance": "5"})
+    response = client.post(
+        "/admin/indicators/target/add/",
+        {
+            "indicator": Indicator.objects.get(code="cp_visits").pk,
+            "effective_from": "2018-04-01",
+            "value": "95",
+            "tolerance": "5",
+        },
+    )
     assert response.status_code == 200 and "Enter a month as YYYY-MM, for example 2017-12." in response.content.decode()
     assert not Target.objects.exists()
 

@@ -28,30 +28,42 @@ def texts(response):
 
 
 def test_writing_commentary_keeps_each_version_with_its_author(indicator, performance, administrator):
-    first, changed = services.commentary_save(indicator=indicator, month=DEC, text=" Up on November. ",
-                                              actor=performance, expected_version=None)
+    first, changed = services.commentary_save(
+        indicator=indicator, month=DEC, text=" Up on November. ", actor=performance, expected_version=None
+    )
     assert changed and first.text == "Up on November."
     version = services.latest_history_id(first)
-    services.commentary_save(indicator=indicator, month=DEC, text="Up on November; audit under way.",
-                             actor=administrator, expected_version=version)
+    services.commentary_save(
+        indicator=indicator,
+        month=DEC,
+        text="Up on November; audit under way.",
+        actor=administrator,
+        expected_version=version,
+    )
     commentary = Commentary.objects.get()
     assert commentary.updated_by == administrator
     assert [(h.text, h.history_user) for h in commentary.history.order_by("history_id")] == [
-        ("Up on November.", performance), ("Up on November; audit under way.", administrator)]
+        ("Up on November.", performance),
+        ("Up on November; audit under way.", administrator),
+    ]
 
 
 def test_saving_the_same_text_writes_no_new_version(indicator, performance):
     commentary, _ = services.commentary_save(indicator=indicator, month=DEC, text="Stable.", actor=performance)
-    _, changed = services.commentary_save(indicator=indicator, month=DEC, text="Stable.", actor=performance,
-                                          expected_version=services.latest_history_id(commentary))
+    _, changed = services.commentary_save(
+        indicator=indicator,
+        month=DEC,
+        text="Stable.",
+        actor=performance,
+        expected_version=services.latest_history_id(commentary),
+    )
     assert not changed and commentary.history.count() == 1
 
 
 def test_a_stale_version_is_refused_and_nothing_is_overwritten(indicator, performance):
     services.commentary_save(indicator=indicator, month=DEC, text="Theirs.", actor=performance)
     with pytest.raises(services.CommentaryConflict) as caught:
-        services.commentary_save(indicator=indicator, month=DEC, text="Mine.", actor=performance,
-                                 expected_version=None)
+        services.commentary_save(indicator=indicator, month=DEC, text="Mine.", actor=performance, expected_version=None)
     assert caught.value.current.text == "Theirs."
     assert Commentary.objects.get().text == "Theirs."
 
@@ -63,8 +75,9 @@ def test_empty_commentary_is_refused(indicator, performance):
 
 
 # Commentary is the performance team's voice: administrators read it but do not write it (scorecard/roles.py).
-@pytest.mark.parametrize(("role", "allowed"), [
-    ("performance", True), ("administrator", False), ("entry_user", False), ("leader", False)])
+@pytest.mark.parametrize(
+    ("role", "allowed"), [("performance", True), ("administrator", False), ("entry_user", False), ("leader", False)]
+)
 def test_only_users_who_may_edit_the_catalogue_reach_the_commentary_form(client, request, indicator, role, allowed):
     client.force_login(request.getfixturevalue(role))
     assert client.get(PAGE).status_code == (200 if allowed else 403)
@@ -72,10 +85,14 @@ def test_only_users_who_may_edit_the_catalogue_reach_the_commentary_form(client,
     assert Commentary.objects.filter(text="x").exists() == allowed
 
 
-@pytest.mark.parametrize("path", [
-    "/indicators/no_such_indicator/commentary/2017-12/", "/indicators/re_referrals/commentary/2017-13/",
-    "/indicators/re_referrals/commentary/2019-01/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/indicators/no_such_indicator/commentary/2017-12/",
+        "/indicators/re_referrals/commentary/2017-13/",
+        "/indicators/re_referrals/commentary/2019-01/",
+    ],
+)
 def test_unknown_indicators_and_bad_months_are_404(client, performance, path):
     client.force_login(performance)
     assert client.get(path).status_code == 404

@@ -32,8 +32,11 @@ from indicators.engine import (
 from lib.months import Month, month_range
 
 DEC17 = Month(2017, 12)
-AREAS = [AreaInfo("EAST", "East", "locality"), AreaInfo("SOUTH", "South", "locality"),
-         AreaInfo("DCSC", "Disabled children", "citywide")]
+AREAS = [
+    AreaInfo("EAST", "East", "locality"),
+    AreaInfo("SOUTH", "South", "locality"),
+    AreaInfo("DCSC", "Disabled children", "citywide"),
+]
 UNITS = {
     "CITY": UnitInfo(),
     "E-ASM": UnitInfo("EAST", "assessment"),
@@ -44,13 +47,30 @@ UNITS = {
 
 
 def headline(numerator, denominator="", multiplier=1, precision=0, unit="percent", **extra) -> LineSpec:
-    return LineSpec("headline", "Headline", unit, numerator, denominator, multiplier=Fraction(multiplier),
-                    precision=precision, is_headline=True, **extra)
+    return LineSpec(
+        "headline",
+        "Headline",
+        unit,
+        numerator,
+        denominator,
+        multiplier=Fraction(multiplier),
+        precision=precision,
+        is_headline=True,
+        **extra,
+    )
 
 
 def spec(*lines, **extra) -> IndicatorSpec:
-    fields = {"code": "x", "number": 1, "title": "X", "short_title": "X", "unit": "percent",
-              "polarity": "higher", "lines": lines, **extra}
+    fields = {
+        "code": "x",
+        "number": 1,
+        "title": "X",
+        "short_title": "X",
+        "unit": "percent",
+        "polarity": "higher",
+        "lines": lines,
+        **extra,
+    }
     return IndicatorSpec(**fields)
 
 
@@ -63,6 +83,7 @@ def monthly(unit, measure, by_month: dict[Month, int]) -> dict:
 
 
 # ---------------------------------------------------------------- current figures
+
 
 def test_team_counts_add_up_to_areas_and_the_city():
     data = dataset({("E-ASM", DEC17, "open"): 10, ("E-SG", DEC17, "open"): 5, ("S-ASM", DEC17, "open"): 7})
@@ -115,9 +136,16 @@ def test_an_area_numerator_replaces_the_city_expression_in_area_columns():
 
 
 def test_a_team_type_line_counts_only_teams_of_that_type():
-    data = dataset({("E-ASM", DEC17, "cases"): 200, ("E-ASM", DEC17, "sw"): 10,
-                    ("E-SG", DEC17, "cases"): 150, ("E-SG", DEC17, "sw"): 10,
-                    ("S-ASM", DEC17, "cases"): 90, ("S-ASM", DEC17, "sw"): 5})
+    data = dataset(
+        {
+            ("E-ASM", DEC17, "cases"): 200,
+            ("E-ASM", DEC17, "sw"): 10,
+            ("E-SG", DEC17, "cases"): 150,
+            ("E-SG", DEC17, "sw"): 10,
+            ("S-ASM", DEC17, "cases"): 90,
+            ("S-ASM", DEC17, "sw"): 5,
+        }
+    )
     assessment = LineSpec("asm", "Assessment", "ratio", "cases", "sw", team_type="assessment")
     city = headline("cases", "sw", unit="ratio")
     result = compute_indicator(Totals(data), spec(assessment, city, breakdown="team_type_area"), DEC17, AREAS)
@@ -129,6 +157,7 @@ def test_a_team_type_line_counts_only_teams_of_that_type():
 
 
 # ---------------------------------------------------------------- rates per 10,000
+
 
 def test_rates_use_each_locality_population_and_their_sum_for_the_city():
     pops = {("EAST", 2016): 107112, ("SOUTH", 2016): 69198}
@@ -150,6 +179,7 @@ def test_rates_use_the_latest_estimate_before_the_month_s_year():
 
 
 # ---------------------------------------------------------------- windows
+
 
 def test_a_rolling_window_pools_days_and_children_over_twelve_months():
     months = month_range(Month(2017, 1), DEC17)
@@ -175,6 +205,7 @@ def test_a_rolling_window_that_starts_before_the_first_data_has_no_value():
 
 
 # ---------------------------------------------------------------- baselines
+
 
 def six_months(measure, numbers, unit="CITY"):
     return monthly(unit, measure, dict(zip(DEC17.previous(6), numbers, strict=True)))
@@ -209,12 +240,15 @@ def test_a_baseline_with_a_month_missing_is_no_data():
     assert baseline_figure(Totals(dataset(values)), spec(line), line, DEC17).value is None
 
 
-@pytest.mark.parametrize(("month", "years_back", "expected"), [
-    (DEC17, 0, Month(2017, 3)),
-    (DEC17, 1, Month(2016, 3)),
-    (Month(2017, 3), 0, Month(2016, 3)),  # strictly before: March compares with the March before
-    (Month(2017, 4), 0, Month(2017, 3)),
-])
+@pytest.mark.parametrize(
+    ("month", "years_back", "expected"),
+    [
+        (DEC17, 0, Month(2017, 3)),
+        (DEC17, 1, Month(2016, 3)),
+        (Month(2017, 3), 0, Month(2016, 3)),  # strictly before: March compares with the March before
+        (Month(2017, 4), 0, Month(2017, 3)),
+    ],
+)
 def test_a_year_end_baseline_is_the_last_march_before_the_month(month, years_back, expected):
     line = headline("cpp", unit="count")
     year_end = spec(line, baseline_rule="year_end", baseline_years_back=years_back)
@@ -235,21 +269,26 @@ def test_a_fixed_month_baseline_uses_that_month():
 TARGET_85 = TargetSpec(Month(2014, 4), Decimal(85), Decimal(5))
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (Fraction(85), "green"),            # exactly on the target meets it
-    (Fraction(8450, 100), "green"),     # prints as 85 (half up), so it meets it as printed
-    (Fraction(8449, 100), "amber"),     # prints as 84
-    (Fraction(80), "amber"),            # exactly at the tolerance is still amber
-    (Fraction(7950, 100), "amber"),     # prints as 80
-    (Fraction(7949, 100), "red"),       # prints as 79: beyond the tolerance
-    (None, "none"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Fraction(85), "green"),  # exactly on the target meets it
+        (Fraction(8450, 100), "green"),  # prints as 85 (half up), so it meets it as printed
+        (Fraction(8449, 100), "amber"),  # prints as 84
+        (Fraction(80), "amber"),  # exactly at the tolerance is still amber
+        (Fraction(7950, 100), "amber"),  # prints as 80
+        (Fraction(7949, 100), "red"),  # prints as 79: beyond the tolerance
+        (None, "none"),
+    ],
+)
 def test_higher_is_better_ratings_at_the_edges(value, expected):
     assert rating(value, TARGET_85, "higher", 0) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [(15, "green"), (Fraction(1549, 100), "green"),
-                                                 (Fraction(1550, 100), "amber"), (20, "amber"), (21, "red")])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(15, "green"), (Fraction(1549, 100), "green"), (Fraction(1550, 100), "amber"), (20, "amber"), (21, "red")],
+)
 def test_lower_is_better_ratings_at_the_edges(value, expected):
     assert rating(Fraction(value), TargetSpec(Month(2014, 4), Decimal(15), Decimal(5)), "lower", 0) == expected
 
@@ -275,18 +314,21 @@ def test_a_month_before_the_first_target_is_rated_none():
     assert compute_indicator(Totals(dataset(values)), early, Month(2016, 1), AREAS).rating == "none"
 
 
-@pytest.mark.parametrize(("current", "baseline", "polarity", "expected"), [
-    (92, 90, "higher", "improving"),
-    (88, 90, "higher", "declining"),
-    (91, 90, "higher", "stable"),     # a change equal to the threshold is stable
-    (89, 90, "lower", "stable"),
-    (88, 90, "lower", "improving"),
-    (95, 90, "lower", "declining"),
-    (95, 90, "neither", "up"),
-    (85, 90, "neither", "down"),
-    (90, 90, "neither", "stable"),
-    (None, 90, "higher", None),
-])
+@pytest.mark.parametrize(
+    ("current", "baseline", "polarity", "expected"),
+    [
+        (92, 90, "higher", "improving"),
+        (88, 90, "higher", "declining"),
+        (91, 90, "higher", "stable"),  # a change equal to the threshold is stable
+        (89, 90, "lower", "stable"),
+        (88, 90, "lower", "improving"),
+        (95, 90, "lower", "declining"),
+        (95, 90, "neither", "up"),
+        (85, 90, "neither", "down"),
+        (90, 90, "neither", "stable"),
+        (None, 90, "higher", None),
+    ],
+)
 def test_trend_by_polarity_with_a_threshold_of_one(current, baseline, polarity, expected):
     current = None if current is None else Fraction(current)
     assert trend(current, Fraction(baseline), polarity, Decimal(1)) == expected
@@ -312,15 +354,29 @@ def test_area_breakdowns_of_team_counts_sum_to_the_city(counts):
 
 
 def test_the_whole_scorecard_carries_each_indicators_figures_labels_and_commentary():
-    values = {**monthly("E-ASM", "seen", dict.fromkeys(DEC17.previous(6), 8)),
-              **monthly("E-ASM", "done", dict.fromkeys(DEC17.previous(6), 10)),
-              ("E-ASM", DEC17, "seen"): 9, ("E-ASM", DEC17, "done"): 10,
-              ("S-ASM", DEC17, "seen"): 3, ("S-ASM", DEC17, "done"): 4}
-    seen = spec(headline("seen", "done", 100, precision=1), code="seen", number=1, breakdown="area",
-                targets=(TargetSpec(Month(2017, 4), Decimal(90), Decimal(5)),),
-                comparators=(ComparatorSpec("national", "2016-17", Decimal(88)),))
-    count = spec(LineSpec("open", "Open cases", "count", "done", is_headline=True), code="count", number=2,
-                 unit="count", polarity="neither")
+    values = {
+        **monthly("E-ASM", "seen", dict.fromkeys(DEC17.previous(6), 8)),
+        **monthly("E-ASM", "done", dict.fromkeys(DEC17.previous(6), 10)),
+        ("E-ASM", DEC17, "seen"): 9,
+        ("E-ASM", DEC17, "done"): 10,
+        ("S-ASM", DEC17, "seen"): 3,
+        ("S-ASM", DEC17, "done"): 4,
+    }
+    seen = spec(
+        headline("seen", "done", 100, precision=1),
+        code="seen",
+        number=1,
+        breakdown="area",
+        targets=(TargetSpec(Month(2017, 4), Decimal(90), Decimal(5)),),
+        comparators=(ComparatorSpec("national", "2016-17", Decimal(88)),),
+    )
+    count = spec(
+        LineSpec("open", "Open cases", "count", "done", is_headline=True),
+        code="count",
+        number=2,
+        unit="count",
+        polarity="neither",
+    )
     first, second = compute_scorecard(dataset(values), [seen, count], DEC17, {"seen": "Better than last year."})
     assert (first.spec, first.month, first.commentary) == (seen, DEC17, "Better than last year.")
     assert (second.spec, second.commentary) == (count, "")
@@ -332,7 +388,10 @@ def test_the_whole_scorecard_carries_each_indicators_figures_labels_and_commenta
     assert (line.code, line.label, line.unit, line.precision) == ("headline", "Headline", "percent", 1)
     assert line.current.value == Fraction(1200, 14) and line.baseline.value == 80
     assert [(a.area, a.name, a.figure.value) for a in line.breakdown] == [
-        ("EAST", "East", 90), ("SOUTH", "South", 75), ("DCSC", "Disabled children", None)]
+        ("EAST", "East", 90),
+        ("SOUTH", "South", 75),
+        ("DCSC", "Disabled children", None),
+    ]
     assert second.headline.current.value == 14 and second.trend == "up"  # 10 a month before, 14 now
     assert compute_scorecard(dataset(values), [seen], DEC17)[0].commentary == ""
 
@@ -341,8 +400,11 @@ def test_headline_history_gives_each_month_its_figure_oldest_first():
     months = [Month(2017, 10), Month(2017, 11), DEC17]
     values = monthly("CITY", "n", {Month(2017, 10): 4, DEC17: 6})
     history = headline_history(Totals(dataset(values)), spec(headline("n", unit="count")), months)
-    assert [(month, figure.value) for month, figure in history] == [(Month(2017, 10), 4), (Month(2017, 11), None),
-                                                                     (DEC17, 6)]
+    assert [(month, figure.value) for month, figure in history] == [
+        (Month(2017, 10), 4),
+        (Month(2017, 11), None),
+        (DEC17, 6),
+    ]
 
 
 def test_counts_from_a_unit_outside_any_area_still_add_up_to_the_city():
@@ -389,8 +451,10 @@ def test_an_unknown_baseline_rule_is_refused_by_name_even_with_a_month_set():
 
 
 def test_a_two_month_baseline_is_pooled_and_a_count_baseline_is_averaged_and_scaled():
-    values = {**monthly("CITY", "n", {Month(2017, 10): 3, Month(2017, 11): 6}),
-              **monthly("CITY", "d", {Month(2017, 10): 10, Month(2017, 11): 20})}
+    values = {
+        **monthly("CITY", "n", {Month(2017, 10): 3, Month(2017, 11): 6}),
+        **monthly("CITY", "d", {Month(2017, 10): 10, Month(2017, 11): 20}),
+    }
     pooled = spec(headline("n", "d", 100), baseline_months=2)
     assert baseline_figure(Totals(dataset(values)), pooled, pooled.headline, DEC17).value == 30
     counted = spec(headline("n", multiplier=2, unit="count"), baseline_months=2)
@@ -404,8 +468,7 @@ def test_the_rating_uses_the_figure_rounded_to_the_indicators_precision():
     assert rating(Fraction(8944, 100), target, "higher", 0) == "red"  # 89 as printed
 
 
-@pytest.mark.parametrize(("polarity", "expected"), [("neither", "up"), ("higher", "improving"),
-                                                    ("lower", "declining")])
+@pytest.mark.parametrize(("polarity", "expected"), [("neither", "up"), ("higher", "improving"), ("lower", "declining")])
 def test_a_change_smaller_than_one_still_has_a_direction(polarity, expected):
     assert trend(Fraction(21, 2), Fraction(10), polarity, Decimal(0)) == expected
 
@@ -440,10 +503,15 @@ def test_an_indicators_baseline_heading_is_for_its_month():
 
 # ---------------------------------------------------------------- blank (not available) values
 
+
 def _supervised(blanks=frozenset()) -> Dataset:
-    values = {("E-ASM", DEC17, "supervised"): 40, ("E-ASM", DEC17, "staff"): 50,
-              ("E-SG", DEC17, "staff"): 58,  # its "supervised" is blank (not available)
-              ("S-ASM", DEC17, "supervised"): 30, ("S-ASM", DEC17, "staff"): 40}
+    values = {
+        ("E-ASM", DEC17, "supervised"): 40,
+        ("E-ASM", DEC17, "staff"): 50,
+        ("E-SG", DEC17, "staff"): 58,  # its "supervised" is blank (not available)
+        ("S-ASM", DEC17, "supervised"): 30,
+        ("S-ASM", DEC17, "staff"): 40,
+    }
     return Dataset(values=values, units=UNITS, areas=AREAS, blanks=blanks)
 
 
@@ -463,8 +531,9 @@ def test_a_team_blank_for_a_ratios_measure_is_left_out_of_numerator_and_denomina
 def test_a_team_type_line_leaves_out_its_blank_team_and_others_are_untouched():
     data = _supervised(frozenset({("E-SG", DEC17, "supervised")}))
     safeguarding = headline("supervised", "staff", 100, team_type="safeguarding")
-    assessment = LineSpec("asm", "Assessment", "percent", "supervised", "staff", multiplier=Fraction(100),
-                          team_type="assessment")
+    assessment = LineSpec(
+        "asm", "Assessment", "percent", "supervised", "staff", multiplier=Fraction(100), team_type="assessment"
+    )
     result = compute_indicator(Totals(data), spec(safeguarding, assessment), DEC17, AREAS)
     assert result.headline.current == Figure(None, None, None, 1)  # its only team is blank: no data, not 0%
     other = result.lines[1].current
@@ -472,8 +541,9 @@ def test_a_team_type_line_leaves_out_its_blank_team_and_others_are_untouched():
 
 
 def test_without_blanks_a_ratio_is_complete_and_a_count_ignores_blanks():
-    complete = line_figure(Totals(_supervised()), spec(headline("supervised", "staff", 100)),
-                           headline("supervised", "staff", 100), DEC17)
+    complete = line_figure(
+        Totals(_supervised()), spec(headline("supervised", "staff", 100)), headline("supervised", "staff", 100), DEC17
+    )
     assert (complete.numerator, complete.denominator, complete.excluded) == (70, 148, 0)
     blank = _supervised(frozenset({("E-SG", DEC17, "supervised")}))
     staff = line_figure(Totals(blank), spec(headline("staff", unit="count")), headline("staff", unit="count"), DEC17)
@@ -482,10 +552,12 @@ def test_without_blanks_a_ratio_is_complete_and_a_count_ignores_blanks():
 
 def test_a_blank_month_leaves_the_team_out_of_that_month_only_in_a_rolling_window():
     months = month_range(Month(2017, 1), DEC17)
-    values = {**monthly("E-ASM", "supervised", dict.fromkeys(months, 1)),
-              **monthly("E-ASM", "staff", dict.fromkeys(months, 2)),
-              **monthly("S-ASM", "supervised", dict.fromkeys(months, 1)),
-              **monthly("S-ASM", "staff", dict.fromkeys(months, 4))}
+    values = {
+        **monthly("E-ASM", "supervised", dict.fromkeys(months, 1)),
+        **monthly("E-ASM", "staff", dict.fromkeys(months, 2)),
+        **monthly("S-ASM", "supervised", dict.fromkeys(months, 1)),
+        **monthly("S-ASM", "staff", dict.fromkeys(months, 4)),
+    }
     june = Month(2017, 6)
     del values[("S-ASM", june, "supervised")]
     data = Dataset(values=values, units=UNITS, areas=AREAS, blanks=frozenset({("S-ASM", june, "supervised")}))

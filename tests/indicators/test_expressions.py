@@ -58,8 +58,27 @@ def test_values_may_be_fractions():
 
 @pytest.mark.parametrize(
     "text",
-    ["a ** 2", "a % 2", "a // 2", "abs(a)", "a < b", "a if b else 1", "'a'", "True", "None", "a.b", "[a]",
-     "a and b", "~a", "not a", "lambda: 1", "__import__('os')", "-(a ** 2)", "a ** 2 + b", "b + a ** 2"],
+    [
+        "a ** 2",
+        "a % 2",
+        "a // 2",
+        "abs(a)",
+        "a < b",
+        "a if b else 1",
+        "'a'",
+        "True",
+        "None",
+        "a.b",
+        "[a]",
+        "a and b",
+        "~a",
+        "not a",
+        "lambda: 1",
+        "__import__('os')",
+        "-(a ** 2)",
+        "a ** 2 + b",
+        "b + a ** 2",
+    ],
 )
 def test_anything_but_numbers_names_and_the_four_operations_is_refused(text):
     with pytest.raises(ExpressionError) as refused:

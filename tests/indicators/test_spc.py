@@ -114,8 +114,9 @@ def test_fourteen_points_read_as_a_run_chart_with_no_limits_no_flags_and_no_gues
     assert result.variation == "not_enough_data"
     assert result.assurance is None
     assert result.baseline_first is None and result.limits is None
-    assert result.sentence == ("Not enough data for limits: 14 months since Jan-20, and process limits need 15. "
-                               "Read the chart as a run chart.")
+    assert result.sentence == (
+        "Not enough data for limits: 14 months since Jan-20, and process limits need 15. Read the chart as a run chart."
+    )
 
 
 def test_the_least_points_for_limits_is_an_option():
@@ -126,8 +127,9 @@ def test_empty_series_is_not_enough_data():
     result = xmr([], polarity="lower")
     assert result.points == ()
     assert result.variation == "not_enough_data"
-    assert result.sentence == ("Not enough data for limits: 0 months, and process limits need 15. "
-                               "Read the chart as a run chart.")
+    assert result.sentence == (
+        "Not enough data for limits: 0 months, and process limits need 15. Read the chart as a run chart."
+    )
 
 
 # --- rule 1: outside the process limits ----------------------------------------
@@ -298,7 +300,8 @@ def test_improvement_wins_over_concern_when_higher_is_better():
     assert result.sentence == (
         "Special cause improvement compared with its usual range from Jan-20 to Aug-21: 7 months rising in a row. "
         "It is also part of a run below the average, a concern; this indicator shows improvement when the two "
-        "conflict.")
+        "conflict."
+    )
 
 
 def test_improvement_wins_over_concern_when_lower_is_better():
@@ -306,15 +309,17 @@ def test_improvement_wins_over_concern_when_lower_is_better():
     assert result.variation == "improvement_low" and result.conflict
     assert result.sentence == (
         "Special cause improvement compared with its usual range from Jan-20 to Aug-21: 7 months below the average. "
-        "It is also part of a rising trend, a concern; this indicator shows improvement when the two conflict.")
+        "It is also part of a rising trend, a concern; this indicator shows improvement when the two conflict."
+    )
 
 
 def test_concern_wins_over_improvement_when_that_is_the_indicators_rule():
     result = chart(SHIFT_LOW_TREND_UP, polarity="higher", options=SpcOptions(conflict_rule="concern"))
     assert result.variation == "concern_low" and result.conflict
     assert result.points[-1].side == "low"
-    assert result.sentence.endswith("It is also part of a rising trend, an improvement; this indicator shows "
-                                    "concern when the two conflict.")
+    assert result.sentence.endswith(
+        "It is also part of a rising trend, an improvement; this indicator shows concern when the two conflict."
+    )
 
 
 def test_a_point_flagged_one_way_is_no_conflict():
@@ -441,10 +446,15 @@ def test_target_exactly_on_the_best_limit_fails_as_making_data_count_reads_it():
     assert chart([12], polarity="lower", target=11 - 2.66 * 2).assurance == "fail"
 
 
-@pytest.mark.parametrize(("polarity", "target", "expected"), [
-    ("higher", 11 + 2.66 * 2 - 1e-9, "hit_and_miss"), ("higher", 11 - 2.66 * 2 + 1e-9, "hit_and_miss"),
-    ("lower", 11 - 2.66 * 2 + 1e-9, "hit_and_miss"), ("lower", 11 + 2.66 * 2 - 1e-9, "hit_and_miss"),
-])
+@pytest.mark.parametrize(
+    ("polarity", "target", "expected"),
+    [
+        ("higher", 11 + 2.66 * 2 - 1e-9, "hit_and_miss"),
+        ("higher", 11 - 2.66 * 2 + 1e-9, "hit_and_miss"),
+        ("lower", 11 - 2.66 * 2 + 1e-9, "hit_and_miss"),
+        ("lower", 11 + 2.66 * 2 - 1e-9, "hit_and_miss"),
+    ],
+)
 def test_a_target_just_inside_the_limits_is_hit_and_miss(polarity, target, expected):
     assert chart([12], polarity=polarity, target=target).assurance == expected
 
@@ -471,8 +481,10 @@ def test_sentence_names_the_shift_and_formats_the_target_as_told():
 
 
 def test_sentence_names_the_month_outside_the_limit():
-    assert chart([16.4]).sentence == ("Special cause improvement compared with its usual range from Jan-20 to "
-                                      "Aug-21: Sep-21 is above the upper process limit.")
+    assert chart([16.4]).sentence == (
+        "Special cause improvement compared with its usual range from Jan-20 to "
+        "Aug-21: Sep-21 is above the upper process limit."
+    )
 
 
 def test_sentence_for_common_cause_and_a_target_met_consistently():
@@ -483,15 +495,14 @@ def test_sentence_for_common_cause_and_a_target_met_consistently():
 
 
 def test_sentence_for_a_target_that_will_fail():
-    assert chart([12], target=17).sentence.endswith(
-        "The target of 17 will not be met without a change to the process."
-    )
+    assert chart([12], target=17).sentence.endswith("The target of 17 will not be met without a change to the process.")
 
 
 def test_sentence_for_a_neutral_falling_trend():
     result = chart([13, 12.5, 12, 11.5, 11, 10.5, 10], polarity="neither")
-    assert result.sentence == ("Special cause variation compared with its usual range from Jan-20 to Aug-21: "
-                               "7 months falling in a row.")
+    assert result.sentence == (
+        "Special cause variation compared with its usual range from Jan-20 to Aug-21: 7 months falling in a row."
+    )
 
 
 def test_sentence_for_two_of_three_near_the_limit():
@@ -533,9 +544,12 @@ def test_a_result_comes_back_from_the_cache_as_it_went_in():
 
 @pytest.mark.parametrize(
     "options",
-    [{"polarity": "up"}, {"polarity": "higher", "options": SpcOptions(shift_length=5)},
-     {"polarity": "higher", "options": SpcOptions(trend_length=9)},
-     {"polarity": "higher", "options": SpcOptions(conflict_rule="both")}],
+    [
+        {"polarity": "up"},
+        {"polarity": "higher", "options": SpcOptions(shift_length=5)},
+        {"polarity": "higher", "options": SpcOptions(trend_length=9)},
+        {"polarity": "higher", "options": SpcOptions(conflict_rule="both")},
+    ],
 )
 def test_bad_settings_are_refused(options):
     with pytest.raises(ValueError):
@@ -665,8 +679,9 @@ def test_a_locked_baseline_names_only_its_own_months():
 
 def test_improvement_beside_a_worse_than_baseline_trend_is_explained():
     result = explain(chart([16.4]), trend="declining", rating="green", baseline_label="Prev. 6 months average")
-    assert result.note.startswith("It is better than the usual range from Jan-20 to Aug-21 but worse than its "
-                                  "baseline (Prev. 6 months average)")
+    assert result.note.startswith(
+        "It is better than the usual range from Jan-20 to Aug-21 but worse than its baseline (Prev. 6 months average)"
+    )
     assert result.full_sentence == f"{result.sentence} {result.note}"
 
 

@@ -35,9 +35,28 @@ def starts(result, rule):
 # --- NHSRplotthedots ------------------------------------------------------------
 
 # set.seed(123); rnorm(20), as glimpsed in tests/testthat/_snaps/ptd_spc_standard.md
-RNORM_20 = [-0.56047565, -0.23017749, 1.55870831, 0.07050839, 0.12928774, 1.71506499, 0.46091621, -1.26506123,
-            -0.68685285, -0.44566197, 1.22408180, 0.35981383, 0.40077145, 0.11068272, -0.55584113, 1.78691314,
-            0.49785048, -1.96661716, 0.70135590, -0.47279141]
+RNORM_20 = [
+    -0.56047565,
+    -0.23017749,
+    1.55870831,
+    0.07050839,
+    0.12928774,
+    1.71506499,
+    0.46091621,
+    -1.26506123,
+    -0.68685285,
+    -0.44566197,
+    1.22408180,
+    0.35981383,
+    0.40077145,
+    0.11068272,
+    -0.55584113,
+    1.78691314,
+    0.49785048,
+    -1.96661716,
+    0.70135590,
+    -0.47279141,
+]
 
 
 def test_nhsr_snapshot_series_limits_as_printed():
@@ -54,10 +73,16 @@ def test_nhsr_snapshot_series_with_an_outlier_screened_and_not():
     values[14] = 10  # data$y[15] <- 10
     screened = limits_from(values, screen_outliers=True)  # r2
     assert (round(screened.centre, 7), round(screened.lower, 6), round(screened.upper, 6)) == (
-        0.6694159, -2.383666, 3.722497)
+        0.6694159,
+        -2.383666,
+        3.722497,
+    )
     unscreened = limits_from(values)  # r3
     assert (round(unscreened.centre, 7), round(unscreened.lower, 6), round(unscreened.upper, 6)) == (
-        0.6694159, -4.596625, 5.935457)
+        0.6694159,
+        -4.596625,
+        5.935457,
+    )
 
 
 def test_nhsr_snapshot_facets_of_ten_points_limits_as_printed():
@@ -115,16 +140,146 @@ def test_powerbi_i_chart_limits_to_four_places():
 
 # Metric M1 ("Rate", XmR, improvement 'Up', conflict rule 'Concern', target 0.95), weekly from 4 Jan 2021.
 M1 = {
-    "TOTAL": [0.922, 0.928, 0.93, 0.926, 0.926, 0.923, 0.921, 0.918, 0.925, 0.91, 0.92, 0.924, 0.923, 0.92, 0.925,
-              0.928, 0.927, 0.921, 0.918, 0.921, 0.925, 0.939, 0.929, 0.927, 0.925, 0.926],
-    "Department A": [0.972, 0.965, 0.966, 0.974, 0.97, 0.971, 0.977, 0.97, 0.97, 0.968, 0.965, 0.96, 0.967, 0.97,
-                     0.981, 0.977, 0.976, 0.97, 0.973, 0.975, 0.977, 0.98, 0.978, 0.98, 0.973, 0.97],
-    "Department B": [0.965, 0.956, 0.963, 0.952, 0.947, 0.951, 0.956, 0.958, 0.962, 0.965, 0.967, 0.961, 0.958,
-                     0.947, 0.952, 0.963, 0.961, 0.96, 0.957, 0.956, 0.955, 0.952, 0.959, 0.963, 0.954, 0.956],
-    "Department C": [0.913, 0.911, 0.912, 0.909, 0.912, 0.923, 0.905, 0.923, 0.912, 0.905, 0.905, 0.898, 0.901,
-                     0.915, 0.91, 0.905, 0.912, 0.91, 0.907, 0.915, 0.912, 0.909, 0.92, 0.923, 0.924, 0.923],
-    "Department D": [0.971, 0.973, 0.978, 0.979, 0.981, 0.985, 0.987, 0.991, 0.993, 0.987, 0.982, 0.98, 0.979,
-                     0.972, 0.964, 0.962, 0.958, 0.96, 0.961, 0.963, 0.964, 0.965, 0.966, 0.968, 0.97, 0.972],
+    "TOTAL": [
+        0.922,
+        0.928,
+        0.93,
+        0.926,
+        0.926,
+        0.923,
+        0.921,
+        0.918,
+        0.925,
+        0.91,
+        0.92,
+        0.924,
+        0.923,
+        0.92,
+        0.925,
+        0.928,
+        0.927,
+        0.921,
+        0.918,
+        0.921,
+        0.925,
+        0.939,
+        0.929,
+        0.927,
+        0.925,
+        0.926,
+    ],
+    "Department A": [
+        0.972,
+        0.965,
+        0.966,
+        0.974,
+        0.97,
+        0.971,
+        0.977,
+        0.97,
+        0.97,
+        0.968,
+        0.965,
+        0.96,
+        0.967,
+        0.97,
+        0.981,
+        0.977,
+        0.976,
+        0.97,
+        0.973,
+        0.975,
+        0.977,
+        0.98,
+        0.978,
+        0.98,
+        0.973,
+        0.97,
+    ],
+    "Department B": [
+        0.965,
+        0.956,
+        0.963,
+        0.952,
+        0.947,
+        0.951,
+        0.956,
+        0.958,
+        0.962,
+        0.965,
+        0.967,
+        0.961,
+        0.958,
+        0.947,
+        0.952,
+        0.963,
+        0.961,
+        0.96,
+        0.957,
+        0.956,
+        0.955,
+        0.952,
+        0.959,
+        0.963,
+        0.954,
+        0.956,
+    ],
+    "Department C": [
+        0.913,
+        0.911,
+        0.912,
+        0.909,
+        0.912,
+        0.923,
+        0.905,
+        0.923,
+        0.912,
+        0.905,
+        0.905,
+        0.898,
+        0.901,
+        0.915,
+        0.91,
+        0.905,
+        0.912,
+        0.91,
+        0.907,
+        0.915,
+        0.912,
+        0.909,
+        0.92,
+        0.923,
+        0.924,
+        0.923,
+    ],
+    "Department D": [
+        0.971,
+        0.973,
+        0.978,
+        0.979,
+        0.981,
+        0.985,
+        0.987,
+        0.991,
+        0.993,
+        0.987,
+        0.982,
+        0.98,
+        0.979,
+        0.972,
+        0.964,
+        0.962,
+        0.958,
+        0.96,
+        0.961,
+        0.963,
+        0.964,
+        0.965,
+        0.966,
+        0.968,
+        0.97,
+        0.972,
+    ],
 }
 M1_OPTIONS = SpcOptions(conflict_rule="concern")
 
@@ -160,8 +315,13 @@ def test_mdc_department_c_two_and_three_of_three_between_two_and_three_sigma_as_
     result = m1("Department C")
     # 22 Mar 2021 "Two out of three points within two-to-three sigma lines with the other point on the same side
     # of the mean"; 14 Jun 2021 "Three out of three points within two-to-three sigma lines"
-    assert flagged(result) == {11: ("two_of_three_low",), 12: ("two_of_three_low",),
-                               23: ("two_of_three_high",), 24: ("two_of_three_high",), 25: ("two_of_three_high",)}
+    assert flagged(result) == {
+        11: ("two_of_three_low",),
+        12: ("two_of_three_low",),
+        23: ("two_of_three_high",),
+        24: ("two_of_three_high",),
+        25: ("two_of_three_high",),
+    }
     assert result.points[10].rules == ()  # the third, same-side point of the first window is not itself flagged
 
 
@@ -176,7 +336,8 @@ def test_mdc_department_d_conflicts_read_as_concern_by_the_metrics_rule():
     assert result.variation == "concern_low" and result.conflict
     assert result.sentence.startswith(
         "Special cause concern compared with its usual range since Jan-21: 13 months below the average. "
-        "It is also part of a rising trend, an improvement; this indicator shows concern when the two conflict.")
+        "It is also part of a rising trend, an improvement; this indicator shows concern when the two conflict."
+    )
 
 
 def test_mdc_department_d_reads_improvement_when_that_is_the_rule():
@@ -193,15 +354,86 @@ def test_mdc_m1_assurance_against_its_target_of_95_percent():
 
 # Metric M2 ("Count (for improvement)", improvement 'Down', conflict 'Concern', target 12), monthly from Jan 2016:
 # baseline set at Dec 2017, limits recalculated from Sep 2019, Oct 2020 ghosted (27, left out of everything).
-M2 = [13, 16, 14, 13, 15, 16, 18, 16, 17, 15, 13, 16, 15, 14, 13, 16, 19, 17, 12, 14, 17, 19, 16, 17,
-      16, 13, 18, 22, 19, 19, 18, 19, 17, 21, 20, 14, 18, 17, 15, 16, 19, 21, 17, 14,
-      8, 6, 5, 3, 5, 4, 6, 5, 4, 6, 7, 5, 5, None, 6, 2, 5, 7, 5, 4, 5, 6]
+M2 = [
+    13,
+    16,
+    14,
+    13,
+    15,
+    16,
+    18,
+    16,
+    17,
+    15,
+    13,
+    16,
+    15,
+    14,
+    13,
+    16,
+    19,
+    17,
+    12,
+    14,
+    17,
+    19,
+    16,
+    17,
+    16,
+    13,
+    18,
+    22,
+    19,
+    19,
+    18,
+    19,
+    17,
+    21,
+    20,
+    14,
+    18,
+    17,
+    15,
+    16,
+    19,
+    21,
+    17,
+    14,
+    8,
+    6,
+    5,
+    3,
+    5,
+    4,
+    6,
+    5,
+    4,
+    6,
+    7,
+    5,
+    5,
+    None,
+    6,
+    2,
+    5,
+    7,
+    5,
+    4,
+    5,
+    6,
+]
 M2_START = Month(2016, 1)
 
 
 def m2():
-    return xmr(monthly(M2, start=M2_START), polarity="lower", target=12, change_points=[Month(2019, 9)],
-               baseline=(Month(2016, 1), Month(2017, 12)), options=SpcOptions(conflict_rule="concern"))
+    return xmr(
+        monthly(M2, start=M2_START),
+        polarity="lower",
+        target=12,
+        change_points=[Month(2019, 9)],
+        baseline=(Month(2016, 1), Month(2017, 12)),
+        options=SpcOptions(conflict_rule="concern"),
+    )
 
 
 def test_mdc_m2_baseline_sets_the_limits_until_the_recalculation():

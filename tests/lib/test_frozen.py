@@ -40,9 +40,13 @@ def round_trip(value, kind):
 
 
 def test_numbers_months_and_nesting_come_back_exactly():
-    reading = Reading(points=(Point(Month(2017, 12), 0.1 + 0.2), Point(Month(2018, 1), None)),
-                      exact=Fraction(2, 3), target=Decimal("95.50"), window=(Month(2016, 1), Month(2016, 12)),
-                      flags={"shift": 7})
+    reading = Reading(
+        points=(Point(Month(2017, 12), 0.1 + 0.2), Point(Month(2018, 1), None)),
+        exact=Fraction(2, 3),
+        target=Decimal("95.50"),
+        window=(Month(2016, 1), Month(2016, 12)),
+        flags={"shift": 7},
+    )
     back = round_trip(reading, Reading)
     assert back == reading
     assert type(back.exact) is Fraction and type(back.target) is Decimal and back.target.as_tuple().exponent == -2

@@ -30,21 +30,26 @@ def workbook(team_a: str = "Team EAST-SG", team_b: str = "South - SG", *, extra_
     ]
     if extra_plan:
         plans.append([IDS[5], d(2017, 2, 1), d(2017, 12, 5), None, team_b, "SW"])
-    return book({
-        "List 7": plans,
-        "List 3": [
-            [IDS[3], "a) Male", "12/03/2009", d(2017, 12, 4), "Police", 2, team_a, "SW"],
-            [IDS[4], "b) Female", "01/07/2012", d(2017, 12, 5), "Police", 1, team_b, "SW"],
-            [IDS[5], "b) Female", None, None, "Police", 1, team_b, "SW"],  # no date: listed, not counted
-        ],
-    })
+    return book(
+        {
+            "List 7": plans,
+            "List 3": [
+                [IDS[3], "a) Male", "12/03/2009", d(2017, 12, 4), "Police", 2, team_a, "SW"],
+                [IDS[4], "b) Female", "01/07/2012", d(2017, 12, 5), "Police", 1, team_b, "SW"],
+                [IDS[5], "b) Female", None, None, "Police", 1, team_b, "SW"],  # no date: listed, not counted
+            ],
+        }
+    )
 
 
 @pytest.fixture
 def units(db):
     make_council()
-    return {"east": make_team("EAST-SG"), "south": make_team("SOUTH-SG", area="SOUTH"),
-            "asm": make_team("EAST-ASM", team_type="assessment")}
+    return {
+        "east": make_team("EAST-SG"),
+        "south": make_team("SOUTH-SG", area="SOUTH"),
+        "asm": make_team("EAST-ASM", team_type="assessment"),
+    }
 
 
 def values_of(team) -> dict[str, int | None]:
@@ -65,7 +70,9 @@ def test_values_land_in_draft_returns_audited_with_source_file_and_digest(units)
     council = Return.objects.get(team=None, month=DEC_2017.first_day)
     assert council.state == Return.State.DRAFT
     assert {r.measure.code: r.value for r in council.values.select_related("measure")} == {
-        "referrals": 2, "re_referrals": 1}
+        "referrals": 2,
+        "re_referrals": 1,
+    }
     changes = ValueChange.objects.all()
     assert {c.source for c in changes} == {Source.ANNEX_A}
     assert {(c.file_name, c.file_sha256) for c in changes} == {("annex-a-dec.xlsx", result.sha256)}
@@ -96,14 +103,15 @@ def test_a_corrected_file_updates_drafts_and_submitted_returns_but_never_approve
 def test_names_equal_to_a_team_code_or_name_ignoring_case_and_spaces_map_themselves(units):
     result = run(workbook(team_a="team east-sg", team_b="SOUTH-SG "), dry_run=True)
     assert [(n.name, n.team.code, n.how) for n in result.team_names] == [
-        ("SOUTH-SG", "SOUTH-SG", "same name"), ("team east-sg", "EAST-SG", "same name")]
+        ("SOUTH-SG", "SOUTH-SG", "same name"),
+        ("team east-sg", "EAST-SG", "same name"),
+    ]
 
 
 def test_unmapped_names_are_listed_with_row_counts_and_stop_the_import_until_mapped(units):
     data = workbook(team_a="Children in Care Team 1", team_b="Safeguarding South")
     preview = run(data, dry_run=True)
-    assert [(n.name, n.rows) for n in preview.unmapped] == [("Children in Care Team 1", 2),
-                                                            ("Safeguarding South", 1)]
+    assert [(n.name, n.rows) for n in preview.unmapped] == [("Children in Care Team 1", 2), ("Safeguarding South", 1)]
     with pytest.raises(ImportRefused, match="not mapped"):
         run(data)
     assert not ReturnValue.objects.exists()
@@ -121,11 +129,15 @@ def test_unmapped_names_may_be_counted_at_authority_level_only(units):
 
 
 def test_problems_that_would_make_a_figure_wrong_refuse_the_file_naming_list_row_and_column(units):
-    data = book({"List 7": [
-        [IDS[0], "31/02/2017", None, None, "EAST-SG", "SW"],
-        [IDS[1], d(2017, 6, 1), "Maybe", None, "EAST-SG", "SW"],
-        [IDS[2], d(2017, 6, 1), None, d(2017, 5, 1), "EAST-SG", "SW"],
-    ]})
+    data = book(
+        {
+            "List 7": [
+                [IDS[0], "31/02/2017", None, None, "EAST-SG", "SW"],
+                [IDS[1], d(2017, 6, 1), "Maybe", None, "EAST-SG", "SW"],
+                [IDS[2], d(2017, 6, 1), None, d(2017, 5, 1), "EAST-SG", "SW"],
+            ]
+        }
+    )
     with pytest.raises(ImportRefused) as refused:
         run(data)
     messages = [p.message for p in refused.value.problems]
@@ -148,8 +160,16 @@ def test_a_workbook_with_extra_columns_header_spellings_formulas_and_na_is_read(
     sheet = workbook_.active
     sheet.title = "list 7"
     sheet.append(["Notes: extracted 2 January 2018"])
-    sheet.append(["child unique id", " CHILD PROTECTION PLAN START DATE ", "Extra", "Date of last statutory visit",
-                  "Child Protection Plan End Date", "allocated  team"])
+    sheet.append(
+        [
+            "child unique id",
+            " CHILD PROTECTION PLAN START DATE ",
+            "Extra",
+            "Date of last statutory visit",
+            "Child Protection Plan End Date",
+            "allocated  team",
+        ]
+    )
     sheet.append([IDS[0], "01/06/2017", "x", "=DATE(2017,12,4)", "#N/A", "EAST-SG"])
     sheet.append([IDS[1], 42887, "y", None, None, "EAST-SG"])
     out = io.BytesIO()
@@ -209,8 +229,7 @@ def test_the_command_imports_and_dry_runs(units, tmp_path, capsys):
     assert values_of(units["east"])["cpp_visits_made"] == 1
 
 
-@pytest.mark.parametrize(("args", "says"), [
-    (["--month", "2017-13"], "YYYY-MM"), (["--month", "Dec"], "YYYY-MM")])
+@pytest.mark.parametrize(("args", "says"), [(["--month", "2017-13"], "YYYY-MM"), (["--month", "Dec"], "YYYY-MM")])
 def test_the_command_refuses_bad_arguments(units, tmp_path, args, says):
     path = tmp_path / "annex.xlsx"
     path.write_bytes(workbook())
@@ -235,10 +254,16 @@ def test_changing_a_value_that_came_from_annex_a_needs_a_reason(units, entry_use
     with pytest.raises(services.InvalidValues, match="cpp_children came from the Annex A import; give a reason"):
         services.return_save_values(ret=ret, values={"cpp_children": 3}, actor=entry_user, source=Source.FORM)
     # Other measures, and the same value again, need none.
-    services.return_save_values(ret=ret, values={"cpp_children": 2, "supervisions": 5}, actor=entry_user,
-                                source=Source.FORM)
-    services.return_save_values(ret=ret, values={"cpp_children": 3}, actor=entry_user, source=Source.FORM,
-                                comment="A plan started on 31 December was missing from the extract.")
+    services.return_save_values(
+        ret=ret, values={"cpp_children": 2, "supervisions": 5}, actor=entry_user, source=Source.FORM
+    )
+    services.return_save_values(
+        ret=ret,
+        values={"cpp_children": 3},
+        actor=entry_user,
+        source=Source.FORM,
+        comment="A plan started on 31 December was missing from the extract.",
+    )
     latest = ValueChange.objects.filter(ret=ret, measure__code="cpp_children").first()
     assert (latest.source, latest.new_value) == (Source.FORM, 3)
     assert latest.reason.startswith("A plan started")
@@ -264,8 +289,7 @@ def _only_safeguarding_returns_child_protection() -> None:
         measure.team_types.set([safeguarding])
 
 
-def test_the_command_gives_each_team_only_its_types_measures_and_lists_rows_it_does_not_count(units, tmp_path,
-                                                                                               capsys):
+def test_the_command_gives_each_team_only_its_types_measures_and_lists_rows_it_does_not_count(units, tmp_path, capsys):
     _only_safeguarding_returns_child_protection()
     path = tmp_path / "annex.xlsx"
     path.write_bytes(workbook(team_a="EAST-ASM", team_b="SOUTH-SG"))

@@ -15,8 +15,9 @@ DEC = dt.date(2017, 12, 1)
 @pytest.fixture
 def team(db):
     area = Area.objects.create(code="EAST", name="East", kind=Area.Kind.LOCALITY)
-    return Team.objects.create(code="EAST-SG", name="East safeguarding", area=area,
-                               team_type=TeamType.objects.get(code="safeguarding"))
+    return Team.objects.create(
+        code="EAST-SG", name="East safeguarding", area=area, team_type=TeamType.objects.get(code="safeguarding")
+    )
 
 
 @pytest.fixture
@@ -59,8 +60,9 @@ def test_it_refuses_a_blank_value_without_a_reason(team_return):
 
 
 def test_it_keeps_a_blank_value_marked_not_available(team_return):
-    row = ReturnValue.objects.create(ret=team_return, measure=Measure.objects.get(code="open_cases"),
-                                     value=None, unavailable_reason="System outage")
+    row = ReturnValue.objects.create(
+        ret=team_return, measure=Measure.objects.get(code="open_cases"), value=None, unavailable_reason="System outage"
+    )
     assert ReturnValue.objects.get(pk=row.pk).value is None
 
 

@@ -43,9 +43,16 @@ def test_a_working_day_count_below_one_is_refused(db):
         dates.working_day(Month(2018, 1), 0)
 
 
-@pytest.mark.parametrize(("month", "open_"), [
-    (Month(2018, 2), True), (Month(2018, 1), True), (Month(2000, 1), True),
-    (Month(2018, 3), False), (Month(1999, 12), False)])
+@pytest.mark.parametrize(
+    ("month", "open_"),
+    [
+        (Month(2018, 2), True),
+        (Month(2018, 1), True),
+        (Month(2000, 1), True),
+        (Month(2018, 3), False),
+        (Month(1999, 12), False),
+    ],
+)
 def test_months_are_open_from_2000_up_to_next_month(month, open_):
     assert dates.is_reportable(month, dt.date(2018, 1, 10)) == open_
 
@@ -57,8 +64,12 @@ def teams(db, entry_user):
 
 def test_data_entry_users_see_change_and_submit_only_their_own_teams(entry_user, teams):
     own, other = teams
-    for check in (policy.has_view_return_permission, policy.has_change_return_permission,
-                  policy.has_submit_permission, policy.has_import_permission):
+    for check in (
+        policy.has_view_return_permission,
+        policy.has_change_return_permission,
+        policy.has_submit_permission,
+        policy.has_import_permission,
+    ):
         assert check(entry_user, own), check.__name__
         assert not check(entry_user, other), check.__name__
         assert not check(entry_user, None), check.__name__  # the council's own return

@@ -44,7 +44,7 @@ def form_data(values, **extra):
 
 def reason_box(html: str, code: str) -> str:
     start = html.index(f'id="{code}-reason-box"')
-    return html[start:html.index(">", start)]
+    return html[start : html.index(">", start)]
 
 
 def test_reason_boxes_are_hidden_until_a_figure_is_not_available(client, entry_user, east):
@@ -78,7 +78,7 @@ def test_last_months_figures_are_on_the_inputs_for_copying(client, entry_user, e
     client.force_login(entry_user)
     html = client.get(FORM).content.decode()
     start = html.index('name="open_cases"')
-    assert 'data-last-month="398"' in html[start:html.index(">", start)]
+    assert 'data-last-month="398"' in html[start : html.index(">", start)]
     assert 'id="copy-last-month" hidden' in html  # shown by static/js/return-entry.js
 
 

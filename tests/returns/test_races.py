@@ -28,7 +28,6 @@ pytestmark = [
 ]
 
 
-
 @pytest.fixture
 def world(transactional_db):
     # tests/conftest.py has put back the catalogue, rules and roles an earlier flush removed.
@@ -68,8 +67,9 @@ def test_an_approval_arriving_during_an_edit_waits_and_is_refused(world):
 
     def edit():
         with transaction.atomic():
-            result = services.return_save_values(ret=Return.objects.get(pk=pk), values={"open_cases": 1},
-                                                 actor=world["entry"])
+            result = services.return_save_values(
+                ret=Return.objects.get(pk=pk), values={"open_cases": 1}, actor=world["entry"]
+            )
             edited.set()
             time.sleep(HOLD)
         return result
@@ -100,8 +100,9 @@ def test_racing_approvals_and_edits_never_leave_an_edit_after_an_approval(world)
 
         def edit(pk=pk, barrier=barrier):
             barrier.wait(10)
-            return services.return_save_values(ret=Return.objects.get(pk=pk), values={"open_cases": 7},
-                                               actor=world["entry"])
+            return services.return_save_values(
+                ret=Return.objects.get(pk=pk), values={"open_cases": 7}, actor=world["entry"]
+            )
 
         approver, editor = run_both(approve, edit)
         ret = Return.objects.get(pk=pk)

@@ -107,8 +107,9 @@ def test_the_command_dry_run_sends_nothing(setup, capsys):
     assert "Would email perf@example.org" in out and mail.outbox == []
 
 
-@pytest.mark.parametrize(("args", "says"), [
-    (["--date", "2018-13-01"], "not a day"), (["--months", "99"], "between 0 and 24")])
+@pytest.mark.parametrize(
+    ("args", "says"), [(["--date", "2018-13-01"], "not a day"), (["--months", "99"], "between 0 and 24")]
+)
 def test_the_command_refuses_bad_arguments(setup, args, says):
     with pytest.raises(CommandError, match=says):
         call_command("send_return_reminders", *args)

@@ -31,8 +31,9 @@ def east(db, entry_user):
     make_user("entry.east2", roles.DATA_ENTRY, email="east2@example.org")
     team = make_team("EAST-SG", area="EAST", members=[entry_user])
     team.membership_set.create(user=make_user("entry.nomail", roles.DATA_ENTRY))
-    team.membership_set.create(user=make_user("entry.gone", roles.DATA_ENTRY, email="gone@example.org",
-                                              is_active=False))
+    team.membership_set.create(
+        user=make_user("entry.gone", roles.DATA_ENTRY, email="gone@example.org", is_active=False)
+    )
     return team
 
 
@@ -70,8 +71,10 @@ def test_a_reopened_return_says_reopened(client, east, performance, entry_user):
     client.force_login(performance)
     client.post(FORM + "reopen", {"version": 3, "reason": "Staff count is last year's"})
     client.force_login(entry_user)
-    assert "Reopened by performance on 10 January 2018: Staff count is last year&#x27;s" in client.get(
-        FORM).content.decode()
+    assert (
+        "Reopened by performance on 10 January 2018: Staff count is last year&#x27;s"
+        in client.get(FORM).content.decode()
+    )
 
 
 def test_the_month_page_lists_it_as_returned_and_filters_by_it(client, east, performance):
@@ -130,6 +133,7 @@ def test_reminders_list_a_returned_return_as_returned(east, performance):
     ret = submitted_return(east)
     services.return_reject(ret=ret, actor=performance, reason="Check the visits")
     overdue, _ = reminders.outstanding(dt.date(2018, 1, 9))
-    line = next(reminders._line(item) for item in overdue
-                if item.unit_code == "EAST-SG" and str(item.month) == "2017-12")
+    line = next(
+        reminders._line(item) for item in overdue if item.unit_code == "EAST-SG" and str(item.month) == "2017-12"
+    )
     assert "EAST-SG, December 2017: returned, due 08 January 2018." in line

@@ -25,8 +25,10 @@ def team(db):
 
 
 def values_of(ret):
-    return {row.measure.code: (row.value, row.unavailable_reason)
-            for row in ReturnValue.objects.filter(ret=ret).select_related("measure")}
+    return {
+        row.measure.code: (row.value, row.unavailable_reason)
+        for row in ReturnValue.objects.filter(ret=ret).select_related("measure")
+    }
 
 
 # Saving values
@@ -34,8 +36,14 @@ def values_of(ret):
 
 def test_saving_values_stores_them_and_audits_each_change(team, entry_user):
     ret = draft_return(team)
-    result = services.return_save_values(ret=ret, values={"open_cases": 10, "cpp_children": 0}, actor=entry_user,
-                                         source=Source.FORM, expected_version=1, comment="first go")
+    result = services.return_save_values(
+        ret=ret,
+        values={"open_cases": 10, "cpp_children": 0},
+        actor=entry_user,
+        source=Source.FORM,
+        expected_version=1,
+        comment="first go",
+    )
     assert result.changed == ("open_cases", "cpp_children") and result.version == 2
     assert values_of(ret) == {"open_cases": (10, ""), "cpp_children": (0, "")}
     audit = ValueChange.objects.filter(ret=ret).order_by("measure__order")
@@ -57,8 +65,7 @@ def test_saving_unchanged_values_writes_nothing_and_keeps_the_version(team, entr
 def test_only_changed_values_are_audited(team, entry_user):
     ret = draft_return(team, values={"open_cases": 10, "cpp_children": 5})
     services.return_save_values(ret=ret, values={"open_cases": 10, "cpp_children": 6}, actor=entry_user)
-    assert list(ValueChange.objects.values_list("measure__code", "old_value", "new_value")) == [
-        ("cpp_children", 5, 6)]
+    assert list(ValueChange.objects.values_list("measure__code", "old_value", "new_value")) == [("cpp_children", 5, 6)]
 
 
 def test_a_blank_removes_the_row_so_it_reads_as_not_known_never_zero(team, entry_user):
@@ -70,8 +77,9 @@ def test_a_blank_removes_the_row_so_it_reads_as_not_known_never_zero(team, entry
 
 def test_a_blank_with_a_reason_is_kept_as_not_available(team, entry_user):
     ret = draft_return(team)
-    services.return_save_values(ret=ret, values={"open_cases": None}, unavailable={"open_cases": " System down "},
-                                actor=entry_user)
+    services.return_save_values(
+        ret=ret, values={"open_cases": None}, unavailable={"open_cases": " System down "}, actor=entry_user
+    )
     assert values_of(ret) == {"open_cases": (None, "System down")}
     assert ValueChange.objects.get().unavailable_reason == "System down"
 
@@ -82,13 +90,16 @@ def test_measures_not_named_are_left_alone(team, entry_user):
     assert values_of(ret) == {"open_cases": (11, ""), "cpp_children": (5, "")}
 
 
-@pytest.mark.parametrize(("values", "says"), [
-    ({"referrals": 5}, "not measures this unit returns: referrals"),
-    ({"no_such_measure": 5}, "not measures this unit returns: no_such_measure"),
-    ({"open_cases": -1}, "cannot be negative"),
-    ({"open_cases": "3.5"}, "decimal point"),
-    ({"open_cases": 10**10}, "too large"),
-])
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        ({"referrals": 5}, "not measures this unit returns: referrals"),
+        ({"no_such_measure": 5}, "not measures this unit returns: no_such_measure"),
+        ({"open_cases": -1}, "cannot be negative"),
+        ({"open_cases": "3.5"}, "decimal point"),
+        ({"open_cases": 10**10}, "too large"),
+    ],
+)
 def test_bad_values_are_refused_naming_the_problem_and_nothing_is_saved(team, entry_user, values, says):
     ret = draft_return(team, values={"open_cases": 10})
     with pytest.raises(services.InvalidValues, match=says):
@@ -130,8 +141,9 @@ def test_a_stale_python_object_does_not_bypass_the_lock(team, performance):
 
 def test_a_stale_version_is_refused_showing_what_changed_meanwhile(team, entry_user, performance):
     ret = draft_return(team, values={"open_cases": 10})
-    services.return_save_values(ret=Return.objects.get(pk=ret.pk), values={"open_cases": 12}, actor=performance,
-                                expected_version=1)
+    services.return_save_values(
+        ret=Return.objects.get(pk=ret.pk), values={"open_cases": 12}, actor=performance, expected_version=1
+    )
     with pytest.raises(services.StaleReturn) as caught:
         services.return_save_values(ret=ret, values={"open_cases": 15}, actor=entry_user, expected_version=1)
     assert caught.value.current_version == 2
@@ -144,8 +156,9 @@ def test_a_stale_version_is_refused_showing_what_changed_meanwhile(team, entry_u
 def test_repeating_the_same_save_with_the_old_version_is_harmless(team, entry_user):
     ret = draft_return(team)
     for _ in range(2):  # a double-clicked Save posts the same version twice
-        services.return_save_values(ret=Return.objects.get(pk=ret.pk), values={"open_cases": 7},
-                                    actor=entry_user, expected_version=1)
+        services.return_save_values(
+            ret=Return.objects.get(pk=ret.pk), values={"open_cases": 7}, actor=entry_user, expected_version=1
+        )
     assert ValueChange.objects.count() == 1
     assert Return.objects.get(pk=ret.pk).version == 2
 
@@ -200,6 +213,7 @@ def test_submitting_with_a_blank_needs_it_marked_not_available(team, entry_user)
 
 def _measure_id(code):
     from indicators.models import Measure
+
     return Measure.objects.get(code=code).pk
 
 
@@ -226,8 +240,9 @@ def test_submitting_twice_records_one_state_change(team, entry_user):
 def test_save_and_submit_saves_nothing_when_the_submission_is_refused(team, entry_user):
     ret = complete_draft(team)
     with pytest.raises(services.SubmissionRefused):
-        services.return_save_and_submit(ret=ret, values={"unallocated_cases": 999}, actor=entry_user,
-                                        expected_version=1)
+        services.return_save_and_submit(
+            ret=ret, values={"unallocated_cases": 999}, actor=entry_user, expected_version=1
+        )
     assert values_of(ret)["unallocated_cases"] == (TEAM_VALUES["unallocated_cases"], "")
     assert not ValueChange.objects.exists()
     assert Return.objects.get(pk=ret.pk).version == 1
@@ -325,8 +340,10 @@ def test_publishing_is_refused_until_every_expected_return_is_approved(team, per
     approved_return(None)
     with pytest.raises(services.PublishRefused) as caught:
         services.month_publish(month=DEC_2017, actor=performance, needs_commentary=[])
-    assert sorted(caught.value.reasons) == ["the EAST-ASM return is not started, not approved",
-                                            "the EAST-SG return is submitted, not approved"]
+    assert sorted(caught.value.reasons) == [
+        "the EAST-ASM return is not started, not approved",
+        "the EAST-SG return is submitted, not approved",
+    ]
 
 
 def test_publishing_twice_is_refused_and_changes_nothing(month_ready, performance, administrator):
@@ -337,7 +354,8 @@ def test_publishing_twice_is_refused_and_changes_nothing(month_ready, performanc
 
 
 def test_reopening_a_return_of_a_published_month_keeps_it_published_and_its_approved_values(
-        month_ready, team, performance):
+    month_ready, team, performance
+):
     services.month_publish(month=month_ready, actor=performance, needs_commentary=[])
     ret = Return.objects.get(team=team)
     approved = dict(ret.values.values_list("measure__code", "value"))
@@ -373,8 +391,12 @@ def test_the_council_values_fixture_passes_every_rule(db, performance):
     # The rules that name only the council's measures all apply to the fixture...
     applying = {rule.code for rule in rules if names_in(rule.left) | names_in(rule.right) <= COUNCIL_VALUES.keys()}
     assert applying == {
-        "re_referrals_le_referrals", "children_seen_le_assessments", "care_leavers_ete_le_care_leavers",
-        "cin_at_home_le_total", "agency_sw_le_posts", "agency_tm_le_posts",
+        "re_referrals_le_referrals",
+        "children_seen_le_assessments",
+        "care_leavers_ete_le_care_leavers",
+        "cin_at_home_le_total",
+        "agency_sw_le_posts",
+        "agency_tm_le_posts",
     }
     # ...and it meets every one, so the council's return submits.
     assert validation.check_return(COUNCIL_VALUES, rules=rules) == []
@@ -387,7 +409,8 @@ def test_the_council_values_fixture_passes_every_rule(db, performance):
 
 
 def test_last_hands_of_many_returns_are_read_in_one_query_and_match_each_returns_own(
-        team, entry_user, performance, django_assert_num_queries):
+    team, entry_user, performance, django_assert_num_queries
+):
     south = make_team("SOUTH-SG")
     east = draft_return(team, values=TEAM_VALUES)
     services.return_submit(ret=east, actor=entry_user)

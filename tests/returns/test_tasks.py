@@ -74,8 +74,7 @@ def test_open_months_are_the_month_being_collected_and_unapproved_unpublished_on
     draft_return(east, Month(2017, 10))
     approved_return(east, Month(2017, 11))
     submitted_return(east, Month(2017, 9))
-    ReportingMonth.objects.create(month=Month(2017, 9).first_day, published_at=dt.datetime(2017, 10, 9,
-                                                                                           tzinfo=dt.UTC))
+    ReportingMonth.objects.create(month=Month(2017, 9).first_day, published_at=dt.datetime(2017, 10, 9, tzinfo=dt.UTC))
     assert tasks.open_months(TODAY) == [DEC_2017, Month(2017, 10)]
 
 

@@ -15,8 +15,13 @@ from tests.returns.factories import TEAM_VALUES, make_council, make_team
 
 NOW = "2018-01-10 10:00:00+00:00"
 CIC_FORM = "/returns/2017-12/EAST-CIC/"
-NOT_CIC = ("assessments_in_timescale", "assessments_out_of_timescale", "cpp_children", "cpp_visits_due",
-           "cpp_visits_made")
+NOT_CIC = (
+    "assessments_in_timescale",
+    "assessments_out_of_timescale",
+    "cpp_children",
+    "cpp_visits_due",
+    "cpp_visits_made",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -61,8 +66,13 @@ def test_a_complete_return_of_the_types_measures_submits(client, entry_user, cic
 
 
 def test_the_import_refuses_a_measure_the_team_type_does_not_return(cic):
-    data = csv_file([["month", "team", "measure", "value"], ["2017-12", "EAST-CIC", "cic_children", "12"],
-                     ["2017-12", "EAST-CIC", "cpp_children", "3"]])
+    data = csv_file(
+        [
+            ["month", "team", "measure", "value"],
+            ["2017-12", "EAST-CIC", "cic_children", "12"],
+            ["2017-12", "EAST-CIC", "cpp_children", "3"],
+        ]
+    )
     with pytest.raises(ImportRefused) as caught:
         returns_import(data=data, file_name="cic.csv")
     [problem] = [str(p) for p in caught.value.problems]

@@ -71,21 +71,24 @@ def stored(team):
 # Who may reach which page
 
 
-@pytest.mark.parametrize(("role", "path", "status"), [
-    ("performance", MONTH_PAGE, 200),
-    ("entry_user", MONTH_PAGE, 200),
-    ("leader", MONTH_PAGE, 403),
-    ("administrator", MONTH_PAGE, 403),
-    ("performance", FORM, 200),
-    ("entry_user", FORM, 200),
-    ("leader", FORM, 404),
-    ("administrator", FORM, 404),
-    ("performance", OTHER_FORM, 200),
-    ("entry_user", OTHER_FORM, 404),
-    ("performance", COUNCIL_FORM, 200),
-    ("entry_user", COUNCIL_FORM, 404),
-    ("leader", COUNCIL_FORM, 404),
-])
+@pytest.mark.parametrize(
+    ("role", "path", "status"),
+    [
+        ("performance", MONTH_PAGE, 200),
+        ("entry_user", MONTH_PAGE, 200),
+        ("leader", MONTH_PAGE, 403),
+        ("administrator", MONTH_PAGE, 403),
+        ("performance", FORM, 200),
+        ("entry_user", FORM, 200),
+        ("leader", FORM, 404),
+        ("administrator", FORM, 404),
+        ("performance", OTHER_FORM, 200),
+        ("entry_user", OTHER_FORM, 404),
+        ("performance", COUNCIL_FORM, 200),
+        ("entry_user", COUNCIL_FORM, 404),
+        ("leader", COUNCIL_FORM, 404),
+    ],
+)
 def test_each_role_reaches_only_its_pages(client, request, east, south, role, path, status):
     client.force_login(request.getfixturevalue(role))
     assert client.get(path).status_code == status
@@ -97,10 +100,19 @@ def test_anonymous_visitors_are_sent_to_login(client, east, path):
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
 
 
-@pytest.mark.parametrize("path", [
-    "/returns/2017-13/", "/returns/2017-00/EAST-SG/", "/returns/0000-01/", "/returns/2018-03/",
-    "/returns/2999-01/EAST-SG/", "/returns/1999-12/", "/returns/2017-12/NOPE/", "/returns/2017-1/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/returns/2017-13/",
+        "/returns/2017-00/EAST-SG/",
+        "/returns/0000-01/",
+        "/returns/2018-03/",
+        "/returns/2999-01/EAST-SG/",
+        "/returns/1999-12/",
+        "/returns/2017-12/NOPE/",
+        "/returns/2017-1/",
+    ],
+)
 def test_impossible_future_or_unknown_months_and_units_are_404(client, performance, east, path):
     client.force_login(performance)
     assert client.get(path).status_code == 404
@@ -182,11 +194,18 @@ def test_saving_a_draft_stores_the_values_and_redirects(client, entry_user, east
     assert set(ValueChange.objects.values_list("source", flat=True)) == {"form"}
 
 
-@pytest.mark.parametrize(("typed", "says"), [
-    ("3.5", "decimal point"), ("1e3", "exponent form"), ("12a", "not a whole number"),
-    ("1,234x", "not a whole number"), ("-4", "cannot be negative"), ("١٢", "digits other than 0-9"),
-    ("10000000000", "too large"),
-])
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("3.5", "decimal point"),
+        ("1e3", "exponent form"),
+        ("12a", "not a whole number"),
+        ("1,234x", "not a whole number"),
+        ("-4", "cannot be negative"),
+        ("١٢", "digits other than 0-9"),
+        ("10000000000", "too large"),
+    ],
+)
 def test_bad_numbers_are_refused_next_to_the_field_and_nothing_is_saved(client, entry_user, east, typed, says):
     draft_return(east, values={"cpp_children": 5})
     client.force_login(entry_user)
@@ -239,8 +258,12 @@ def test_submitting_with_blanks_needs_reasons(client, entry_user, east):
     response = client.post(FORM, form_data({**TEAM_VALUES, "supervisions": ""}, action="submit"))
     assert "(supervisions) is blank" in response.content.decode()
     assert not Return.objects.exists()
-    client.post(FORM, form_data({**TEAM_VALUES, "supervisions": ""}, action="submit",
-                                **{"supervisions-unavailable": "Manager on leave"}))
+    client.post(
+        FORM,
+        form_data(
+            {**TEAM_VALUES, "supervisions": ""}, action="submit", **{"supervisions-unavailable": "Manager on leave"}
+        ),
+    )
     assert Return.objects.get().state == "submitted"
 
 
@@ -251,8 +274,9 @@ def test_a_warning_needs_a_comment_to_submit(client, entry_user, east):
     html = response.content.decode()
     assert "looks unusual" in html and "explain each warning" in " ".join(texts(response))
     assert not Return.objects.filter(month=DEC_2017.first_day).exists()
-    response = client.post(FORM, form_data({**TEAM_VALUES, "open_cases": "900"}, action="submit",
-                                           comment="New estate opened"))
+    response = client.post(
+        FORM, form_data({**TEAM_VALUES, "open_cases": "900"}, action="submit", comment="New estate opened")
+    )
     ret = Return.objects.get(month=DEC_2017.first_day)
     assert (ret.state, ret.comment) == ("submitted", "New estate opened")
 
@@ -264,8 +288,15 @@ def test_each_warning_has_its_own_explanation_kept_with_it_in_the_history(client
     html = client.get(FORM).content.decode()
     assert '<label class="explain-label" for="explain-open_cases">Explain this warning</label>' in html
     assert 'name="explain-cic_children"' not in html  # only beside a warning
-    response = client.post(FORM, form_data({**TEAM_VALUES, "open_cases": "900"}, version=2, action="submit",
-                                           **{"explain-open_cases": "New estate opened"}))
+    response = client.post(
+        FORM,
+        form_data(
+            {**TEAM_VALUES, "open_cases": "900"},
+            version=2,
+            action="submit",
+            **{"explain-open_cases": "New estate opened"},
+        ),
+    )
     assert response.status_code == 302
     ret = Return.objects.get(month=DEC_2017.first_day)
     assert ret.state == "submitted"
@@ -295,26 +326,30 @@ def test_the_saved_figures_checks_show_on_the_page(client, entry_user, east):
     assert 'id="error-summary"' in html  # focused by static/js/returns.js
     assert '<a href="#id_unallocated_cases">Unallocated cases cannot be more than open cases.' in html
     start = html.index('name="unallocated_cases"')
-    assert 'aria-invalid="true"' in html[start:html.index(">", start)]
+    assert 'aria-invalid="true"' in html[start : html.index(">", start)]
     assert html.count('aria-invalid="true"') == 1
 
 
 def test_a_draft_saved_with_a_rule_error_comes_back_with_the_error_summary_and_the_field_invalid(
-        client, entry_user, east):
+    client, entry_user, east
+):
     client.force_login(entry_user)
     response = client.post(FORM, form_data({**TEAM_VALUES, "cpp_visits_made": "90"}), follow=True)
     html = response.content.decode()
     assert "Saved 12 changes as a draft." in html
     assert "<title>Error: " in html and '<a href="#id_cpp_visits_made">' in html
     start = html.index('name="cpp_visits_made"')
-    assert 'aria-invalid="true"' in html[start:html.index(">", start)]
+    assert 'aria-invalid="true"' in html[start : html.index(">", start)]
 
 
-@pytest.mark.parametrize(("state", "says"), [
-    ("draft", "submit by Monday 8 January 2018"),
-    ("submitted", "Changing a figure now sends it back to draft"),
-    ("approved", "Approved and locked. If a figure is wrong, ask the performance team to reopen it."),
-])
+@pytest.mark.parametrize(
+    ("state", "says"),
+    [
+        ("draft", "submit by Monday 8 January 2018"),
+        ("submitted", "Changing a figure now sends it back to draft"),
+        ("approved", "Approved and locked. If a figure is wrong, ask the performance team to reopen it."),
+    ],
+)
 def test_the_guidance_fits_the_state(client, entry_user, east, state, says):
     {"draft": draft_return, "submitted": submitted_return, "approved": approved_return}[state](east)
     client.force_login(entry_user)
@@ -343,8 +378,9 @@ def test_the_confirmation_of_a_draft_goes_back_to_the_form(client, entry_user, e
 # Tampering and double posts
 
 
-def test_a_data_entry_user_posting_to_another_teams_return_gets_404_and_changes_nothing(client, entry_user,
-                                                                                        east, south):
+def test_a_data_entry_user_posting_to_another_teams_return_gets_404_and_changes_nothing(
+    client, entry_user, east, south
+):
     client.force_login(entry_user)
     assert client.post(OTHER_FORM, form_data()).status_code == 404
     assert client.post(OTHER_FORM + "submit").status_code == 404
@@ -466,7 +502,10 @@ def test_the_performance_team_rejects_with_a_reason_then_approves(client, perfor
     client.post(FORM + "approve", {"version": ret.version})
     assert Return.objects.get().state == "approved"
     assert list(StateChange.objects.order_by("at", "id").values_list("to_state", "reason")) == [
-        ("draft", "Supervisions doubled"), ("submitted", ""), ("approved", "")]
+        ("draft", "Supervisions doubled"),
+        ("submitted", ""),
+        ("approved", ""),
+    ]
 
 
 def test_approvals_and_reopenings_go_to_the_security_log(client, performance, east, caplog):
@@ -525,8 +564,9 @@ def test_a_one_person_team_is_offered_approval_of_its_own_return(client, setting
     assert response.context["can_approve"] and FOUR_EYES not in response.content.decode()
 
 
-def test_bulk_approval_lists_apart_the_returns_the_user_last_submitted(client, performance, performance2, east,
-                                                                      entry_user):
+def test_bulk_approval_lists_apart_the_returns_the_user_last_submitted(
+    client, performance, performance2, east, entry_user
+):
     south = make_team("SOUTH-SG", area="SOUTH", members=[entry_user])
     submitted_by(performance, east)
     submitted_by(entry_user, south)
@@ -586,8 +626,13 @@ def test_the_month_page_lists_every_expected_return_with_counts(client, performa
     assert set(rows) == {"EAST-SG", "SOUTH-SG", "NWC-SG", "CITY"}
     assert rows["EAST-SG"].state == "submitted" and not rows["EAST-SG"].overdue
     assert rows["SOUTH-SG"].overdue and rows["NWC-SG"].overdue and rows["CITY"].overdue
-    assert dict(response.context["counts"]) == {"Not started": 2, "Draft": 1, "Submitted": 1, "Approved": 0,
-                                                "Returned": 0}
+    assert dict(response.context["counts"]) == {
+        "Not started": 2,
+        "Draft": 1,
+        "Submitted": 1,
+        "Approved": 0,
+        "Returned": 0,
+    }
     assert response.context["overdue_count"] == 3
     assert str(response.context["due"]) == "2018-01-08"
 
@@ -599,13 +644,16 @@ def test_a_data_entry_user_sees_only_their_teams_on_the_month_page(client, entry
     assert b"SOUTH-SG" not in response.content and not response.context["can_publish"]
 
 
-@pytest.mark.parametrize(("query", "codes"), [
-    ("?area=SOUTH", ["SOUTH-SG"]),
-    ("?state=submitted", ["EAST-SG"]),
-    ("?state=not_started", ["CITY"]),
-    ("?state=overdue", ["SOUTH-SG", "CITY"]),
-    ("?area=EAST&state=draft", []),
-])
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        ("?area=SOUTH", ["SOUTH-SG"]),
+        ("?state=submitted", ["EAST-SG"]),
+        ("?state=not_started", ["CITY"]),
+        ("?state=overdue", ["SOUTH-SG", "CITY"]),
+        ("?area=EAST&state=draft", []),
+    ],
+)
 def test_the_month_page_filters_by_area_and_state(client, performance, east, south, query, codes):
     submitted_return(east)
     draft_return(south)
@@ -700,7 +748,8 @@ def test_publishing_waits_for_commentary_on_a_red_indicator(client, performance,
     client.force_login(performance)
     response = client.post("/returns/2017-12/publish")
     assert "Not ready: “1. Unallocated cases (open > 7 days)” is rated red or amber and has no commentary." in texts(
-        response)
+        response
+    )
     assert not ReportingMonth.objects.filter(published_at__isnull=False).exists()
     commentary_page = client.get(MONTH_PAGE).content.decode()
     assert "/indicators/unallocated_cases/commentary/2017-12/?next=" in commentary_page
@@ -752,13 +801,31 @@ def test_the_admin_shows_a_months_publishing_history_read_only(client, performan
 
 def test_the_performance_team_adds_a_validation_rule_in_the_admin(client, performance, east):
     client.force_login(performance)
-    response = client.post("/admin/returns/validationrule/add/", {
-        "code": "visits_le_children", "left": "cpp_visits_due", "operator": "<=", "right": "cpp_children",
-        "severity": "warning", "message": "More visits due than children on plans.", "active": "on"})
+    response = client.post(
+        "/admin/returns/validationrule/add/",
+        {
+            "code": "visits_le_children",
+            "left": "cpp_visits_due",
+            "operator": "<=",
+            "right": "cpp_children",
+            "severity": "warning",
+            "message": "More visits due than children on plans.",
+            "active": "on",
+        },
+    )
     assert response.status_code == 302
-    response = client.post("/admin/returns/validationrule/add/", {
-        "code": "bad", "left": "cpp_visits_du", "operator": "<=", "right": "cpp_children",
-        "severity": "warning", "message": "x", "active": "on"})
+    response = client.post(
+        "/admin/returns/validationrule/add/",
+        {
+            "code": "bad",
+            "left": "cpp_visits_du",
+            "operator": "<=",
+            "right": "cpp_children",
+            "severity": "warning",
+            "message": "x",
+            "active": "on",
+        },
+    )
     assert response.status_code == 200 and "Unknown measure code" in response.content.decode()
     findings = check_return({**TEAM_VALUES, "cpp_visits_due": 95})
     assert [f.code for f in findings] == ["visits_le_children"]

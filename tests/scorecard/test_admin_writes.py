@@ -34,8 +34,9 @@ def demo(django_db_setup, django_db_blocker):
 @pytest.fixture
 def security_log(caplog):
     caplog.set_level(logging.INFO, logger="scorecard.security")
-    return lambda event: [r.getMessage() for r in caplog.records
-                          if r.name == "scorecard.security" and f"event={event} " in r.getMessage()]
+    return lambda event: [
+        r.getMessage() for r in caplog.records if r.name == "scorecard.security" and f"event={event} " in r.getMessage()
+    ]
 
 
 # The module's demo already holds users named as conftest's: these are their own.
@@ -57,8 +58,17 @@ def signed_in(user: User) -> Client:
 
 def test_the_issue_s_models_all_have_read_only_history_pages():
     names = {model._meta.model_name for model in HISTORY_MODELS}
-    assert {"reportingmonth", "population", "validationrule", "measure", "indicator", "target", "comparator",
-            "commentary", "changepoint"} <= names
+    assert {
+        "reportingmonth",
+        "population",
+        "validationrule",
+        "measure",
+        "indicator",
+        "target",
+        "comparator",
+        "commentary",
+        "changepoint",
+    } <= names
 
 
 @pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda model: model._meta.label)
@@ -69,13 +79,21 @@ def test_posting_to_a_history_page_is_refused_logged_and_changes_nothing(demo, d
     obj.save()  # a history row to revert to
     history_id = obj.history.order_by("history_id").first().history_id
     before = model_to_dict(obj)
-    user = (User.objects.create_superuser("root.two", password="x-Password-12345") if who == "superuser"
-            else User.objects.get(username="performance"))
+    user = (
+        User.objects.create_superuser("root.two", password="x-Password-12345")
+        if who == "superuser"
+        else User.objects.get(username="performance")
+    )
     url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/{obj.pk}/history/{history_id}/"
     client = signed_in(user)
     assert client.get(url).status_code == 200 if who == "superuser" else client.get(url).status_code in (200, 403)
-    data = {**{k: ("" if v is None else v) for k, v in before.items() if not isinstance(v, (list, dict))},
-            "published_at_0": "", "published_at_1": "", "text": "Rewritten", "population_0_17": 999999}
+    data = {
+        **{k: ("" if v is None else v) for k, v in before.items() if not isinstance(v, (list, dict))},
+        "published_at_0": "",
+        "published_at_1": "",
+        "text": "Rewritten",
+        "population_0_17": 999999,
+    }
     assert client.post(url, data).status_code == 405
     obj.refresh_from_db()
     assert model_to_dict(obj) == before
@@ -94,9 +112,14 @@ def _make_one(model):
     return None
 
 
-@pytest.mark.parametrize("url", ["/admin/returns/reportingmonth/abc/history/1/",
-                                 "/admin/returns/reportingmonth/1/history/abc/",
-                                 "/admin/nope/nothing/1/history/1/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/returns/reportingmonth/abc/history/1/",
+        "/admin/returns/reportingmonth/1/history/abc/",
+        "/admin/nope/nothing/1/history/1/",
+    ],
+)
 def test_a_malformed_history_url_is_not_found(db, url):
     root = User.objects.create_superuser("root.two", password="x-Password-12345")
     assert signed_in(root).get(url).status_code == 404
@@ -104,10 +127,19 @@ def test_a_malformed_history_url_is_not_found(db, url):
 
 def user_form(user: User, **changes) -> dict:
     """Return the admin change form's fields for the user as they are, with `changes`."""
-    data = {"username": user.username, "first_name": "", "last_name": "", "email": "",
-            "is_active": "on", "is_staff": "on" if user.is_staff else "",
-            "date_joined_0": user.date_joined.strftime("%Y-%m-%d"), "date_joined_1": "00:00:00",
-            "last_login_0": "", "last_login_1": "", "groups": list(user.groups.values_list("pk", flat=True))}
+    data = {
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "is_staff": "on" if user.is_staff else "",
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": "00:00:00",
+        "last_login_0": "",
+        "last_login_1": "",
+        "groups": list(user.groups.values_list("pk", flat=True)),
+    }
     data.update(changes)
     return {key: value for key, value in data.items() if value != ""}
 
@@ -115,8 +147,10 @@ def user_form(user: User, **changes) -> dict:
 def test_an_administrator_cannot_make_themself_superuser_or_change_their_own_groups(administrator):
     performance_group = Group.objects.get(name=roles.PERFORMANCE)
     client = signed_in(administrator)
-    client.post(f"/admin/auth/user/{administrator.pk}/change/",
-                user_form(administrator, is_superuser="on", groups=[performance_group.pk]))
+    client.post(
+        f"/admin/auth/user/{administrator.pk}/change/",
+        user_form(administrator, is_superuser="on", groups=[performance_group.pk]),
+    )
     administrator.refresh_from_db()
     assert not administrator.is_superuser
     assert list(administrator.groups.values_list("name", flat=True)) == [roles.ADMINISTRATOR]
@@ -136,12 +170,14 @@ def test_an_administrator_cannot_grant_superuser_or_a_group_beyond_their_rights(
 
 def test_granting_a_group_within_their_rights_is_a_security_event(administrator, security_log):
     newcomer = make_user("newcomer")
-    response = signed_in(administrator).post(f"/admin/auth/user/{newcomer.pk}/change/",
-                                             user_form(newcomer, groups=[Group.objects.get(name=roles.LEADERS).pk]))
+    response = signed_in(administrator).post(
+        f"/admin/auth/user/{newcomer.pk}/change/",
+        user_form(newcomer, groups=[Group.objects.get(name=roles.LEADERS).pk]),
+    )
     assert response.status_code == 302
     assert list(newcomer.groups.values_list("name", flat=True)) == [roles.LEADERS]
     [line] = security_log("user_rights_changed")
-    assert "user=admin.two" in line and "target=newcomer" in line and "added=\"Senior leaders\"" in line
+    assert "user=admin.two" in line and "target=newcomer" in line and 'added="Senior leaders"' in line
 
 
 def test_an_administrator_cannot_change_a_superuser(administrator):

@@ -32,10 +32,16 @@ def read_setting(name: str, **env: str) -> subprocess.CompletedProcess:
     """Print one setting from a fresh interpreter that sees exactly these project variables."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CHARTJS_"))}
     return subprocess.run(
-        [sys.executable, "-c",
-         f"import django; django.setup(); from django.conf import settings; print(settings.{name})"],
-        cwd=ROOT, env={**clean, **env, "DJANGO_SETTINGS_MODULE": "scorecard.settings"},
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); from django.conf import settings; print(settings.{name})",
+        ],
+        cwd=ROOT,
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "scorecard.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -45,9 +51,17 @@ def render_snippet() -> str:
 
 def run_vendor_script(node_modules: Path, static: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "vendor_static.py"),
-         "--node-modules", str(node_modules), "--static", str(static)],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "vendor_static.py"),
+            "--node-modules",
+            str(node_modules),
+            "--static",
+            str(static),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -137,10 +151,11 @@ def test_the_snippet_loads_the_cdn_with_integrity_then_the_fallback_by_default(s
 
     html = render_snippet()
 
-    assert (f'<script src="{assets.CHARTJS_CDN_URL}" integrity="{assets.CHARTJS_SRI}" '
-            'crossorigin="anonymous"') in html
-    assert (f'<script src="/static/js/chartjs-fallback.js" data-local-src="/static/{assets.CHARTJS_STATIC_PATH}" '
-            'data-primary="cdn"></script>') in html
+    assert (f'<script src="{assets.CHARTJS_CDN_URL}" integrity="{assets.CHARTJS_SRI}" crossorigin="anonymous"') in html
+    assert (
+        f'<script src="/static/js/chartjs-fallback.js" data-local-src="/static/{assets.CHARTJS_STATIC_PATH}" '
+        'data-primary="cdn"></script>'
+    ) in html
     assert html.index(assets.CHARTJS_CDN_URL) < html.index("chartjs-fallback.js")
 
 
@@ -185,10 +200,15 @@ def test_an_unclear_self_hosted_only_switch_stops_the_start_with_its_name():
 def test_a_page_still_renders_when_the_self_hosted_copy_was_never_collected(settings, tmp_path, caplog):
     # Production storage with an empty manifest: collectstatic ran where npm was absent.
     settings.STATIC_ROOT = tmp_path
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
-    (tmp_path / "staticfiles.json").write_text(json.dumps(
-        {"version": "1.1", "paths": {"js/chartjs-fallback.js": "js/chartjs-fallback.abc123.js"}, "hash": "x"}))
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    (tmp_path / "staticfiles.json").write_text(
+        json.dumps(
+            {"version": "1.1", "paths": {"js/chartjs-fallback.js": "js/chartjs-fallback.abc123.js"}, "hash": "x"}
+        )
+    )
 
     html = render_snippet()
 

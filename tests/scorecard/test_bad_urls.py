@@ -6,12 +6,26 @@ from lib.months import Month, month_range
 from tests.scorecard.test_scorecard_views import load_history
 
 BAD_GETS = [
-    "/scorecard/0000-00/", "/scorecard/2017-00/", "/scorecard/9999-12/", "/scorecard/2017-12.exe",
-    "/scorecard/2017-12.", "/scorecard/?month=2017-1", "/scorecard/?month=%00", "/scorecard/2017-12/extra/",
-    "/indicators/not_an_indicator/", "/indicators/supervision/?month=bad", "/indicators/supervision/?month=1900-01",
-    "/indicators/supervision/commentary/2017-13/", "/indicators/nope/commentary/2017-12/",
-    "/returns/2017-13/", "/returns/0000-01/", "/returns/2017-12/NOPE/", "/returns/2017-12/T0/approve",
-    "/imports/reference/nope/", "/imports/returns/confirm/", "/admin/returns/return/999999/change/",
+    "/scorecard/0000-00/",
+    "/scorecard/2017-00/",
+    "/scorecard/9999-12/",
+    "/scorecard/2017-12.exe",
+    "/scorecard/2017-12.",
+    "/scorecard/?month=2017-1",
+    "/scorecard/?month=%00",
+    "/scorecard/2017-12/extra/",
+    "/indicators/not_an_indicator/",
+    "/indicators/supervision/?month=bad",
+    "/indicators/supervision/?month=1900-01",
+    "/indicators/supervision/commentary/2017-13/",
+    "/indicators/nope/commentary/2017-12/",
+    "/returns/2017-13/",
+    "/returns/0000-01/",
+    "/returns/2017-12/NOPE/",
+    "/returns/2017-12/T0/approve",
+    "/imports/reference/nope/",
+    "/imports/returns/confirm/",
+    "/admin/returns/return/999999/change/",
 ]
 BAD_POSTS = [
     ("/indicators/supervision/change-points/", {"month": "\x00", "reason": "x" * 5000}),

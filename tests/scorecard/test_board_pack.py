@@ -111,8 +111,25 @@ def test_every_page_of_the_paper_is_a4_landscape(paper):
 def test_the_paper_prints_the_seed_s_figures(paper):
     text = "\n".join(paper[1])
     # Typed from the seed: baselines, current figures, breakdowns, rates, a fixed baseline month.
-    for printed in ["1,596", "6,671", "7,546", "7,362", "1,990", "2,090", "82%", "87%", "94%", "1,758",
-                    "1,735", "Mar-16", "Mar-17", "Prev. 6 months cumulative", "232", "607", "0.0%"]:
+    for printed in [
+        "1,596",
+        "6,671",
+        "7,546",
+        "7,362",
+        "1,990",
+        "2,090",
+        "82%",
+        "87%",
+        "94%",
+        "1,758",
+        "1,735",
+        "Mar-16",
+        "Mar-17",
+        "Prev. 6 months cumulative",
+        "232",
+        "607",
+        "0.0%",
+    ]:
         assert printed in text, printed
 
 
@@ -131,8 +148,11 @@ def in_order(wanted: str, text: str) -> bool:
 
 def test_the_paper_has_a_summary_page_then_every_panel_with_its_commentary(paper, december):
     summary, *sheets = paper[1]
-    for wanted in ("Performance scorecard – December 2017", "Demo City Council",
-                   "Most national and statistical neighbour (SN) data is from 2015-16."):
+    for wanted in (
+        "Performance scorecard – December 2017",
+        "Demo City Council",
+        "Most national and statistical neighbour (SN) data is from 2015-16.",
+    ):
         assert in_order(wanted, summary), wanted
     # The panels in order, each with its commentary, read across pages without their running footers.
     body = words(" ".join(PAGE_FOOTER.sub(" ", sheet) for sheet in sheets))
@@ -220,7 +240,7 @@ def panel_rows(sheet, title: str) -> dict:
     rows = list(sheet.iter_rows())
     start = next(i for i, row in enumerate(rows) if row[0].value == title)
     block = {}
-    for row in rows[start + 1:]:
+    for row in rows[start + 1 :]:
         if row[0].value is None and all(c.value is None for c in row):
             break
         block.setdefault(row[0].value, row)
@@ -274,9 +294,28 @@ def test_ratings_are_a_fill_and_a_word(workbook, december):
 
 # The long form's columns as the README and the CSV download publish them (typed, not imported).
 LONG_FORM_HEADER = [
-    "month", "status", "indicator", "number", "title", "line", "label", "unit", "period", "area",
-    "value", "numerator", "denominator", "target", "rating", "trend",
-    "spc_variation", "spc_assurance", "spc_centre", "spc_lower_limit", "spc_upper_limit", "spc_rules",
+    "month",
+    "status",
+    "indicator",
+    "number",
+    "title",
+    "line",
+    "label",
+    "unit",
+    "period",
+    "area",
+    "value",
+    "numerator",
+    "denominator",
+    "target",
+    "rating",
+    "trend",
+    "spc_variation",
+    "spc_assurance",
+    "spc_centre",
+    "spc_lower_limit",
+    "spc_upper_limit",
+    "spc_rules",
 ]
 
 
@@ -291,8 +330,9 @@ def test_the_data_sheet_is_the_long_form_export(workbook, december):
     assert {r["month"] for r in rows} == {"2017-12"} and {r["status"] for r in rows} == {"published"}
     # Typed from the seed (shared/seed, panel 12): supervisions, staff and % supervised, city and areas.
     areas = ["EAST", "NWC", "SOUTH", "DCSC", "CITYWIDE"]
-    supervision = {(r["label"], r["period"] != "current", r["area"]): r for r in rows
-                   if r["indicator"] == "supervision"}
+    supervision = {
+        (r["label"], r["period"] != "current", r["area"]): r for r in rows if r["indicator"] == "supervision"
+    }
     for label, baseline, current, by_area in [
         ("Supervisions", 457, 419, [98, 156, 131, 18, 16]),
         ("Total staff", 512, 510, [128, 176, 155, 31, 20]),
@@ -345,10 +385,12 @@ def test_characters_a_workbook_cannot_hold_are_dropped_not_an_error(demo):
 
 
 def test_the_command_writes_a_pdf_and_an_xlsx(tmp_path):
-    call_command("export_scorecard", "2017-12", "--format", "pdf", "-o", str(tmp_path / "board.pdf"),
-                 stderr=io.StringIO())
-    call_command("export_scorecard", "2017-12", "--format", "xlsx", "-o", str(tmp_path / "board.xlsx"),
-                 stderr=io.StringIO())
+    call_command(
+        "export_scorecard", "2017-12", "--format", "pdf", "-o", str(tmp_path / "board.pdf"), stderr=io.StringIO()
+    )
+    call_command(
+        "export_scorecard", "2017-12", "--format", "xlsx", "-o", str(tmp_path / "board.xlsx"), stderr=io.StringIO()
+    )
     reader = PdfReader(tmp_path / "board.pdf")
     assert "Performance scorecard – December 2017" in reader.pages[0].extract_text()
     assert load_workbook(tmp_path / "board.xlsx").sheetnames == ["Scorecard", "Data"]
@@ -370,11 +412,14 @@ def download(user, month: str, fmt: str):
     return scorecard_download(request, Month.parse(month), fmt)
 
 
-@pytest.mark.parametrize(("fmt", "content_type", "magic"), [
-    ("csv", "text/csv; charset=utf-8", b"month,status,indicator"),
-    ("xlsx", XLSX, b"PK"),
-    ("pdf", "application/pdf", b"%PDF-"),
-])
+@pytest.mark.parametrize(
+    ("fmt", "content_type", "magic"),
+    [
+        ("csv", "text/csv; charset=utf-8", b"month,status,indicator"),
+        ("xlsx", XLSX, b"PK"),
+        ("pdf", "application/pdf", b"%PDF-"),
+    ],
+)
 def test_a_leader_downloads_a_published_month(leader, fmt, content_type, magic):
     response = download(leader, "2017-12", fmt)
     assert response.status_code == 200
@@ -386,8 +431,11 @@ def test_a_leader_downloads_a_published_month(leader, fmt, content_type, magic):
 def test_a_published_file_is_made_once_and_then_served_from_the_cache(leader, monkeypatch):
     made = []
     xlsx = board_pack.FILE_FORMATS["xlsx"]
-    monkeypatch.setitem(board_pack.FILE_FORMATS, "xlsx",
-                        replace(xlsx, render=lambda scorecard: made.append(1) or xlsx.render(scorecard)))
+    monkeypatch.setitem(
+        board_pack.FILE_FORMATS,
+        "xlsx",
+        replace(xlsx, render=lambda scorecard: made.append(1) or xlsx.render(scorecard)),
+    )
     first = download(leader, "2017-12", "xlsx").content
     assert download(leader, "2017-12", "xlsx").content == first
     assert len(made) == 1
@@ -403,7 +451,8 @@ def december_unpublished():
 
 
 def test_only_the_performance_team_downloads_a_provisional_month_and_its_name_says_so(
-        december_unpublished, performance, leader, entry_user):
+    december_unpublished, performance, leader, entry_user
+):
     response = download(performance, "2017-12", "xlsx")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="scorecard-2017-12-provisional.xlsx"'

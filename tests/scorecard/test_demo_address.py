@@ -12,11 +12,16 @@ from teams.models import Council
 PASSWORD = "correct-horse-battery-staple"
 
 
-@pytest.mark.parametrize(("address", "url"), [
-    ("127.0.0.1:8000", "http://127.0.0.1:8000"), ("8001", "http://127.0.0.1:8001"),
-    ("localhost:9000", "http://localhost:9000"), ("[::1]:8000", "http://[::1]:8000"),
-    ("0.0.0.0:8080", f"http://{socket.gethostname()}:8080"),
-])
+@pytest.mark.parametrize(
+    ("address", "url"),
+    [
+        ("127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("8001", "http://127.0.0.1:8001"),
+        ("localhost:9000", "http://localhost:9000"),
+        ("[::1]:8000", "http://[::1]:8000"),
+        ("0.0.0.0:8080", f"http://{socket.gethostname()}:8080"),
+    ],
+)
 def test_the_address_served_is_the_one_printed(address, url):
     assert served_url(address) == url
 

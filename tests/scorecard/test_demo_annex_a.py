@@ -19,15 +19,20 @@ def test_generate_import_and_get_the_same_figures(db, month):
     load_reference()
     result = annex_a_import(data=annex_a_workbook(month), file_name="demo.xlsx", month=month, actor=None)
     assert not result.unmapped and result.derivation.measures == list(ALL_MEASURES)
-    stored = {(ret_team or CITY, code): value for ret_team, code, value in ReturnValue.objects.filter(
-        ret__month=month.first_day).values_list("ret__team__code", "measure__code", "value")}
+    stored = {
+        (ret_team or CITY, code): value
+        for ret_team, code, value in ReturnValue.objects.filter(ret__month=month.first_day).values_list(
+            "ret__team__code", "measure__code", "value"
+        )
+    }
     expected = {key: value for key, value in demo_counts(month).items() if key[1] in ALL_MEASURES}
     differing = {key for key in expected if stored.get(key) != expected[key]}
     assert differing == {(CITY, code) for code in MISMATCHED}
     teams = [code for code, *_ in TEAMS]
     assert stored[(CITY, "cin_supported_total")] == sum(expected[(t, "open_cases")] for t in teams)
     assert stored[(CITY, "assessments_completed")] == sum(
-        expected[(t, m)] for t in teams for m in ("assessments_in_timescale", "assessments_out_of_timescale"))
+        expected[(t, m)] for t in teams for m in ("assessments_in_timescale", "assessments_out_of_timescale")
+    )
     assert Return.objects.filter(state=Return.State.DRAFT).count() == len(teams) + 1
 
 

@@ -14,8 +14,20 @@ PASSWORD = "demo-test-Password-42"
 
 
 def row_counts() -> dict[str, int]:
-    models = (Area, Team, Membership, Target, Comparator, Commentary, ChangePoint, Return, ReturnValue,
-              ValueChange, StateChange, ReportingMonth)
+    models = (
+        Area,
+        Team,
+        Membership,
+        Target,
+        Comparator,
+        Commentary,
+        ChangePoint,
+        Return,
+        ReturnValue,
+        ValueChange,
+        StateChange,
+        ReportingMonth,
+    )
     return {model.__name__: model.objects.count() for model in models}
 
 

@@ -25,25 +25,53 @@ BASELINE = ["2017-06", "2017-07", "2017-08", "2017-09", "2017-10", "2017-11"]
 ALL_MONTHS = [f"{year}-{month:02d}" for year in range(2014, 2018) for month in range(1, 13)]
 
 TEAM_MEASURES = [
-    "open_cases", "unallocated_cases", "assessments_in_timescale",
-    "assessments_out_of_timescale", "cpp_children", "cpp_visits_due",
-    "cpp_visits_made", "cic_children", "supervisions", "social_work_staff",
-    "caseload_cases", "qualified_social_workers",
+    "open_cases",
+    "unallocated_cases",
+    "assessments_in_timescale",
+    "assessments_out_of_timescale",
+    "cpp_children",
+    "cpp_visits_due",
+    "cpp_visits_made",
+    "cic_children",
+    "supervisions",
+    "social_work_staff",
+    "caseload_cases",
+    "qualified_social_workers",
 ]
 AUTHORITY_MEASURES = [
-    "referrals", "re_referrals", "assessments_completed",
-    "children_seen_at_assessment", "cic_uasc", "care_leavers",
-    "care_leavers_ete", "adoption_match_days", "adoption_match_children",
-    "adoption_placement_days", "adoption_placement_children",
-    "cin_supported_at_home", "cin_supported_total", "agency_social_workers",
-    "social_worker_posts", "agency_team_managers", "team_manager_posts",
+    "referrals",
+    "re_referrals",
+    "assessments_completed",
+    "children_seen_at_assessment",
+    "cic_uasc",
+    "care_leavers",
+    "care_leavers_ete",
+    "adoption_match_days",
+    "adoption_match_children",
+    "adoption_placement_days",
+    "adoption_placement_children",
+    "cin_supported_at_home",
+    "cin_supported_total",
+    "agency_social_workers",
+    "social_worker_posts",
+    "agency_team_managers",
+    "team_manager_posts",
 ]
 INDICATORS = [
-    "unallocated_cases", "re_referrals", "assessments_in_timescale",
-    "children_seen_at_assessment", "child_protection_plans", "cp_visits",
-    "children_in_care", "care_leavers_ete", "adoption_match_days",
-    "adoption_placement_days", "cin_supported_at_home", "supervision",
-    "average_caseload", "agency_social_workers",
+    "unallocated_cases",
+    "re_referrals",
+    "assessments_in_timescale",
+    "children_seen_at_assessment",
+    "child_protection_plans",
+    "cp_visits",
+    "children_in_care",
+    "care_leavers_ete",
+    "adoption_match_days",
+    "adoption_placement_days",
+    "cin_supported_at_home",
+    "supervision",
+    "average_caseload",
+    "agency_social_workers",
 ]
 AREAS = ["EAST", "NWC", "SOUTH", "DCSC", "CITYWIDE"]
 LOCALITIES = ["EAST", "NWC", "SOUTH"]
@@ -69,7 +97,8 @@ def total(measure: str, months: str | list[str], teams=None) -> int:
     """Sum of a measure over months and units (all units when teams is None)."""
     months = [months] if isinstance(months, str) else months
     return sum(
-        count for (unit, month, code), count in COUNTS.items()
+        count
+        for (unit, month, code), count in COUNTS.items()
         if code == measure and month in months and (teams is None or unit in teams)
     )
 
@@ -102,7 +131,7 @@ def pooled_percent(numerator: str, denominator: str, months=BASELINE, teams=None
 def rolling(prefix: str, window: int, month: str) -> tuple[int, int]:
     """(days, children) over the `window` months ending `month`."""
     end = ALL_MONTHS.index(month)
-    months = ALL_MONTHS[end - window + 1:end + 1]
+    months = ALL_MONTHS[end - window + 1 : end + 1]
     return total(f"{prefix}_days", months), total(f"{prefix}_children", months)
 
 
@@ -210,17 +239,32 @@ def test_reference_codes():
     assert {team[3] for team in reference.TEAMS} <= {code for code, _name in catalogue.TEAM_TYPES}
     assert len(reference.TEAMS) == 13
     assert [team[0] for team in reference.TEAMS] == [
-        "EAST-ASM", "EAST-SG", "EAST-CIC", "NWC-ASM", "NWC-SG", "NWC-CIC",
-        "SOUTH-ASM", "SOUTH-SG", "SOUTH-CIC", "DCSC-DIS", "CW-UASC", "CW-NRPF", "CW-HOME",
+        "EAST-ASM",
+        "EAST-SG",
+        "EAST-CIC",
+        "NWC-ASM",
+        "NWC-SG",
+        "NWC-CIC",
+        "SOUTH-ASM",
+        "SOUTH-SG",
+        "SOUTH-CIC",
+        "DCSC-DIS",
+        "CW-UASC",
+        "CW-NRPF",
+        "CW-HOME",
     ]
     for locality in LOCALITIES:
         assert sorted(TEAM_TYPE[team] for team in area_teams(locality)) == [
-            "assessment", "children_in_care", "safeguarding",
+            "assessment",
+            "children_in_care",
+            "safeguarding",
         ]
     assert TEAM_AREA["DCSC-DIS"] == "DCSC" and TEAM_TYPE["DCSC-DIS"] == "disabled_children"
     assert {TEAM_TYPE[team] for team in area_teams("CITYWIDE")} == {"uasc", "nrpf", "homeless"}
     assert reference.POPULATIONS == (
-        ("EAST", 2016, 107112), ("NWC", 2016, 109786), ("SOUTH", 2016, 69198),
+        ("EAST", 2016, 107112),
+        ("NWC", 2016, 109786),
+        ("SOUTH", 2016, 69198),
     )
     assert CITY_POPULATION == 286096
 
@@ -245,8 +289,7 @@ def test_targets_as_printed():
 
 def test_comparators_as_printed():
     found = {
-        (code, kind): (period, figure, line)
-        for code, kind, period, figure, _source, line in reference.COMPARATORS
+        (code, kind): (period, figure, line) for code, kind, period, figure, _source, line in reference.COMPARATORS
     }
     expected = {
         "re_referrals": (22, 22, None),
@@ -336,10 +379,7 @@ def test_5_child_protection_plans_and_rates():
     # The city rate counts every plan, citywide services included.
     assert half_up(Fraction(972 * 10000, CITY_POPULATION)) == 34
     assert half_up(Fraction(total("cpp_children", "2017-03") * 10000, CITY_POPULATION)) == 35
-    rates = [
-        half_up(Fraction(area_total("cpp_children", DEC, area) * 10000, POPULATION[area]))
-        for area in LOCALITIES
-    ]
+    rates = [half_up(Fraction(area_total("cpp_children", DEC, area) * 10000, POPULATION[area])) for area in LOCALITIES]
     assert rates == ints(26, 28, 50)
     assert "DCSC" not in POPULATION and "CITYWIDE" not in POPULATION
 
@@ -369,10 +409,7 @@ def test_7_children_in_care_and_rates():
     # The city rate includes UASC; locality rates do not.
     assert half_up(Fraction((1758 + 151) * 10000, CITY_POPULATION)) == 67
     assert half_up(Fraction((1735 + uasc_march_16) * 10000, CITY_POPULATION)) == 66
-    rates = [
-        half_up(Fraction(area_total("cic_children", DEC, area) * 10000, POPULATION[area]))
-        for area in LOCALITIES
-    ]
+    rates = [half_up(Fraction(area_total("cic_children", DEC, area) * 10000, POPULATION[area])) for area in LOCALITIES]
     assert rates == ints(49, 49, 88)
 
 
@@ -432,9 +469,7 @@ def test_12_supervision():
 def caseload(months, teams) -> Decimal:
     """Cases held over qualified workers holding them, pooled, rounded."""
     months = [months] if isinstance(months, str) else months
-    return half_up(Fraction(
-        total("caseload_cases", months, teams), total("qualified_social_workers", months, teams)
-    ))
+    return half_up(Fraction(total("caseload_cases", months, teams), total("qualified_social_workers", months, teams)))
 
 
 @pytest.mark.parametrize(
@@ -449,9 +484,7 @@ def test_13_caseload_by_team_type(team_type, city, east, nwc, south, baseline):
     teams = type_teams(team_type)
     assert len(teams) == 3
     assert caseload(DEC, teams) == city
-    by_area = [
-        caseload(DEC, [team for team in teams if TEAM_AREA[team] == area]) for area in LOCALITIES
-    ]
+    by_area = [caseload(DEC, [team for team in teams if TEAM_AREA[team] == area]) for area in LOCALITIES]
     assert by_area == ints(east, nwc, south)
     assert caseload(BASELINE, teams) == baseline
 
@@ -485,7 +518,7 @@ def test_14_agency_staff():
 
 
 def test_14_agency_social_workers_fall_from_march():
-    since_march = ALL_MONTHS[ALL_MONTHS.index("2017-03"):]
+    since_march = ALL_MONTHS[ALL_MONTHS.index("2017-03") :]
     path = [value(CITY, month, "agency_social_workers") for month in since_march]
     assert path[0] == 195 and path[-1] == 119
     assert all(count < 195 for count in path[1:])
@@ -496,6 +529,7 @@ def test_14_agency_social_workers_fall_from_march():
 def test_holiday_dips_in_visits_and_supervision():
     pairs = [("cpp_visits_made", "cpp_visits_due"), ("supervisions", "social_work_staff")]
     for numerator, denominator in pairs:
+
         def rate(month, numerator=numerator, denominator=denominator):
             return Fraction(total(numerator, month), total(denominator, month))
 

@@ -147,8 +147,13 @@ def collected_static(tmp_path_factory):
     """The production static files (manifest included), collected once for this module."""
     root = tmp_path_factory.mktemp("static")
     env = {**os.environ, "DJANGO_STATIC_ROOT": str(root), "DJANGO_SECRET_KEY": "x" * 50}
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
-                   cwd=ROOT, env=env, check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
     return root
 
 
@@ -171,9 +176,23 @@ def app_server(proxy, collected_static, settings, tmp_path):
     }
     log = tmp_path / "gunicorn.log"  # a file, not a pipe: the outage's error logs must never block the server
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "scorecard.wsgi:application", "--no-control-socket",
-         "--workers", "1", "--bind", f"127.0.0.1:{port}", "--timeout", "30"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"),
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "scorecard.wsgi:application",
+            "--no-control-socket",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "30",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -263,8 +282,14 @@ def test_a_form_save_cut_off_at_commit_answers_503_and_leaves_the_return_as_it_w
     assert status == 200
     csrf_cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
     cookie = f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf_cookie}"
-    data = {"csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1),
-            "version": "1", "action": "save", "comment": "", "open_cases": "410", "cpp_children": "90"}
+    data = {
+        "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1),
+        "version": "1",
+        "action": "save",
+        "comment": "",
+        "open_cases": "410",
+        "cpp_children": "90",
+    }
 
     proxy.cut_at_commit = True
     status, page = fetch(browser, form, data, cookie)
@@ -281,7 +306,9 @@ def test_a_form_save_cut_off_at_commit_answers_503_and_leaves_the_return_as_it_w
     status, _ = fetch(browser, form, data, cookie)
     assert status == 302
     assert dict(ReturnValue.objects.filter(ret=ret).values_list("measure__code", "value")) == {
-        "open_cases": 410, "cpp_children": 90}
+        "open_cases": 410,
+        "cpp_children": 90,
+    }
 
 
 def test_an_outage_at_the_moment_of_commit_leaves_no_half_written_return(proxy, entry_user):
@@ -293,8 +320,11 @@ def test_an_outage_at_the_moment_of_commit_leaves_no_half_written_return(proxy, 
         proxy.cut_at_commit = True
         with pytest.raises(OperationalError):
             services.return_save_values(
-                ret=ret, values={"open_cases": 410, "cpp_children": 90, "cic_children": 120},
-                actor=entry_user, expected_version=1)
+                ret=ret,
+                values={"open_cases": 410, "cpp_children": 90, "cic_children": 120},
+                actor=entry_user,
+                expected_version=1,
+            )
         assert proxy.commits_cut == 1
     finally:
         connection.close()
@@ -307,7 +337,10 @@ def test_an_outage_at_the_moment_of_commit_leaves_no_half_written_return(proxy, 
     assert not ValueChange.objects.filter(ret=ret).exists()
     # And the same save, made again once the database is back, goes through whole.
     result = services.return_save_values(
-        ret=stored, values={"open_cases": 410, "cpp_children": 90, "cic_children": 120},
-        actor=entry_user, expected_version=1)
+        ret=stored,
+        values={"open_cases": 410, "cpp_children": 90, "cic_children": 120},
+        actor=entry_user,
+        expected_version=1,
+    )
     assert result.version == 2
     assert ReturnValue.objects.filter(ret=ret).count() == 3

@@ -76,12 +76,25 @@ SEED = {
         ("% agency SW qualified total", "19%", "14%", NO_AREAS),
     ],
 }
-BASELINE_LABELS = {"child_protection_plans": "Mar-17", "children_in_care": "Mar-16",
-                   "re_referrals": "Prev. 6 months cumulative"}
-TARGETS = {"unallocated_cases": "0", "re_referrals": "24%", "assessments_in_timescale": "85%",
-           "children_seen_at_assessment": "90%", "cp_visits": "90%", "children_in_care": "1,695",
-           "adoption_match_days": "271", "adoption_placement_days": "600", "cin_supported_at_home": "80%",
-           "supervision": "83%", "average_caseload": "16", "agency_social_workers": "15%"}
+BASELINE_LABELS = {
+    "child_protection_plans": "Mar-17",
+    "children_in_care": "Mar-16",
+    "re_referrals": "Prev. 6 months cumulative",
+}
+TARGETS = {
+    "unallocated_cases": "0",
+    "re_referrals": "24%",
+    "assessments_in_timescale": "85%",
+    "children_seen_at_assessment": "90%",
+    "cp_visits": "90%",
+    "children_in_care": "1,695",
+    "adoption_match_days": "271",
+    "adoption_placement_days": "600",
+    "cin_supported_at_home": "80%",
+    "supervision": "83%",
+    "average_caseload": "16",
+    "agency_social_workers": "15%",
+}
 COMPARATORS = {  # (line, kind) -> printed value
     "re_referrals": {("", "national"): "22%", ("", "statistical_neighbours"): "22%"},
     "assessments_in_timescale": {("", "national"): "83%", ("", "statistical_neighbours"): "83%"},
@@ -110,7 +123,8 @@ def shown(figure, line) -> str:
 
 PRINTED_ROWS = [
     pytest.param(code, label, baseline, current, areas, id=f"{code}:{label}")
-    for code, rows in SEED.items() for label, baseline, current, areas in rows
+    for code, rows in SEED.items()
+    for label, baseline, current, areas in rows
 ]
 
 

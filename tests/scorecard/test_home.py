@@ -1,6 +1,5 @@
 """The home page as each role's task list."""
 
-
 import pytest
 import time_machine
 from django.db import connection
@@ -38,8 +37,12 @@ def east(db, entry_user):
 @pytest.fixture
 def red_unallocated(db):
     # Unallocated cases: target 0, lower is better; the factories' teams have 2, so it is red.
-    Target.objects.create(indicator=Indicator.objects.get(code="unallocated_cases"),
-                          effective_from=Month(2017, 4).first_day, value=0, tolerance=0)
+    Target.objects.create(
+        indicator=Indicator.objects.get(code="unallocated_cases"),
+        effective_from=Month(2017, 4).first_day,
+        value=0,
+        tolerance=0,
+    )
 
 
 def publish(month: Month) -> None:
@@ -52,7 +55,7 @@ def test_data_entry_sees_each_return_due_with_its_state_and_what_to_do(client, e
     services.return_reject(ret=ret, actor=performance, reason="Supervisions missing")
     client.force_login(entry_user)
     page = client.get("/").content.decode()
-    assert "December 2017: <span class=\"task-summary\">1 overdue since Mon 8 Jan, 1 returned</span>" in page
+    assert 'December 2017: <span class="task-summary">1 overdue since Mon 8 Jan, 1 returned</span>' in page
     assert "Correct and submit again: Supervisions missing" in page
     assert "Enter and submit (was due Mon 8 Jan)" in page
     assert 'href="/returns/2017-12/EAST-SG/"' in page
@@ -64,8 +67,9 @@ def test_data_entry_without_a_team_is_told_so(client, entry_user, db):
     assert "You are not a member of any team yet" in client.get("/").content.decode()
 
 
-def test_the_performance_team_sees_what_awaits_approval_and_commentary_needed(client, performance, east,
-                                                                             red_unallocated):
+def test_the_performance_team_sees_what_awaits_approval_and_commentary_needed(
+    client, performance, east, red_unallocated
+):
     submitted_return(east)
     approved_return(None)
     client.force_login(performance)
@@ -79,8 +83,11 @@ def test_the_performance_team_sees_what_awaits_approval_and_commentary_needed(cl
 def test_a_month_with_everything_approved_and_explained_is_ready(client, performance, east, red_unallocated):
     approved_return(east)
     approved_return(None)
-    Commentary.objects.create(indicator=Indicator.objects.get(code="unallocated_cases"), month=DEC_2017.first_day,
-                              text="Two cases, allocated since.")
+    Commentary.objects.create(
+        indicator=Indicator.objects.get(code="unallocated_cases"),
+        month=DEC_2017.first_day,
+        text="Two cases, allocated since.",
+    )
     client.force_login(performance)
     page = client.get("/").content.decode()
     assert "Ready to publish" in page
@@ -94,8 +101,9 @@ def test_a_month_all_approved_but_without_commentary_is_not_ready(client, perfor
     assert "Not ready to publish" in page and "Commentary still needed (1)" in page
 
 
-def test_leaders_see_the_latest_published_month_its_red_indicators_and_every_indicator(client, leader, east,
-                                                                                      red_unallocated):
+def test_leaders_see_the_latest_published_month_its_red_indicators_and_every_indicator(
+    client, leader, east, red_unallocated
+):
     approved_return(east)
     approved_return(None)
     publish(DEC_2017)

@@ -87,13 +87,35 @@ def test_row_4_under_gunicorn_the_connection_is_closed_with_the_body_unread_and_
     before sign-in is answered 413 and the connection closed."""
     port, scratch = _free_port(), tmp_path / "tmp"
     scratch.mkdir()
-    env = {**os.environ, "DJANGO_SECRET_KEY": "test-only", "DJANGO_DEBUG": "1", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-           "DJANGO_SECURE_SSL_REDIRECT": "0", "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
-           "TMPDIR": str(scratch), "DJANGO_STATIC_ROOT": str(tmp_path / "static")}
+    env = {
+        **os.environ,
+        "DJANGO_SECRET_KEY": "test-only",
+        "DJANGO_DEBUG": "1",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        "TMPDIR": str(scratch),
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "scorecard.wsgi:application", "--no-control-socket", "--workers", "1",
-         "--bind", f"127.0.0.1:{port}", "--worker-tmp-dir", str(tmp_path)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "scorecard.wsgi:application",
+            "--no-control-socket",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--worker-tmp-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         worker = _worker_pid(server.pid)
         for _ in range(100):
@@ -110,7 +132,8 @@ def test_row_4_under_gunicorn_the_connection_is_closed_with_the_body_unread_and_
         with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
             connection.sendall(
                 f"POST {LOGIN} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-                f"Content-Length: {200 * MB}\r\n\r\n".encode())
+                f"Content-Length: {200 * MB}\r\n\r\n".encode()
+            )
             sent = 0
             try:
                 for _ in range(16):  # 1 MB of the body, then see what the server does with the rest
@@ -179,8 +202,12 @@ def test_the_change_point_service_refuses_a_nul_itself(performance):
     from lib.months import Month
 
     with pytest.raises(ValidationError, match="not text"):
-        services.change_point_add(indicator=Indicator.objects.get(code="re_referrals"), month=Month(2016, 12),
-                                  reason="New\x00door", actor=performance)
+        services.change_point_add(
+            indicator=Indicator.objects.get(code="re_referrals"),
+            month=Month(2016, 12),
+            reason="New\x00door",
+            actor=performance,
+        )
     assert not ChangePoint.objects.filter(indicator__code="re_referrals").exists()
 
 
@@ -205,9 +232,18 @@ def test_a_nul_anywhere_in_a_request_is_refused_with_400(client, performance, wh
 @pytest.mark.parametrize("right", ["1e999", "-1e999", "nan", "10000000000000000", "1" * 600, "(" * 60 + "1" + ")" * 60])
 def test_row_8_a_rule_with_a_numeric_edge_is_refused_in_the_admin_with_a_message(client, performance, right):
     client.force_login(performance)
-    response = client.post("/admin/returns/validationrule/add/", {
-        "code": "edge", "left": "cpp_visits_due", "operator": "<=", "right": right,
-        "severity": "warning", "message": "x", "active": "on"})
+    response = client.post(
+        "/admin/returns/validationrule/add/",
+        {
+            "code": "edge",
+            "left": "cpp_visits_due",
+            "operator": "<=",
+            "right": right,
+            "severity": "warning",
+            "message": "x",
+            "active": "on",
+        },
+    )
     assert response.status_code == 200  # the admin's own way of saying "put this right"
     assert "errornote" in response.content.decode()
     assert not ValidationRule.objects.filter(code="edge").exists()

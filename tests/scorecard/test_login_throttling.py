@@ -58,8 +58,11 @@ def test_the_lockout_reads_the_same_for_a_real_and_a_made_up_username(client, le
     assert real.status_code == made_up.status_code == 429
     assert real.content == made_up.content
     # And before the limit, too: the same words for both.
-    assert (sign_in(client, "someone", "x").content.decode().count(GENERIC_FAILURE)
-            == sign_in(client, "performance", "x").content.decode().count(GENERIC_FAILURE) == 1)
+    assert (
+        sign_in(client, "someone", "x").content.decode().count(GENERIC_FAILURE)
+        == sign_in(client, "performance", "x").content.decode().count(GENERIC_FAILURE)
+        == 1
+    )
 
 
 def test_the_lockout_holds_one_username_from_one_address_only(client, leader, entry_user, settings):

@@ -29,10 +29,13 @@ def clean_environment(**env: str) -> dict:
 
 def setting_values(*names: str, **env: str) -> dict:
     """Return the named settings as a fresh interpreter computes them from `env`."""
-    code = ("import django, json; django.setup(); from django.conf import settings; "
-            f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}, default=str))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                            timeout=60, env=clean_environment(**env))
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}, default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, env=clean_environment(**env)
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -40,7 +43,11 @@ def setting_values(*names: str, **env: str) -> dict:
 def test_the_deployment_check_reports_no_issues_with_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, env=clean_environment(**PRODUCTION),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_environment(**PRODUCTION),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
@@ -50,7 +57,10 @@ def test_the_deployment_check_notices_when_https_is_switched_off():
     # The check is live: turning a safeguard off makes it speak.
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env=clean_environment(**PRODUCTION, DJANGO_SECURE_SSL_REDIRECT="0", DJANGO_SECURE_COOKIES="0"),
     )
     assert result.returncode != 0
@@ -58,22 +68,36 @@ def test_the_deployment_check_notices_when_https_is_switched_off():
 
 
 def test_production_defaults_turn_on_https_hsts_and_secure_cookies():
-    values = setting_values("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE",
-                            "CSRF_COOKIE_SECURE", "SECURE_PROXY_SSL_HEADER", **PRODUCTION)
-    assert values == {"SECURE_SSL_REDIRECT": True, "SECURE_HSTS_SECONDS": 31536000,
-                      "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True,
-                      "SECURE_PROXY_SSL_HEADER": None}
+    values = setting_values(
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_PROXY_SSL_HEADER",
+        **PRODUCTION,
+    )
+    assert values == {
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_PROXY_SSL_HEADER": None,
+    }
 
 
 def test_development_defaults_stay_on_plain_http():
-    values = setting_values("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE",
-                            DJANGO_DEBUG="1")
+    values = setting_values("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", DJANGO_DEBUG="1")
     assert values == {"SECURE_SSL_REDIRECT": False, "SECURE_HSTS_SECONDS": 0, "SESSION_COOKIE_SECURE": False}
 
 
 def test_behind_a_tls_terminating_proxy_the_forwarded_scheme_is_trusted_when_switched_on():
-    values = setting_values("SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT",
-                            **PRODUCTION, DJANGO_SECURE_PROXY_SSL_HEADER="1", DJANGO_SECURE_SSL_REDIRECT="0")
+    values = setting_values(
+        "SECURE_PROXY_SSL_HEADER",
+        "SECURE_SSL_REDIRECT",
+        **PRODUCTION,
+        DJANGO_SECURE_PROXY_SSL_HEADER="1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+    )
     assert values == {"SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"], "SECURE_SSL_REDIRECT": False}
 
 
@@ -85,31 +109,53 @@ def test_the_forwarded_scheme_counts_as_https(client, db, settings):
 
 
 def test_database_connections_are_checked_before_reuse():
-    values = setting_values("DATABASES", **PRODUCTION, DATABASE_URL="postgres://u@db.example:5432/scorecard",
-                            DATABASE_CONN_MAX_AGE="60")
+    values = setting_values(
+        "DATABASES", **PRODUCTION, DATABASE_URL="postgres://u@db.example:5432/scorecard", DATABASE_CONN_MAX_AGE="60"
+    )
     assert values["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is True
     assert values["DATABASES"]["default"]["CONN_MAX_AGE"] == 60
 
 
 def test_the_session_and_lockout_limits_come_from_the_environment():
-    values = setting_values("SESSION_IDLE_MINUTES", "SESSION_MAX_AGE_SECONDS", "AXES_FAILURE_LIMIT",
-                            "AXES_COOLOFF_TIME", "TRUSTED_PROXY_COUNT", **PRODUCTION,
-                            SESSION_IDLE_MINUTES="15", SESSION_MAX_HOURS="8", LOGIN_FAILURE_LIMIT="10",
-                            LOGIN_LOCKOUT_MINUTES="60", DJANGO_TRUSTED_PROXY_COUNT="1")
-    assert values == {"SESSION_IDLE_MINUTES": 15, "SESSION_MAX_AGE_SECONDS": 8 * 3600, "AXES_FAILURE_LIMIT": 10,
-                      "AXES_COOLOFF_TIME": "1:00:00", "TRUSTED_PROXY_COUNT": 1}
+    values = setting_values(
+        "SESSION_IDLE_MINUTES",
+        "SESSION_MAX_AGE_SECONDS",
+        "AXES_FAILURE_LIMIT",
+        "AXES_COOLOFF_TIME",
+        "TRUSTED_PROXY_COUNT",
+        **PRODUCTION,
+        SESSION_IDLE_MINUTES="15",
+        SESSION_MAX_HOURS="8",
+        LOGIN_FAILURE_LIMIT="10",
+        LOGIN_LOCKOUT_MINUTES="60",
+        DJANGO_TRUSTED_PROXY_COUNT="1",
+    )
+    assert values == {
+        "SESSION_IDLE_MINUTES": 15,
+        "SESSION_MAX_AGE_SECONDS": 8 * 3600,
+        "AXES_FAILURE_LIMIT": 10,
+        "AXES_COOLOFF_TIME": "1:00:00",
+        "TRUSTED_PROXY_COUNT": 1,
+    }
 
 
-@pytest.mark.parametrize(("name", "value", "message"), [
-    ("SESSION_IDLE_MINUTES", "0", "must be at least 1"),
-    ("LOGIN_FAILURE_LIMIT", "many", "is not a whole number"),
-    ("REDIS_URL", "http://127.0.0.1:6379", "must start with redis://"),
-    ("DJANGO_SECURE_PROXY_SSL_HEADER", "perhaps", "is not a boolean"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SESSION_IDLE_MINUTES", "0", "must be at least 1"),
+        ("LOGIN_FAILURE_LIMIT", "many", "is not a whole number"),
+        ("REDIS_URL", "http://127.0.0.1:6379", "must start with redis://"),
+        ("DJANGO_SECURE_PROXY_SSL_HEADER", "perhaps", "is not a boolean"),
+    ],
+)
 def test_it_refuses_a_value_it_cannot_use(name, value, message):
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, capture_output=True, text=True,
-        timeout=60, env=clean_environment(**PRODUCTION, **{name: value}),
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_environment(**PRODUCTION, **{name: value}),
     )
     assert result.returncode != 0
     assert message in result.stderr
@@ -137,10 +183,18 @@ def redis_is_listening() -> bool:
 def cache_round_trip(redis_url: str) -> subprocess.CompletedProcess:
     """Set and read one key through Django's cache in a process configured with `redis_url`."""
     key = f"test-{uuid.uuid4().hex}"
-    code = ("import django; django.setup(); from django.core.cache import cache; "
-            f"cache.set({key!r}, {{'figure': 42}}, 30); print(cache.get({key!r})); cache.delete({key!r})")
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                          env=clean_environment(**PRODUCTION, REDIS_URL=redis_url))
+    code = (
+        "import django; django.setup(); from django.core.cache import cache; "
+        f"cache.set({key!r}, {{'figure': 42}}, 30); print(cache.get({key!r})); cache.delete({key!r})"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_environment(**PRODUCTION, REDIS_URL=redis_url),
+    )
 
 
 def test_a_redis_cache_is_shared_through_the_server():
@@ -162,11 +216,14 @@ def test_an_unreachable_redis_is_a_cache_miss_not_an_error():
     assert result.stdout.strip() == "None"
 
 
-@pytest.mark.parametrize(("password", "says"), [
-    ("qwertyuiop", "This password is too common."),
-    ("short-pw", "This password is too short. It must contain at least 10 characters."),
-    ("8675309123456", "This password is entirely numeric."),
-])
+@pytest.mark.parametrize(
+    ("password", "says"),
+    [
+        ("qwertyuiop", "This password is too common."),
+        ("short-pw", "This password is too short. It must contain at least 10 characters."),
+        ("8675309123456", "This password is entirely numeric."),
+    ],
+)
 def test_weak_passwords_are_refused(password, says):
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError

@@ -48,8 +48,9 @@ def _fresh_cache(demo, db):
 @pytest.fixture
 def security_log(caplog):
     caplog.set_level(logging.INFO, logger="scorecard.security")
-    return lambda event: [r.getMessage() for r in caplog.records
-                          if r.name == "scorecard.security" and f"event={event} " in r.getMessage()]
+    return lambda event: [
+        r.getMessage() for r in caplog.records if r.name == "scorecard.security" and f"event={event} " in r.getMessage()
+    ]
 
 
 def user(name: str) -> User:
@@ -106,11 +107,16 @@ def test_a_draft_in_a_reopened_november_changes_no_published_figure(demo):
 
 def test_a_late_team_with_a_draft_return_adds_nothing_to_the_published_month(demo):
     before = leader_json()
-    team = Team.objects.create(code="LATE", name="Late Team", area=Area.objects.get(code="EAST"),
-                               team_type=TeamType.objects.get(code="safeguarding"))
+    team = Team.objects.create(
+        code="LATE",
+        name="Late Team",
+        area=Area.objects.get(code="EAST"),
+        team_type=TeamType.objects.get(code="safeguarding"),
+    )
     ret = services.return_get_or_create(team=team, month=DECEMBER)
-    services.return_save_values(ret=ret, values={"unallocated_cases": 4000, "open_cases": 4000},
-                                actor=user("performance"))
+    services.return_save_values(
+        ret=ret, values={"unallocated_cases": 4000, "open_cases": 4000}, actor=user("performance")
+    )
     assert leader_json() == before
     assert indicator(before, "unallocated_cases")["current"]["value"] == 1
     fresh = build_scorecard(DECEMBER, PUBLISHED)  # what a restatement would publish: the draft is no data
@@ -121,8 +127,12 @@ def test_a_reopened_returns_approved_values_stay_in_force_until_it_is_approved_a
     ret = reopen("EAST-SG", NOVEMBER)
     kept = dict(ApprovedValue.objects.filter(ret=ret).values_list("measure__code", "value"))
     assert kept["unallocated_cases"] == dict(ret.values.values_list("measure__code", "value"))["unallocated_cases"]
-    services.return_save_values(ret=ret, values={"unallocated_cases": kept["unallocated_cases"] + 1},
-                                actor=user("entry.east"), comment="Recounted")
+    services.return_save_values(
+        ret=ret,
+        values={"unallocated_cases": kept["unallocated_cases"] + 1},
+        actor=user("entry.east"),
+        comment="Recounted",
+    )
     services.return_submit(ret=ret, actor=user("entry.east"), comment="Recounted")
     assert ApprovedValue.objects.filter(ret=ret).exists()  # submitted is not approved
     services.return_approve(ret=ret, actor=user("performance"))
@@ -202,8 +212,14 @@ def test_a_restated_month_says_what_changed_and_why_and_keeps_its_earlier_versio
 
 def test_the_provenance_of_a_figure_names_its_returns_approvers_and_files(demo, tmp_path):
     ret = reopen("EAST-SG", DECEMBER)
-    services.return_save_values(ret=ret, values={"unallocated_cases": 2}, actor=user("performance"),
-                                source="import", file_name="east-december.csv", file_sha256="ab" * 32)
+    services.return_save_values(
+        ret=ret,
+        values={"unallocated_cases": 2},
+        actor=user("performance"),
+        source="import",
+        file_name="east-december.csv",
+        file_sha256="ab" * 32,
+    )
     services.return_submit(ret=ret, actor=user("performance"), comment="From the team's sheet")
     services.return_approve(ret=ret, actor=user("performance2"))
     snapshots.month_restate(month=DECEMBER, actor=user("performance"), reason="EAST-SG sheet")
@@ -279,13 +295,15 @@ def test_export_scorecard_writes_the_snapshot_of_a_published_month_and_a_provisi
 
     ret = reopen("EAST-SG", DECEMBER)
     services.return_save_values(ret=ret, values={"unallocated_cases": 40}, actor=user("entry.east"))
-    call_command("export_scorecard", "2017-12", "--format", "json", "-o", str(tmp_path / "dec.json"),
-                 stderr=io.StringIO())
+    call_command(
+        "export_scorecard", "2017-12", "--format", "json", "-o", str(tmp_path / "dec.json"), stderr=io.StringIO()
+    )
     published = json.loads((tmp_path / "dec.json").read_text())
     assert (published["status"], published["indicators"][0]["current"]["value"]) == ("published", 1)
     services.return_get_or_create(team=None, month=Month(2018, 1))
-    call_command("export_scorecard", "2018-01", "--format", "json", "-o", str(tmp_path / "jan.json"),
-                 stderr=io.StringIO())
+    call_command(
+        "export_scorecard", "2018-01", "--format", "json", "-o", str(tmp_path / "jan.json"), stderr=io.StringIO()
+    )
     provisional = json.loads((tmp_path / "jan.json").read_text())
     assert provisional["status"] == "provisional" and "CITY (draft)" in provisional["unapproved"]
 
@@ -324,6 +342,7 @@ def test_recording_a_change_point_changes_the_corrections_stamp(db):
 
     performance = make_user("cp.recorder", roles.PERFORMANCE)
     before = snapshots.inputs_stamp()
-    change_point_add(indicator=Indicator.objects.get(code="supervision"), month=Month(2017, 2), reason="New model",
-                     actor=performance)
+    change_point_add(
+        indicator=Indicator.objects.get(code="supervision"), month=Month(2017, 2), reason="New model", actor=performance
+    )
     assert snapshots.inputs_stamp() != before

@@ -33,8 +33,12 @@ def _january_2018(settings):
 def east(db, entry_user):
     make_council()
     # Unallocated cases: target 0, lower is better; the factories' teams have 2, so it is red.
-    Target.objects.create(indicator=Indicator.objects.get(code="unallocated_cases"),
-                          effective_from=Month(2017, 4).first_day, value=0, tolerance=0)
+    Target.objects.create(
+        indicator=Indicator.objects.get(code="unallocated_cases"),
+        effective_from=Month(2017, 4).first_day,
+        value=0,
+        tolerance=0,
+    )
     return make_team("EAST-SG", area="EAST", members=[entry_user])
 
 
@@ -43,8 +47,11 @@ def texts(response):
 
 
 def explain_unallocated():
-    Commentary.objects.create(indicator=Indicator.objects.get(code="unallocated_cases"), month=DEC_2017.first_day,
-                              text="Two cases, both allocated since.")
+    Commentary.objects.create(
+        indicator=Indicator.objects.get(code="unallocated_cases"),
+        month=DEC_2017.first_day,
+        text="Two cases, both allocated since.",
+    )
 
 
 # The month page
@@ -54,8 +61,8 @@ def test_the_commentary_list_shows_each_indicators_rating_and_what_is_needed(cli
     approved_return(east)
     client.force_login(performance)
     html = client.get(MONTH_PAGE).content.decode()
-    row = html[html.index('<th scope="row">1. Unallocated cases'):]
-    row = row[:row.index("</tr>")]
+    row = html[html.index('<th scope="row">1. Unallocated cases') :]
+    row = row[: row.index("</tr>")]
     assert '<span class="rag rag-red">' in row and "Red" in row and "needed" in row
 
 
@@ -88,8 +95,9 @@ def test_ticked_submitted_returns_are_approved_one_by_one_and_audited(client, pe
     html = client.get(MONTH_PAGE).content.decode()
     assert 'name="version-EAST-SG" value="2"' in html and 'id="approve-SOUTH-SG" checked' in html
     with caplog.at_level(logging.INFO, logger="scorecard.security"):
-        response = client.post(APPROVE, {"unit": ["EAST-SG", "SOUTH-SG"], "version-EAST-SG": "2",
-                                         "version-SOUTH-SG": "2"})
+        response = client.post(
+            APPROVE, {"unit": ["EAST-SG", "SOUTH-SG"], "version-EAST-SG": "2", "version-SOUTH-SG": "2"}
+        )
     assert response.url == MONTH_PAGE
     assert texts(response) == ["Approved 2 returns: EAST-SG, SOUTH-SG."]
     for ret in (first, second):
@@ -111,8 +119,16 @@ def test_refusals_are_reported_one_by_one_and_the_rest_approved(client, performa
 
     monkeypatch.setattr(services, "return_approve", four_eyes)
     client.force_login(performance)
-    response = client.post(APPROVE, {"unit": ["EAST-SG", "SOUTH-SG", "NWC-SG", "NOPE"], "version-EAST-SG": "2",
-                                     "version-SOUTH-SG": "2", "version-NWC-SG": "1", "version-NOPE": "1"})
+    response = client.post(
+        APPROVE,
+        {
+            "unit": ["EAST-SG", "SOUTH-SG", "NWC-SG", "NOPE"],
+            "version-EAST-SG": "2",
+            "version-SOUTH-SG": "2",
+            "version-NWC-SG": "1",
+            "version-NOPE": "1",
+        },
+    )
     messages = texts(response)
     assert messages[0] == "Approved 1 return: EAST-SG."
     assert "SOUTH-SG not approved: You last changed this return, so someone else must approve it." in messages
@@ -125,8 +141,10 @@ def test_a_stale_or_missing_version_is_refused(client, performance, east):
     submitted_return(east)
     client.force_login(performance)
     assert "page was out of date" in texts(client.post(APPROVE, {"unit": "EAST-SG"}))[0]
-    assert "changed this return after you opened it" in texts(
-        client.post(APPROVE, {"unit": "EAST-SG", "version-EAST-SG": "1"}))[-1]
+    assert (
+        "changed this return after you opened it"
+        in texts(client.post(APPROVE, {"unit": "EAST-SG", "version-EAST-SG": "1"}))[-1]
+    )
     assert Return.objects.get().state == Return.State.SUBMITTED
 
 
@@ -167,10 +185,15 @@ def test_the_preview_of_a_month_not_ready_says_why_and_offers_no_button(client, 
     assert 'action="/returns/2017-12/publish"' not in html
 
 
-@pytest.mark.parametrize(("role", "path", "status"), [
-    ("leader", PREVIEW, 403), ("entry_user", PREVIEW, 403), ("performance", "/returns/2017-13/publish/preview", 404),
-    ("performance", "/returns/2016-01/publish/preview", 404),
-])
+@pytest.mark.parametrize(
+    ("role", "path", "status"),
+    [
+        ("leader", PREVIEW, 403),
+        ("entry_user", PREVIEW, 403),
+        ("performance", "/returns/2017-13/publish/preview", 404),
+        ("performance", "/returns/2016-01/publish/preview", 404),
+    ],
+)
 def test_the_preview_is_the_performance_teams_only(client, request, east, role, path, status):
     client.force_login(request.getfixturevalue(role))
     assert client.get(path).status_code == status
@@ -191,8 +214,9 @@ def test_publishing_emails_the_leaders_naming_red_and_amber(client, performance,
     assert "/scorecard/2017-12/" in message.body and "1. Unallocated cases (open > 7 days) (Red)" in message.body
 
 
-def test_a_mail_failure_after_publishing_is_logged_and_the_month_stays_published(client, performance, east,
-                                                                                 monkeypatch, caplog):
+def test_a_mail_failure_after_publishing_is_logged_and_the_month_stays_published(
+    client, performance, east, monkeypatch, caplog
+):
     make_user("leader", roles.LEADERS, email="leader@example.org")
     approved_return(east)
     approved_return(None)
@@ -214,8 +238,11 @@ def test_a_mail_failure_after_publishing_is_logged_and_the_month_stays_published
 
 def test_the_commentary_page_shows_the_figure_rating_trend_and_last_months_commentary(client, performance, east):
     approved_return(east)
-    Commentary.objects.create(indicator=Indicator.objects.get(code="unallocated_cases"),
-                              month=(DEC_2017 - 1).first_day, text="November: one case waiting.")
+    Commentary.objects.create(
+        indicator=Indicator.objects.get(code="unallocated_cases"),
+        month=(DEC_2017 - 1).first_day,
+        text="November: one case waiting.",
+    )
     client.force_login(performance)
     html = client.get(COMMENTARY).content.decode()
     assert "<dt>Figure</dt><dd>2</dd>" in html

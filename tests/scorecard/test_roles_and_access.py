@@ -33,7 +33,11 @@ def test_logout_is_by_post_only(client, leader):
 
 def test_the_four_roles_exist(db):
     assert set(Group.objects.values_list("name", flat=True)) >= {
-        roles.DATA_ENTRY, roles.PERFORMANCE, roles.LEADERS, roles.ADMINISTRATOR}
+        roles.DATA_ENTRY,
+        roles.PERFORMANCE,
+        roles.LEADERS,
+        roles.ADMINISTRATOR,
+    }
 
 
 def test_data_entry_may_enter_and_submit_but_not_approve_or_import(entry_user):
@@ -46,10 +50,17 @@ def test_data_entry_may_enter_and_submit_but_not_approve_or_import(entry_user):
 
 
 def test_performance_team_approves_imports_publishes_and_edits_the_catalogue(performance):
-    for perm in ("returns.approve_return", "returns.import_returns", "returns.publish_month",
-                 "returns.view_unpublished_month", "returns.enter_any_return",
-                 "indicators.change_indicator", "indicators.change_target", "indicators.add_comparator",
-                 "indicators.change_commentary"):
+    for perm in (
+        "returns.approve_return",
+        "returns.import_returns",
+        "returns.publish_month",
+        "returns.view_unpublished_month",
+        "returns.enter_any_return",
+        "indicators.change_indicator",
+        "indicators.change_target",
+        "indicators.add_comparator",
+        "indicators.change_commentary",
+    ):
         assert performance.has_perm(perm), perm
     assert not performance.has_perm("auth.add_user")
     assert not performance.has_perm("teams.change_team")
@@ -78,10 +89,22 @@ def test_sync_roles_is_repeatable(db):
 
 
 ADMIN_CHANGELISTS = [
-    "teams/council", "teams/area", "teams/teamtype", "teams/team", "teams/population", "teams/membership",
-    "indicators/measure", "indicators/indicator", "indicators/target", "indicators/comparator",
-    "indicators/commentary", "returns/return", "returns/reportingmonth", "returns/valuechange",
-    "returns/statechange", "auth/user",
+    "teams/council",
+    "teams/area",
+    "teams/teamtype",
+    "teams/team",
+    "teams/population",
+    "teams/membership",
+    "indicators/measure",
+    "indicators/indicator",
+    "indicators/target",
+    "indicators/comparator",
+    "indicators/commentary",
+    "returns/return",
+    "returns/reportingmonth",
+    "returns/valuechange",
+    "returns/statechange",
+    "auth/user",
 ]
 
 

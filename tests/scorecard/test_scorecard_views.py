@@ -24,8 +24,9 @@ def load_history(months: list[Month], teams: int, *, publish_last: bool = True) 
     Council.objects.create(code="CITY", name="Test Council")
     area = Area.objects.create(code="EAST", name="East", kind="locality")
     team_type = TeamType.objects.get(code="assessment")
-    team_objs = [Team.objects.create(code=f"T{n}", name=f"Team {n}", area=area, team_type=team_type)
-                 for n in range(teams)]
+    team_objs = [
+        Team.objects.create(code=f"T{n}", name=f"Team {n}", area=area, team_type=team_type) for n in range(teams)
+    ]
     measures = list(Measure.objects.filter(level="team"))
     returns = Return.objects.bulk_create(
         Return(team=team, month=month.first_day, state=Return.State.APPROVED) for team in team_objs for month in months
@@ -87,8 +88,16 @@ def test_a_published_month_has_no_draft_banner(client, leader, history):
     assert b"Performance scorecard \xe2\x80\x93 November 2017" in response.content
 
 
-@pytest.mark.parametrize("path", ["/scorecard/2019-01/", "/scorecard/2017-13/", "/scorecard/17-12/",
-                                  "/scorecard/2019-01.json", "/indicators/no_such_indicator/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/scorecard/2019-01/",
+        "/scorecard/2017-13/",
+        "/scorecard/17-12/",
+        "/scorecard/2019-01.json",
+        "/indicators/no_such_indicator/",
+    ],
+)
 def test_unknown_months_and_indicators_are_404(client, performance, history, path):
     client.force_login(performance)
     assert client.get(path).status_code == 404
@@ -120,8 +129,21 @@ def test_the_json_has_the_contract_shape(client, leader, history):
     assert data["month"] == "2017-11" and data["status"] == "published"
     assert [i["number"] for i in data["indicators"]] == list(range(1, 15))
     first = data["indicators"][0]
-    for key in ("code", "number", "title", "unit", "polarity", "target", "rating", "trend", "current", "baseline",
-                "breakdown", "comparators", "commentary"):
+    for key in (
+        "code",
+        "number",
+        "title",
+        "unit",
+        "polarity",
+        "target",
+        "rating",
+        "trend",
+        "current",
+        "baseline",
+        "breakdown",
+        "comparators",
+        "commentary",
+    ):
         assert key in first, key
     assert set(first["current"]) >= {"value", "numerator", "denominator"}
     assert set(first["baseline"]) >= {"label", "value"}
@@ -137,8 +159,9 @@ def test_the_page_shows_ratings_in_words_and_charts_with_table_alternatives(clie
     assert "<script>" not in content  # no inline scripts: a strict CSP must be possible
 
 
-def test_the_performance_team_gets_a_commentary_link_on_each_panel_and_leaders_none(client, performance, leader,
-                                                                                   history):
+def test_the_performance_team_gets_a_commentary_link_on_each_panel_and_leaders_none(
+    client, performance, leader, history
+):
     client.force_login(performance)
     assert client.get("/scorecard/2017-12/").content.decode().count("/commentary/2017-12/") == 14
     client.force_login(leader)
@@ -151,7 +174,7 @@ def test_the_indicator_page_shows_definition_and_whole_history(client, leader, h
     content = response.content.decode()
     assert response.status_code == 200
     assert "supervisions" in content and "social_work_staff" in content
-    assert content.count("<th scope=\"row\">") >= 11  # every month of the history table
+    assert content.count('<th scope="row">') >= 11  # every month of the history table
 
 
 def query_count(client, path) -> int:
@@ -199,7 +222,8 @@ def test_a_published_month_is_served_from_the_cache_in_a_handful_of_queries(clie
 
 
 def test_a_corrected_month_is_served_frozen_until_restated_and_then_not_stale_from_the_cache(
-        client, leader, performance, performance2, history):
+    client, leader, performance, performance2, history
+):
     from returns import services
     from scorecard import snapshots
 
@@ -212,8 +236,9 @@ def test_a_corrected_month_is_served_frozen_until_restated_and_then_not_stale_fr
     value = ret.values.get(measure__code="open_cases").value
     ret = services.return_reopen(ret=ret, actor=performance, reason="Open cases miscounted")
     consistent = dict.fromkeys(Measure.objects.filter(level="team").values_list("code", flat=True), 5)
-    services.return_save_values(ret=ret, values={**consistent, "open_cases": value + 100}, actor=performance,
-                                expected_version=ret.version)
+    services.return_save_values(
+        ret=ret, values={**consistent, "open_cases": value + 100}, actor=performance, expected_version=ret.version
+    )
     services.return_submit(ret=ret, actor=performance, comment="Recounted")
     services.return_approve(ret=ret, actor=performance2)
     # Published means final: the correction reaches leaders only when the month is restated.
@@ -233,7 +258,8 @@ def test_missing_measures_show_as_no_data_not_zero(db):
 
 
 def test_a_team_with_supervisions_not_available_is_left_out_of_the_percentage_not_counted_as_zero(
-        client, performance, history, django_assert_num_queries):
+    client, performance, history, django_assert_num_queries
+):
     blank = ReturnValue.objects.get(ret__team__code="T0", ret__month=DEC.first_day, measure__code="supervisions")
     blank.value, blank.unavailable_reason = None, "Supervision records system down"
     blank.save()
@@ -242,10 +268,12 @@ def test_a_team_with_supervisions_not_available_is_left_out_of_the_percentage_no
     assert ("T0", DEC, "supervisions") in data.blanks
     scorecard = build_scorecard(DEC, "provisional")
     supervision = next(p for p in scorecard.panels if p.spec.code == "supervision").result
-    staff = ReturnValue.objects.get(ret__team__code="T1", ret__month=DEC.first_day,
-                                    measure__code="social_work_staff").value
-    supervised = ReturnValue.objects.get(ret__team__code="T1", ret__month=DEC.first_day,
-                                         measure__code="supervisions").value
+    staff = ReturnValue.objects.get(
+        ret__team__code="T1", ret__month=DEC.first_day, measure__code="social_work_staff"
+    ).value
+    supervised = ReturnValue.objects.get(
+        ret__team__code="T1", ret__month=DEC.first_day, measure__code="supervisions"
+    ).value
     current = supervision.headline.current
     assert (current.numerator, current.denominator, current.excluded) == (2 * supervised, 2 * staff, 1)
     east = next(a.figure for a in supervision.headline.breakdown if a.area == "EAST")

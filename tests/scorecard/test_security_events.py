@@ -18,8 +18,12 @@ def security_log(caplog):
     caplog.set_level(logging.INFO, logger="scorecard.security")
 
     def lines(event: str) -> list[str]:
-        return [r.getMessage() for r in caplog.records
-                if r.name == "scorecard.security" and f"event={event} " in r.getMessage()]
+        return [
+            r.getMessage()
+            for r in caplog.records
+            if r.name == "scorecard.security" and f"event={event} " in r.getMessage()
+        ]
+
     return lines
 
 
@@ -105,11 +109,11 @@ def test_without_a_request_user_and_address_are_dashes(security_log):
 @pytest.mark.parametrize(
     ("proxies", "forwarded_for", "expected"),
     [
-        (0, "198.51.100.7", "10.0.0.1"),                   # no proxy trusted: the header is ignored
-        (1, "198.51.100.7", "198.51.100.7"),               # one proxy appended the client
-        (1, "6.6.6.6, 198.51.100.7", "198.51.100.7"),      # a forged entry to the left is skipped
+        (0, "198.51.100.7", "10.0.0.1"),  # no proxy trusted: the header is ignored
+        (1, "198.51.100.7", "198.51.100.7"),  # one proxy appended the client
+        (1, "6.6.6.6, 198.51.100.7", "198.51.100.7"),  # a forged entry to the left is skipped
         (2, "6.6.6.6, 198.51.100.7, 10.0.0.2", "198.51.100.7"),
-        (2, "198.51.100.7", "10.0.0.1"),                   # too short to have come from two proxies
+        (2, "198.51.100.7", "10.0.0.1"),  # too short to have come from two proxies
         (1, "not-an-address", "10.0.0.1"),
     ],
 )
@@ -122,9 +126,17 @@ def test_the_client_address_is_read_through_the_trusted_proxies(rf, settings, pr
 def test_throttling_counts_failures_by_the_address_behind_the_proxy(client, leader, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/accounts/login/", {"username": "leader", "password": "wrong"},
-                    REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.10")
+        client.post(
+            "/accounts/login/",
+            {"username": "leader", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="192.0.2.10",
+        )
     # Someone else behind the same proxy is not locked out with them.
-    response = client.post("/accounts/login/", {"username": "leader", "password": PASSWORD},
-                           REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20")
+    response = client.post(
+        "/accounts/login/",
+        {"username": "leader", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
     assert response.status_code == 302

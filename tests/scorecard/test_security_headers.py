@@ -25,9 +25,15 @@ def policy_in_fresh_process(**env: str) -> str:
     """Return the CSP header the settings build in a new interpreter with these variables."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CHARTJS_"))}
     result = subprocess.run(
-        [sys.executable, "-c",
-         "import django; django.setup(); from csp.utils import build_policy; print(build_policy())"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from csp.utils import build_policy; print(build_policy())",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**clean, **env, "DJANGO_SETTINGS_MODULE": "scorecard.settings", "DJANGO_SECRET_KEY": "x" * 50},
     )
     assert result.returncode == 0, result.stderr

@@ -16,8 +16,11 @@ def start_django(**env: str) -> subprocess.CompletedProcess:
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; settings.DATABASES"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "scorecard.settings"},
-        capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "scorecard.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -55,11 +58,21 @@ def test_it_refuses_an_unclear_debug_switch(value):
 def test_it_reads_allowed_hosts_from_a_comma_separated_list():
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     result = subprocess.run(
-        [sys.executable, "-c",
-         "import django; django.setup(); from django.conf import settings; print(settings.ALLOWED_HOSTS)"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "scorecard.settings", "DJANGO_SECRET_KEY": "x" * 50,
-             "DJANGO_ALLOWED_HOSTS": "scorecard.example.gov.uk, localhost"},
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.ALLOWED_HOSTS)",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "scorecard.settings",
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DJANGO_ALLOWED_HOSTS": "scorecard.example.gov.uk, localhost",
+        },
     )
     assert result.stdout.strip() == "['scorecard.example.gov.uk', 'localhost']"
 

@@ -54,13 +54,17 @@ def apply(action, unit, month, argument, people) -> None:
     entry, performance, performance2 = people
     try:
         if action == "save":
-            services.return_save_values(ret=ret_of(unit, month), actor=entry if unit != "CITY" else performance,
-                                        values={"unallocated_cases" if unit != "CITY" else "re_referrals": argument})
+            services.return_save_values(
+                ret=ret_of(unit, month),
+                actor=entry if unit != "CITY" else performance,
+                values={"unallocated_cases" if unit != "CITY" else "re_referrals": argument},
+            )
         elif action == "comment":
             services.return_save_values(ret=ret_of(unit, month), actor=performance, values={}, comment=argument)
         elif action == "submit":
-            services.return_submit(ret=ret_of(unit, month), actor=entry if unit != "CITY" else performance,
-                                   comment="Checked")
+            services.return_submit(
+                ret=ret_of(unit, month), actor=entry if unit != "CITY" else performance, comment="Checked"
+            )
         elif action == "approve":
             services.return_approve(ret=ret_of(unit, month), actor=performance2)
         elif action == "reopen":
@@ -80,8 +84,7 @@ def test_published_versions_never_change_unless_restated(steps):
     with transaction.atomic():
         make_council()
         east_sg, east_asm = make_team("EAST-SG"), make_team("EAST-ASM", team_type="assessment")
-        people = (make_user("entry.p"), make_user("perf.p", roles.PERFORMANCE),
-                  make_user("perf2.p", roles.PERFORMANCE))
+        people = (make_user("entry.p"), make_user("perf.p", roles.PERFORMANCE), make_user("perf2.p", roles.PERFORMANCE))
         for month in HISTORY + MONTHS:
             for team in (east_sg, east_asm, None):
                 approved_return(team, month)

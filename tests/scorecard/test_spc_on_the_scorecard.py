@@ -40,8 +40,9 @@ def test_every_indicator_has_a_reading_and_a_sentence_naming_the_period_of_its_l
         if result.enough_data:
             assert result.variation != "not_enough_data"
             assert result.period.startswith("since ") and result.period in result.sentence, panel.spec.code
-            assert (result.assurance is not None) == (panel.result.target is not None
-                                                      and panel.spec.polarity != "neither"), panel.spec.code
+            assert (result.assurance is not None) == (
+                panel.result.target is not None and panel.spec.polarity != "neither"
+            ), panel.spec.code
         else:
             assert result.sentence.startswith("Not enough data for limits:"), panel.spec.code
             assert result.assurance is None
@@ -51,7 +52,10 @@ def test_the_demo_change_point_starts_a_new_segment(december):
     panel = next(p for p in december.panels if p.spec.code == "supervision")
     assert panel.spc.change_points == (Month(2016, 1),)
     assert (panel.spc.segment_first, panel.spc.baseline_first, panel.spc.baseline_last) == (
-        Month(2016, 1), Month(2016, 1), Month(2017, 12))
+        Month(2016, 1),
+        Month(2016, 1),
+        Month(2017, 12),
+    )
     before, after = panel.spc.points[0], panel.spc.points[-1]
     assert before.centre != after.centre
 
@@ -73,8 +77,9 @@ def test_the_csv_carries_the_reading_on_each_headline_row(december):
     assert all(r["spc_variation"] for r in headline)
     supervision = next(r for r in headline if r["indicator"] == "supervision")
     assert supervision["spc_assurance"] == "hit_and_miss"
-    assert float(supervision["spc_lower_limit"]) < float(supervision["spc_centre"]) < float(
-        supervision["spc_upper_limit"])
+    assert (
+        float(supervision["spc_lower_limit"]) < float(supervision["spc_centre"]) < float(supervision["spc_upper_limit"])
+    )
 
 
 def test_the_indicator_page_shows_the_xmr_chart_and_its_table(client, demo):
@@ -88,8 +93,9 @@ def test_the_indicator_page_shows_the_xmr_chart_and_its_table(client, demo):
 
 def test_the_performance_team_records_a_change_point_with_who_and_why(client, demo):
     client.login(username="performance", password=PASSWORD)
-    response = client.post("/indicators/re_referrals/change-points/",
-                           {"month": "2016-12", "reason": "New front-door model"}, follow=True)
+    response = client.post(
+        "/indicators/re_referrals/change-points/", {"month": "2016-12", "reason": "New front-door model"}, follow=True
+    )
     assert "Change point recorded from December 2016" in response.content.decode()
     change_point = ChangePoint.objects.get(indicator__code="re_referrals")
     assert change_point.reason == "New front-door model"
@@ -101,18 +107,22 @@ def test_the_performance_team_records_a_change_point_with_who_and_why(client, de
     assert data["indicators"][1]["spc"]["change_points"] == ["2016-12"]
 
 
-@pytest.mark.parametrize(("month", "reason", "message"), [
-    ("Dec 2016", "New front door", "Give the change point&#x27;s month as YYYY-MM"),
-    ("2016-13", "New front door", "Give the change point&#x27;s month as YYYY-MM"),
-    ("2099-01", "New front door", "is in the future"),
-    ("2016-12", "   ", "Say why the process changed"),
-    ("2016-11", "Again", "already exists"),
-])
+@pytest.mark.parametrize(
+    ("month", "reason", "message"),
+    [
+        ("Dec 2016", "New front door", "Give the change point&#x27;s month as YYYY-MM"),
+        ("2016-13", "New front door", "Give the change point&#x27;s month as YYYY-MM"),
+        ("2099-01", "New front door", "is in the future"),
+        ("2016-12", "   ", "Say why the process changed"),
+        ("2016-11", "Again", "already exists"),
+    ],
+)
 def test_a_bad_change_point_is_refused_with_a_message_and_nothing_changes(client, demo, month, reason, message):
     client.login(username="performance", password=PASSWORD)
     before = list(ChangePoint.objects.values_list("indicator__code", "month", "reason"))
-    response = client.post("/indicators/children_seen_at_assessment/change-points/",
-                           {"month": month, "reason": reason}, follow=True)
+    response = client.post(
+        "/indicators/children_seen_at_assessment/change-points/", {"month": month, "reason": reason}, follow=True
+    )
     assert message in response.content.decode()
     assert list(ChangePoint.objects.values_list("indicator__code", "month", "reason")) == before
 
@@ -122,18 +132,23 @@ def test_leaders_and_data_entry_cannot_record_or_remove_change_points(client, de
     count = ChangePoint.objects.count()
     for username in ("leader", "entry.east"):
         client.login(username=username, password=PASSWORD)
-        assert client.post("/indicators/re_referrals/change-points/",
-                           {"month": "2016-12", "reason": "x"}).status_code == 403
-        assert client.post(f"/indicators/children_seen_at_assessment/change-points/{change_point.pk}/remove/"
-                           ).status_code == 403
+        assert (
+            client.post("/indicators/re_referrals/change-points/", {"month": "2016-12", "reason": "x"}).status_code
+            == 403
+        )
+        assert (
+            client.post(f"/indicators/children_seen_at_assessment/change-points/{change_point.pk}/remove/").status_code
+            == 403
+        )
     assert ChangePoint.objects.count() == count
 
 
 def test_removing_a_change_point_keeps_its_history(client, demo):
     client.login(username="performance", password=PASSWORD)
     change_point = ChangePoint.objects.get(indicator__code="children_seen_at_assessment")
-    response = client.post(f"/indicators/children_seen_at_assessment/change-points/{change_point.pk}/remove/",
-                           follow=True)
+    response = client.post(
+        f"/indicators/children_seen_at_assessment/change-points/{change_point.pk}/remove/", follow=True
+    )
     assert "removed" in response.content.decode()
     assert not ChangePoint.objects.filter(indicator__code="children_seen_at_assessment").exists()
     removal = ChangePoint.history.filter(id=change_point.pk).order_by("-history_id").first()
@@ -163,14 +178,16 @@ def test_with_fifteen_points_the_page_draws_limits(client, performance, fourteen
 
     first = Return.objects.order_by("month").first()
     extra = Return.objects.create(team=first.team, month=Month(2016, 10).first_day, state=Return.State.APPROVED)
-    ReturnValue.objects.bulk_create(ReturnValue(ret=extra, measure=v.measure, value=v.value)
-                                    for v in first.values.all())
+    ReturnValue.objects.bulk_create(
+        ReturnValue(ret=extra, measure=v.measure, value=v.value) for v in first.values.all()
+    )
     ReportingMonth.objects.create(month=Month(2016, 10).first_day, published_at=timezone.now())
     cache.clear()
     client.force_login(performance)
     content = client.get("/indicators/supervision/").content.decode()
     assert '"kind": "xmr"' in content
     assert "Not enough data for limits" not in content
+
 
 # --- December 2017 as an analyst would sign it ------------------------------------------------------------------
 
@@ -211,8 +228,11 @@ def test_no_published_demo_panel_pairs_improvement_with_a_worse_trend_unexplaine
 
 def test_no_process_that_meets_its_target_most_months_reads_consistently_fails(december):
     for panel in december.panels:
-        segment = [p for p in panel.spc.points if panel.spc.segment_first and p.month >= panel.spc.segment_first
-                   and p.value is not None]
+        segment = [
+            p
+            for p in panel.spc.points
+            if panel.spc.segment_first and p.month >= panel.spc.segment_first and p.value is not None
+        ]
         if panel.spc.assurance != "fail" or not segment:
             continue
         target, lower = panel.spc.target, panel.spec.polarity == "lower"
@@ -253,8 +273,9 @@ def test_a_segment_starting_inside_the_chart_draws_from_its_first_month(december
     panel = next(p for p in december.panels if p.spec.code == "supervision")
     series = [(h.month, float(h.value.value)) for h in panel.history]
     # A change point in Jun-17, with limits allowed on its seven months, starts inside the 13 months charted.
-    result = spc_engine.xmr(series, polarity="higher", change_points=[Month(2017, 6)],
-                            options=spc_engine.SpcOptions(min_points=5))
+    result = spc_engine.xmr(
+        series, polarity="higher", change_points=[Month(2017, 6)], options=spc_engine.SpcOptions(min_points=5)
+    )
     lines = segment_lines(replace(panel, spc=result))
     months = [h.month for h in panel.chart_history]
     centres = list(zip(months, lines["centre"], strict=True))
@@ -299,8 +320,8 @@ def test_the_pdf_chart_draws_the_limits_and_names_their_period(december):
 def test_panel_14_names_its_chart_and_history_after_the_series_they_plot(client, demo):
     client.login(username="leader", password=PASSWORD)
     content = client.get("/scorecard/2017-12/").content.decode()
-    section = content[content.index('id="indicator-14"'):]
-    data = json.loads(content[content.index('<script id="chart-data"'):].split(">", 1)[1].split("</script>")[0])
+    section = content[content.index('id="indicator-14"') :]
+    data = json.loads(content[content.index('<script id="chart-data"') :].split(">", 1)[1].split("</script>")[0])
     chart = data["agency_social_workers"]
     assert chart["title"] == "% agency SW qualified total"
     assert chart["values"][-1] == pytest.approx(14.0, abs=0.05)  # the qualified total, 14%
@@ -330,17 +351,18 @@ def test_a_leader_sees_the_suggestion_but_cannot_act_on_it(client, demo):
     content = client.get("/indicators/unallocated_cases/").content.decode()
     assert "Suggested change point: February 2017" in content
     assert "Accept the change point" not in content and "Dismiss: the process" not in content
-    assert client.post("/indicators/unallocated_cases/change-points/dismiss/",
-                       {"month": "2017-02"}).status_code == 403
+    assert client.post("/indicators/unallocated_cases/change-points/dismiss/", {"month": "2017-02"}).status_code == 403
 
 
 def test_accepting_a_suggestion_records_it_with_the_reason(client, demo):
     client.login(username="performance", password=PASSWORD)
-    response = client.post("/indicators/unallocated_cases/change-points/",
-                           {"month": "2017-02", "reason": "Duty team created"}, follow=True)
+    response = client.post(
+        "/indicators/unallocated_cases/change-points/", {"month": "2017-02", "reason": "Duty team created"}, follow=True
+    )
     assert "Change point recorded from February 2017" in response.content.decode()
-    assert ChangePoint.objects.filter(indicator__code="unallocated_cases", month="2017-02-01",
-                                      reason="Duty team created").exists()
+    assert ChangePoint.objects.filter(
+        indicator__code="unallocated_cases", month="2017-02-01", reason="Duty team created"
+    ).exists()
     assert "Suggested change point: February 2017" not in response.content.decode()
     # The published month keeps the reading it was published with until it is restated, and says so.
     assert "recorded after this version was published" in response.content.decode()
@@ -359,10 +381,13 @@ def test_dismissing_a_suggestion_stops_it_and_keeps_who(client, demo):
     assert dismissal.history.first().history_user.username == "performance"
 
 
-@pytest.mark.parametrize(("month", "message"), [
-    ("Feb 2017", "Give the suggested month as YYYY-MM"),
-    ("2015-12", "is already a change point"),
-])
+@pytest.mark.parametrize(
+    ("month", "message"),
+    [
+        ("Feb 2017", "Give the suggested month as YYYY-MM"),
+        ("2015-12", "is already a change point"),
+    ],
+)
 def test_a_bad_dismissal_is_refused_with_a_message_and_nothing_changes(client, demo, month, message):
     from indicators.models import DismissedChangePoint
 
@@ -395,8 +420,9 @@ def test_each_indicators_conflict_rule_and_screening_and_the_run_length_settings
     settings.SPC_SHIFT_LENGTH, settings.SPC_TREND_LENGTH = 8, 6
     panel = build_scorecard(Month(2017, 12), PUBLISHED, codes=["supervision", "cp_visits"]).panels
     supervision, visits = (next(p for p in panel if p.spec.code == code) for code in ("supervision", "cp_visits"))
-    assert supervision.spc.options == spc_options(shift_length=8, trend_length=6, screen_outliers=True,
-                                                  conflict_rule="concern")
+    assert supervision.spc.options == spc_options(
+        shift_length=8, trend_length=6, screen_outliers=True, conflict_rule="concern"
+    )
     assert visits.spc.options == spc_options(shift_length=8, trend_length=6)
 
 

@@ -9,8 +9,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "system_packages.sh"
-PACKAGES = ["chromium", "fonts-liberation", "fonts-liberation2", "fonts-dejavu-core", "libpango-1.0-0",
-            "libpangoft2-1.0-0", "postgresql-client"]
+PACKAGES = [
+    "chromium",
+    "fonts-liberation",
+    "fonts-liberation2",
+    "fonts-dejavu-core",
+    "libpango-1.0-0",
+    "libpangoft2-1.0-0",
+    "postgresql-client",
+]
 
 pytestmark = pytest.mark.skipif(shutil.which("dpkg-query") is None, reason="not a Debian-like system")
 

@@ -30,25 +30,37 @@ class Command(BaseCommand):
         parser.add_argument("--month", required=True, help="The month to derive, as YYYY-MM.")
         parser.add_argument("--dry-run", action="store_true", help="Check and report, but save nothing.")
         parser.add_argument("--user", help="Username to record as the importer.")
-        parser.add_argument("--unmapped-to-authority", action="store_true",
-                            help="Count rows of team names nobody has mapped at authority level only.")
+        parser.add_argument(
+            "--unmapped-to-authority",
+            action="store_true",
+            help="Count rows of team names nobody has mapped at authority level only.",
+        )
 
     def handle(self, *args, file, month, dry_run=False, user=None, unmapped_to_authority=False, **options):
         when = parse_month(month)
         data, name = read_file(file)
         actor = find_user(user)
         try:
-            result = annex_a_import(data=data, file_name=name, month=when, actor=actor, dry_run=dry_run,
-                                    unmapped_to_authority=unmapped_to_authority)
+            result = annex_a_import(
+                data=data,
+                file_name=name,
+                month=when,
+                actor=actor,
+                dry_run=dry_run,
+                unmapped_to_authority=unmapped_to_authority,
+            )
         except ImportRefused as refused:
             raise refused_error(refused) from None
         for line in describe(result):
             self.stdout.write(line)
         if dry_run:
             if result.unmapped:
-                self.stdout.write("Map the names marked NOT MAPPED (admin: Team name mappings), or pass "
-                                  "--unmapped-to-authority, before importing.")
+                self.stdout.write(
+                    "Map the names marked NOT MAPPED (admin: Team name mappings), or pass "
+                    "--unmapped-to-authority, before importing."
+                )
             self.stdout.write("Dry run: nothing was saved.")
         else:
-            self.stdout.write(self.style.SUCCESS(
-                f"Imported {name} for {when.long_label}: {result.changed} values changed."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Imported {name} for {when.long_label}: {result.changed} values changed.")
+            )

@@ -25,7 +25,8 @@ def describe(result: ReferenceResult) -> list[str]:
 class Command(BaseCommand):
     help = (
         "Import reference data: import_reference KIND FILE, KIND one of "
-        + ", ".join(KINDS) + ". All or nothing; re-runnable (existing codes are updated)."
+        + ", ".join(KINDS)
+        + ". All or nothing; re-runnable (existing codes are updated)."
     )
 
     def add_arguments(self, parser):

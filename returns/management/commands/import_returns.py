@@ -29,8 +29,9 @@ class Command(BaseCommand):
         actor = find_user(user)
         try:
             with path.open("rb") as source:
-                result = returns_import(source=source, file_name=path.name, actor=actor, dry_run=dry_run,
-                                        max_bytes=limit)
+                result = returns_import(
+                    source=source, file_name=path.name, actor=actor, dry_run=dry_run, max_bytes=limit
+                )
         except ImportRefused as refused:
             raise refused_error(refused) from None
         except OSError as error:
@@ -40,7 +41,9 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write("Dry run: nothing was saved.")
         else:
-            self.stdout.write(self.style.SUCCESS(
-                f"Imported {path.name}: {result.new} new, {result.changed} changed, {result.unchanged} unchanged "
-                f"({result.audit_rows} audit entries)."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Imported {path.name}: {result.new} new, {result.changed} changed, {result.unchanged} unchanged "
+                    f"({result.audit_rows} audit entries)."
+                )
+            )

@@ -17,8 +17,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, wait=5, **options):
         if settings.IMPORT_JOBS_RUNNER != "redis":
-            raise CommandError("Background imports run in the web process here (IMPORT_JOBS_RUNNER is "
-                               f"{settings.IMPORT_JOBS_RUNNER!r}); set REDIS_URL to queue them for this command.")
+            raise CommandError(
+                "Background imports run in the web process here (IMPORT_JOBS_RUNNER is "
+                f"{settings.IMPORT_JOBS_RUNNER!r}); set REDIS_URL to queue them for this command."
+            )
         ran = run_worker(once=once, timeout=max(wait, 1))
         if once:
             self.stdout.write(f"Ran {ran} import job{'s' if ran != 1 else ''}.")

@@ -18,8 +18,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="Act as on this day (YYYY-MM-DD); default today.")
-        parser.add_argument("--months", type=int, default=reminders.LOOK_BACK_MONTHS,
-                            help="How many past months to look back over (default %(default)s).")
+        parser.add_argument(
+            "--months",
+            type=int,
+            default=reminders.LOOK_BACK_MONTHS,
+            help="How many past months to look back over (default %(default)s).",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Print who would be emailed; send nothing.")
 
     def handle(self, *args, date=None, months=reminders.LOOK_BACK_MONTHS, dry_run=False, **options):

@@ -22,8 +22,10 @@ def served_url(address: str) -> str:
     """
     match = _ADDRESS.match(address.strip())
     if not match or not 1 <= int(match["port"]) <= 65535:
-        raise ValueError(f"{address!r} is not an address to serve on: give PORT, HOST:PORT or [IPv6]:PORT, "
-                         "for example 127.0.0.1:8000 or 0.0.0.0:8080.")
+        raise ValueError(
+            f"{address!r} is not an address to serve on: give PORT, HOST:PORT or [IPv6]:PORT, "
+            "for example 127.0.0.1:8000 or 0.0.0.0:8080."
+        )
     host = match["host"] or "127.0.0.1"
     if host in ("0.0.0.0", "[::]"):
         host = socket.gethostname()
@@ -35,9 +37,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="Password for every demo user (default: generated and printed).")
-        parser.add_argument("--address", default=DEFAULT_ADDRESS,
-                            help="Where the demo will be served, as runserver takes it (HOST= of make demo): "
-                                 "PORT, HOST:PORT or [IPv6]:PORT; printed as the address to sign in at.")
+        parser.add_argument(
+            "--address",
+            default=DEFAULT_ADDRESS,
+            help="Where the demo will be served, as runserver takes it (HOST= of make demo): "
+            "PORT, HOST:PORT or [IPv6]:PORT; printed as the address to sign in at.",
+        )
 
     def handle(self, *args, password=None, address=DEFAULT_ADDRESS, **options):
         if not settings.DEBUG:

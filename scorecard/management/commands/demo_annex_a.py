@@ -9,8 +9,10 @@ from scorecard.demo.annex_a import MISMATCHED, DemoMonthError, annex_a_workbook
 
 
 class Command(BaseCommand):
-    help = ("Write the demo council's Annex A workbook for YYYY-MM (synthetic children, consistent with the demo's "
-            "counts) to FILE; import it with import_annex_a.")
+    help = (
+        "Write the demo council's Annex A workbook for YYYY-MM (synthetic children, consistent with the demo's "
+        "counts) to FILE; import it with import_annex_a."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("month", help="The month, as YYYY-MM (January 2014 to December 2017).")
@@ -31,6 +33,8 @@ class Command(BaseCommand):
             path.write_bytes(data)
         except OSError as error:
             raise CommandError(f"Cannot write {output}: {error.strerror}.") from None
-        self.stdout.write(f"Wrote {output} ({len(data):,} bytes): Annex A for {when.long_label}. Importing it gives "
-                          f"the demo's figures, except {' and '.join(MISMATCHED)}, which come out as the teams' sums "
-                          "(the demo's own counts of those are smaller).")
+        self.stdout.write(
+            f"Wrote {output} ({len(data):,} bytes): Annex A for {when.long_label}. Importing it gives "
+            f"the demo's figures, except {' and '.join(MISMATCHED)}, which come out as the teams' sums "
+            "(the demo's own counts of those are smaller)."
+        )
