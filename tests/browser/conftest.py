@@ -217,6 +217,8 @@ def axe_violations(_axe_source):
     """Return a helper running axe-core on the page and returning its violations for WCAG 2.2 A/AA."""
 
     def run(page, tags=WCAG_TAGS) -> Violations:
+        # Styles decide target sizes and contrast: check the page as drawn, once its stylesheets have loaded.
+        page.wait_for_load_state("load")
         # Evaluated through the DevTools protocol, not a <script> tag, so a strict
         # Content-Security-Policy on the page cannot block it.
         if not page.evaluate("() => typeof window.axe === 'object'"):

@@ -31,7 +31,8 @@ def test_the_performance_team_imports_a_file_through_preview_and_confirm(
     page.goto(f"{live_url}/imports/")
     violations = axe_violations(page)
     assert not violations, violations.describe()
-    page.get_by_role("link", name="Import returns").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Import returns").click()
     violations = axe_violations(page)
     assert not violations, violations.describe()
 
