@@ -12,12 +12,11 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from indicators.models import ChangePoint, Commentary, Comparator, Indicator, Measure, Target
 from lib.months import Month
-from returns.models import Return, ReturnValue, Source, StateChange, ValueChange
+from returns import services
+from returns.models import Source
 from scorecard import roles, snapshots
 from scorecard.demo import counts, reference
 from teams.models import Area, Council, Membership, Population, Team, TeamType
@@ -123,81 +122,14 @@ def load_users(*, password: str) -> User:
 
 
 def load_returns(*, actor: User) -> int:
-    """Write every demo count as approved returns; return how many values changed."""
-    now = timezone.now()
+    """Write every demo count as approved returns, through the returns' services; return how many values changed."""
     teams = {t.code: t for t in Team.objects.all()}
-    measures = {m.code: m for m in Measure.objects.all()}
     council = reference.COUNCIL[0]
-    wanted = counts.monthly_counts()
-    unit_months = {(unit, month) for unit, month, _ in wanted}
-
-    existing = {
-        (r.team.code if r.team is not None else council, str(Month.of(r.month))): r
-        for r in Return.objects.select_related("team")
+    values = {
+        (None if unit == council else teams[unit], Month.parse(month), measure): value
+        for (unit, month, measure), value in counts.monthly_counts().items()
     }
-    new_returns = [
-        Return(
-            team=None if unit == council else teams[unit],
-            month=_month_date(month),
-            state=Return.State.APPROVED,
-            updated_by=actor,
-            approved_by=actor,
-            approved_at=now,
-        )
-        for unit, month in sorted(unit_months)
-        if (unit, month) not in existing
-    ]
-    Return.objects.bulk_create(new_returns)
-    returns = {
-        (r.team.code if r.team is not None else council, str(Month.of(r.month))): r
-        for r in Return.objects.select_related("team")
-    }
-    StateChange.objects.bulk_create(
-        StateChange(
-            ret=returns[(unit, month)],
-            from_state=Return.State.DRAFT,
-            to_state=Return.State.APPROVED,
-            actor=actor,
-            at=now,
-            reason=DEMO_NOTE,
-        )
-        for unit, month in sorted(unit_months)
-        if (unit, month) not in existing
-    )
-    Return.objects.filter(pk__in=[r.pk for r in returns.values()]).exclude(state=Return.State.APPROVED).update(
-        state=Return.State.APPROVED
-    )
-
-    current = {
-        (v.ret_id, v.measure_id): v for v in ReturnValue.objects.filter(ret__in=[returns[key] for key in unit_months])
-    }
-    to_write, changes = [], []
-    for (unit, month, measure), value in sorted(wanted.items()):
-        ret, measure_obj = returns[(unit, month)], measures[measure]
-        old = current.get((ret.pk, measure_obj.pk))
-        if old is not None and old.value == value:
-            continue
-        to_write.append(ReturnValue(ret=ret, measure=measure_obj, value=value))
-        changes.append(
-            ValueChange(
-                ret=ret,
-                measure=measure_obj,
-                old_value=old.value if old else None,
-                new_value=value,
-                actor=actor,
-                at=now,
-                source=Source.SYSTEM,
-                reason=DEMO_NOTE,
-            )
-        )
-    ReturnValue.objects.bulk_create(
-        to_write, update_conflicts=True, unique_fields=["ret", "measure"], update_fields=["value", "unavailable_reason"]
-    )
-    ValueChange.objects.bulk_create(changes)
-    # Every change to a return's values raises its version (edit conflicts and cached scorecards rely on it).
-    Return.objects.filter(pk__in={value.ret.pk for value in to_write}).update(version=F("version") + 1)
-    Return.objects.filter(pk__in=[r.pk for r in returns.values()]).update(approved_version=F("version"))
-    return len(to_write)
+    return services.returns_load_approved(values=values, actor=actor, source=Source.SYSTEM, reason=DEMO_NOTE)
 
 
 def load_commentary(*, actor: User) -> None:

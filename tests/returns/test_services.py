@@ -424,3 +424,69 @@ def test_last_hands_of_many_returns_are_read_in_one_query_and_match_each_returns
     assert all(hands[ret.pk] == services.last_hands(ret) for ret in (east, other, untouched))
     with django_assert_num_queries(0):
         assert services.last_hands_by_return([]) == {}
+
+
+# Loading figures that arrive approved (the demo's history)
+
+
+def test_loaded_figures_are_audited_at_the_versions_a_form_save_and_an_approval_give(team, entry_user, performance):
+    by_form = draft_return(make_team("SOUTH-SG"))
+    services.return_save_values(ret=by_form, values={"open_cases": 10}, actor=entry_user)
+    written = services.returns_load_approved(
+        values={(team, DEC_2017, "open_cases"): 10, (team, DEC_2017, "cpp_children"): 0},
+        actor=performance,
+        source=Source.SYSTEM,
+        reason="Loaded",
+    )
+    ret = Return.objects.get(team=team)
+    assert written == 2 and values_of(ret) == {"open_cases": (10, ""), "cpp_children": (0, "")}
+    form_version = ValueChange.objects.get(ret=by_form).version
+    audit = ValueChange.objects.filter(ret=ret)
+    assert {(c.old_value, c.new_value, c.source, c.reason, c.version) for c in audit} == {
+        (None, 10, "system", "Loaded", form_version),
+        (None, 0, "system", "Loaded", form_version),
+    }
+    moves = StateChange.objects.filter(ret=ret)
+    assert [(c.from_state, c.to_state, c.actor, c.version) for c in moves] == [("draft", "approved", performance, 3)]
+    assert (ret.state, ret.version, ret.approved_version, ret.approved_by) == ("approved", 3, 3, performance)
+
+
+def test_loading_the_same_figures_again_writes_nothing(team, performance):
+    values = {(team, DEC_2017, "open_cases"): 10}
+    services.returns_load_approved(values=values, actor=performance, source=Source.SYSTEM, reason="Loaded")
+    counts = (ValueChange.objects.count(), StateChange.objects.count(), Return.objects.get().version)
+    assert services.returns_load_approved(values=values, actor=performance, source=Source.SYSTEM, reason="x") == 0
+    assert (ValueChange.objects.count(), StateChange.objects.count(), Return.objects.get().version) == counts
+
+
+def test_new_figures_for_an_approved_return_reopen_and_approve_it_on_the_record(team, performance):
+    ret = approved_return(team, values={"open_cases": 10}, version=3)
+    services.returns_load_approved(
+        values={(team, DEC_2017, "open_cases"): 12}, actor=performance, source=Source.SYSTEM, reason="Loaded"
+    )
+    ret.refresh_from_db()
+    assert values_of(ret) == {"open_cases": (12, "")}
+    moves = StateChange.objects.filter(ret=ret).order_by("version")
+    assert [(c.from_state, c.to_state, c.version) for c in moves] == [
+        ("approved", "draft", 4),
+        ("draft", "approved", 6),
+    ]
+    assert [(c.old_value, c.new_value, c.version) for c in ValueChange.objects.filter(ret=ret)] == [(10, 12, 5)]
+    assert (ret.state, ret.version, ret.approved_version) == ("approved", 6, 6)
+
+
+@pytest.mark.parametrize(
+    ("unit", "code", "value", "message"),
+    [
+        ("team", "no_such_measure", 1, "no_such_measure is not a measure EAST-SG returns"),
+        ("council", "open_cases", 1, "open_cases is not a measure the council returns"),
+        ("team", "open_cases", -1, "open_cases: "),
+        ("team", "open_cases", None, "open_cases: a loaded figure cannot be blank"),
+    ],
+)
+def test_figures_that_cannot_be_loaded_are_named_and_nothing_is_written(team, performance, unit, code, value, message):
+    make_council()
+    values = {(team, DEC_2017, "cpp_children"): 1, (team if unit == "team" else None, DEC_2017, code): value}
+    with pytest.raises(services.InvalidValues, match=message):
+        services.returns_load_approved(values=values, actor=performance, source=Source.SYSTEM, reason="Loaded")
+    assert not Return.objects.exists() and not ValueChange.objects.exists()

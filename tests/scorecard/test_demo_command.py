@@ -57,6 +57,18 @@ def test_a_second_run_changes_nothing(db, settings):
     assert loaded["Return"] == 48 * 14 and loaded["ReportingMonth"] == 48  # 13 teams and the council, 48 months
 
 
+def test_the_demo_s_returns_carry_the_audit_the_services_write(db, settings):
+    settings.DEBUG = True
+    call_command("demo", password=PASSWORD, stdout=io.StringIO())
+    assert not ValueChange.objects.filter(version__isnull=True).exists()
+    assert not StateChange.objects.filter(version__isnull=True).exists()
+    # Values saved at version 2 of a new return, then approved at 3, as a form save and an approval would.
+    assert set(ValueChange.objects.values_list("version", flat=True)) == {2}
+    approvals = StateChange.objects.filter(to_state=Return.State.APPROVED)
+    assert set(approvals.values_list("from_state", "version")) == {(Return.State.DRAFT, 3)}
+    assert set(Return.objects.values_list("state", "version", "approved_version")) == {(Return.State.APPROVED, 3, 3)}
+
+
 def test_it_prints_the_generated_password_and_the_demo_users_sign_in(db, settings):
     settings.DEBUG = True
     out = io.StringIO()
