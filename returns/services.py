@@ -3,7 +3,7 @@
 Every function here is atomic and locks the return's row first, so two people
 (or an approval and an edit) are serialised by the database: whatever commits
 second sees what the first did. Approved returns are locked for every caller:
-the form, imports, the admin and scripts all come through here.
+the form, imports, the admin, the demo and scripts all come through here.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The workbook is read into counts (`reader.derive`), the team names in it are
 resolved (a saved mapping, or a team whose code or name is the same ignoring
 case and spaces), and each unit's values go through the one writer
-(`services.annex_a_save_values`) with source "Annex A" and the file's name and
+(`services.return_save_values`) with source "Annex A" and the file's name and
 SHA-256. Approved returns are never changed: they are listed with what the
 file would have changed. Problems that would make a figure wrong refuse the
 whole file; names nobody has mapped stop the import until they are mapped or
