@@ -8,23 +8,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.dispatch import receiver
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from returns import policy, signals
+from returns import policy
 from returns.views import month_or_404
 from scorecard import snapshots
 from scorecard.notifications import notify_leaders_published
-from scorecard.security import log_security_event
 from teams.http import AuthenticatedHttpRequest
-
-
-@receiver(signals.workflow_event, dispatch_uid="scorecard.security.workflow_event")
-def log_workflow_event(sender, *, request, event: str, fields: dict, **kwargs) -> None:
-    """Record the returns workflow's transitions in the security log, beside sign-ins and refusals."""
-    log_security_event(request, event, **fields)
 
 
 @require_POST

@@ -29,6 +29,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from returns import signals
+
 logger = logging.getLogger("scorecard.security")
 
 # Events that may mean an attack or a misconfiguration; the rest are the normal record.
@@ -153,3 +155,9 @@ def _on_locked_out(sender, request, username=None, ip_address=None, **kwargs) ->
 @receiver(user_logged_out, dispatch_uid="scorecard.security.logged_out")
 def _on_logged_out(sender, request, user=None, **kwargs) -> None:
     log_security_event(request, "logout_succeeded", user=user.get_username() if user else None)
+
+
+@receiver(signals.workflow_event, dispatch_uid="scorecard.security.workflow_event")
+def _on_workflow_event(sender, *, request, event: str, fields: dict, **kwargs) -> None:
+    """Record the returns workflow's transitions in the security log, beside sign-ins and refusals."""
+    log_security_event(request, event, **fields)

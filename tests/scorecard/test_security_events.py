@@ -1,7 +1,11 @@
 """Security events reach the log with who, when, from where and what."""
 
 import logging
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -140,3 +144,21 @@ def test_throttling_counts_failures_by_the_address_behind_the_proxy(client, lead
         HTTP_X_FORWARDED_FOR="198.51.100.20",
     )
     assert response.status_code == 302
+
+
+def test_workflow_events_reach_the_log_once_the_apps_are_ready_without_the_urls():
+    # A worker or a management command loads no URLconf: the receiver must not depend on one being imported.
+    code = (
+        "import sys, django; django.setup(); from returns import signals; "
+        "print(signals.workflow_event.has_listeners(), 'scorecard.urls' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "scorecard.settings", "DJANGO_DEBUG": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False"]
