@@ -185,7 +185,6 @@ def _line(code, label, numerator, denominator="", **extra):
 
 
 _ASSESSMENTS_TOTAL = "assessments_in_timescale + assessments_out_of_timescale"
-_AGENCY_TOTAL = "(agency_social_workers + agency_team_managers) / (social_worker_posts + team_manager_posts)"
 
 INDICATORS: list[dict[str, Any]] = [
     {

@@ -24,9 +24,10 @@ import secrets
 import threading
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, connection, connections, transaction
 from django.utils import timezone
 
 from returns import signals
@@ -130,8 +131,6 @@ def _run_in_thread(job_id: int) -> None:
     try:
         job_run(job_id)
     finally:
-        from django.db import connections
-
         connections.close_all()
 
 
@@ -154,8 +153,6 @@ def run_worker(*, once: bool = False, timeout: int = 5) -> int:
 
 
 def _redis():
-    import redis
-
     return redis.Redis.from_url(settings.REDIS_URL)
 
 

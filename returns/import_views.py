@@ -19,6 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models.functions import Length
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -137,8 +138,6 @@ def _stored_pending(request, confirm: ConfirmForm, kind: str) -> PendingImport:
 
 
 def _stored_size(stored: PendingImport) -> int:
-    from django.db.models.functions import Length
-
     return PendingImport.objects.filter(pk=stored.pk).annotate(size=Length("data")).values_list("size", flat=True)[0]
 
 

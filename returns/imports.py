@@ -20,8 +20,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
+
+from indicators.models import Measure
 from lib.months import Month
-from returns import validation
+from returns import dates, policy, services, validation
+from returns.dates import EARLIEST_MONTH
+from returns.models import Return, ReturnValue
+from returns.selectors import Unit
 from returns.spreadsheets import (
     MAX_PROBLEMS,
     ImportRefused,
@@ -39,21 +46,13 @@ from returns.spreadsheets import (
     parse_count,
     parse_month,
 )
+from returns.team_measures import measure_refusal
+from teams.models import Council, Team
 
 # --------------------------------------------------------------------------- returns: reading the cells
 
 LONG_FORM = ["month", "team", "measure", "value"]
 WIDE_FIXED = ["month", "team"]
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A unit a file may name: a team (team_id set) or the council (team_id None)."""
-
-    code: str
-    team_id: int | None
-    level: str
-    active: bool = True
 
 
 @dataclass
@@ -67,23 +66,15 @@ class Lookups:
 
     @classmethod
     def load(cls) -> Lookups:
-        from indicators.models import Measure
-        from teams.models import Council, Team
-
-        units = {
-            code: Unit(code, pk, Measure.Level.TEAM, active)
-            for pk, code, active in Team.objects.values_list("pk", "code", "active")
-        }
+        units = {team.code: Unit(team.code, team.name, team) for team in Team.objects.only("code", "name", "active")}
         council = Council.objects.order_by("pk").values_list("code", flat=True).first()
         if council:
-            units[council] = Unit(council, None, Measure.Level.AUTHORITY)
+            units[council] = Unit(council, "", None)
         measures = {code: (pk, level) for pk, code, level in Measure.objects.values_list("pk", "code", "level")}
         return cls(units, measures, {pk: code for code, (pk, _) in measures.items()}, council)
 
 
 def _today() -> dt.date:
-    from returns import dates
-
     return dates.today()
 
 
@@ -120,8 +111,6 @@ def _month_of(raw, cache: dict, current: Month):
         return cache[raw]
     except (KeyError, TypeError):
         pass
-    from returns.dates import EARLIEST_MONTH
-
     try:
         month = parse_month(raw)
         if month > current:
@@ -141,11 +130,7 @@ def _access_refusal(actor, unit: Unit) -> str | None:
     """Return why the actor may not import this unit's values, or None when they may."""
     if actor is None:
         return None  # the command line is run by whoever runs the server
-    from returns import policy
-    from teams.models import Team
-
-    team = Team(pk=unit.team_id, code=unit.code) if unit.team_id is not None else None
-    if policy.has_import_permission(actor, team):
+    if policy.has_import_permission(actor, unit.team):
         return None
     return f"you may not import returns for {unit.code}; you may import only the teams you enter returns for"
 
@@ -286,11 +271,6 @@ def returns_import(
     returns changed since that preview. `progress` is called with the rows
     read so far, now and then.
     """
-    from django.db import IntegrityError, transaction
-    from django.utils import timezone
-
-    from returns import services
-
     if source is None:
         source = io.BytesIO(data or b"")
     lookups = Lookups.load()
@@ -334,8 +314,6 @@ class _Staging:
     WRITE_COLUMNS = ("ret_id", "measure_id", "value", "old_value", "has_old")
 
     def __init__(self) -> None:
-        from django.db import connection
-
         self.connection = connection
         self.postgres = connection.vendor == "postgresql"
 
@@ -378,8 +356,6 @@ class _Staging:
                 cursor.execute(f"ANALYZE {self.NAME}")
 
     def drop(self) -> None:
-        from django.db import DatabaseError
-
         try:
             with self.connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE IF EXISTS {self.NAME}")
@@ -413,9 +389,6 @@ def stage_cells(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Check every cell, row by row, staging the values; raise ImportRefused listing each problem. Return the rows."""
-    from returns.models import Return
-    from returns.team_measures import measure_refusal
-
     current = Month.of(today or _today())
     problems = Problems()
     months: dict[object, object] = {}  # raw cell -> first day, or an error message
@@ -511,8 +484,6 @@ def plan_staged(
     new, changed and unchanged values; and digests every change and state into
     the fingerprint a confirm must match.
     """
-    from returns.models import Return, ReturnValue
-
     codes = sorted(lookups.units)
     quote = staging.connection.ops.quote_name
     return_table, value_table = quote(Return._meta.db_table), quote(ReturnValue._meta.db_table)
@@ -581,8 +552,6 @@ def _plan_group(
     writes: list[tuple],
 ) -> None:
     """Plan one return: the rows of the file for one unit and month, in file order."""
-    from returns.models import Return
-
     result = plan.result
     month, rank, ret_id = _as_date(group[0][0]), group[0][1], group[0][5]
     code = codes[rank]

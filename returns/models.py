@@ -6,7 +6,7 @@ import io
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
@@ -272,8 +272,6 @@ class PendingImport(models.Model):
 
     def read_data(self, chunk: int = 1024 * 1024) -> io.BytesIO:
         """Return the stored file, read from the database a chunk at a time (never the whole row at once)."""
-        from django.db import connection
-
         table = connection.ops.quote_name(self._meta.db_table)
         if connection.vendor == "postgresql":
             size_sql, part_sql = "octet_length(data)", "substring(data from %s for %s)"

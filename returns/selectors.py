@@ -6,12 +6,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from indicators.models import Measure
 from lib.months import Month
 from returns import dates
 from returns.models import Return, ReturnValue, Source, StateChange, ValueChange
+from returns.team_measures import measures_for_team_type
 from teams.models import Area, Council, Team
 
 if TYPE_CHECKING:
@@ -23,7 +25,11 @@ HISTORY_MONTHS = 12
 
 @dataclass(frozen=True)
 class Unit:
-    """Who returns: a team, or the council itself (team None) for authority-level measures."""
+    """Who returns: a team, or the council itself (team None) for authority-level measures.
+
+    The form, the checks and imports all name units this way; an import's
+    lookups hold thousands, read per cell, so the derived fields are cached.
+    """
 
     code: str
     name: str
@@ -33,9 +39,18 @@ class Unit:
     def is_council(self) -> bool:
         return self.team is None
 
-    @property
+    @cached_property
     def level(self) -> str:
         return Measure.Level.AUTHORITY if self.team is None else Measure.Level.TEAM
+
+    @cached_property
+    def team_id(self) -> int | None:
+        return self.team.pk if self.team is not None else None
+
+    @cached_property
+    def active(self) -> bool:
+        """Return False for a team that makes no new returns; the council always makes them."""
+        return self.team is None or self.team.active
 
     @property
     def area(self) -> Area | None:
@@ -66,14 +81,7 @@ def measures_for(unit: Unit) -> list[Measure]:
     """Return the measures the unit returns, in data dictionary order: a team its team type's (team_measures)."""
     if unit.team is None:
         return list(Measure.objects.filter(level=unit.level).order_by("order", "code"))
-    from returns.team_measures import measures_for_team_type  # it imports teams and indicators only
-
     return list(measures_for_team_type(unit.team.team_type_id))
-
-
-def measure_labels() -> dict[str, str]:
-    """Return each measure's name by code."""
-    return dict(Measure.objects.values_list("code", "name"))
 
 
 def _unit_filter(team: Team | None, prefix: str = "") -> dict:

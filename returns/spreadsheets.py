@@ -25,7 +25,12 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import BinaryIO
 
+import defusedxml
+import openpyxl
 from django.conf import settings
+from openpyxl.worksheet._reader import CELL_TAG, FORMULA_TAG, ROW_TAG, WorkSheetParser
+from openpyxl.xml import DEFUSEDXML
+from openpyxl.xml.functions import iterparse
 
 from lib.months import Month
 from returns import validation
@@ -441,10 +446,6 @@ def _capped(cells: list, max_columns: int, row: int) -> list:
 
 
 def _open_xlsx(source: BinaryIO, file_name: str, sha256: str, max_columns: int) -> SheetStream:
-    import defusedxml
-    import openpyxl
-    from openpyxl.xml import DEFUSEDXML
-
     if not DEFUSEDXML:  # pragma: no cover - a deployment without defusedxml is refused outright
         raise ImportRefused("Excel files cannot be read safely on this server (defusedxml is missing); use CSV.")
     _check_unzipped_size(source, file_name)
@@ -526,9 +527,6 @@ def _xlsx_cells(workbook, sheet, max_columns: int) -> Iterator[tuple[int, list, 
     value there refuses the file). A formula's value is the result Excel saved
     with it (None when it saved none).
     """
-    from openpyxl.worksheet._reader import CELL_TAG, FORMULA_TAG, ROW_TAG, WorkSheetParser
-    from openpyxl.xml.functions import iterparse
-
     parser = WorkSheetParser(
         None,
         sheet._shared_strings,
