@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 
 from lib.months import Month
-from returns.policy import has_view_scorecard_permission
 from scorecard.board_pack import FILE_FORMATS, filename, render_file
-from scorecard.services import PUBLISHED, get_scorecard, month_status
+from scorecard.services import get_scorecard
+from scorecard.views import viewable_status
 
 
 def scorecard_download(request: HttpRequest, month: Month, fmt: str) -> HttpResponse:
@@ -15,10 +15,7 @@ def scorecard_download(request: HttpRequest, month: Month, fmt: str) -> HttpResp
     file_format = FILE_FORMATS.get(fmt)
     if file_format is None:
         raise Http404("No such format.")
-    status = month_status(month)
-    # One answer for "no such month" and "not yours to see", so a draft's existence is not given away.
-    if status is None or not has_view_scorecard_permission(request.user, published=status == PUBLISHED):
-        raise Http404("No scorecard for that month.")
+    status = viewable_status(request, month)
     scorecard = get_scorecard(month, status)
     response = HttpResponse(render_file(scorecard, fmt), content_type=file_format.content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename(scorecard, fmt)}"'

@@ -54,9 +54,10 @@ from teams.http import AuthenticatedHttpRequest
 ARROWS = {"up": "▲", "down": "▼", "level": "►", "none": "–"}
 
 
-def _viewable_status(request: HttpRequest, month: Month) -> str:
+def viewable_status(request: HttpRequest, month: Month) -> str:
     """Return the month's status, or 404 where it has no scorecard or the user may not see it."""
     status = month_status(month)
+    # One answer for "no such month" and "not yours to see", so a draft's existence is not given away.
     if status is None or not has_view_scorecard_permission(request.user, published=status == PUBLISHED):
         raise Http404("No scorecard for that month.")
     return status
@@ -64,7 +65,7 @@ def _viewable_status(request: HttpRequest, month: Month) -> str:
 
 def _viewable_scorecard(request: HttpRequest, month: Month, version: int | None = None) -> Scorecard:
     """Return the month's scorecard (a published version), or 404 where there is none or the user may not see it."""
-    status = _viewable_status(request, month)
+    status = viewable_status(request, month)
     if version is not None and status != PUBLISHED:
         raise Http404("That month has no published versions.")
     try:
@@ -91,7 +92,7 @@ def scorecard_latest(request: HttpRequest) -> HttpResponse:
 
 def scorecard_month(request: HttpRequest, month: Month, version: int | None = None) -> HttpResponse:
     """Show a month's scorecard (a published version, by default the latest): every panel, rating and commentary."""
-    status = _viewable_status(request, month)
+    status = viewable_status(request, month)
     ref = None
     if status == PUBLISHED:
         ref = snapshots.snapshot_ref(month, version)
@@ -247,7 +248,7 @@ def provenance(request: HttpRequest, month: Month, code: str) -> HttpResponse:
 
 def scorecard_json(request: HttpRequest, month: Month) -> HttpResponse:
     """Return the month's scorecard in the contract's JSON shape; a published version's is cached by its snapshot."""
-    status = _viewable_status(request, month)
+    status = viewable_status(request, month)
     if status != PUBLISHED:
         return JsonResponse(
             exports.scorecard_dict(get_scorecard(month, status)), json_dumps_params={"ensure_ascii": False}
