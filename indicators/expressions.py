@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from functools import lru_cache
 
+from lib.text import shorten
+
 POPULATION = "population"
 # The longest expression accepted (the model fields hold 500 characters).
 MAX_LENGTH = 500
@@ -49,7 +51,7 @@ def compile_expression(text: str) -> Evaluator:
 
 def _parse(text: str) -> ast.expr:
     """Return the parsed expression, refusing anything too long, too deep or not an expression."""
-    shown = text if len(text) <= 60 else text[:57] + "..."
+    shown = shorten(text, 60)
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"“{shown}” is longer than {MAX_LENGTH} characters.")
     if "\x00" in text:

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from indicators.models import Measure
 from lib.months import Month
+from lib.text import shorten
 from returns import dates, policy, services, validation
 from returns.dates import EARLIEST_MONTH
 from returns.models import Return, ReturnValue
@@ -140,8 +141,7 @@ def _unknown_unit(code: str, lookups: Lookups) -> str:
         return "the team is blank; give a team code" + (
             f" (or {lookups.council_code} for the council's own return)" if lookups.council_code else ""
         )
-    shown = code if len(code) <= 40 else code[:37] + "..."
-    return f"no team has the code “{shown}”" + (
+    return f"no team has the code “{shorten(code, 40)}”" + (
         f", and it is not the council's code ({lookups.council_code})"
         if lookups.council_code
         else " (and no council is set up yet: import it first with the kind council)"
@@ -151,8 +151,7 @@ def _unknown_unit(code: str, lookups: Lookups) -> str:
 def _unknown_measure(code: str) -> str:
     if not code:
         return "the measure is blank; give a measure code"
-    shown = code if len(code) <= 40 else code[:37] + "..."
-    return f"no measure has the code “{shown}”"
+    return f"no measure has the code “{shorten(code, 40)}”"
 
 
 def _wrong_level(measure_code: str, unit: Unit, lookups: Lookups) -> str:

@@ -17,6 +17,7 @@ from import_export import fields, resources, widgets
 
 from indicators.models import Comparator, Indicator, Target
 from lib.cells import guard_formula
+from lib.text import shorten
 from returns.models import ReturnValue
 from returns.spreadsheets import cell_text, is_blank, parse_count, parse_month
 from teams.models import Area, Council, Population, Team, TeamType
@@ -66,7 +67,7 @@ class CodeWidget(widgets.ForeignKeyWidget):
         try:
             return self.get_queryset(value, row, **kwargs).get(code=code)
         except self.model.DoesNotExist:
-            raise ValueError(f"no {self.label} has the code “{_short(code)}”") from None
+            raise ValueError(f"no {self.label} has the code “{shorten(code, 40)}”") from None
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value.code
@@ -82,7 +83,7 @@ class ChoiceWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
         if text not in self.values:
-            shown = f"“{_short(text)}”" if text else "blank"
+            shown = f"“{shorten(text, 40)}”" if text else "blank"
             raise ValueError(f"{shown} is not one of: {', '.join(self.values)}")
         return text
 
@@ -129,11 +130,11 @@ class StrictDecimalWidget(widgets.Widget):
         else:
             text = str(value).strip()
         if not _DECIMAL.fullmatch(text):
-            raise ValueError(f"“{_short(text)}” is not a plain number (digits and a decimal point only)")
+            raise ValueError(f"“{shorten(text, 40)}” is not a plain number (digits and a decimal point only)")
         try:
             number = Decimal(text)
         except InvalidOperation:  # pragma: no cover - the pattern already admits only decimals
-            raise ValueError(f"“{_short(text)}” is not a number") from None
+            raise ValueError(f"“{shorten(text, 40)}” is not a number") from None
         if abs(number) >= Decimal(10) ** 8:
             raise ValueError(f"{text} is too large")
         if self.minimum is not None and number < self.minimum:
@@ -155,10 +156,6 @@ class MonthWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else f"{value:%Y-%m}"
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # --------------------------------------------------------------------------- resources

@@ -32,7 +32,9 @@ from openpyxl.worksheet._reader import CELL_TAG, FORMULA_TAG, ROW_TAG, WorkSheet
 from openpyxl.xml import DEFUSEDXML
 from openpyxl.xml.functions import iterparse
 
+from lib.cells import column_letter
 from lib.months import Month
+from lib.text import shorten
 from returns import validation
 
 # More problems than this are summarised: nobody reads past the first screenful.
@@ -437,8 +439,7 @@ def _capped(cells: list, max_columns: int, row: int) -> list:
         if not is_blank(cells[index]):
             raise ImportRefused(
                 Problem(
-                    f"there is a value in column {_column_letter(index)}; "
-                    f"an import reads at most {max_columns} columns",
+                    f"there is a value in column {column_letter(index)}; an import reads at most {max_columns} columns",
                     row=row,
                 )
             )
@@ -561,7 +562,7 @@ def _xlsx_cells(workbook, sheet, max_columns: int) -> Iterator[tuple[int, list, 
                     if _present(value) or is_formula:
                         raise ImportRefused(
                             Problem(
-                                f"there is a value in column {_column_letter(max(column, 0))}; an import reads at most "
+                                f"there is a value in column {column_letter(max(column, 0))}; an import reads at most "
                                 f"{max_columns} columns",
                                 row=row_number,
                             )
@@ -702,8 +703,7 @@ def parse_month(raw) -> Month:
     try:
         return Month.parse(text)
     except ValueError:
-        shown = text if len(text) <= 30 else text[:27] + "..."
-        raise ValueError(f"“{shown}” is not a month in the form YYYY-MM (e.g. 2017-12)") from None
+        raise ValueError(f"“{shorten(text, 30)}” is not a month in the form YYYY-MM (e.g. 2017-12)") from None
 
 
 def cell_text(raw) -> str:
@@ -778,22 +778,13 @@ def headerless_value(cells: tuple, named: frozenset[int]) -> str | None:
     """Return why a row is refused when it has a value in a column without a header, else None."""
     for index, value in enumerate(cells):
         if index not in named and not is_blank(value):
-            return f"there is a value ({_short_repr(value)}) in column {_column_letter(index)}, which has no header"
+            return f"there is a value ({_short_repr(value)}) in column {column_letter(index)}, which has no header"
     return None
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _short_repr(value) -> str:
     text = cell_text(value)
-    return f"“{text if len(text) <= 30 else text[:27] + '...'}”"
+    return f"“{shorten(text, 30)}”"
 
 
 def cell_at(cells: tuple, index: int):

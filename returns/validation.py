@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from indicators.expressions import ExpressionError, compile_expression, names_in
+from lib.text import shorten
 
 MAX_COUNT = 10**9
 
@@ -132,7 +133,7 @@ def _in_range(value: int) -> int:
 
 
 def _why_not_a_count(text: str) -> str:
-    shown = text if len(text) <= 20 else text[:20] + "…"
+    shown = shorten(text, 20)
     if re.fullmatch(r"-\s*[0-9,]+", text):
         return "Enter 0 or more: counts cannot be negative."
     if re.fullmatch(r"[0-9,]*\.[0-9]*", text):

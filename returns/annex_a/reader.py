@@ -13,6 +13,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from lib.cells import column_letter
 from lib.months import Month
 from lib.workdays import WorkingCalendar
 from returns.annex_a.measures import LISTS, Context, ListSpec, RowProblem, Tally, count_row, header_key, list_number
@@ -254,7 +255,7 @@ def _find_header(rows, spec: ListSpec, result: Derivation) -> dict[str, int] | N
                     break
         for key, indexes in where.items():
             if len(indexes) > 1:
-                letters = " and ".join(_letter(i) for i in indexes)
+                letters = " and ".join(column_letter(i) for i in indexes)
                 result.errors.add(
                     spec.number, f"two columns ({letters}) are both “{spec.column(key).label}”: keep one", row=number
                 )
@@ -264,12 +265,3 @@ def _find_header(rows, spec: ListSpec, result: Derivation) -> dict[str, int] | N
         if seen >= HEADER_SEARCH_ROWS:
             return None
     return None
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
