@@ -31,7 +31,7 @@ from returns.import_forms import ConfirmForm, ExportForm, UploadForm
 from returns.import_jobs import job_progress, job_start, problems_from_json, result_from_json
 from returns.imports import returns_import
 from returns.models import ImportJob, PendingImport, Return
-from returns.reference_import import KINDS, has_import_reference_permission, reference_import
+from returns.reference_import import KINDS, Kind, has_import_reference_permission, reference_import
 from returns.spreadsheets import ImportRefused, Problem, check_size, open_sheet, sniff_kind
 from teams.http import AnyUser, AuthenticatedHttpRequest
 
@@ -231,23 +231,10 @@ def returns_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
             data=data, file_name=name, actor=request.user, expected_fingerprint=confirm.cleaned_data["fingerprint"]
         )
     except ImportRefused as refused:
-        form = UploadForm()
-        return render(
-            request,
-            "imports/upload.html",
-            {
-                "title": "Import returns",
-                "kind": None,
-                "form": form,
-                "problems": refused.problems,
-                "refused_at_confirm": True,
-            },
-            status=409,
-        )
-    _forget(confirm)
-    signals.workflow_event.send(
-        sender=Return,
-        request=request,
+        return _refused(request, kind=None, problems=refused.problems, at_confirm=True, status=409)
+    return _imported(
+        request,
+        confirm,
         event="returns_imported",
         fields={
             "file_name": name,
@@ -256,13 +243,9 @@ def returns_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
             "changed": result.changed,
             "returns": result.returns,
         },
-    )
-    messages.success(
-        request,
-        f"Imported {name}: {result.new} new, {result.changed} changed and "
+        message=f"Imported {name}: {result.new} new, {result.changed} changed and "
         f"{result.unchanged} unchanged values in {result.returns} returns.",
     )
-    return redirect("imports:index")
 
 
 @require_http_methods(["GET", "POST"])
@@ -321,28 +304,28 @@ def reference_confirm(request: AuthenticatedHttpRequest, kind: str) -> HttpRespo
             expected_fingerprint=confirm.cleaned_data["fingerprint"],
         )
     except ImportRefused as refused:
-        return render(
-            request,
-            "imports/upload.html",
-            {
-                "title": f"Import {spec.label.lower()}",
-                "kind": spec,
-                "form": UploadForm(),
-                "problems": refused.problems,
-                "refused_at_confirm": True,
-            },
-            status=409,
-        )
-    _forget(confirm)
-    signals.workflow_event.send(
-        sender=Return,
-        request=request,
+        return _refused(request, kind=spec, problems=refused.problems, at_confirm=True, status=409)
+    return _imported(
+        request,
+        confirm,
         event="reference_imported",
         fields={"kind": kind, "file_name": name, "sha256": result.sha256, "new": result.new, "updated": result.updated},
+        message=f"Imported {name}: {result.new} new, {result.updated} updated, {result.unchanged} unchanged.",
     )
-    messages.success(
-        request, f"Imported {name}: {result.new} new, {result.updated} updated, {result.unchanged} unchanged."
-    )
+
+
+def _refused(request: HttpRequest, *, kind: Kind | None, problems, at_confirm: bool, status: int) -> HttpResponse:
+    """Show the upload page again with why the file was refused (at confirm: the file or the data changed since)."""
+    title = f"Import {kind.label.lower()}" if kind is not None else "Import returns"
+    context = {"title": title, "kind": kind, "form": UploadForm(), "problems": problems}
+    return render(request, "imports/upload.html", {**context, "refused_at_confirm": at_confirm}, status=status)
+
+
+def _imported(request: HttpRequest, confirm: ConfirmForm, *, event: str, fields: dict, message: str) -> HttpResponse:
+    """Finish a confirmed import: drop the stored file, put it on the security record, say what it did."""
+    _forget(confirm)
+    signals.workflow_event.send(sender=Return, request=request, event=event, fields=fields)
+    messages.success(request, message)
     return redirect("imports:index")
 
 
@@ -355,16 +338,11 @@ def import_job(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     if not job.finished:
         return render(request, "imports/job.html", {"job": job, "rows": job_progress(job)})
     if job.state != ImportJob.State.DONE:
-        return render(
+        return _refused(
             request,
-            "imports/upload.html",
-            {
-                "title": "Import returns",
-                "kind": None,
-                "form": UploadForm(),
-                "problems": problems_from_json(job.problems),
-                "refused_at_confirm": job.step == ImportJob.Step.CONFIRM,
-            },
+            kind=None,
+            problems=problems_from_json(job.problems),
+            at_confirm=job.step == ImportJob.Step.CONFIRM,
             status=400 if job.state == ImportJob.State.REFUSED else 500,
         )
     result = result_from_json(job.result or {})
