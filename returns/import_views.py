@@ -251,11 +251,7 @@ def returns_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reference_upload(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Upload a reference file and preview what importing it would do."""
-    spec = KINDS.get(kind)
-    if spec is None:
-        raise Http404("No such kind of reference data.")
-    if not has_import_reference_permission(request.user, kind):
-        raise PermissionDenied
+    spec = _kind_or_404(request, kind)
     context = {"title": f"Import {spec.label.lower()}", "kind": spec}
     form = UploadForm(data=request.POST or None, files=request.FILES or None)
     problems = _too_large(request) if request.method == "POST" else None
@@ -285,11 +281,7 @@ def reference_upload(request: AuthenticatedHttpRequest, kind: str) -> HttpRespon
 @require_POST
 def reference_confirm(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Import the previewed reference file for real."""
-    spec = KINDS.get(kind)
-    if spec is None:
-        raise Http404("No such kind of reference data.")
-    if not has_import_reference_permission(request.user, kind):
-        raise PermissionDenied
+    spec = _kind_or_404(request, kind)
     confirm = ConfirmForm(request.POST)
     if not confirm.is_valid():
         messages.error(request, "The confirmation was incomplete; upload the file again.")
@@ -312,6 +304,16 @@ def reference_confirm(request: AuthenticatedHttpRequest, kind: str) -> HttpRespo
         fields={"kind": kind, "file_name": name, "sha256": result.sha256, "new": result.new, "updated": result.updated},
         message=f"Imported {name}: {result.new} new, {result.updated} updated, {result.unchanged} unchanged.",
     )
+
+
+def _kind_or_404(request: AuthenticatedHttpRequest, kind: str) -> Kind:
+    """Return the kind of reference data the URL names, or raise 404 (no such kind) or 403 (not the user's)."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise Http404("No such kind of reference data.")
+    if not has_import_reference_permission(request.user, kind):
+        raise PermissionDenied
+    return spec
 
 
 def _refused(request: HttpRequest, *, kind: Kind | None, problems, at_confirm: bool, status: int) -> HttpResponse:
