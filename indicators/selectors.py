@@ -28,31 +28,26 @@ def indicator_specs(*, codes: list[str] | None = None) -> list[IndicatorSpec]:
     return [_spec(indicator) for indicator in queryset]
 
 
-def _spec(indicator: Indicator) -> IndicatorSpec:
-    headline = LineSpec(
-        code="headline",
-        label=indicator.headline_label,
-        unit=indicator.unit,
-        numerator=indicator.numerator,
-        denominator=indicator.denominator,
-        area_numerator=indicator.area_numerator,
-        multiplier=Fraction(indicator.multiplier),
-        precision=indicator.precision,
-        is_headline=True,
+def _line_spec(source: Indicator | IndicatorLine, **identity) -> LineSpec:
+    """Return a line's spec from the figure fields the headline (on the indicator) and supporting lines share."""
+    return LineSpec(
+        unit=source.unit,
+        numerator=source.numerator,
+        denominator=source.denominator,
+        area_numerator=source.area_numerator,
+        multiplier=Fraction(source.multiplier),
+        precision=source.precision,
+        **identity,
     )
+
+
+def _spec(indicator: Indicator) -> IndicatorSpec:
+    headline = _line_spec(indicator, code="headline", label=indicator.headline_label, is_headline=True)
     supporting = [
         (
             line.order,
-            LineSpec(
-                code=line.code,
-                label=line.label,
-                unit=line.unit,
-                numerator=line.numerator,
-                denominator=line.denominator,
-                area_numerator=line.area_numerator,
-                multiplier=Fraction(line.multiplier),
-                precision=line.precision,
-                team_type=line.team_type.code if line.team_type else None,
+            _line_spec(
+                line, code=line.code, label=line.label, team_type=line.team_type.code if line.team_type else None
             ),
         )
         for line in indicator.lines.all()
