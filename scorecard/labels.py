@@ -55,7 +55,10 @@ SPC_COLOURS = {
     "fail": "#a04a00",
     "hit_and_miss": "#505a5f",
 }
+# Comparator kinds in words: their name, and the shorter forms a chart's line label and the PDF's summary fit.
 COMPARATOR_LABELS = {"national": "National", "statistical_neighbours": "Statistical neighbours"}
+COMPARATOR_CHART_LABELS = {"national": "National", "statistical_neighbours": "Stat. neighbours"}
+COMPARATOR_ABBREVIATIONS = {"national": "Nat.", "statistical_neighbours": "SN"}
 
 
 def movement(trend: str | None, polarity: str) -> str:

@@ -20,6 +20,7 @@ from scorecard.charts import history_chart
 from scorecard.labels import (
     ASSURANCE_ICONS,
     ASSURANCE_LABELS,
+    COMPARATOR_ABBREVIATIONS,
     COMPARATOR_LABELS,
     POLARITY_LABELS,
     RATING_LABELS,
@@ -208,12 +209,11 @@ def _comparators(panel: Panel) -> tuple[str, ...]:
 
 def _comparators_short(panel: Panel) -> str:
     """Return the comparators in a few words for the summary, grouped by the line they describe."""
-    short = {"national": "Nat.", "statistical_neighbours": "SN"}
     groups: dict[str, list[str]] = {}
     for comparator in panel.result.comparators:
         line = _line_for(panel, comparator.line) or panel.result.headline
         prefix = f"{line.label}: " if comparator.line else ""
-        text = f"{short.get(comparator.kind, comparator.kind)} {_fmt(comparator.value, line)}"
+        text = f"{COMPARATOR_ABBREVIATIONS.get(comparator.kind, comparator.kind)} {_fmt(comparator.value, line)}"
         groups.setdefault(prefix, []).append(text)
     return "; ".join(prefix + " · ".join(texts) for prefix, texts in groups.items())
 

@@ -29,6 +29,7 @@ from scorecard.charts import chart_axis, segment_lines, series_title
 from scorecard.labels import (
     ASSURANCE_ICONS,
     ASSURANCE_LABELS,
+    COMPARATOR_LABELS,
     POLARITY_LABELS,
     RATING_LABELS,
     TREND_LABELS,
@@ -505,7 +506,7 @@ def _panel_context(panel: Panel, scorecard: Scorecard) -> dict:
         "target_text": _format(result.target.value, spec) if result.target else None,
         "comparators": [
             {
-                "kind": "National average" if c.kind == "national" else "Statistical neighbours",
+                "kind": COMPARATOR_LABELS[c.kind],
                 "value": format_number(c.value, 0 if c.line else spec.precision, unit="count" if c.line else spec.unit),
                 "line": next((line.label for line in result.lines if line.code == c.line), ""),
                 "period": c.period,
@@ -574,7 +575,7 @@ def _chart(panel: Panel, history, *, with_limits: bool = False) -> dict:
         "targets": [exports.number(point.target) for point in history],
         "comparators": [
             {
-                "label": f"{'National' if c.kind == 'national' else 'Statistical neighbours'} ({c.period})",
+                "label": f"{COMPARATOR_LABELS[c.kind]} ({c.period})",
                 "value": exports.number(c.value),
             }
             for c in panel.result.comparators
