@@ -193,19 +193,20 @@ def build_scorecard(
     for spec in inputs.specs:
         result = compute_indicator(totals, spec, month, data.areas, commentary.get(spec.code, ""))
         history = tuple(
-            HistoryPoint(m, figure, _target_value(spec, m))
+            HistoryPoint(m, figure, target_value(spec, m))
             for m, figure in headline_history(totals, spec, history_months)
         )
-        panels.append(Panel(result, history, _spc(spec, history, result)))
+        panels.append(Panel(result, history, history_spc(spec, history, result)))
     return Scorecard(month, status, inputs.council, tuple(data.areas), tuple(panels))
 
 
-def _target_value(spec, month: Month) -> Decimal | None:
+def target_value(spec, month: Month) -> Decimal | None:
+    """Return the indicator's target in force in the month, or None."""
     target = target_in_force(spec, month)
     return target.value if target else None
 
 
-def _spc(spec, history: tuple[HistoryPoint, ...], result: IndicatorResult) -> spc.SpcResult | None:
+def history_spc(spec, history: tuple[HistoryPoint, ...], result: IndicatorResult) -> spc.SpcResult | None:
     """Chart the headline's history with `indicators.spc` and explain it beside the rating and trend."""
     series = [(point.month, None if point.value.value is None else float(point.value.value)) for point in history]
     # Trim leading months without data: the chart starts when the figure does.

@@ -47,11 +47,11 @@ from scorecard.services import (
     Panel,
     Restatement,
     Scorecard,
-    _spc,
-    _target_value,
     build_scorecard,
+    history_spc,
     indicators_needing_commentary,
     read_inputs,
+    target_value,
 )
 
 # The layout of ScorecardSnapshot.data; bump it (and teach `_decode` the old one) if the JSON's shape changes.
@@ -586,7 +586,7 @@ def _published_differences() -> list[Difference]:
         for spec, result in zip(inputs.specs, results, strict=True):
             history = tuple(_headline_point(inputs, spec, first + n, headlines) for n in range(month - first + 1))
             panel = stored.get(spec.code)
-            if panel is None or _chart_differs(panel, history, _spc(spec, history, result)):
+            if panel is None or _chart_differs(panel, history, history_spc(spec, history, result)):
                 charts.append(f"{spec.number}. {spec.short_title}: chart history or SPC limits change")
         if changes or charts:
             found.append(Difference(month, snapshot.version, tuple(changes), tuple(charts)))
@@ -598,7 +598,7 @@ def _headline_point(inputs: Inputs, spec, month: Month, memo: dict[tuple[str, Mo
     key = (spec.code, month)
     if key not in memo:
         [(_, figure)] = headline_history(inputs.totals, spec, [month])
-        memo[key] = HistoryPoint(month, figure, _target_value(spec, month))
+        memo[key] = HistoryPoint(month, figure, target_value(spec, month))
     return memo[key]
 
 
