@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, User
 
 from scorecard import roles
+from teams.models import Team
+from tests.returns.factories import make_council, make_team
 
 PASSWORD = "correct-horse-battery-staple"
+# While December 2017's returns are being collected (due Monday 8 January 2018: the 1st was a bank holiday).
+JANUARY_2018 = "2018-01-10 10:00:00+00:00"
 
 
 def make_user(username: str, *groups: str, **extra) -> User:
@@ -41,6 +46,20 @@ def administrator(db) -> User:
 @pytest.fixture
 def entry_user(db) -> User:
     return make_user("entry.east", roles.DATA_ENTRY)
+
+
+@pytest.fixture
+def east(db, entry_user) -> Team:
+    """The council and its EAST-SG team, with the data entry user a member."""
+    make_council()
+    return make_team("EAST-SG", area="EAST", members=[entry_user])
+
+
+@pytest.fixture
+def january_2018():
+    """Stop the clock on 10 January 2018 (JANUARY_2018)."""
+    with time_machine.travel(JANUARY_2018, tick=False):
+        yield
 
 
 @pytest.fixture(autouse=True)

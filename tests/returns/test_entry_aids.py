@@ -5,7 +5,6 @@ import io
 
 import openpyxl
 import pytest
-import time_machine
 
 from returns.imports import returns_import
 from returns.models import Return, ReturnValue
@@ -15,24 +14,13 @@ from tests.returns.factories import (
     TEAM_VALUES,
     approved_return,
     draft_return,
-    make_council,
     make_team,
 )
 
-NOW = "2018-01-10 10:00:00+00:00"
 FORM = "/returns/2017-12/EAST-SG/"
 
 
-@pytest.fixture(autouse=True)
-def _january_2018():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def east(db, entry_user):
-    make_council()
-    return make_team("EAST-SG", area="EAST", members=[entry_user])
+pytestmark = pytest.mark.usefixtures("january_2018")
 
 
 def form_data(values, **extra):

@@ -3,7 +3,6 @@
 import logging
 
 import pytest
-import time_machine
 from django.core import mail
 
 from returns import notifications, services
@@ -12,15 +11,15 @@ from scorecard import roles
 from tests.conftest import make_user
 from tests.returns.factories import TEAM_VALUES, approved_return, make_council, make_team, submitted_return
 
-NOW = "2018-01-10 10:00:00+00:00"
 FORM = "/returns/2017-12/EAST-SG/"
 
 
+pytestmark = pytest.mark.usefixtures("january_2018")
+
+
 @pytest.fixture(autouse=True)
-def _january_2018(settings):
+def _mail_kept_in_memory(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -12,25 +12,14 @@ from tests.returns.factories import (
     DEC_2017,
     approved_return,
     draft_return,
-    make_council,
     make_team,
     submitted_return,
 )
 
-NOW = "2018-01-10 10:00:00+00:00"
 TODAY = dt.date(2018, 1, 10)
 
 
-@pytest.fixture(autouse=True)
-def _january_2018():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def east(db, entry_user):
-    make_council()
-    return make_team("EAST-SG", area="EAST", members=[entry_user])
+pytestmark = pytest.mark.usefixtures("january_2018")
 
 
 def test_it_tells_a_rejected_return_from_a_draft_saved_after_submission(east, performance, entry_user):

@@ -1,7 +1,6 @@
 """Forms per team type: which measures a team returns is data, and the form, checks and import follow it."""
 
 import pytest
-import time_machine
 
 from indicators.models import Measure
 from returns import selectors, team_measures
@@ -13,7 +12,6 @@ from teams.models import TeamType
 from tests.imports.conftest import csv_file
 from tests.returns.factories import TEAM_VALUES, make_council, make_team
 
-NOW = "2018-01-10 10:00:00+00:00"
 CIC_FORM = "/returns/2017-12/EAST-CIC/"
 NOT_CIC = (
     "assessments_in_timescale",
@@ -24,10 +22,7 @@ NOT_CIC = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _january_2018():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("january_2018")
 
 
 @pytest.fixture

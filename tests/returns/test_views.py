@@ -3,7 +3,6 @@
 import logging
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,30 +20,17 @@ from tests.returns.factories import (
     approved_return,
     draft_return,
     history,
-    make_council,
     make_team,
     submitted_return,
 )
 
-# Frozen in January 2018, so December 2017's returns are being collected
-# (due Monday 8 January: the 1st was a bank holiday).
-NOW = "2018-01-10 10:00:00+00:00"
 FORM = "/returns/2017-12/EAST-SG/"
 OTHER_FORM = "/returns/2017-12/SOUTH-SG/"
 COUNCIL_FORM = "/returns/2017-12/CITY/"
 MONTH_PAGE = "/returns/2017-12/"
 
 
-@pytest.fixture(autouse=True)
-def _january_2018():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def east(db, entry_user):
-    make_council()
-    return make_team("EAST-SG", area="EAST", members=[entry_user])
+pytestmark = pytest.mark.usefixtures("january_2018")
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The home page as each role's task list."""
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -14,24 +13,11 @@ from tests.returns.factories import (
     DEC_2017,
     approved_return,
     draft_return,
-    make_council,
     make_team,
     submitted_return,
 )
 
-NOW = "2018-01-10 10:00:00+00:00"
-
-
-@pytest.fixture(autouse=True)
-def _january_2018():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def east(db, entry_user):
-    make_council()
-    return make_team("EAST-SG", area="EAST", members=[entry_user])
+pytestmark = pytest.mark.usefixtures("january_2018")
 
 
 @pytest.fixture

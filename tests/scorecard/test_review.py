@@ -3,7 +3,6 @@
 import logging
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 from django.core import mail
 
@@ -15,18 +14,18 @@ from scorecard import roles
 from tests.conftest import make_user
 from tests.returns.factories import DEC_2017, approved_return, draft_return, make_council, make_team, submitted_return
 
-NOW = "2018-01-10 10:00:00+00:00"
 MONTH_PAGE = "/returns/2017-12/"
 PREVIEW = "/returns/2017-12/publish/preview"
 APPROVE = "/returns/2017-12/approve-submitted"
 COMMENTARY = "/indicators/unallocated_cases/commentary/2017-12/"
 
 
+pytestmark = pytest.mark.usefixtures("january_2018")
+
+
 @pytest.fixture(autouse=True)
-def _january_2018(settings):
+def _mail_kept_in_memory(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture
