@@ -12,19 +12,7 @@ from indicators.models import (
     Measure,
     Target,
 )
-
-
-class PageOnlyAdminMixin:
-    """Shown here, changed only on the scorecard's pages, through the services that check and audit them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from teams.admin import ReadOnlyAdminMixin
 
 
 @admin.display(description="Month", ordering="month")
@@ -64,7 +52,7 @@ class ComparatorInline(PlainFieldsMixin, admin.TabularInline):
     extra = 0
 
 
-class ChangePointInline(PageOnlyAdminMixin, PlainFieldsMixin, admin.TabularInline):
+class ChangePointInline(ReadOnlyAdminMixin, PlainFieldsMixin, admin.TabularInline):
     model = ChangePoint
     extra = 0
     fields = ["month", "reason", "created_by", "created_at"]
@@ -152,7 +140,7 @@ class ComparatorAdmin(PlainFieldsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Commentary)
-class CommentaryAdmin(PageOnlyAdminMixin, PlainFieldsMixin, SimpleHistoryAdmin):
+class CommentaryAdmin(ReadOnlyAdminMixin, PlainFieldsMixin, SimpleHistoryAdmin):
     """Written on the month's page (indicators.services), where who and when are recorded."""
 
     list_display = ["indicator", month_column, "updated_by", "updated_at"]
@@ -164,7 +152,7 @@ class CommentaryAdmin(PageOnlyAdminMixin, PlainFieldsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ChangePoint)
-class ChangePointAdmin(PageOnlyAdminMixin, PlainFieldsMixin, SimpleHistoryAdmin):
+class ChangePointAdmin(ReadOnlyAdminMixin, PlainFieldsMixin, SimpleHistoryAdmin):
     """Recorded and removed on the indicator's page (indicators.services)."""
 
     list_display = ["indicator", month_column, "reason", "created_by", "created_at"]
@@ -175,7 +163,7 @@ class ChangePointAdmin(PageOnlyAdminMixin, PlainFieldsMixin, SimpleHistoryAdmin)
 
 
 @admin.register(DismissedChangePoint)
-class DismissedChangePointAdmin(PageOnlyAdminMixin, SimpleHistoryAdmin):
+class DismissedChangePointAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["indicator", "month", "dismissed_by", "dismissed_at"]
     list_filter = ["indicator"]
     readonly_fields = ["indicator", "month", "dismissed_by", "dismissed_at"]

@@ -11,28 +11,12 @@ from returns.models import (
     ValidationRule,
     ValueChange,
 )
+from teams.admin import ReadOnlyAdminMixin
 
 
 @admin.display(description="Month", ordering="month")
 def month_column(obj) -> str:
     return shown_month(obj.month)
-
-
-class ReadOnlyAdminMixin:
-    """Audit rows and values change only through the services that audit them.
-
-    This is also how approved returns stay locked in the admin: no one, not
-    even a superuser, edits a return or its values here.
-    """
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReturnValueInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -63,6 +47,7 @@ class StateChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
+# Read-only is also how approved returns stay locked in the admin: the services are the one writer.
 @admin.register(Return)
 class ReturnAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [month_column, "unit_label", "state", "version", "updated_by", "updated_at"]

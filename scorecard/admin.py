@@ -17,6 +17,7 @@ from django.http import HttpRequest
 
 from scorecard.models import ScorecardSnapshot
 from scorecard.security import log_security_event
+from teams.admin import ReadOnlyAdminMixin
 
 _RIGHTS = ("is_superuser", "groups", "user_permissions")
 _OWN = ("is_active", "is_staff", *_RIGHTS)
@@ -150,7 +151,7 @@ admin.site.register(Group, AuditedGroupAdmin)
 
 
 @admin.register(ScorecardSnapshot)
-class ScorecardSnapshotAdmin(admin.ModelAdmin):
+class ScorecardSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Published versions, for reading: they change only by publishing or restating."""
 
     list_display = ["month", "version", "published_at", "published_by", "reason"]
@@ -158,12 +159,3 @@ class ScorecardSnapshotAdmin(admin.ModelAdmin):
     list_select_related = ["published_by"]
     fields = ["month", "version", "published_at", "published_by", "reason", "restatements", "sources"]
     readonly_fields = ["month", "version", "published_at", "published_by", "reason", "restatements", "sources"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,6 +4,20 @@ from simple_history.admin import SimpleHistoryAdmin
 from teams.models import Area, Council, Membership, Population, Team, TeamNameMapping, TeamType
 
 
+class ReadOnlyAdminMixin:
+    """Shown in the admin, never changed there, not even by a superuser: the rows change only through the
+    services (and the pages that call them) that check and audit every change."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Council)
 class CouncilAdmin(admin.ModelAdmin):
     list_display = ["code", "name"]
