@@ -397,15 +397,34 @@ def _assessments(row, measures, ctx, tally, note) -> None:
     )
 
 
-def _children_in_need(row, measures, ctx, tally, note) -> None:
-    start, closed = row.get("start"), row.get("closed")
+# The lists whose rows are episodes open from "start" to an end date: (why a row without a start is not counted,
+# why one that ends before it starts is refused), by the end's field.
+_EPISODES = {
+    "closed": ("no start date: the episode is not counted", "the episode closes before it starts"),
+    "ended": ("no plan start date: the plan is not counted", "the plan ends before it starts"),
+    "ceased": (
+        "no date started to be looked after: the child is not counted",
+        "the child ceases to be looked after before starting",
+    ),
+}
+
+
+def _open_at_end(row, ctx, note, end: str) -> bool:
+    """Return True if the row's episode, from "start" to `end`, is open at the month's end (see _EPISODES)."""
+    undated, ends_first = _EPISODES[end]
+    start, ended = row.get("start"), row.get(end)
     if start is None:
-        note("start", "no start date: the episode is not counted")
+        note("start", undated)
+        return False
+    if ended is not None and ended < start:
+        raise RowProblem(end, ends_first)
+    return ctx.open_at_end(start, ended)
+
+
+def _children_in_need(row, measures, ctx, tally, note) -> None:
+    if not _open_at_end(row, ctx, note, "closed"):
         return
-    if closed is not None and closed < start:
-        raise RowProblem("closed", "the episode closes before it starts")
-    if not ctx.open_at_end(start, closed):
-        return
+    start = row["start"]
     tally.authority["cin_supported_total"] += 1
     if "cin_supported_at_home" in measures:
         looked_after = row.get("status")
@@ -427,14 +446,9 @@ def _children_in_need(row, measures, ctx, tally, note) -> None:
 
 
 def _child_protection(row, measures, ctx, tally, note) -> None:
-    start, ended = row.get("start"), row.get("ended")
-    if start is None:
-        note("start", "no plan start date: the plan is not counted")
+    if not _open_at_end(row, ctx, note, "ended"):
         return
-    if ended is not None and ended < start:
-        raise RowProblem("ended", "the plan ends before it starts")
-    if not ctx.open_at_end(start, ended):
-        return
+    start = row["start"]
     team = _team(row, tally, measures, ("cpp_children",))
     if team is None:
         return
@@ -455,13 +469,7 @@ def _child_protection(row, measures, ctx, tally, note) -> None:
 
 
 def _looked_after(row, measures, ctx, tally, note) -> None:
-    start, ceased = row.get("start"), row.get("ceased")
-    if start is None:
-        note("start", "no date started to be looked after: the child is not counted")
-        return
-    if ceased is not None and ceased < start:
-        raise RowProblem("ceased", "the child ceases to be looked after before starting")
-    if not ctx.open_at_end(start, ceased):
+    if not _open_at_end(row, ctx, note, "ceased"):
         return
     uasc = row.get("uasc")
     if uasc is None:
@@ -501,25 +509,41 @@ def _care_leavers(row, measures, ctx, tally, note) -> None:
             tally.authority["care_leavers_ete"] += 1
 
 
+# Adoption's two steps, each counted in the month it happens with the days since an earlier date:
+# (children measure, days measure, the step's field, the earlier date's field, why a row without it is not counted,
+# why one with it after the step is refused).
+_ADOPTION_STEPS = (
+    (
+        "adoption_match_children",
+        "adoption_match_days",
+        "matched",
+        "placement_order",
+        "matched in the month without a date of placement order: not counted",
+        "the placement order is after the match",
+    ),
+    (
+        "adoption_placement_children",
+        "adoption_placement_days",
+        "placed",
+        "entered_care",
+        "placed in the month without the date the child entered care: not counted",
+        "the child entered care after being placed for adoption",
+    ),
+)
+
+
 def _adoption(row, measures, ctx, tally, note) -> None:
-    matched, order = row.get("matched"), row.get("placement_order")
-    if "adoption_match_children" in measures and ctx.in_month(matched):
-        if order is None:
-            note("placement_order", "matched in the month without a date of placement order: not counted")
-        elif order > matched:
-            raise RowProblem("placement_order", "the placement order is after the match")
+    for children, days, step, since, undated, refused in _ADOPTION_STEPS:
+        happened, began = row.get(step), row.get(since)
+        if children not in measures or not ctx.in_month(happened):
+            continue
+        if began is None:
+            note(since, undated)
+        elif began > happened:
+            raise RowProblem(since, refused)
         else:
-            tally.authority["adoption_match_children"] += 1
-            tally.authority["adoption_match_days"] += (matched - order).days
-    placed, entered = row.get("placed"), row.get("entered_care")
-    if "adoption_placement_children" in measures and ctx.in_month(placed):
-        if entered is None:
-            note("entered_care", "placed in the month without the date the child entered care: not counted")
-        elif entered > placed:
-            raise RowProblem("entered_care", "the child entered care after being placed for adoption")
-        else:
-            tally.authority["adoption_placement_children"] += 1
-            tally.authority["adoption_placement_days"] += (placed - entered).days
+            tally.authority[children] += 1
+            tally.authority[days] += (happened - began).days
 
 
 COUNTERS: dict[int, Callable] = {
