@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import django.apps
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, User
+from django.core.cache import caches
 
+from indicators import catalogue, expressions
+from returns import standard_rules
 from scorecard import roles
 from teams.models import Team
 from tests.returns.factories import make_council, make_team
@@ -72,10 +76,6 @@ def _plain_static_storage(settings):
 
 
 def _empty_caches() -> None:
-    from django.core.cache import caches
-
-    from indicators import expressions
-
     # Compiled expressions are memoised per process: a test must compile its own, not reuse another's.
     expressions.compile_expression.cache_clear()
     expressions.names_in.cache_clear()
@@ -117,11 +117,6 @@ def _seed_data_after_flush(request):
     """
     if not _is_transactional(request):
         return
-    import django.apps
-
-    from indicators import catalogue
-    from returns import standard_rules
-
     request.getfixturevalue("transactional_db")
     catalogue.install(django.apps.apps)
     standard_rules.install(django.apps.apps)
