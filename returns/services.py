@@ -538,11 +538,12 @@ def returns_load_approved(
     at the version they produce; a return not approved is then approved.
     Values already stored write nothing, so loading the same figures twice
     changes nothing. There is no four-eyes check: the figures were approved
-    where they came from. Set-based: a fixed number of statements for any size.
+    where they came from. Set-based: bulk statements, never a query per value.
     """
     wanted = _loaded_values(values)
     returns = _lock_or_start(wanted.keys(), actor=actor)
-    stored = {(v.ret_id, v.measure_id): v for v in ReturnValue.objects.filter(ret__in=list(returns.values()))}
+    months = {month for _, month in wanted}
+    stored = {(v.ret_id, v.measure_id): v for v in ReturnValue.objects.filter(ret__month__in=months)}
     now = timezone.now()
     to_create, to_update, audit, moves, touched = [], [], [], [], []
 

@@ -1,6 +1,8 @@
 """Values with audit, each transition, locks, conflicts and publishing, through the services directly."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from indicators.expressions import names_in
 from lib.months import Month
@@ -490,3 +492,15 @@ def test_figures_that_cannot_be_loaded_are_named_and_nothing_is_written(team, pe
     with pytest.raises(services.InvalidValues, match=message):
         services.returns_load_approved(values=values, actor=performance, source=Source.SYSTEM, reason="Loaded")
     assert not Return.objects.exists() and not ValueChange.objects.exists()
+
+
+def test_loading_approved_figures_costs_the_same_queries_for_one_return_or_many(team, performance):
+    def queries(values) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            services.returns_load_approved(values=values, actor=performance, source=Source.SYSTEM, reason="Loaded")
+        return len(captured)
+
+    one = queries({(team, DEC_2017, "open_cases"): 10})
+    south, west = make_team("SOUTH-SG"), make_team("WEST-SG")
+    many = {(unit, month, code): 10 for unit in (south, west) for month in DEC_2017.previous(3) for code in TEAM_VALUES}
+    assert queries(many) == one
