@@ -641,7 +641,8 @@ def _lock_or_start(
     keys = set(keys)
 
     def locked() -> dict[tuple[int | None, dt.date], Return]:
-        rows = Return.objects.select_for_update().filter(month__in={month for _, month in keys})
+        # of=self: the default ordering joins the team, whose nullable side PostgreSQL refuses to lock.
+        rows = Return.objects.select_for_update(of=("self",)).filter(month__in={month for _, month in keys})
         return {(r.team_id, r.month): r for r in rows if (r.team_id, r.month) in keys}
 
     returns = locked()
