@@ -2,19 +2,51 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from indicators.expressions import ExpressionError, validate_expression
+from lib.months import EARLIEST_MONTH, Month
 from teams.models import TeamType, code_validator
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+
+
+def check_change_point_month(month: Month, *, today: dt.date) -> None:
+    """Raise ValidationError unless a change point (or a dismissed suggestion) may be recorded for the month.
+
+    A change point marks a change that happened, so it lies between the earliest month kept and this month.
+    """
+    if month > Month.of(today):
+        raise ValidationError(
+            {"month": f"{month.long_label} is in the future: a change point marks a change that happened."}
+        )
+    if month < EARLIEST_MONTH:
+        raise ValidationError(
+            {"month": f"{month.long_label} is before {EARLIEST_MONTH.long_label}, the earliest month kept."}
+        )
+
+
+def check_commentary_month(month: Month, *, today: dt.date) -> None:
+    """Raise ValidationError unless commentary may be written for the month.
+
+    From the earliest month kept up to next month: commentary is written ahead of the board.
+    """
+    if not EARLIEST_MONTH <= month <= Month.of(today) + 1:
+        raise ValidationError(
+            {
+                "month": f"Commentary can be written for {EARLIEST_MONTH.long_label} to "
+                f"{(Month.of(today) + 1).long_label}, not {month.long_label}."
+            }
+        )
 
 
 class Measure(models.Model):
@@ -309,6 +341,10 @@ class Commentary(models.Model):
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.month:%b %Y}"
 
+    def clean(self) -> None:
+        if self.month:
+            check_commentary_month(Month.of(self.month), today=timezone.localdate())
+
 
 class ChangePoint(models.Model):
     """A month from which an indicator's process changed (e.g. a new front door): SPC starts a new baseline."""
@@ -336,6 +372,8 @@ class ChangePoint(models.Model):
     def clean(self) -> None:
         if self.month and self.month.day != 1:
             raise ValidationError({"month": "Give the first day of the month."})
+        if self.month:
+            check_change_point_month(Month.of(self.month), today=timezone.localdate())
         if not (self.reason or "").strip():
             raise ValidationError({"reason": "Say why the process changed."})
 
@@ -360,3 +398,7 @@ class DismissedChangePoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code}: no change point from {self.month:%b %Y}"
+
+    def clean(self) -> None:
+        if self.month:
+            check_change_point_month(Month.of(self.month), today=timezone.localdate())

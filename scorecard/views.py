@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -422,9 +421,6 @@ def change_point_add(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
         month = Month.parse(request.POST.get("month", ""))
     except ValueError:
         messages.error(request, "Give the change point's month as YYYY-MM, e.g. 2016-11.")
-        return redirect("indicator-detail", code=code)
-    if month > Month.of(timezone.localdate()):
-        messages.error(request, f"{month.long_label} is in the future: a change point marks a change that happened.")
         return redirect("indicator-detail", code=code)
     try:
         indicator_services.change_point_add(
