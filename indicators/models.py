@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from indicators.expressions import ExpressionError, validate_expression
 from lib.months import EARLIEST_MONTH, Month
-from teams.models import TeamType, code_validator
+from teams.models import TeamType, code_validator, first_of_month
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -204,6 +204,9 @@ class Indicator(models.Model):
                 condition=~models.Q(baseline_rule="fixed_month") | models.Q(baseline_month__isnull=False),
                 name="indicator_fixed_baseline_has_month",
             ),
+            first_of_month("baseline_month", "indicator_baseline_month_first_day"),
+            first_of_month("spc_baseline_from", "indicator_spc_baseline_from_first_day"),
+            first_of_month("spc_baseline_to", "indicator_spc_baseline_to_first_day"),
         ]
 
     def __str__(self) -> str:
@@ -280,6 +283,7 @@ class Target(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "effective_from"], name="target_unique_month"),
             models.CheckConstraint(condition=models.Q(tolerance__gte=0), name="target_tolerance_non_negative"),
+            first_of_month("effective_from", "target_effective_from_first_day"),
         ]
 
     def __str__(self) -> str:
@@ -336,6 +340,7 @@ class Commentary(models.Model):
         verbose_name_plural = "commentaries"
         constraints = [
             models.UniqueConstraint(fields=["indicator", "month"], name="commentary_unique_month"),
+            first_of_month("month", "commentary_month_first_day"),
         ]
 
     def __str__(self) -> str:
@@ -364,6 +369,7 @@ class ChangePoint(models.Model):
         ordering = ["indicator__number", "month"]
         constraints = [
             models.UniqueConstraint(fields=["indicator", "month"], name="change_point_unique_month"),
+            first_of_month("month", "change_point_month_first_day"),
         ]
 
     def __str__(self) -> str:
@@ -394,6 +400,7 @@ class DismissedChangePoint(models.Model):
         ordering = ["indicator__number", "month"]
         constraints = [
             models.UniqueConstraint(fields=["indicator", "month"], name="dismissed_change_point_unique_month"),
+            first_of_month("month", "dismissed_change_point_month_first_day"),
         ]
 
     def __str__(self) -> str:
