@@ -346,3 +346,28 @@ def test_recording_a_change_point_changes_the_corrections_stamp(db):
         indicator=Indicator.objects.get(code="supervision"), month=Month(2017, 2), reason="New model", actor=performance
     )
     assert snapshots.inputs_stamp() != before
+
+
+def test_the_corrections_stamp_is_one_query_with_a_part_for_each_history_in_its_list(db, monkeypatch):
+    from teams.models import Council
+
+    # A history added to the list is read: a council's change moves its part of the stamp.
+    monkeypatch.setattr(snapshots, "_INPUT_HISTORIES", (*snapshots._INPUT_HISTORIES, Council.history.model))
+    with CaptureQueriesContext(connection) as queries:
+        before = snapshots.inputs_stamp()
+    assert len(queries) == 1
+    assert len(before.split("-")) == 4 + len(snapshots._INPUT_HISTORIES)
+    Council.objects.create(code="STAMP-TEST", name="A council")
+    after = snapshots.inputs_stamp()
+    assert after.split("-")[:-1] == before.split("-")[:-1] and after != before
+
+
+def test_the_corrections_stamp_reads_table_names_from_the_models(db, monkeypatch):
+    from django.db import DatabaseError
+
+    from teams.models import Population
+
+    # Renamed in the model but not in the database: the stamp fails loudly instead of reading a stale table.
+    monkeypatch.setattr(Population.history.model._meta, "db_table", "teams_historicalpopulation_renamed")
+    with pytest.raises(DatabaseError, match="teams_historicalpopulation_renamed"), transaction.atomic():
+        snapshots.inputs_stamp()
