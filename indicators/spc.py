@@ -44,6 +44,8 @@ from lib.vocab import Assurance, ConflictRule, Polarity, Rating, Side, SpcRule, 
 
 # A point's flags read "<rule>_<side>", e.g. "shift_low"; RULES is also the order a sentence prefers.
 RULES = tuple(SpcRule)
+# Bound once as plain names: the rules compare sides point by point, and an enum's attribute lookup is slower.
+HIGH, LOW = Side.HIGH, Side.LOW
 
 # 2.66 = 3 / 1.128 (the d2 constant for ranges of two): three sigma from the mR-bar.
 LIMIT_FACTOR = 2.66
@@ -388,7 +390,7 @@ def _side_of(
         good = _good_side(polarity)
         return (good if conflict_rule == ConflictRule.IMPROVEMENT else _other(good)), True
     # A neutral measure has no better side: where the point sits decides (on the average: high).
-    return _position(value, centre) or Side.HIGH, True
+    return _position(value, centre) or HIGH, True
 
 
 # --- the four special-cause rules --------------------------------------------
@@ -448,7 +450,7 @@ def _two_of_three(values: Sequence[float], limits: Limits) -> Iterator[tuple[int
     position = [_position(value, limits.centre) for value in values]
     for start in range(len(values) - 2):
         window = range(start, start + 3)
-        for side in (Side.HIGH, Side.LOW):
+        for side in (HIGH, LOW):
             if all(position[i] == side for i in window):
                 hits = [i for i in window if band[i] == side]
                 if len(hits) >= 2:
@@ -458,9 +460,9 @@ def _two_of_three(values: Sequence[float], limits: Limits) -> Iterator[tuple[int
 def _in_band(value: float, limits: Limits) -> Side | None:
     """Return the side a value lies on between two sigma (exclusive) and the process limit (inclusive)."""
     if limits.upper_near < value <= limits.upper:
-        return Side.HIGH
+        return HIGH
     if limits.lower <= value < limits.lower_near:
-        return Side.LOW
+        return LOW
     return None
 
 
@@ -593,27 +595,27 @@ def _strongest_rule(point: SpcPoint, side: Side) -> SpcRule:
 def _rule_phrase(rule: SpcRule, side: Side) -> str:
     """Return a rule as words for a clause, e.g. 'part of a rising trend'."""
     return {
-        SpcRule.OUTSIDE: f"{'above the upper' if side == Side.HIGH else 'below the lower'} process limit",
-        SpcRule.SHIFT: f"part of a run {'above' if side == Side.HIGH else 'below'} the average",
-        SpcRule.TREND: f"part of a {'rising' if side == Side.HIGH else 'falling'} trend",
-        SpcRule.TWO_OF_THREE: f"close to the {'upper' if side == Side.HIGH else 'lower'} process limit",
+        SpcRule.OUTSIDE: f"{'above the upper' if side == HIGH else 'below the lower'} process limit",
+        SpcRule.SHIFT: f"part of a run {'above' if side == HIGH else 'below'} the average",
+        SpcRule.TREND: f"part of a {'rising' if side == HIGH else 'falling'} trend",
+        SpcRule.TWO_OF_THREE: f"close to the {'upper' if side == HIGH else 'lower'} process limit",
     }[rule]
 
 
 def _reason(latest: SpcPoint, current: _Segment, side: Side) -> str:
     """Describe the strongest rule behind the latest month's side."""
     rule = _strongest_rule(latest, side)
-    upper_or_lower = "upper" if side == Side.HIGH else "lower"
+    upper_or_lower = "upper" if side == HIGH else "lower"
     if rule == SpcRule.OUTSIDE:
-        where = "above" if side == Side.HIGH else "below"
+        where = "above" if side == HIGH else "below"
         return f"{latest.month.label} is {where} the {upper_or_lower} process limit"
     if rule == SpcRule.SHIFT and latest.centre is not None:  # a flagged point always carries its segment's centre
         months = _trailing_run([_position(v, latest.centre) for v in current.values])
-        return f"{months} months {'above' if side == Side.HIGH else 'below'} the average"
+        return f"{months} months {'above' if side == HIGH else 'below'} the average"
     if rule == SpcRule.TREND:
         values = current.values
         months = _trailing_run([_position(b, a) for a, b in itertools.pairwise(values)]) + 1
-        return f"{months} months {'rising' if side == Side.HIGH else 'falling'} in a row"
+        return f"{months} months {'rising' if side == HIGH else 'falling'} in a row"
     return f"two of the last three months close to the {upper_or_lower} process limit"
 
 
@@ -695,24 +697,24 @@ def _value(value: float | None) -> float | None:
 def _position(value: float, reference: float) -> Side | None:
     """Return 'high' or 'low' for a value against a reference; None when equal."""
     if value > reference:
-        return Side.HIGH
+        return HIGH
     if value < reference:
-        return Side.LOW
+        return LOW
     return None
 
 
 def _beyond(value: float, upper: float, lower: float) -> Side | None:
     """Return the side a value lies strictly beyond a band on, or None inside it."""
     if value > upper:
-        return Side.HIGH
+        return HIGH
     if value < lower:
-        return Side.LOW
+        return LOW
     return None
 
 
 def _good_side(polarity: Polarity) -> Side:
     """Return the side improvement lies on for a higher- or lower-is-better measure."""
-    return Side.HIGH if polarity == Polarity.HIGHER else Side.LOW
+    return HIGH if polarity == Polarity.HIGHER else LOW
 
 
 def _cause(side: Side, polarity: Polarity) -> SpecialCause:
@@ -724,7 +726,7 @@ def _cause(side: Side, polarity: Polarity) -> SpecialCause:
 
 def _other(side: Side) -> Side:
     """Return the other side."""
-    return Side.LOW if side == Side.HIGH else Side.HIGH
+    return LOW if side == HIGH else HIGH
 
 
 def _meets(value: float, target: float, polarity: Polarity) -> bool:
