@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from indicators.expressions import ExpressionError, validate_expression
 from lib.months import EARLIEST_MONTH, Month
+from lib.vocab import ConflictRule, Polarity, Window
 from teams.models import TeamType, code_validator, first_of_month
 
 if TYPE_CHECKING:
@@ -107,22 +108,11 @@ class Indicator(models.Model):
         DAYS = "days", "Days"
         RATIO = "ratio", "Average (ratio)"
 
-    class Window(models.TextChoices):
-        MONTH = "month", "Events in the month"
-        SNAPSHOT = "snapshot", "Snapshot at month end"
-        ROLLING_12 = "rolling_12", "Rolling 12 months"
-        ROLLING_36 = "rolling_36", "Rolling 36 months"
-
     class Baseline(models.TextChoices):
         PREVIOUS_AVERAGE = "previous_average", "Average of the previous months"
         PREVIOUS_CUMULATIVE = "previous_cumulative", "Total of the previous months"
         YEAR_END = "year_end", "Most recent year-end month"
         FIXED_MONTH = "fixed_month", "A fixed month"
-
-    class Polarity(models.TextChoices):
-        HIGHER = "higher", "Higher is better"
-        LOWER = "lower", "Lower is better"
-        NEITHER = "neither", "Neither"
 
     class Breakdown(models.TextChoices):
         NONE = "none", "None"
@@ -147,7 +137,7 @@ class Indicator(models.Model):
     )
     multiplier = models.DecimalField(max_digits=12, decimal_places=4, default=1)
     precision = models.PositiveSmallIntegerField(default=0, help_text="Decimal places shown.")
-    window = models.CharField(max_length=15, choices=Window.choices, default=Window.MONTH)
+    window = models.CharField(max_length=15, choices=Window.choices(), default=Window.MONTH)
     baseline_rule = models.CharField(max_length=25, choices=Baseline.choices, default=Baseline.PREVIOUS_AVERAGE)
     baseline_months = models.PositiveSmallIntegerField(default=6)
     baseline_year_end_month = models.PositiveSmallIntegerField(
@@ -157,7 +147,7 @@ class Indicator(models.Model):
         default=0, help_text="For a year-end baseline: how many year ends further back."
     )
     baseline_month = models.DateField(null=True, blank=True, help_text="For a fixed-month baseline.")
-    polarity = models.CharField(max_length=10, choices=Polarity.choices)
+    polarity = models.CharField(max_length=10, choices=Polarity.choices())
     trend_threshold = models.DecimalField(
         max_digits=12,
         decimal_places=4,
@@ -176,14 +166,10 @@ class Indicator(models.Model):
     )
     spc_baseline_to = models.DateField(null=True, blank=True, help_text="Last month of a locked SPC baseline.")
 
-    class ConflictRule(models.TextChoices):
-        IMPROVEMENT = "improvement", "Improvement wins"
-        CONCERN = "concern", "Concern wins"
-
     spc_conflict_rule = models.CharField(
         "SPC conflict rule",
         max_length=12,
-        choices=ConflictRule.choices,
+        choices=ConflictRule.choices(),
         default=ConflictRule.IMPROVEMENT,
         help_text="How a month flagged both ways reads (a rising trend below the average, say): "
         "Making Data Count asks each metric to choose.",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0006_measure_team_types'),
+        ('indicators', '0007_vocabularies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

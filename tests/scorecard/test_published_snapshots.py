@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from lib.months import Month
+from lib.vocab import Assurance, ComparatorKind, ConflictRule, Polarity, Rating, Trend, Variation, Window
 from returns import services
 from returns.models import ApprovedValue, ReportingMonth, Return, StateChange
 from scorecard import snapshots
@@ -288,6 +289,21 @@ def test_rewriting_a_submitted_returns_comment_sends_it_back_to_draft_on_the_rec
 def test_a_whole_scorecard_comes_back_from_its_snapshot_equal(demo):
     scorecard = build_scorecard(DECEMBER, PUBLISHED)
     assert snapshots.decode(snapshots.encode(scorecard)) == scorecard
+
+
+def test_a_stored_snapshot_s_plain_words_read_back_as_the_vocabularies_members(demo):
+    stored = ScorecardSnapshot.objects.get(month=DECEMBER.first_day, version=1)
+    assert '"rating":"amber"' in stored.data and '"polarity":"lower"' in stored.data  # plain words, as ever
+    scorecard = get_scorecard(DECEMBER, PUBLISHED)
+    assert scorecard.panels == build_scorecard(DECEMBER, PUBLISHED).panels
+    for panel in scorecard.panels:
+        result, spec = panel.result, panel.spec
+        assert type(result.rating) is Rating and type(spec.polarity) is Polarity and type(spec.window) is Window
+        assert result.trend is None or type(result.trend) is Trend
+        assert type(spec.spc_conflict_rule) is ConflictRule
+        assert all(type(c.kind) is ComparatorKind for c in result.comparators)
+        assert type(panel.spc.variation) is Variation and type(panel.spc.polarity) is Polarity
+        assert panel.spc.assurance is None or type(panel.spc.assurance) is Assurance
 
 
 def test_export_scorecard_writes_the_snapshot_of_a_published_month_and_a_provisional_view_otherwise(demo, tmp_path):
