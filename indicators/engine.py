@@ -34,12 +34,10 @@ from fractions import Fraction
 from indicators.expressions import POPULATION, compile_expression, names_in
 from lib.months import Month
 from lib.numbers import round_half_up
+from lib.vocab import ComparatorKind, ConflictRule, Polarity, Rating, Trend, Window
 
 CITY = "city"
-WINDOW_MONTHS = {"month": 1, "snapshot": 1, "rolling_12": 12, "rolling_36": 36}
-
-GREEN, AMBER, RED, NO_TARGET = "green", "amber", "red", "none"
-IMPROVING, DECLINING, STABLE, UP, DOWN = "improving", "declining", "stable", "up", "down"
+WINDOW_MONTHS = {Window.MONTH: 1, Window.SNAPSHOT: 1, Window.ROLLING_12: 12, Window.ROLLING_36: 36}
 
 
 # ---------------------------------------------------------------- inputs
@@ -85,7 +83,7 @@ class TargetSpec:
 
 @dataclass(frozen=True)
 class ComparatorSpec:
-    kind: str  # "national" or "statistical_neighbours"
+    kind: ComparatorKind
     period: str
     value: Decimal
     source: str = ""
@@ -99,9 +97,9 @@ class IndicatorSpec:
     title: str
     short_title: str
     unit: str
-    polarity: str  # "higher", "lower" or "neither"
+    polarity: Polarity
     lines: tuple[LineSpec, ...]  # in panel order, the headline among them
-    window: str = "month"
+    window: Window = Window.MONTH
     baseline_rule: str = "previous_average"
     baseline_months: int = 6
     baseline_year_end_month: int = 3
@@ -114,7 +112,7 @@ class IndicatorSpec:
     comparators: tuple[ComparatorSpec, ...] = ()
     change_points: tuple[Month, ...] = ()  # SPC: months from which the process changed
     spc_baseline: tuple[Month, Month] | None = None  # SPC: a locked baseline period
-    spc_conflict_rule: str = "improvement"  # SPC: what a point flagged both ways reads as
+    spc_conflict_rule: ConflictRule = ConflictRule.IMPROVEMENT  # SPC: what a point flagged both ways reads as
     spc_screen_outliers: bool = False  # SPC: screen moving ranges above 3.267 mR-bar out of the limits
 
     @property
@@ -177,8 +175,8 @@ class IndicatorResult:
     spec: IndicatorSpec
     month: Month
     target: TargetSpec | None
-    rating: str
-    trend: str | None
+    rating: Rating
+    trend: Trend | None
     baseline_label: str
     lines: tuple[LineResult, ...]
     comparators: tuple[ComparatorSpec, ...]
@@ -402,28 +400,28 @@ def target_in_force(spec: IndicatorSpec, month: Month) -> TargetSpec | None:
     return max(candidates, key=lambda t: t.effective_from) if candidates else None
 
 
-def rating(value: Fraction | None, target: TargetSpec | None, polarity: str, precision: int) -> str:
+def rating(value: Fraction | None, target: TargetSpec | None, polarity: Polarity, precision: int) -> Rating:
     """Return green, amber or red for the figure as printed against the target; none without one."""
-    if target is None or value is None or polarity not in ("higher", "lower"):
-        return NO_TARGET
+    if target is None or value is None or polarity not in (Polarity.HIGHER, Polarity.LOWER):
+        return Rating.NO_TARGET
     shown = round_half_up(value, precision)
-    gap = (target.value - shown) if polarity == "higher" else (shown - target.value)
+    gap = (target.value - shown) if polarity == Polarity.HIGHER else (shown - target.value)
     if gap <= 0:
-        return GREEN
-    return AMBER if gap <= target.tolerance else RED
+        return Rating.GREEN
+    return Rating.AMBER if gap <= target.tolerance else Rating.RED
 
 
-def trend(current: Fraction | None, baseline: Fraction | None, polarity: str, threshold: Decimal) -> str | None:
+def trend(current: Fraction | None, baseline: Fraction | None, polarity: Polarity, threshold: Decimal) -> Trend | None:
     """Return the direction of the current figure against the baseline; None without both."""
     if current is None or baseline is None:
         return None
     change = current - baseline
     if abs(change) <= Fraction(threshold):
-        return STABLE
-    if polarity == "neither":
-        return UP if change > 0 else DOWN
-    better = change > 0 if polarity == "higher" else change < 0
-    return IMPROVING if better else DECLINING
+        return Trend.STABLE
+    if polarity == Polarity.NEITHER:
+        return Trend.UP if change > 0 else Trend.DOWN
+    better = change > 0 if polarity == Polarity.HIGHER else change < 0
+    return Trend.IMPROVING if better else Trend.DECLINING
 
 
 def latest_comparators(spec: IndicatorSpec) -> tuple[ComparatorSpec, ...]:
@@ -433,7 +431,7 @@ def latest_comparators(spec: IndicatorSpec) -> tuple[ComparatorSpec, ...]:
         key = (comparator.line, comparator.kind)
         if key not in latest or comparator.period > latest[key].period:
             latest[key] = comparator
-    order = {"national": 0, "statistical_neighbours": 1}
+    order = {ComparatorKind.NATIONAL: 0, ComparatorKind.STATISTICAL_NEIGHBOURS: 1}
     return tuple(sorted(latest.values(), key=lambda c: (c.line, order.get(c.kind, 9), c.kind)))
 
 

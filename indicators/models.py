@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from indicators.expressions import ExpressionError, validate_expression
-from teams.models import TeamType, code_validator
+from lib.months import EARLIEST_MONTH, Month
+from lib.vocab import ConflictRule, Polarity, Window
+from teams.models import TeamType, code_validator, first_of_month
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+
+
+def check_change_point_month(month: Month, *, today: dt.date) -> None:
+    """Raise ValidationError unless a change point (or a dismissed suggestion) may be recorded for the month.
+
+    A change point marks a change that happened, so it lies between the earliest month kept and this month.
+    """
+    if month > Month.of(today):
+        raise ValidationError(
+            {"month": f"{month.long_label} is in the future: a change point marks a change that happened."}
+        )
+    if month < EARLIEST_MONTH:
+        raise ValidationError(
+            {"month": f"{month.long_label} is before {EARLIEST_MONTH.long_label}, the earliest month kept."}
+        )
+
+
+def check_commentary_month(month: Month, *, today: dt.date) -> None:
+    """Raise ValidationError unless commentary may be written for the month.
+
+    From the earliest month kept up to next month: commentary is written ahead of the board.
+    """
+    if not EARLIEST_MONTH <= month <= Month.of(today) + 1:
+        raise ValidationError(
+            {
+                "month": f"Commentary can be written for {EARLIEST_MONTH.long_label} to "
+                f"{(Month.of(today) + 1).long_label}, not {month.long_label}."
+            }
+        )
 
 
 class Measure(models.Model):
@@ -75,22 +108,11 @@ class Indicator(models.Model):
         DAYS = "days", "Days"
         RATIO = "ratio", "Average (ratio)"
 
-    class Window(models.TextChoices):
-        MONTH = "month", "Events in the month"
-        SNAPSHOT = "snapshot", "Snapshot at month end"
-        ROLLING_12 = "rolling_12", "Rolling 12 months"
-        ROLLING_36 = "rolling_36", "Rolling 36 months"
-
     class Baseline(models.TextChoices):
         PREVIOUS_AVERAGE = "previous_average", "Average of the previous months"
         PREVIOUS_CUMULATIVE = "previous_cumulative", "Total of the previous months"
         YEAR_END = "year_end", "Most recent year-end month"
         FIXED_MONTH = "fixed_month", "A fixed month"
-
-    class Polarity(models.TextChoices):
-        HIGHER = "higher", "Higher is better"
-        LOWER = "lower", "Lower is better"
-        NEITHER = "neither", "Neither"
 
     class Breakdown(models.TextChoices):
         NONE = "none", "None"
@@ -115,7 +137,7 @@ class Indicator(models.Model):
     )
     multiplier = models.DecimalField(max_digits=12, decimal_places=4, default=1)
     precision = models.PositiveSmallIntegerField(default=0, help_text="Decimal places shown.")
-    window = models.CharField(max_length=15, choices=Window.choices, default=Window.MONTH)
+    window = models.CharField(max_length=15, choices=Window.choices(), default=Window.MONTH)
     baseline_rule = models.CharField(max_length=25, choices=Baseline.choices, default=Baseline.PREVIOUS_AVERAGE)
     baseline_months = models.PositiveSmallIntegerField(default=6)
     baseline_year_end_month = models.PositiveSmallIntegerField(
@@ -125,7 +147,7 @@ class Indicator(models.Model):
         default=0, help_text="For a year-end baseline: how many year ends further back."
     )
     baseline_month = models.DateField(null=True, blank=True, help_text="For a fixed-month baseline.")
-    polarity = models.CharField(max_length=10, choices=Polarity.choices)
+    polarity = models.CharField(max_length=10, choices=Polarity.choices())
     trend_threshold = models.DecimalField(
         max_digits=12,
         decimal_places=4,
@@ -144,14 +166,10 @@ class Indicator(models.Model):
     )
     spc_baseline_to = models.DateField(null=True, blank=True, help_text="Last month of a locked SPC baseline.")
 
-    class ConflictRule(models.TextChoices):
-        IMPROVEMENT = "improvement", "Improvement wins"
-        CONCERN = "concern", "Concern wins"
-
     spc_conflict_rule = models.CharField(
         "SPC conflict rule",
         max_length=12,
-        choices=ConflictRule.choices,
+        choices=ConflictRule.choices(),
         default=ConflictRule.IMPROVEMENT,
         help_text="How a month flagged both ways reads (a rising trend below the average, say): "
         "Making Data Count asks each metric to choose.",
@@ -172,6 +190,9 @@ class Indicator(models.Model):
                 condition=~models.Q(baseline_rule="fixed_month") | models.Q(baseline_month__isnull=False),
                 name="indicator_fixed_baseline_has_month",
             ),
+            first_of_month("baseline_month", "indicator_baseline_month_first_day"),
+            first_of_month("spc_baseline_from", "indicator_spc_baseline_from_first_day"),
+            first_of_month("spc_baseline_to", "indicator_spc_baseline_to_first_day"),
         ]
 
     def __str__(self) -> str:
@@ -248,6 +269,7 @@ class Target(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "effective_from"], name="target_unique_month"),
             models.CheckConstraint(condition=models.Q(tolerance__gte=0), name="target_tolerance_non_negative"),
+            first_of_month("effective_from", "target_effective_from_first_day"),
         ]
 
     def __str__(self) -> str:
@@ -304,10 +326,15 @@ class Commentary(models.Model):
         verbose_name_plural = "commentaries"
         constraints = [
             models.UniqueConstraint(fields=["indicator", "month"], name="commentary_unique_month"),
+            first_of_month("month", "commentary_month_first_day"),
         ]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.month:%b %Y}"
+
+    def clean(self) -> None:
+        if self.month:
+            check_commentary_month(Month.of(self.month), today=timezone.localdate())
 
 
 class ChangePoint(models.Model):
@@ -328,6 +355,7 @@ class ChangePoint(models.Model):
         ordering = ["indicator__number", "month"]
         constraints = [
             models.UniqueConstraint(fields=["indicator", "month"], name="change_point_unique_month"),
+            first_of_month("month", "change_point_month_first_day"),
         ]
 
     def __str__(self) -> str:
@@ -336,6 +364,8 @@ class ChangePoint(models.Model):
     def clean(self) -> None:
         if self.month and self.month.day != 1:
             raise ValidationError({"month": "Give the first day of the month."})
+        if self.month:
+            check_change_point_month(Month.of(self.month), today=timezone.localdate())
         if not (self.reason or "").strip():
             raise ValidationError({"reason": "Say why the process changed."})
 
@@ -356,7 +386,12 @@ class DismissedChangePoint(models.Model):
         ordering = ["indicator__number", "month"]
         constraints = [
             models.UniqueConstraint(fields=["indicator", "month"], name="dismissed_change_point_unique_month"),
+            first_of_month("month", "dismissed_change_point_month_first_day"),
         ]
 
     def __str__(self) -> str:
         return f"{self.indicator.code}: no change point from {self.month:%b %Y}"
+
+    def clean(self) -> None:
+        if self.month:
+            check_change_point_month(Month.of(self.month), today=timezone.localdate())

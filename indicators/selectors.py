@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from indicators.engine import ComparatorSpec, IndicatorSpec, LineSpec, TargetSpec
 from indicators.models import Commentary, Indicator, IndicatorLine
 from lib.months import Month
+from lib.vocab import ComparatorKind, ConflictRule, Polarity, Window
 
 
 def indicator_specs(*, codes: list[str] | None = None) -> list[IndicatorSpec]:
@@ -63,9 +64,9 @@ def _spec(indicator: Indicator) -> IndicatorSpec:
         short_title=indicator.short_title,
         definition=indicator.definition,
         unit=indicator.unit,
-        polarity=indicator.polarity,
+        polarity=Polarity(indicator.polarity),
         lines=tuple(line for _, line in ordered),
-        window=indicator.window,
+        window=Window(indicator.window),
         baseline_rule=indicator.baseline_rule,
         baseline_months=indicator.baseline_months,
         baseline_year_end_month=indicator.baseline_year_end_month,
@@ -75,14 +76,14 @@ def _spec(indicator: Indicator) -> IndicatorSpec:
         breakdown=indicator.breakdown,
         targets=tuple(TargetSpec(Month.of(t.effective_from), t.value, t.tolerance) for t in indicator.targets.all()),
         comparators=tuple(
-            ComparatorSpec(kind=c.kind, period=c.period, value=c.value, source=c.source, line=c.line)
+            ComparatorSpec(kind=ComparatorKind(c.kind), period=c.period, value=c.value, source=c.source, line=c.line)
             for c in indicator.comparators.all()
         ),
         change_points=tuple(sorted(Month.of(c.month) for c in indicator.change_points.all())),
         spc_baseline=(Month.of(indicator.spc_baseline_from), Month.of(indicator.spc_baseline_to))
         if indicator.spc_baseline_from and indicator.spc_baseline_to
         else None,
-        spc_conflict_rule=indicator.spc_conflict_rule,
+        spc_conflict_rule=ConflictRule(indicator.spc_conflict_rule),
         spc_screen_outliers=indicator.spc_screen_outliers,
     )
 

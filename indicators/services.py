@@ -47,7 +47,8 @@ def commentary_save(
 
     Every version is kept by the model's history (who, when, the text). With
     check_version, `expected_version` is the history id the writer started
-    from (None: they saw no commentary), and a different one is refused.
+    from (None: they saw no commentary), and a different one is refused. A month
+    outside the commentary window (`check_commentary_month`) raises ValidationError.
     """
     text = (text or "").strip()
     if not text:
@@ -74,7 +75,7 @@ def change_point_add(*, indicator: Indicator, month: Month, reason: str, actor: 
     if "\x00" in reason:  # PostgreSQL refuses NUL in text with an error; it is never typed
         raise ValidationError({"reason": "The reason contains a character that is not text (NUL); type it again."})
     change_point = ChangePoint(indicator=indicator, month=month.first_day, reason=reason.strip(), created_by=actor)
-    change_point.full_clean()  # refuses a duplicate month or a blank reason with a message
+    change_point.full_clean()  # refuses a future or pre-2000 month, a duplicate month or a blank reason
     change_point._history_user = actor  # the history row names who recorded it
     change_point.save()
     return change_point
@@ -91,7 +92,7 @@ def change_point_dismiss(*, indicator: Indicator, month: Month, actor) -> Dismis
     if ChangePoint.objects.filter(indicator=indicator, month=month.first_day).exists():
         raise ValidationError({"month": f"{month.long_label} is already a change point: remove it instead."})
     dismissal = DismissedChangePoint(indicator=indicator, month=month.first_day, dismissed_by=actor)
-    dismissal.full_clean()  # refuses a second dismissal of the same month with a message
+    dismissal.full_clean()  # refuses a future or pre-2000 month, or a second dismissal of it, with a message
     dismissal._history_user = actor
     dismissal.save()
     return dismissal

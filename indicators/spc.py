@@ -40,19 +40,12 @@ from itertools import groupby
 from typing import Any
 
 from lib.months import Month
+from lib.vocab import Assurance, ConflictRule, Polarity, Rating, Side, SpcRule, SpecialCause, Trend, Variation
 
-HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
-POLARITIES = (HIGHER, LOWER, NEITHER)
-HIGH, LOW = "high", "low"
-
-# Rule names; a point's flags read "<rule>_<side>", e.g. "shift_low".
-OUTSIDE, SHIFT, TREND, TWO_OF_THREE = "outside", "shift", "trend", "two_of_three"
-RULES = (OUTSIDE, SHIFT, TREND, TWO_OF_THREE)  # also the order a sentence prefers
-
-COMMON_CAUSE, NOT_ENOUGH_DATA = "common_cause", "not_enough_data"
-PASS, FAIL, HIT_AND_MISS = "pass", "fail", "hit_and_miss"
-IMPROVEMENT, CONCERN = "improvement", "concern"
-CONFLICT_RULES = (IMPROVEMENT, CONCERN)
+# A point's flags read "<rule>_<side>", e.g. "shift_low"; RULES is also the order a sentence prefers.
+RULES = tuple(SpcRule)
+# Bound once as plain names: the rules compare sides point by point, and an enum's attribute lookup is slower.
+HIGH, LOW = Side.HIGH, Side.LOW
 
 # 2.66 = 3 / 1.128 (the d2 constant for ranges of two): three sigma from the mR-bar.
 LIMIT_FACTOR = 2.66
@@ -73,7 +66,7 @@ class SpcOptions:
     trend_length: int = 7
     min_points: int = MIN_POINTS
     screen_outliers: bool = False
-    conflict_rule: str = IMPROVEMENT
+    conflict_rule: ConflictRule = ConflictRule.IMPROVEMENT
 
 
 @dataclass(frozen=True)
@@ -109,7 +102,7 @@ class SpcPoint:
     upper_near: float | None
     lower_near: float | None
     rules: tuple[str, ...] = ()
-    side: str | None = None
+    side: Side | None = None
     conflict: bool = False  # flagged as improvement and as concern; the conflict rule chose `side`
 
     def as_dict(self) -> dict[str, Any]:
@@ -134,7 +127,7 @@ class Suggestion:
 
     month: Month
     run: int  # points in the shift
-    side: str  # HIGH or LOW of the current centre line
+    side: Side  # of the current centre line
     points: int  # points from the month to the end of the data
     limits: Limits | None  # None while those points are fewer than the least for limits
 
@@ -154,14 +147,14 @@ class SpcResult:
     """The whole chart and its reading for the latest month with data."""
 
     points: tuple[SpcPoint, ...]
-    variation: str
-    assurance: str | None
+    variation: Variation
+    assurance: Assurance | None
     sentence: str
     enough_data: bool
     baseline_first: Month | None
     baseline_last: Month | None
     change_points: tuple[Month, ...]
-    polarity: str
+    polarity: Polarity
     target: float | None
     # Added for issue 12; defaults keep older snapshots readable.
     segment_first: Month | None = None  # first month of the current segment (its limits' period starts here)
@@ -222,7 +215,7 @@ class _Segment:
 def xmr(
     series: Iterable[tuple[Month, float | None]],
     *,
-    polarity: str,
+    polarity: Polarity,
     target: float | None = None,
     change_points: Iterable[Month] = (),
     baseline: tuple[Month, Month] | None = None,
@@ -233,6 +226,9 @@ def xmr(
     series = list(series)
     options = options or SpcOptions()
     _check_inputs(series, polarity, baseline, options)
+    # Callers may pass the stored strings: the reading carries the vocabularies' members.
+    polarity = Polarity(polarity)
+    options = replace(options, conflict_rule=ConflictRule(options.conflict_rule))
     breaks = tuple(sorted(set(change_points)))
     segments = _chart_segments(series, breaks, baseline, polarity, options)
     points = tuple(point for segment in segments for point in segment.points)
@@ -254,33 +250,30 @@ def limits_from(values: Sequence[float], *, screen_outliers: bool = False) -> Li
     return Limits(centre, centre + spread, centre - spread, centre + near, centre - near)
 
 
-def point_variation(point: SpcPoint, polarity: str) -> str:
+def point_variation(point: SpcPoint, polarity: Polarity) -> Variation:
     """Return the Making Data Count variation of one point, e.g. 'concern_low'."""
     if point.centre is None:
-        return NOT_ENOUGH_DATA
+        return Variation.NOT_ENOUGH_DATA
     if point.side is None:
-        return COMMON_CAUSE
-    if polarity == NEITHER:
-        return f"neither_{point.side}"
-    kind = IMPROVEMENT if point.side == _good_side(polarity) else CONCERN
-    return f"{kind}_{point.side}"
+        return Variation.COMMON_CAUSE
+    return Variation.special(_cause(point.side, polarity), point.side)
 
 
-def assurance(limits: Limits | None, polarity: str, target: float | None) -> str | None:
+def assurance(limits: Limits | None, polarity: Polarity, target: float | None) -> Assurance | None:
     """Return whether the process will pass, fail, or hit and miss the target.
 
     At a limit, Making Data Count's v2 convention: for higher-is-better a
     target at or below the lower limit passes, at or above the upper limit
     fails (mirrored for lower-is-better); strictly between is hit and miss.
     """
-    if target is None or limits is None or polarity == NEITHER:
+    if target is None or limits is None or polarity == Polarity.NEITHER:
         return None
-    worst, best = (limits.lower, limits.upper) if polarity == HIGHER else (limits.upper, limits.lower)
+    worst, best = (limits.lower, limits.upper) if polarity == Polarity.HIGHER else (limits.upper, limits.lower)
     if _meets(worst, target, polarity):
-        return PASS
+        return Assurance.PASS
     if not _strictly_beats(best, target, polarity):
-        return FAIL
-    return HIT_AND_MISS
+        return Assurance.FAIL
+    return Assurance.HIT_AND_MISS
 
 
 # --- input checks -----------------------------------------------------------
@@ -288,18 +281,18 @@ def assurance(limits: Limits | None, polarity: str, target: float | None) -> str
 
 def _check_inputs(
     series: Sequence[tuple[Month, float | None]],
-    polarity: str,
+    polarity: Polarity,
     baseline: tuple[Month, Month] | None,
     options: SpcOptions,
 ) -> None:
     """Refuse inputs that would make a chart silently wrong."""
-    if polarity not in POLARITIES:
-        raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
+    if polarity not in tuple(Polarity):
+        raise ValueError(f"polarity must be one of {tuple(map(str, Polarity))}, not {polarity!r}")
     for name in ("shift_length", "trend_length"):
         if getattr(options, name) not in RUN_LENGTHS:
             raise ValueError(f"{name} must be 6, 7 or 8, not {getattr(options, name)!r}")
-    if options.conflict_rule not in CONFLICT_RULES:
-        raise ValueError(f"conflict_rule must be one of {CONFLICT_RULES}, not {options.conflict_rule!r}")
+    if options.conflict_rule not in tuple(ConflictRule):
+        raise ValueError(f"conflict_rule must be one of {tuple(map(str, ConflictRule))}, not {options.conflict_rule!r}")
     if options.min_points < 3:
         raise ValueError("min_points must be at least 3")
     months = [month for month, _ in series]
@@ -316,7 +309,7 @@ def _chart_segments(
     series: Sequence[tuple[Month, float | None]],
     breaks: Sequence[Month],
     baseline: tuple[Month, Month] | None,
-    polarity: str,
+    polarity: Polarity,
     options: SpcOptions,
 ) -> list[_Segment]:
     """Split the series at the change points and chart each part on its own limits."""
@@ -336,7 +329,7 @@ def _segment_of(month: Month, breaks: Sequence[Month]) -> int:
 
 
 def _chart_segment(
-    items: list[tuple[Month, float | None]], locked: tuple[Month, Month] | None, polarity: str, options: SpcOptions
+    items: list[tuple[Month, float | None]], locked: tuple[Month, Month] | None, polarity: Polarity, options: SpcOptions
 ) -> _Segment:
     """Set one segment's limits from its points (or its locked baseline) and flag its points."""
     data = [(month, value) for month, value in items if value is not None and _has_data(value)]
@@ -359,7 +352,12 @@ def _chart_segment(
 
 
 def _point(
-    month: Month, value: float | None, limits: Limits, flags: Sequence[str], polarity: str, conflict_rule: str
+    month: Month,
+    value: float | None,
+    limits: Limits,
+    flags: Sequence[str],
+    polarity: Polarity,
+    conflict_rule: ConflictRule,
 ) -> SpcPoint:
     """Build one charted point carrying its segment's limits."""
     # Only a point with a value is ever flagged.
@@ -380,15 +378,17 @@ def _point(
     )
 
 
-def _side_of(flags: Sequence[str], value: float, centre: float, polarity: str, conflict_rule: str) -> tuple[str, bool]:
+def _side_of(
+    flags: Sequence[str], value: float, centre: float, polarity: Polarity, conflict_rule: ConflictRule
+) -> tuple[Side, bool]:
     """Return the one side a flagged point reports, and whether its rules disagreed."""
-    sides = {flag.rsplit("_", 1)[1] for flag in flags}
+    sides = {Side(flag.rsplit("_", 1)[1]) for flag in flags}
     if len(sides) == 1:
         return sides.pop(), False
     # A rising trend below the average, say: the indicator's conflict rule decides.
-    if polarity != NEITHER:
+    if polarity != Polarity.NEITHER:
         good = _good_side(polarity)
-        return (good if conflict_rule == IMPROVEMENT else _other(good)), True
+        return (good if conflict_rule == ConflictRule.IMPROVEMENT else _other(good)), True
     # A neutral measure has no better side: where the point sits decides (on the average: high).
     return _position(value, centre) or HIGH, True
 
@@ -416,16 +416,16 @@ def _outside(values: Sequence[float], limits: Limits) -> Iterator[tuple[int, str
     for index, value in enumerate(values):
         side = _beyond(value, limits.upper, limits.lower)
         if side:
-            yield index, f"{OUTSIDE}_{side}"
+            yield index, f"{SpcRule.OUTSIDE}_{side}"
 
 
 def _shift(values: Sequence[float], centre: float, length: int) -> Iterator[tuple[int, str]]:
     """Flag every point of a run of `length` or more on one side of the average."""
     for side, start, end in _shift_runs(values, centre, length):
-        yield from ((index, f"{SHIFT}_{side}") for index in range(start, end))
+        yield from ((index, f"{SpcRule.SHIFT}_{side}") for index in range(start, end))
 
 
-def _shift_runs(values: Sequence[float], centre: float, length: int) -> Iterator[tuple[str, int, int]]:
+def _shift_runs(values: Sequence[float], centre: float, length: int) -> Iterator[tuple[Side, int, int]]:
     """Yield (side, start, end) of each run of `length` or more points on one side of the centre."""
     # A point exactly on the average sits on neither side, so it breaks the run.
     sides = [_position(value, centre) for value in values]
@@ -441,7 +441,7 @@ def _trend(values: Sequence[float], length: int) -> Iterator[tuple[int, str]]:
     for side, start, end in _runs(steps):
         # n steps join n + 1 points: the run starts at the point before its first step.
         if end - start + 1 >= length:
-            yield from ((index, f"{TREND}_{side}") for index in range(start - 1, end))
+            yield from ((index, f"{SpcRule.TREND}_{side}") for index in range(start - 1, end))
 
 
 def _two_of_three(values: Sequence[float], limits: Limits) -> Iterator[tuple[int, str]]:
@@ -454,10 +454,10 @@ def _two_of_three(values: Sequence[float], limits: Limits) -> Iterator[tuple[int
             if all(position[i] == side for i in window):
                 hits = [i for i in window if band[i] == side]
                 if len(hits) >= 2:
-                    yield from ((i, f"{TWO_OF_THREE}_{side}") for i in hits)
+                    yield from ((i, f"{SpcRule.TWO_OF_THREE}_{side}") for i in hits)
 
 
-def _in_band(value: float, limits: Limits) -> str | None:
+def _in_band(value: float, limits: Limits) -> Side | None:
     """Return the side a value lies on between two sigma (exclusive) and the process limit (inclusive)."""
     if limits.upper_near < value <= limits.upper:
         return HIGH
@@ -466,7 +466,7 @@ def _in_band(value: float, limits: Limits) -> str | None:
     return None
 
 
-def _runs(keys: Sequence[str | None]) -> Iterator[tuple[str, int, int]]:
+def _runs(keys: Sequence[Side | None]) -> Iterator[tuple[Side, int, int]]:
     """Yield (key, start, end) for each unbroken run of one key; None breaks runs."""
     start = 0
     for key, group in groupby(keys):
@@ -482,7 +482,7 @@ def _runs(keys: Sequence[str | None]) -> Iterator[tuple[str, int, int]]:
 def _read(
     points: tuple[SpcPoint, ...],
     current: _Segment | None,
-    polarity: str,
+    polarity: Polarity,
     target: float | None,
     breaks: tuple[Month, ...],
     options: SpcOptions,
@@ -491,12 +491,12 @@ def _read(
     """Read the variation and assurance of the latest month with data."""
     latest = next((p for p in reversed(points) if p.value is not None), None)
     limits = current.limits if current else None
-    variation = point_variation(latest, polarity) if latest else NOT_ENOUGH_DATA
+    variation = point_variation(latest, polarity) if latest else Variation.NOT_ENOUGH_DATA
     assured = assurance(limits, polarity, target)
     period = _period(current)
     sentence = _sentence(latest, current, variation, period, polarity, options)
     if assured and target is not None:  # assurance needs a target
-        sentence += " " + _ASSURANCE_TEXT[assured].format(target=format_target(target))
+        sentence += " " + assured.sentence(format_target(target))
     base = current.baseline if current and limits else ()
     return SpcResult(
         points,
@@ -553,24 +553,16 @@ def _flagged_in_baseline(current: _Segment | None) -> tuple[Month, ...]:
     return tuple(p.month for p in current.points if p.month in base and p.rules)
 
 
-_ASSURANCE_TEXT = {
-    PASS: "The target of {target} will be met consistently.",
-    FAIL: "The target of {target} will not be met without a change to the process.",
-    HIT_AND_MISS: "The target of {target} will be met only by chance.",
-}
-
-_HEADINGS = {
-    IMPROVEMENT: "Special cause improvement",
-    CONCERN: "Special cause concern",
-    "neither": "Special cause variation",
-}
-
-
 def _sentence(
-    latest: SpcPoint | None, current: _Segment | None, variation: str, period: str, polarity: str, options: SpcOptions
+    latest: SpcPoint | None,
+    current: _Segment | None,
+    variation: Variation,
+    period: str,
+    polarity: Polarity,
+    options: SpcOptions,
 ) -> str:
     """Say in plain English what the latest month shows, naming the period its limits come from."""
-    if variation == NOT_ENOUGH_DATA:
+    if variation == Variation.NOT_ENOUGH_DATA:
         available = len(current.months) if current else 0
         since = f" {period}" if period else ""
         return (
@@ -578,55 +570,56 @@ def _sentence(
             f"{options.min_points}. Read the chart as a run chart."
         )
     assert latest is not None and current is not None  # a reading with limits has both
-    if variation == COMMON_CAUSE:
-        return f"Common cause variation: {latest.month.label} is within its usual range {period}."
-    kind, side = variation.rsplit("_", 1)
-    text = f"{_HEADINGS[kind]} compared with its usual range {period}: {_reason(latest, current, side)}."
-    if latest.conflict and polarity != NEITHER:
+    if variation == Variation.COMMON_CAUSE:
+        return f"{variation.label}: {latest.month.label} is within its usual range {period}."
+    cause, side = variation.cause, variation.side
+    assert cause is not None and side is not None  # any other reading is special cause
+    text = f"{cause.label} compared with its usual range {period}: {_reason(latest, current, side)}."
+    if latest.conflict and polarity != Polarity.NEITHER:
         other = _other(side)
         rule = _strongest_rule(latest, other)
-        other_kind = IMPROVEMENT if other == _good_side(polarity) else CONCERN
-        article = "an" if other_kind == IMPROVEMENT else "a"
+        other_cause = _cause(other, polarity)
+        article = "an" if other_cause == SpecialCause.IMPROVEMENT else "a"
         text += (
-            f" It is also {_rule_phrase(rule, other)}, {article} {other_kind}; this indicator shows "
-            f"{kind} when the two conflict."
+            f" It is also {_rule_phrase(rule, other)}, {article} {other_cause}; this indicator shows "
+            f"{cause} when the two conflict."
         )
     return text
 
 
-def _strongest_rule(point: SpcPoint, side: str) -> str:
+def _strongest_rule(point: SpcPoint, side: Side) -> SpcRule:
     """Return the first rule (in RULES order) flagging the point on that side."""
     return next(rule for rule in RULES if f"{rule}_{side}" in point.rules)
 
 
-def _rule_phrase(rule: str, side: str) -> str:
+def _rule_phrase(rule: SpcRule, side: Side) -> str:
     """Return a rule as words for a clause, e.g. 'part of a rising trend'."""
     return {
-        OUTSIDE: f"{'above the upper' if side == HIGH else 'below the lower'} process limit",
-        SHIFT: f"part of a run {'above' if side == HIGH else 'below'} the average",
-        TREND: f"part of a {'rising' if side == HIGH else 'falling'} trend",
-        TWO_OF_THREE: f"close to the {'upper' if side == HIGH else 'lower'} process limit",
+        SpcRule.OUTSIDE: f"{'above the upper' if side == HIGH else 'below the lower'} process limit",
+        SpcRule.SHIFT: f"part of a run {'above' if side == HIGH else 'below'} the average",
+        SpcRule.TREND: f"part of a {'rising' if side == HIGH else 'falling'} trend",
+        SpcRule.TWO_OF_THREE: f"close to the {'upper' if side == HIGH else 'lower'} process limit",
     }[rule]
 
 
-def _reason(latest: SpcPoint, current: _Segment, side: str) -> str:
+def _reason(latest: SpcPoint, current: _Segment, side: Side) -> str:
     """Describe the strongest rule behind the latest month's side."""
     rule = _strongest_rule(latest, side)
     upper_or_lower = "upper" if side == HIGH else "lower"
-    if rule == OUTSIDE:
+    if rule == SpcRule.OUTSIDE:
         where = "above" if side == HIGH else "below"
         return f"{latest.month.label} is {where} the {upper_or_lower} process limit"
-    if rule == SHIFT and latest.centre is not None:  # a flagged point always carries its segment's centre
+    if rule == SpcRule.SHIFT and latest.centre is not None:  # a flagged point always carries its segment's centre
         months = _trailing_run([_position(v, latest.centre) for v in current.values])
         return f"{months} months {'above' if side == HIGH else 'below'} the average"
-    if rule == TREND:
+    if rule == SpcRule.TREND:
         values = current.values
         months = _trailing_run([_position(b, a) for a, b in itertools.pairwise(values)]) + 1
         return f"{months} months {'rising' if side == HIGH else 'falling'} in a row"
     return f"two of the last three months close to the {upper_or_lower} process limit"
 
 
-def _trailing_run(keys: Sequence[str | None]) -> int:
+def _trailing_run(keys: Sequence[Side | None]) -> int:
     """Return how many keys at the end equal the last one."""
     last = keys[-1]
     count = 0
@@ -639,15 +632,12 @@ def _trailing_run(keys: Sequence[str | None]) -> int:
 
 # --- the reading beside the rating and the trend ----------------------------
 
-# Trend words of the engine (indicators.engine): better or worse than the baseline, by polarity.
-_TREND_BETTER, _TREND_WORSE = "improving", "declining"
-
 
 def explain(
     result: SpcResult,
     *,
-    trend: str | None,
-    rating: str | None,
+    trend: Trend | None,
+    rating: Rating | None,
     baseline_label: str = "",
     format_target: Callable[[float], str] = str,
 ) -> SpcResult:
@@ -658,29 +648,31 @@ def explain(
     months); the rating compares it with the target. Each can be right while
     pointing another way, and the panel says so rather than leave it to the reader.
     """
-    kind = result.variation.rsplit("_", 1)[0]
+    cause = result.variation.cause
     notes = []
     baseline = f" ({baseline_label})" if baseline_label else ""
-    if kind == IMPROVEMENT and trend == _TREND_WORSE:
+    if cause == SpecialCause.IMPROVEMENT and trend == Trend.DECLINING:
         notes.append(
             f"It is better than the usual range {result.period} but worse than its baseline{baseline}: "
             "the long-run gain holds while the latest months have slipped back."
         )
-    elif kind == CONCERN and trend == _TREND_BETTER:
+    elif cause == SpecialCause.CONCERN and trend == Trend.IMPROVING:
         notes.append(
             f"It is better than its baseline{baseline} but worse than the usual range {result.period}: "
             "recent months have recovered part of the ground, not all of it."
         )
     target = format_target(result.target) if result.target is not None else ""
-    if kind == IMPROVEMENT and rating in ("red", "amber"):
+    if cause == SpecialCause.IMPROVEMENT and rating in (Rating.RED, Rating.AMBER):
         notes.append(f"The change is real, but the figure still misses the target of {target}.")
-    elif kind == CONCERN and rating == "green":
+    elif cause == SpecialCause.CONCERN and rating == Rating.GREEN:
         notes.append(f"The figure still meets the target of {target}, but the change is real and worth watching.")
-    if result.assurance == FAIL and rating == "green":
+    if result.assurance == Assurance.FAIL and rating == Rating.GREEN:
         notes.append("This month meets the target, which the process reaches only rarely.")
-    elif result.assurance == PASS and rating in ("red", "amber"):
+    elif result.assurance == Assurance.PASS and rating in (Rating.RED, Rating.AMBER):
         notes.append("This month misses the target, which the process usually meets.")
-    moving_away = (kind == IMPROVEMENT and result.assurance == FAIL) or (kind == CONCERN and result.assurance == PASS)
+    moving_away = (cause == SpecialCause.IMPROVEMENT and result.assurance == Assurance.FAIL) or (
+        cause == SpecialCause.CONCERN and result.assurance == Assurance.PASS
+    )
     if moving_away:
         notes.append(
             "The assurance reads limits set before this change; if the change holds, a change point "
@@ -702,7 +694,7 @@ def _value(value: float | None) -> float | None:
     return value if _has_data(value) else None
 
 
-def _position(value: float, reference: float) -> str | None:
+def _position(value: float, reference: float) -> Side | None:
     """Return 'high' or 'low' for a value against a reference; None when equal."""
     if value > reference:
         return HIGH
@@ -711,7 +703,7 @@ def _position(value: float, reference: float) -> str | None:
     return None
 
 
-def _beyond(value: float, upper: float, lower: float) -> str | None:
+def _beyond(value: float, upper: float, lower: float) -> Side | None:
     """Return the side a value lies strictly beyond a band on, or None inside it."""
     if value > upper:
         return HIGH
@@ -720,24 +712,31 @@ def _beyond(value: float, upper: float, lower: float) -> str | None:
     return None
 
 
-def _good_side(polarity: str) -> str:
+def _good_side(polarity: Polarity) -> Side:
     """Return the side improvement lies on for a higher- or lower-is-better measure."""
-    return HIGH if polarity == HIGHER else LOW
+    return HIGH if polarity == Polarity.HIGHER else LOW
 
 
-def _other(side: str) -> str:
+def _cause(side: Side, polarity: Polarity) -> SpecialCause:
+    """Return what a special cause on that side means for the indicator."""
+    if polarity == Polarity.NEITHER:
+        return SpecialCause.NEITHER
+    return SpecialCause.IMPROVEMENT if side == _good_side(polarity) else SpecialCause.CONCERN
+
+
+def _other(side: Side) -> Side:
     """Return the other side."""
     return LOW if side == HIGH else HIGH
 
 
-def _meets(value: float, target: float, polarity: str) -> bool:
+def _meets(value: float, target: float, polarity: Polarity) -> bool:
     """Tell whether a value meets the target; exactly on it counts as meeting."""
-    return value >= target if polarity == HIGHER else value <= target
+    return value >= target if polarity == Polarity.HIGHER else value <= target
 
 
-def _strictly_beats(value: float, target: float, polarity: str) -> bool:
+def _strictly_beats(value: float, target: float, polarity: Polarity) -> bool:
     """Tell whether a value is strictly better than the target."""
-    return value > target if polarity == HIGHER else value < target
+    return value > target if polarity == Polarity.HIGHER else value < target
 
 
 def _flag_order(flag: str) -> tuple[int, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,12 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from indicators import services
 from indicators.forms import CommentaryForm
-from indicators.models import Commentary, Indicator
+from indicators.models import Commentary, Indicator, check_commentary_month
 from lib.months import Month
 from teams.http import AnyUser, AuthenticatedHttpRequest
-
-# Commentary: for the performance team, on a month from 2000 up to next month (written ahead of the board).
-_EARLIEST_COMMENTARY_MONTH = Month(2000, 1)
 
 
 def has_edit_commentary_permission(user: AnyUser) -> bool:
@@ -33,8 +30,10 @@ def _commentary_month_or_404(text: str) -> Month:
         month = Month.parse(text)
     except ValueError:
         raise Http404("There is no such month.") from None
-    if not _EARLIEST_COMMENTARY_MONTH <= month <= Month.of(timezone.localdate()) + 1:
-        raise Http404("Commentary cannot be written for that month.")
+    try:
+        check_commentary_month(month, today=timezone.localdate())
+    except ValidationError:
+        raise Http404("Commentary cannot be written for that month.") from None
     return month
 
 

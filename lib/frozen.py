@@ -5,13 +5,16 @@ their type hints. A field the stored data lacks takes its default (a field
 added to a dataclass after the snapshot was taken), and stored keys the class
 no longer has are ignored, so a snapshot stays readable as the classes grow.
 Numbers keep their exact type: fractions, decimals and months are tagged, and
-floats (finite or not) come back bit for bit.
+floats (finite or not) come back bit for bit. Enum members are stored as their
+values and come back as members (a snapshot stored when the field was a plain
+string loads as the member of that value).
 """
 
 from __future__ import annotations
 
 import collections.abc
 import dataclasses
+import enum
 import math
 import types
 import typing
@@ -31,6 +34,8 @@ class FrozenError(ValueError):
 
 def to_plain(value: Any) -> Any:
     """Return `value` as JSON-able lists, dicts, strings, numbers and None."""
+    if isinstance(value, enum.Enum):
+        return to_plain(value.value)
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -77,12 +82,14 @@ def from_plain(kind: Any, data: Any) -> Any:
         return _from_mapping(kind, data)
     if shape is _DATACLASS:
         return _from_dataclass(kind, data)
+    if shape is _ENUM:
+        return _from_enum(kind, data)
     if kind is float and isinstance(data, int):
         return float(data)
     return data
 
 
-_UNION, _SEQUENCE, _MAPPING, _DATACLASS, _PLAIN = "union", "sequence", "mapping", "dataclass", "plain"
+_UNION, _SEQUENCE, _MAPPING, _DATACLASS, _ENUM, _PLAIN = "union", "sequence", "mapping", "dataclass", "enum", "plain"
 
 
 @cache
@@ -97,6 +104,8 @@ def _shape(kind: Any) -> str:
         return _MAPPING
     if dataclasses.is_dataclass(kind):
         return _DATACLASS
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return _ENUM
     return _PLAIN
 
 
@@ -110,7 +119,14 @@ def _union_options(kind: Any) -> tuple[tuple[tuple[Any, frozenset[str]], ...], A
         if dataclasses.is_dataclass(option)
     )
     sequence = next((option for option in options if _shape(option) is _SEQUENCE), None)
-    scalar = next((option for option in options if option in (float, int, str, bool, Fraction, Decimal)), None)
+    scalar = next(
+        (
+            option
+            for option in options
+            if option in (float, int, str, bool, Fraction, Decimal) or _shape(option) is _ENUM
+        ),
+        None,
+    )
     return classes, sequence, scalar
 
 
@@ -156,6 +172,13 @@ def _from_mapping(kind: Any, data: Any) -> Any:
 def _field_kinds(cls: type) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
     return {f.name: hints.get(f.name, Any) for f in dataclasses.fields(cls) if f.init}
+
+
+def _from_enum(cls: type[enum.Enum], data: Any) -> Any:
+    try:
+        return cls(data)
+    except ValueError:
+        raise FrozenError(f"{data!r} is not a {cls.__name__}") from None
 
 
 def _from_dataclass(cls: type, data: Any) -> Any:

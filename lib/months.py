@@ -88,3 +88,8 @@ class Month:
 def month_range(first: Month, last: Month) -> list[Month]:
     """Return every month from first to last inclusive."""
     return [first + n for n in range(last - first + 1)]
+
+
+# The earliest month the product keeps anything for (returns, commentary, change points): older months are not a
+# council's history worth entering by hand, and refusing them catches typed years such as 0001 or 1017.
+EARLIEST_MONTH = Month(2000, 1)

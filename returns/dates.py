@@ -7,12 +7,9 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
-from lib.months import Month
+from lib.months import EARLIEST_MONTH, Month
 from lib.workdays import WorkingCalendar
 from returns.models import ClosureDay
-
-# Months before this are not a council's returns history worth entering by hand.
-EARLIEST_MONTH = Month(2000, 1)
 
 
 def today() -> dt.date:

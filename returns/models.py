@@ -11,7 +11,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from indicators.models import Measure, check_expressions
-from teams.models import Team
+from teams.models import Team, first_of_month
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -33,6 +33,7 @@ class ReportingMonth(models.Model):
 
     class Meta:
         ordering = ["-month"]
+        constraints = [first_of_month("month", "reporting_month_first_day")]
         permissions = [
             ("publish_month", "Can publish a month to senior leaders"),
             ("view_unpublished_month", "Can see the scorecard of an unpublished month"),
@@ -46,13 +47,17 @@ class ReportingMonth(models.Model):
         return self.published_at is not None
 
 
+class ReturnState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+
+
 class Return(models.Model):
     """One unit's return for one month: a team's, or the council's own (team is null)."""
 
-    class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        APPROVED = "approved", "Approved"
+    # Defined outside the class so that Meta's constraints can name its values.
+    State = ReturnState
 
     month = models.DateField(help_text="First day of the month.")
     team = models.ForeignKey(
@@ -85,6 +90,8 @@ class Return(models.Model):
             models.UniqueConstraint(
                 fields=["month"], condition=Q(team__isnull=True), name="return_unique_council_month"
             ),
+            first_of_month("month", "return_month_first_day"),
+            models.CheckConstraint(condition=Q(state__in=ReturnState.values), name="return_state_valid"),
         ]
         permissions = [
             ("submit_return", "Can submit a return"),
@@ -181,6 +188,14 @@ class ValueChange(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["ret", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(old_value__gte=0) | Q(old_value__isnull=True))
+                & (Q(new_value__gte=0) | Q(new_value__isnull=True)),
+                name="value_change_non_negative",
+            ),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="value_change_source_valid"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.measure.code}: {self.old_value} -> {self.new_value}"
@@ -201,6 +216,12 @@ class StateChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_state__in=ReturnState.values) & Q(to_state__in=ReturnState.values),
+                name="state_change_states_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_state} -> {self.to_state}"
@@ -289,6 +310,19 @@ class PendingImport(models.Model):
         return out
 
 
+class ImportStep(models.TextChoices):
+    PREVIEW = "preview", "Preview"
+    CONFIRM = "confirm", "Import"
+
+
+class ImportJobState(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Finished"
+    REFUSED = "refused", "Refused"
+    FAILED = "failed", "Stopped by a fault"
+
+
 class ImportJob(models.Model):
     """A large import's preview or confirmation, run in the background while its page shows progress.
 
@@ -298,16 +332,9 @@ class ImportJob(models.Model):
     (returns.import_jobs), outside the import's transaction.
     """
 
-    class Step(models.TextChoices):
-        PREVIEW = "preview", "Preview"
-        CONFIRM = "confirm", "Import"
-
-    class State(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Running"
-        DONE = "done", "Finished"
-        REFUSED = "refused", "Refused"
-        FAILED = "failed", "Stopped by a fault"
+    # Defined outside the class so that Meta's constraint can name their values.
+    Step = ImportStep
+    State = ImportJobState
 
     token = models.CharField(max_length=64, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -323,6 +350,12 @@ class ImportJob(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__in=ImportStep.values) & Q(state__in=ImportJobState.values),
+                name="import_job_step_and_state_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_step_display()} of {self.file_name} ({self.get_state_display()})"

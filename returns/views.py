@@ -23,6 +23,7 @@ from django_tables2 import RequestConfig
 
 from indicators.models import Commentary, Indicator, Measure
 from lib.months import Month
+from lib.vocab import NEEDS_COMMENTARY
 from returns import dates, entry_templates, notifications, policy, selectors, services, signals, tasks, validation
 from returns.forms import (
     NOT_AVAILABLE_WORDS,
@@ -145,9 +146,6 @@ class CommentaryRow:
     @property
     def needed(self) -> bool:
         return self.rating in NEEDS_COMMENTARY and not self.written
-
-
-NEEDS_COMMENTARY = ("red", "amber")
 
 
 def _review_context(

@@ -13,7 +13,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 from indicators.engine import IndicatorSpec
 from lib.numbers import format_number
-from scorecard.labels import COMPARATOR_CHART_LABELS
 from scorecard.services import Panel
 
 WIDTH, HEIGHT = 560, 250
@@ -31,6 +30,7 @@ STYLES = {
     "national": {"stroke": "#505a5f", "stroke-width": "1.3", "stroke-dasharray": "1.5 3", "stroke-linecap": "round"},
     "statistical_neighbours": {"stroke": "#505a5f", "stroke-width": "1.3", "stroke-dasharray": "8 3 1.5 3"},
 }
+COMPARATOR_NAMES = {"national": "National", "statistical_neighbours": "Stat. neighbours"}
 
 
 @dataclass(frozen=True)
@@ -129,8 +129,9 @@ def _references(panel: Panel, count: int) -> list[_Reference]:
     for comparator in panel.result.comparators:
         # Comparators for a supporting line (such as a rate) are not on the headline's scale.
         if not comparator.line and comparator.kind in STYLES:
-            name = COMPARATOR_CHART_LABELS[comparator.kind]
-            refs.append(_Reference(comparator.kind, name, (float(comparator.value),) * count))
+            refs.append(
+                _Reference(comparator.kind, COMPARATOR_NAMES[comparator.kind], (float(comparator.value),) * count)
+            )
     return refs
 
 

@@ -12,12 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lib.months import Month
+from lib.vocab import Rating
 from returns import dates, policy, tasks
 from scorecard import roles
-from scorecard.labels import RATING_LABELS
 from scorecard.services import DRAFT, PUBLISHED, build_scorecard, get_scorecard, visible_months
-
-NEEDS_COMMENTARY = ("red", "amber")
 
 
 @dataclass(frozen=True)
@@ -27,14 +25,14 @@ class Rated:
     code: str
     number: int
     title: str
-    rating: str
+    rating: Rating
     rating_label: str
     has_commentary: bool
     commentary: str = ""
 
     @property
     def needs_commentary(self) -> bool:
-        return self.rating in NEEDS_COMMENTARY and not self.has_commentary
+        return self.rating.needs_commentary and not self.has_commentary
 
 
 def rated_indicators(month: Month, status: str) -> list[Rated]:
@@ -49,7 +47,7 @@ def rated_indicators(month: Month, status: str) -> list[Rated]:
             p.spec.number,
             p.spec.short_title,
             p.result.rating,
-            RATING_LABELS[p.result.rating],
+            p.result.rating.label,
             bool(p.result.commentary.strip()),
             p.result.commentary,
         )
@@ -109,7 +107,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "latest_month": latest,
             "indicators": indicators,
-            "red_amber": [i for i in indicators if i.rating in NEEDS_COMMENTARY],
+            "red_amber": [i for i in indicators if i.rating.needs_commentary],
             "returns_month": tasks.latest_active_month(today, team_ids=policy.visible_team_ids(user))
             if policy.has_view_completeness_permission(user)
             else None,

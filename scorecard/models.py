@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from teams.models import first_of_month
+
 
 class ScorecardSnapshot(models.Model):
     """One published version of a month's scorecard; a restatement adds the next version, never edits one.
@@ -32,6 +34,7 @@ class ScorecardSnapshot(models.Model):
         ordering = ["-month", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["month", "version"], name="snapshot_unique_month_version"),
+            first_of_month("month", "snapshot_month_first_day"),
         ]
         permissions = [("restate_month", "Can restate a published month")]
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from lib.months import Month
 from returns.reminders import send_reminders
 from scorecard import roles
-from scorecard.home import NEEDS_COMMENTARY, rated_indicators
+from scorecard.home import rated_indicators
 from scorecard.services import PUBLISHED
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def notify_leaders_published(month: Month) -> tuple[int, int]:
         red_amber = [
             f"{item.number}. {item.title} ({item.rating_label})"
             for item in rated_indicators(month, PUBLISHED)
-            if item.rating in NEEDS_COMMENTARY
+            if item.rating.needs_commentary
         ]
         messages = published_emails(month, red_amber)
     except Exception:

@@ -16,20 +16,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from lib.numbers import format_number
+from lib.vocab import Movement, Polarity, Rating, Trend, movement, trend_label
 from scorecard.charts import history_chart
-from scorecard.labels import (
-    ASSURANCE_ICONS,
-    ASSURANCE_LABELS,
-    COMPARATOR_ABBREVIATIONS,
-    COMPARATOR_LABELS,
-    POLARITY_LABELS,
-    RATING_LABELS,
-    SPC_COLOURS,
-    TREND_LABELS,
-    VARIATION_ICONS,
-    VARIATION_LABELS,
-    movement,
-)
 from scorecard.services import PUBLISHED, Panel, Scorecard
 
 TEMPLATE = "scorecard/pdf/board_pack.html"
@@ -37,17 +25,17 @@ PANELS_PER_SHEET = 2
 
 # Shapes that tell the ratings apart without colour: circle, diamond, square; a ring for no target.
 _RATING_SHAPES = {
-    "green": '<circle cx="6" cy="6" r="5" fill="#00703c" stroke="#0b0c0c" stroke-width="1"/>',
-    "amber": '<path d="M6 0.6 L11.4 6 L6 11.4 L0.6 6 Z" fill="#ffbf47" stroke="#0b0c0c" stroke-width="1"/>',
-    "red": '<rect x="1" y="1" width="10" height="10" fill="#d4351c" stroke="#0b0c0c" stroke-width="1"/>',
-    "none": '<circle cx="6" cy="6" r="4.5" fill="#ffffff" stroke="#0b0c0c" stroke-width="1.2"/>',
+    Rating.GREEN: '<circle cx="6" cy="6" r="5" fill="#00703c" stroke="#0b0c0c" stroke-width="1"/>',
+    Rating.AMBER: '<path d="M6 0.6 L11.4 6 L6 11.4 L0.6 6 Z" fill="#ffbf47" stroke="#0b0c0c" stroke-width="1"/>',
+    Rating.RED: '<rect x="1" y="1" width="10" height="10" fill="#d4351c" stroke="#0b0c0c" stroke-width="1"/>',
+    Rating.NO_TARGET: '<circle cx="6" cy="6" r="4.5" fill="#ffffff" stroke="#0b0c0c" stroke-width="1.2"/>',
 }
 # Arrows show which way the figure moved; the word says whether that is better or worse.
 _ARROWS = {
-    "up": '<path d="M6 0.5 L11.5 7 L8 7 L8 11.5 L4 11.5 L4 7 L0.5 7 Z" fill="#0b0c0c"/>',
-    "down": '<path d="M6 11.5 L11.5 5 L8 5 L8 0.5 L4 0.5 L4 5 L0.5 5 Z" fill="#0b0c0c"/>',
-    "level": '<path d="M11.5 6 L5 0.5 L5 4 L0.5 4 L0.5 8 L5 8 L5 11.5 Z" fill="#0b0c0c"/>',
-    "none": '<rect x="1" y="5" width="10" height="2" fill="#0b0c0c"/>',
+    Movement.UP: '<path d="M6 0.5 L11.5 7 L8 7 L8 11.5 L4 11.5 L4 7 L0.5 7 Z" fill="#0b0c0c"/>',
+    Movement.DOWN: '<path d="M6 11.5 L11.5 5 L8 5 L8 0.5 L4 0.5 L4 5 L0.5 5 Z" fill="#0b0c0c"/>',
+    Movement.LEVEL: '<path d="M11.5 6 L5 0.5 L5 4 L0.5 4 L0.5 8 L5 8 L5 11.5 Z" fill="#0b0c0c"/>',
+    Movement.NONE: '<rect x="1" y="5" width="10" height="2" fill="#0b0c0c"/>',
 }
 
 
@@ -79,9 +67,10 @@ class PanelView:
     current: str
     target: str
     amber_band: str
-    rating: str
+    rating: Rating
     rating_label: str
     rating_icon: SafeString
+    trend: Trend | None
     trend_label: str
     trend_icon: SafeString
     comparators: tuple[str, ...]
@@ -117,9 +106,9 @@ def pdf_context(scorecard: Scorecard) -> dict:
         "month_short": scorecard.month.label,
         "comparator_note": comparator_note(scorecard.comparator_periods),
         "rating_counts": [
-            (key, label, counts.get(key, 0), _icon(_RATING_SHAPES[key])) for key, label in RATING_LABELS.items()
+            (rating, rating.label, counts.get(rating, 0), _icon(_RATING_SHAPES[rating])) for rating in Rating
         ],
-        "declining": [p for p in panels if p.trend_label == "Declining"],
+        "declining": [p for p in panels if p.trend == Trend.DECLINING],
         # The summary names the usual baseline once, in its heading, and only the others by their row.
         "common_baseline": baselines.most_common(1)[0][0] if baselines else "",
         "areas": scorecard.areas,
@@ -161,7 +150,7 @@ def panel_view(panel: Panel, scorecard: Scorecard) -> PanelView:
         number=spec.number,
         title=spec.title,
         definition=spec.definition,
-        polarity=POLARITY_LABELS.get(spec.polarity, ""),
+        polarity=spec.polarity.label,
         columns=(result.baseline_label, scorecard.month.label, *area_codes),
         rows=rows,
         baseline_label=result.baseline_label,
@@ -170,9 +159,10 @@ def panel_view(panel: Panel, scorecard: Scorecard) -> PanelView:
         target=_fmt(result.target.value, headline) if result.target else "",
         amber_band=_amber_band(panel),
         rating=result.rating,
-        rating_label=RATING_LABELS[result.rating],
+        rating_label=result.rating.label,
         rating_icon=_icon(_RATING_SHAPES[result.rating]),
-        trend_label=TREND_LABELS.get(result.trend, "No trend"),
+        trend=result.trend,
+        trend_label=trend_label(result.trend),
         trend_icon=_icon(_ARROWS[movement(result.trend, spec.polarity)]),
         comparators=_comparators(panel),
         comparators_short=_comparators_short(panel),
@@ -202,8 +192,9 @@ def _comparators(panel: Panel) -> tuple[str, ...]:
     for comparator in panel.result.comparators:
         line = _line_for(panel, comparator.line) or panel.result.headline
         prefix = f"{line.label}: " if comparator.line else ""
-        kind = COMPARATOR_LABELS.get(comparator.kind, comparator.kind)
-        groups.setdefault((prefix, comparator.period), []).append(f"{kind} {_fmt(comparator.value, line)}")
+        groups.setdefault((prefix, comparator.period), []).append(
+            f"{comparator.kind.label} {_fmt(comparator.value, line)}"
+        )
     return tuple(f"{prefix}{' · '.join(texts)} ({period})" for (prefix, period), texts in groups.items())
 
 
@@ -213,17 +204,17 @@ def _comparators_short(panel: Panel) -> str:
     for comparator in panel.result.comparators:
         line = _line_for(panel, comparator.line) or panel.result.headline
         prefix = f"{line.label}: " if comparator.line else ""
-        text = f"{COMPARATOR_ABBREVIATIONS.get(comparator.kind, comparator.kind)} {_fmt(comparator.value, line)}"
+        text = f"{comparator.kind.abbreviation} {_fmt(comparator.value, line)}"
         groups.setdefault(prefix, []).append(text)
     return "; ".join(prefix + " · ".join(texts) for prefix, texts in groups.items())
 
 
 def _amber_band(panel: Panel) -> str:
     target, spec = panel.result.target, panel.spec
-    if target is None or not target.tolerance or spec.polarity not in ("higher", "lower"):
+    if target is None or not target.tolerance or spec.polarity == Polarity.NEITHER:
         return ""
     headline = panel.result.headline
-    if spec.polarity == "higher":
+    if spec.polarity == Polarity.HIGHER:
         return f"amber down to {_fmt(target.value - target.tolerance, headline)}"
     return f"amber up to {_fmt(target.value + target.tolerance, headline)}"
 
@@ -232,11 +223,10 @@ def _spc_icons(panel: Panel) -> list[SafeString]:
     """Return the SPC variation and assurance icons: a letter in a circle, readable in black and white."""
     if panel.spc is None or not panel.spc.enough_data:
         return []
-    variation = panel.spc.variation
-    kind = variation if variation == "common_cause" else variation.rsplit("_", 1)[0]  # improvement_high -> improvement
-    icons = [_letter_icon(VARIATION_ICONS[variation], SPC_COLOURS[kind])]
-    if panel.spc.assurance:
-        icons.append(_letter_icon(ASSURANCE_ICONS[panel.spc.assurance], SPC_COLOURS[panel.spc.assurance]))
+    variation, assurance = panel.spc.variation, panel.spc.assurance
+    icons = [_letter_icon(variation.icon, variation.colour)]
+    if assurance:
+        icons.append(_letter_icon(assurance.icon, assurance.colour))
     return icons
 
 
@@ -251,7 +241,7 @@ def _letter_icon(letter: str, colour: str) -> SafeString:
 def _spc_label(panel: Panel) -> str:
     if panel.spc is None:
         return ""
-    text = VARIATION_LABELS.get(panel.spc.variation, panel.spc.variation.replace("_", " ").capitalize())
+    text = panel.spc.variation.label
     if panel.spc.assurance:
-        text += "; " + ASSURANCE_LABELS.get(panel.spc.assurance, panel.spc.assurance)
+        text += "; " + panel.spc.assurance.label
     return text

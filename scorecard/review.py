@@ -17,12 +17,11 @@ from django.shortcuts import render
 from indicators.views import commentary_edit, has_edit_commentary_permission
 from lib.months import Month
 from lib.numbers import format_number
+from lib.vocab import movement, trend_label
 from returns import dates, policy, selectors, tasks
 from returns import views as returns_views
-from scorecard.home import NEEDS_COMMENTARY, rated_indicators
-from scorecard.labels import RATING_LABELS, TREND_LABELS, movement
+from scorecard.home import rated_indicators
 from scorecard.services import DRAFT, PUBLISHED, build_scorecard, month_status
-from scorecard.views import ARROWS
 from teams.http import AuthenticatedHttpRequest
 
 STATUS_LABELS = {PUBLISHED: "Published", DRAFT: "Provisional: not yet published"}
@@ -55,10 +54,10 @@ def indicator_figure(month: Month, code: str) -> dict | None:
         "baseline": format_number(headline.baseline.value, spec.precision, unit=spec.unit),
         "baseline_label": result.baseline_label or "the baseline",
         "rating": result.rating,
-        "rating_label": RATING_LABELS[result.rating],
+        "rating_label": result.rating.label,
         "target": format_number(result.target.value, spec.precision, unit=spec.unit) if result.target else "",
-        "trend_arrow": ARROWS[movement(result.trend, spec.polarity)],
-        "trend_label": TREND_LABELS[result.trend],
+        "trend_arrow": movement(result.trend, spec.polarity).arrow,
+        "trend_label": trend_label(result.trend),
         "spc_sentence": panel.spc.sentence if panel.spc is not None and panel.spc.enough_data else "",
         "status_label": STATUS_LABELS[status],
     }
@@ -94,7 +93,7 @@ def publish_preview(request: HttpRequest, month: str) -> HttpResponse:
             "month": checked,
             "published": status == PUBLISHED,
             "indicators": indicators,
-            "red_amber": [item for item in indicators if item.rating in NEEDS_COMMENTARY],
+            "red_amber": [item for item in indicators if item.rating.needs_commentary],
             "not_approved": not_approved,
             "needing_commentary": needing,
             "ready": status != PUBLISHED and not not_approved and not needing,

@@ -257,5 +257,5 @@ def indicators_needing_commentary(month: Month) -> list[str]:
     return [
         f"{panel.spec.number}. {panel.spec.short_title}"
         for panel in scorecard.panels
-        if panel.result.rating in ("red", "amber") and not panel.result.commentary.strip()
+        if panel.result.rating.needs_commentary and not panel.result.commentary.strip()
     ]

@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import cast
 
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -32,7 +32,7 @@ from indicators.engine import (
     headline_history,
 )
 from indicators.expressions import POPULATION, names_in
-from indicators.models import Measure
+from indicators.models import ChangePoint, Indicator, IndicatorLine, Measure, Target
 from lib import frozen
 from lib.months import Month
 from lib.numbers import format_number
@@ -53,6 +53,7 @@ from scorecard.services import (
     read_inputs,
     target_value,
 )
+from teams.models import Area, Population, Team
 
 # The layout of ScorecardSnapshot.data; bump it (and teach `_decode` the old one) if the JSON's shape changes.
 # Fields added to the dataclasses need no bump: a missing field takes its default.
@@ -505,18 +506,18 @@ class Difference:
     charts: tuple[str, ...] = ()  # "<indicator>: chart history or SPC limits change", per indicator
 
 
-# Tables whose newest row changes when anything a published figure is computed from changes.
-_INPUT_HISTORIES = (
-    "indicators_historicalindicator",
-    "indicators_historicalindicatorline",
-    "indicators_historicaltarget",
-    "indicators_historicalmeasure",
-    "teams_historicalpopulation",
-    "teams_historicalteam",
-    "teams_historicalarea",
-    "returns_historicalreportingmonth",
-    # Change points move SPC limits, which the corrections compare too.
-    "indicators_historicalchangepoint",
+# The history models whose newest row moves with what the corrections read (targets, populations, indicators,
+# publishing); change points move SPC limits, which the corrections compare too.
+_INPUT_HISTORIES: tuple[type[models.Model], ...] = (
+    Indicator.history.model,
+    IndicatorLine.history.model,
+    Target.history.model,
+    Measure.history.model,
+    Population.history.model,
+    Team.history.model,
+    Area.history.model,
+    ReportingMonth.history.model,
+    ChangePoint.history.model,
 )
 
 
@@ -525,15 +526,26 @@ def inputs_stamp() -> str:
 
     Approving raises a return's version and records it, so the count and sums of
     approved versions change with any approval; the history tables' newest rows
-    change with targets, populations, indicators and publishing.
+    change with targets, populations, indicators and publishing. Table and column
+    names come from the models, so a renamed table or field cannot leave a stale name here.
     """
-    histories = ", ".join(f"(SELECT MAX(history_id) FROM {table})" for table in _INPUT_HISTORIES)
+
+    def column(model: type[models.Model], field: str) -> str:
+        return connection.ops.quote_name(cast(models.Field, model._meta.get_field(field)).column)
+
+    def table(model: type[models.Model]) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    returns, state = table(Return), column(Return, "state")
+    histories = "".join(
+        f", (SELECT MAX({column(model, 'history_id')}) FROM {table(model)})" for model in _INPUT_HISTORIES
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT MAX(id) FROM scorecard_scorecardsnapshot), "
-            "(SELECT COUNT(*) FROM returns_return WHERE state = %s), "
-            "(SELECT SUM(version) FROM returns_return WHERE state = %s), "
-            f"(SELECT SUM(approved_version) FROM returns_return), {histories}",
+            f"SELECT (SELECT MAX({column(ScorecardSnapshot, 'id')}) FROM {table(ScorecardSnapshot)}), "
+            f"(SELECT COUNT(*) FROM {returns} WHERE {state} = %s), "
+            f"(SELECT SUM({column(Return, 'version')}) FROM {returns} WHERE {state} = %s), "
+            f"(SELECT SUM({column(Return, 'approved_version')}) FROM {returns}){histories}",
             [Return.State.APPROVED, Return.State.APPROVED],
         )
         return "-".join(str(value or 0) for value in cursor.fetchone())

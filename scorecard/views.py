@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -23,21 +22,10 @@ from indicators import spc
 from indicators.models import ChangePoint, DismissedChangePoint, Indicator
 from lib.months import Month
 from lib.numbers import format_number
+from lib.vocab import Rating, Side, SpcRule, Trend, movement, trend_label
 from returns.policy import has_view_scorecard_permission
 from scorecard import exports, snapshots
 from scorecard.charts import chart_axis, segment_lines, series_title
-from scorecard.labels import (
-    ASSURANCE_ICONS,
-    ASSURANCE_LABELS,
-    COMPARATOR_LABELS,
-    POLARITY_LABELS,
-    RATING_LABELS,
-    TREND_LABELS,
-    VARIATION_ICONS,
-    VARIATION_LABELS,
-    WINDOW_LABELS,
-    movement,
-)
 from scorecard.services import (
     CACHE_SECONDS,
     PUBLISHED,
@@ -50,9 +38,6 @@ from scorecard.services import (
 )
 from scorecard.tables import HistoryTable, PanelTable
 from teams.http import AuthenticatedHttpRequest
-
-# Icons beside the words (the words carry the meaning; icons are hidden from screen readers).
-ARROWS = {"up": "▲", "down": "▼", "level": "►", "none": "–"}
 
 
 def viewable_status(request: HttpRequest, month: Month) -> str:
@@ -300,8 +285,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
                 }
                 for t in sorted(panel.spec.targets, key=lambda t: t.effective_from)
             ],
-            "window_label": WINDOW_LABELS.get(panel.spec.window, panel.spec.window),
-            "polarity_label": POLARITY_LABELS.get(panel.spec.polarity, panel.spec.polarity),
+            "window_label": panel.spec.window.label,
+            "polarity_label": panel.spec.polarity.label,
             "xmr": _xmr(panel),
             "xmr_rows": _xmr_rows(panel),
             "change_points": [(cp, Month.of(cp.month) in in_reading) for cp in recorded],
@@ -339,7 +324,7 @@ def _suggestion(panel: Panel, code: str, *, recorded: set[Month]) -> dict | None
         "month": suggestion.month,
         "run": suggestion.run,
         "points": suggestion.points,
-        "side": "above" if suggestion.side == spc.HIGH else "below",
+        "side": "above" if suggestion.side == Side.HIGH else "below",
         "centre": _format(limits.centre, spec) if limits else None,
         "lower": _format(limits.lower, spec) if limits else None,
         "upper": _format(limits.upper, spec) if limits else None,
@@ -353,20 +338,12 @@ def _baseline_special_causes(panel: Panel) -> list[str]:
     return [month.label for month in panel.spc.baseline_special_causes] if panel.spc else []
 
 
-RULE_WORDS = {
-    "outside": "outside the process limits",
-    "shift": "part of a shift",
-    "trend": "part of a trend",
-    "two_of_three": "two of three near a limit",
-}
-
-
 def _flag_words(point: spc.SpcPoint) -> str:
     """Return a point's special-cause flags in words, e.g. 'part of a shift (low)'."""
     words = []
     for flag in point.rules:
         rule, _, side = flag.rpartition("_")
-        words.append(f"{RULE_WORDS.get(rule, rule)} ({side})")
+        words.append(f"{SpcRule(rule).label} ({side})")
     return "; ".join(words)
 
 
@@ -425,9 +402,6 @@ def change_point_add(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
     except ValueError:
         messages.error(request, "Give the change point's month as YYYY-MM, e.g. 2016-11.")
         return redirect("indicator-detail", code=code)
-    if month > Month.of(timezone.localdate()):
-        messages.error(request, f"{month.long_label} is in the future: a change point marks a change that happened.")
-        return redirect("indicator-detail", code=code)
     try:
         indicator_services.change_point_add(
             indicator=indicator, month=month, reason=request.POST.get("reason", ""), actor=request.user
@@ -483,7 +457,6 @@ def _is_month(text: str | None) -> bool:
 def _panel_context(panel: Panel, scorecard: Scorecard) -> dict:
     """Return what a panel's template shows, formatted once here."""
     result, spec = panel.result, panel.spec
-    arrow, trend_label = ARROWS[movement(result.trend, spec.polarity)], TREND_LABELS[result.trend]
     table = PanelTable(
         result.lines,
         baseline_label=result.baseline_label,
@@ -500,13 +473,13 @@ def _panel_context(panel: Panel, scorecard: Scorecard) -> dict:
         "result": result,
         "table": table,
         "history_table": history,
-        "rating_label": RATING_LABELS[result.rating],
-        "trend_arrow": arrow,
-        "trend_label": trend_label,
+        "rating_label": result.rating.label,
+        "trend_arrow": movement(result.trend, spec.polarity).arrow,
+        "trend_label": trend_label(result.trend),
         "target_text": _format(result.target.value, spec) if result.target else None,
         "comparators": [
             {
-                "kind": COMPARATOR_LABELS[c.kind],
+                "kind": c.kind.label,
                 "value": format_number(c.value, 0 if c.line else spec.precision, unit="count" if c.line else spec.unit),
                 "line": next((line.label for line in result.lines if line.code == c.line), ""),
                 "period": c.period,
@@ -525,14 +498,12 @@ def _spc_labels(panel: Panel) -> dict:
     """Return the SPC variation and assurance icons and words ("not enough data for limits" on a run chart)."""
     if panel.spc is None:
         return {}
-    variation, assurance = panel.spc.variation or "", panel.spc.assurance or ""
-    variation_icon, variation_label = VARIATION_ICONS.get(variation, ""), VARIATION_LABELS.get(variation, "")
-    assurance_icon, assurance_label = ASSURANCE_ICONS.get(assurance, ""), ASSURANCE_LABELS.get(assurance, "")
+    variation, assurance = panel.spc.variation, panel.spc.assurance
     return {
-        "variation_icon": variation_icon,
-        "variation_label": variation_label,
-        "assurance_icon": assurance_icon,
-        "assurance_label": assurance_label,
+        "variation_icon": variation.icon,
+        "variation_label": variation.label,
+        "assurance_icon": assurance.icon if assurance else "",
+        "assurance_label": assurance.label if assurance else "",
     }
 
 
@@ -575,7 +546,7 @@ def _chart(panel: Panel, history, *, with_limits: bool = False) -> dict:
         "targets": [exports.number(point.target) for point in history],
         "comparators": [
             {
-                "label": f"{COMPARATOR_LABELS[c.kind]} ({c.period})",
+                "label": f"{c.kind.label} ({c.period})",
                 "value": exports.number(c.value),
             }
             for c in panel.result.comparators
@@ -594,10 +565,10 @@ def _chart(panel: Panel, history, *, with_limits: bool = False) -> dict:
 
 def _summary(scorecard: Scorecard) -> dict:
     """Return the strip at the top: counts by rating and what moved the wrong way."""
-    counts = dict.fromkeys(RATING_LABELS, 0)
+    counts = dict.fromkeys(Rating, 0)
     for panel in scorecard.panels:
         counts[panel.result.rating] += 1
     return {
-        "counts": [(key, RATING_LABELS[key], counts[key]) for key in RATING_LABELS],
-        "declining": [panel.spec for panel in scorecard.panels if panel.result.trend == "declining"],
+        "counts": [(rating, rating.label, counts[rating]) for rating in Rating],
+        "declining": [panel.spec for panel in scorecard.panels if panel.result.trend == Trend.DECLINING],
     }

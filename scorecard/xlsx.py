@@ -24,24 +24,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from indicators.engine import LineResult
 from lib.cells import guard_formula
 from lib.numbers import round_half_up
+from lib.vocab import Rating, trend_label
 from scorecard.exports import CSV_HEADER, number, scorecard_rows
-from scorecard.labels import (
-    ASSURANCE_LABELS,
-    COMPARATOR_LABELS,
-    POLARITY_LABELS,
-    RATING_LABELS,
-    TREND_LABELS,
-    VARIATION_LABELS,
-)
 from scorecard.pdf import comparator_note
 from scorecard.services import PUBLISHED, Panel, Scorecard
 
 # Strong fills with text that stays readable on them; the word is always in the cell too.
 RATING_STYLES = {
-    "green": ("00703C", "FFFFFF"),
-    "amber": ("FFBF47", "0B0C0C"),
-    "red": ("D4351C", "FFFFFF"),
-    "none": ("FFFFFF", "0B0C0C"),
+    Rating.GREEN: ("00703C", "FFFFFF"),
+    Rating.AMBER: ("FFBF47", "0B0C0C"),
+    Rating.RED: ("D4351C", "FFFFFF"),
+    Rating.NO_TARGET: ("FFFFFF", "0B0C0C"),
 }
 LABEL_WIDTH, FIGURE_WIDTH = 38, 13
 GREY = "505A5F"
@@ -155,10 +148,10 @@ def _write_panel(sheet: Worksheet, scorecard: Scorecard, panel: Panel, width: in
             "Target",
             target,
             "Rating",
-            text(RATING_LABELS[result.rating]),
+            text(result.rating.label),
             "Trend",
-            text(TREND_LABELS.get(result.trend, "No trend")),
-            text(POLARITY_LABELS.get(spec.polarity, "")),
+            text(trend_label(result.trend)),
+            text(spec.polarity.label),
         ]
     )
     row = sheet.max_row
@@ -179,7 +172,7 @@ def _write_panel(sheet: Worksheet, scorecard: Scorecard, panel: Panel, width: in
 
     for comparator in result.comparators:
         line = _line_for(panel, comparator.line)
-        kind = COMPARATOR_LABELS.get(comparator.kind, comparator.kind)
+        kind = comparator.kind.label
         what = f"{kind}, {line.label}" if comparator.line else kind
         sheet.append(
             [text(f"{what} ({comparator.period})"), printed_value(comparator.value, line.unit, line.precision)]
@@ -187,9 +180,9 @@ def _write_panel(sheet: Worksheet, scorecard: Scorecard, panel: Panel, width: in
         sheet.cell(sheet.max_row, 2).number_format = number_format(line.unit, line.precision, as_fraction=True)
 
     if panel.spc:
-        reading = VARIATION_LABELS.get(panel.spc.variation, panel.spc.variation)
+        reading = panel.spc.variation.label
         if panel.spc.assurance:
-            reading += "; " + ASSURANCE_LABELS.get(panel.spc.assurance, panel.spc.assurance)
+            reading += "; " + panel.spc.assurance.label
         sheet.append(["SPC", text(reading)])
         sheet.cell(sheet.max_row, 1).font = Font(color=GREY)
         sheet.append(["", text(panel.spc.full_sentence)])

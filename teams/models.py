@@ -19,6 +19,15 @@ code_validator = RegexValidator(
 )
 
 
+def first_of_month(field: str, name: str) -> models.CheckConstraint:
+    """Return a check that the date field holds the first day of its month (every month is stored so)."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__day": 1}) | models.Q(**{f"{field}__isnull": True}),
+        name=name,
+        violation_error_message=f"Give the first day of the month ({field}).",
+    )
+
+
 class Council(models.Model):
     """The council itself; its code names the return of authority-level measures."""
 

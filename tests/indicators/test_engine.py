@@ -30,6 +30,7 @@ from indicators.engine import (
     trend,
 )
 from lib.months import Month, month_range
+from lib.vocab import Polarity, Rating, Trend
 
 DEC17 = Month(2017, 12)
 AREAS = [
@@ -564,3 +565,15 @@ def test_a_blank_month_leaves_the_team_out_of_that_month_only_in_a_rolling_windo
     line = headline("supervised", "staff", 100)
     figure = line_figure(Totals(data), spec(line, window="rolling_12"), line, DEC17)
     assert (figure.numerator, figure.denominator, figure.excluded) == (23, 68, 1)  # S-ASM's June 4 staff left out
+
+
+def test_ratings_and_trends_are_the_vocabularies_members():
+    assert rating(Fraction(90), TARGET_85, Polarity.HIGHER, 0) is Rating.GREEN
+    assert rating(Fraction(10), None, Polarity.HIGHER, 0) is Rating.NO_TARGET
+    assert trend(Fraction(12), Fraction(10), Polarity.LOWER, Decimal(1)) is Trend.DECLINING
+    assert trend(Fraction(12), Fraction(10), Polarity.NEITHER, Decimal(1)) is Trend.UP
+    assert trend(Fraction(10), Fraction(10), Polarity.HIGHER, Decimal(1)) is Trend.STABLE
+    data = dataset(monthly("CITY", "n", dict.fromkeys(DEC17.previous(6), 10)) | {("CITY", DEC17, "n"): 80})
+    result = compute_indicator(Totals(data), spec(headline("n", unit="count"), targets=(TARGET_85,)), DEC17, AREAS)
+    assert (result.rating, result.trend) == (Rating.AMBER, Trend.IMPROVING)
+    assert type(result.rating) is Rating and type(result.trend) is Trend

@@ -17,8 +17,9 @@ import pickle
 
 import pytest
 
-from indicators.spc import SpcOptions, SpcPoint, SpcResult, explain, limits_from, xmr
+from indicators.spc import SpcOptions, SpcPoint, SpcResult, explain, limits_from, point_variation, xmr
 from lib.months import Month
+from lib.vocab import Assurance, ConflictRule, Polarity, Side, Variation
 
 START = Month(2020, 1)
 BASELINE = [12, 10] * 10
@@ -719,3 +720,14 @@ def test_an_improvement_read_against_a_failing_assurance_says_the_limits_predate
 def test_readings_that_agree_need_no_note():
     assert explain(chart([12], target=11), trend="stable", rating="green").note == ""
     assert explain(chart([16.4], target=11), trend="improving", rating="green").note == ""
+
+
+def test_the_reading_is_made_of_the_vocabularies_members_though_given_plain_words():
+    result = chart([16.4], polarity="higher", target=11, options=SpcOptions(conflict_rule="concern"))
+    assert result.variation is Variation.IMPROVEMENT_HIGH
+    assert result.assurance is Assurance.HIT_AND_MISS
+    assert result.polarity is Polarity.HIGHER
+    assert result.options.conflict_rule is ConflictRule.CONCERN
+    assert result.points[-1].side is Side.HIGH
+    assert all(type(point_variation(p, result.polarity)) is Variation for p in result.points)
+    assert xmr([], polarity="lower").variation is Variation.NOT_ENOUGH_DATA

@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from lib.frozen import from_plain, to_plain
+import pytest
+
+from lib.frozen import FrozenError, from_plain, to_plain
 from lib.months import Month
+from lib.vocab import Polarity, Rating, Trend
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,13 @@ class GrownReading(Reading):
 
     sentence: str = "not yet said"
     limits: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Judged:
+    rating: Rating
+    trend: Trend | None
+    polarities: tuple[Polarity, ...] = ()
 
 
 def round_trip(value, kind):
@@ -68,3 +78,21 @@ def test_a_snapshot_taken_before_fields_were_added_reads_with_their_defaults():
 def test_fields_a_class_no_longer_has_are_ignored():
     plain = to_plain(GrownReading((), None, None, sentence="said"))
     assert from_plain(Reading, plain) == Reading((), None, None)
+
+
+def test_a_snapshot_stored_with_plain_words_reads_back_as_the_vocabularies_members():
+    # As published snapshots hold them: the fields were plain strings when they were taken.
+    stored = '{"rating": "amber", "trend": "declining", "polarities": ["higher", "neither"]}'
+    judged = from_plain(Judged, json.loads(stored))
+    assert judged == Judged(Rating.AMBER, Trend.DECLINING, (Polarity.HIGHER, Polarity.NEITHER))
+    assert type(judged.rating) is Rating and type(judged.trend) is Trend
+    assert all(type(p) is Polarity for p in judged.polarities)
+    assert from_plain(Judged, {"rating": "none", "trend": None}).trend is None
+    # Members are written as their plain values, so snapshots taken now read as those taken before.
+    assert json.dumps(to_plain(judged), separators=(",", ":")) == stored.replace(" ", "")
+    assert type(to_plain(judged)["rating"]) is str
+
+
+def test_a_stored_word_that_is_no_member_is_refused():
+    with pytest.raises(FrozenError, match="'purple' is not a Rating"):
+        from_plain(Judged, {"rating": "purple", "trend": None})

@@ -1,12 +1,15 @@
-"""The database itself refuses duplicate and negative values, on every backend."""
+"""The database itself refuses duplicate and negative values, months not stored as their first day and states
+outside their choices, on every backend."""
 
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from indicators.models import Measure
-from returns.models import Return, ReturnValue
+from returns.models import ImportJob, ReportingMonth, Return, ReturnValue, Source, StateChange, ValueChange
 from teams.models import Area, Team, TeamType
 
 DEC = dt.date(2017, 12, 1)
@@ -69,3 +72,59 @@ def test_it_keeps_a_blank_value_marked_not_available(team_return):
 def test_it_stores_zero_as_zero_not_as_blank(team_return):
     row = ReturnValue.objects.create(ret=team_return, measure=Measure.objects.get(code="open_cases"), value=0)
     assert ReturnValue.objects.get(pk=row.pk).value == 0
+
+
+@pytest.fixture
+def user(db):
+    return User.objects.create_user("writer")
+
+
+def _bad_writes():
+    """Direct writes the database refuses: a month not on its first day, a state or source outside its choices,
+    a negative count in the audit trail."""
+
+    def value_change(ret, user, **fields):
+        defaults = {"measure": Measure.objects.get(code="open_cases"), "at": timezone.now(), "source": Source.FORM}
+        return ValueChange.objects.create(ret=ret, actor=user, **{**defaults, **fields})
+
+    def state_change(ret, user, **fields):
+        return StateChange.objects.create(ret=ret, actor=user, at=timezone.now(), **fields)
+
+    def import_job(user, **fields):
+        return ImportJob.objects.create(token="t", user=user, file_name="f.csv", **{"step": "preview", **fields})
+
+    return {
+        "reporting month on the 2nd": lambda team, ret, user: ReportingMonth.objects.create(month=dt.date(2017, 12, 2)),
+        "team return on the 31st": lambda team, ret, user: Return.objects.create(
+            team=team, month=dt.date(2017, 11, 30)
+        ),
+        "council return on the 2nd": lambda team, ret, user: Return.objects.create(
+            team=None, month=dt.date(2017, 11, 2)
+        ),
+        "return state not a state": lambda team, ret, user: Return.objects.filter(pk=ret.pk).update(state="published"),
+        "negative new value": lambda team, ret, user: value_change(ret, user, old_value=None, new_value=-1),
+        "negative old value": lambda team, ret, user: value_change(ret, user, old_value=-5, new_value=3),
+        "source not a source": lambda team, ret, user: value_change(ret, user, new_value=3, source="email"),
+        "state change to no state": lambda team, ret, user: state_change(
+            ret, user, from_state="draft", to_state="gone"
+        ),
+        "state change from no state": lambda team, ret, user: state_change(ret, user, from_state="", to_state="draft"),
+        "import job step": lambda team, ret, user: import_job(user, step="undo"),
+        "import job state": lambda team, ret, user: import_job(user, state="paused"),
+    }
+
+
+@pytest.mark.parametrize("write", list(_bad_writes()))
+def test_the_database_refuses(write, team, team_return, user):
+    counts = [model.objects.count() for model in (ReportingMonth, Return, ValueChange, StateChange, ImportJob)]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _bad_writes()[write](team, team_return, user)
+    assert [model.objects.count() for model in (ReportingMonth, Return, ValueChange, StateChange, ImportJob)] == counts
+    assert Return.objects.get(pk=team_return.pk).state == Return.State.DRAFT
+
+
+def test_the_audit_trail_keeps_blank_and_zero_counts(team_return, user):
+    measure = Measure.objects.get(code="open_cases")
+    ValueChange.objects.create(ret=team_return, measure=measure, at=timezone.now(), source=Source.IMPORT, new_value=0)
+    ValueChange.objects.create(ret=team_return, measure=measure, at=timezone.now(), source=Source.FORM, old_value=0)
+    assert ValueChange.objects.count() == 2

@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from indicators.models import Commentary
 from lib.months import Month
 from lib.numbers import format_number
+from lib.vocab import Trend
 from returns.models import ReportingMonth
 from scorecard import board_pack, roles
 from scorecard.charts import history_chart
@@ -192,6 +193,34 @@ def test_the_paper_is_tagged_for_screen_readers_with_its_language_and_title(pape
     assert "/StructTreeRoot" in root
     assert root["/Lang"] == "en-GB"
     assert reader.metadata.title == "Performance scorecard – December 2017 – Demo City Council"
+
+
+def test_the_summary_lists_the_indicators_declining_against_their_baseline(paper, december):
+    declining = [p.spec.number for p in december.panels if p.result.trend == Trend.DECLINING]
+    assert declining
+    assert "Declining against the baseline: " + ", ".join(map(str, declining)) in words(paper[1][0])
+
+
+def test_the_page_the_paper_and_the_workbook_say_a_reading_in_the_same_words(leader, december, paper, workbook):
+    from django.test import Client
+
+    panel = next(p for p in december.panels if p.spc and p.spc.assurance and p.result.trend)
+    client = Client()
+    client.force_login(leader)
+    page = client.get(f"/indicators/{panel.spec.code}/?month=2017-12").content.decode()
+    said = [
+        panel.spec.polarity.label,
+        panel.result.rating.label,
+        panel.result.trend.label,
+        panel.spc.variation.label,
+        panel.spc.assurance.label,
+    ]
+    assert said[0] in {"Higher is better", "Lower is better", "Context measure"}
+    body = words(" ".join(paper[1][1:]))
+    block = panel_rows(workbook["Scorecard"], f"{panel.spec.number}. {panel.spec.title}")
+    sheet = " ".join(str(cell.value) for row in block.values() for cell in row if cell.value is not None)
+    for text in said:
+        assert text in page and text in body and text in sheet, text
 
 
 def test_a_draft_says_so_on_every_page_and_a_published_paper_does_not(paper, draft_paper):

@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from lib.months import Month
+from lib.vocab import Assurance, ComparatorKind, ConflictRule, Polarity, Rating, Trend, Variation, Window
 from returns import services
 from returns.models import ApprovedValue, ReportingMonth, Return, StateChange
 from scorecard import snapshots
@@ -290,6 +291,21 @@ def test_a_whole_scorecard_comes_back_from_its_snapshot_equal(demo):
     assert snapshots.decode(snapshots.encode(scorecard)) == scorecard
 
 
+def test_a_stored_snapshot_s_plain_words_read_back_as_the_vocabularies_members(demo):
+    stored = ScorecardSnapshot.objects.get(month=DECEMBER.first_day, version=1)
+    assert '"rating":"amber"' in stored.data and '"polarity":"lower"' in stored.data  # plain words, as ever
+    scorecard = get_scorecard(DECEMBER, PUBLISHED)
+    assert scorecard.panels == build_scorecard(DECEMBER, PUBLISHED).panels
+    for panel in scorecard.panels:
+        result, spec = panel.result, panel.spec
+        assert type(result.rating) is Rating and type(spec.polarity) is Polarity and type(spec.window) is Window
+        assert result.trend is None or type(result.trend) is Trend
+        assert type(spec.spc_conflict_rule) is ConflictRule
+        assert all(type(c.kind) is ComparatorKind for c in result.comparators)
+        assert type(panel.spc.variation) is Variation and type(panel.spc.polarity) is Polarity
+        assert panel.spc.assurance is None or type(panel.spc.assurance) is Assurance
+
+
 def test_export_scorecard_writes_the_snapshot_of_a_published_month_and_a_provisional_view_otherwise(demo, tmp_path):
     from django.core.management import call_command
 
@@ -346,3 +362,28 @@ def test_recording_a_change_point_changes_the_corrections_stamp(db):
         indicator=Indicator.objects.get(code="supervision"), month=Month(2017, 2), reason="New model", actor=performance
     )
     assert snapshots.inputs_stamp() != before
+
+
+def test_the_corrections_stamp_is_one_query_with_a_part_for_each_history_in_its_list(db, monkeypatch):
+    from teams.models import Council
+
+    # A history added to the list is read: a council's change moves its part of the stamp.
+    monkeypatch.setattr(snapshots, "_INPUT_HISTORIES", (*snapshots._INPUT_HISTORIES, Council.history.model))
+    with CaptureQueriesContext(connection) as queries:
+        before = snapshots.inputs_stamp()
+    assert len(queries) == 1
+    assert len(before.split("-")) == 4 + len(snapshots._INPUT_HISTORIES)
+    Council.objects.create(code="STAMP-TEST", name="A council")
+    after = snapshots.inputs_stamp()
+    assert after.split("-")[:-1] == before.split("-")[:-1] and after != before
+
+
+def test_the_corrections_stamp_reads_table_names_from_the_models(db, monkeypatch):
+    from django.db import DatabaseError
+
+    from teams.models import Population
+
+    # Renamed in the model but not in the database: the stamp fails loudly instead of reading a stale table.
+    monkeypatch.setattr(Population.history.model._meta, "db_table", "teams_historicalpopulation_renamed")
+    with pytest.raises(DatabaseError, match="teams_historicalpopulation_renamed"), transaction.atomic():
+        snapshots.inputs_stamp()
