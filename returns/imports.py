@@ -425,6 +425,8 @@ def stage_cells(
     placeholders: dict[tuple[dt.date, int | None], int] = {}  # returns to start -> negative placeholder id
     not_returned: dict = {}  # team id -> its type's measures (returns.team_measures)
     named = named_columns(sheet.headers)
+    # Rows no longer than the leading run of named columns cannot hold a headerless value: most rows, unchecked.
+    all_named = next(index for index in range(len(sheet.headers) + 1) if index not in named)
     month_i, team_i = columns["month"], columns["team"]
     measure_i = columns.get("measure")
     value_i = columns.get("value")
@@ -435,7 +437,7 @@ def stage_cells(
         rows += 1
         if progress is not None and rows % CHUNK == 0:
             progress(rows)
-        message = headerless_value(cells, named)
+        message = headerless_value(cells, named) if len(cells) > all_named else None
         if message:
             problems.add(message, row=number)
         month = _month_of(cell_at(cells, month_i), months, current)

@@ -108,7 +108,8 @@ class Return(models.Model):
 class ReturnValue(models.Model):
     """One measure's count in a return; no row means not yet known, never zero."""
 
-    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="values")
+    # No index of its own: the unique (ret, measure) constraint's index serves every lookup by return.
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="values", db_index=False)
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
     value = models.BigIntegerField(null=True, blank=True)
     unavailable_reason = models.CharField(
@@ -161,15 +162,33 @@ class Source(models.TextChoices):
 
 
 class ValueChange(models.Model):
-    """Append-only record of one value changing: old, new, who, when, how and why."""
+    """Append-only record of one value changing: old, new, who, when, how and why.
 
-    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="value_changes")
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
+    An import writes one row per changed value, up to millions at once, so the
+    links are kept by Django (deletes still cascade or are refused) and by the
+    writers, not by database constraints: a per-row foreign-key check cost more
+    than the rest of a large import together. The returns a writer audits are
+    locked or its own; returns.imports locks the measures and actor it names.
+    Rows are read by return only, through the (ret, at) index.
+    """
+
+    ret = models.ForeignKey(
+        Return, on_delete=models.CASCADE, related_name="value_changes", db_constraint=False, db_index=False
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     old_value = models.BigIntegerField(null=True, blank=True)
     new_value = models.BigIntegerField(null=True, blank=True)
     unavailable_reason = models.CharField(max_length=500, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     at = models.DateTimeField()
     source = models.CharField(max_length=10, choices=Source.choices)

@@ -52,6 +52,29 @@ def test_it_imports_long_form_values_into_new_draft_returns(council, make_csv):
     assert [(u.month_label, u.unit, u.new) for u in result.units] == [("2017-12", "CITY", 1), ("2017-12", "EAST-SG", 2)]
 
 
+def test_values_of_returns_over_several_months_land_each_in_its_own_return(council, make_csv):
+    returns_import(file_name="oct.csv", data=make_csv([HEADER, ["2017-10", "EAST-SG", "open_cases", "100"]]))
+    rows = [
+        ["2017-10", "EAST-SG", "open_cases", "101"],
+        ["2017-11", "EAST-SG", "open_cases", "110"],
+        ["2017-11", "CITY", "referrals", "300"],
+        ["2017-12", "EAST-SG", "open_cases", "120"],
+        ["2017-12", "CITY", "referrals", "310"],
+    ]
+    returns_import(file_name="q.csv", data=make_csv([HEADER, *rows]))
+    months = [dt.date(2017, month, 1) for month in (10, 11, 12)]
+    assert [stored("EAST-SG", month) for month in months] == [{"open_cases": n} for n in (101, 110, 120)]
+    assert [stored(None, month) for month in months[1:]] == [{"referrals": 300}, {"referrals": 310}]
+    audit = ValueChange.objects.filter(file_name="q.csv").select_related("ret__team")
+    assert sorted((f"{c.ret.month:%Y-%m}", c.ret.unit_label, c.new_value, c.version) for c in audit) == [
+        ("2017-10", "EAST-SG", 101, 3),
+        ("2017-11", "EAST-SG", 110, 2),
+        ("2017-11", "council", 300, 2),
+        ("2017-12", "EAST-SG", 120, 2),
+        ("2017-12", "council", 310, 2),
+    ]
+
+
 def test_it_imports_the_wide_form_a_local_office_keeps(council, make_csv):
     returns_import(
         file_name="east.csv",
@@ -122,7 +145,7 @@ def test_a_changed_submitted_return_goes_back_to_draft_as_with_the_form(council,
     assert result.units[0].back_to_draft
     assert Return.objects.get().state == Return.State.DRAFT
     change = StateChange.objects.get()
-    assert (change.from_state, change.to_state) == (Return.State.SUBMITTED, Return.State.DRAFT)
+    assert (change.from_state, change.to_state, change.version) == (Return.State.SUBMITTED, Return.State.DRAFT, 3)
 
 
 def test_a_dry_run_reports_but_saves_nothing(council, make_csv, unchanged):

@@ -3,10 +3,13 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
 
 from indicators.models import Measure
-from returns.models import Return, ReturnValue
+from returns.models import Return, ReturnValue, Source, ValueChange
 from teams.models import Area, Team, TeamType
 
 DEC = dt.date(2017, 12, 1)
@@ -69,3 +72,31 @@ def test_it_keeps_a_blank_value_marked_not_available(team_return):
 def test_it_stores_zero_as_zero_not_as_blank(team_return):
     row = ReturnValue.objects.create(ret=team_return, measure=Measure.objects.get(code="open_cases"), value=0)
     assert ReturnValue.objects.get(pk=row.pk).value == 0
+
+
+@pytest.fixture
+def audited(team_return):
+    """A value change recorded by a user (the audit's links are kept by Django, not database constraints)."""
+    user = User.objects.create_user("entry", password="a long enough password")
+    measure = Measure.objects.create(
+        code="audited_only", name="Audited only", kind=Measure.Kind.FLOW, level=Measure.Level.TEAM, order=99
+    )
+    return ValueChange.objects.create(
+        ret=team_return, measure=measure, new_value=3, actor=user, at=timezone.now(), source=Source.FORM
+    )
+
+
+def test_a_user_named_in_the_audit_cannot_be_deleted(audited):
+    with pytest.raises(ProtectedError):
+        audited.actor.delete()
+    assert ValueChange.objects.get().actor == audited.actor
+
+
+def test_a_measure_named_in_the_audit_cannot_be_deleted(audited):
+    with pytest.raises(ProtectedError):
+        audited.measure.delete()
+
+
+def test_deleting_a_return_deletes_its_audit(audited, team_return):
+    team_return.delete()
+    assert not ValueChange.objects.exists()
