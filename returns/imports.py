@@ -424,6 +424,7 @@ def stage_cells(
     existing: dict[dt.date, dict[int | None, int]] = {}  # month -> team id -> return id, read a month at a time
     placeholders: dict[tuple[dt.date, int | None], int] = {}  # returns to start -> negative placeholder id
     not_returned: dict = {}  # team id -> its type's measures (returns.team_measures)
+    pairs: dict[tuple[str, str], str | None] = {}  # (unit code, measure code) -> why it is refused, or None
     named = named_columns(sheet.headers)
     # Rows no longer than the leading run of named columns cannot hold a headerless value: most rows, unchecked.
     all_named = next(index for index in range(len(sheet.headers) + 1) if index not in named)
@@ -474,10 +475,14 @@ def stage_cells(
                 continue
             if unit is None or isinstance(month, str):
                 continue
-            if measure[1] != unit.level:
-                problems.add(_wrong_level(measure_code, unit, lookups), row=number, column=column)
-                continue
-            if refusal := measure_refusal(unit.team_id, measure_code, not_returned):
+            pair = (code, measure_code)
+            if pair not in pairs:  # whether the unit returns the measure: the same answer on every row
+                pairs[pair] = (
+                    _wrong_level(measure_code, unit, lookups)
+                    if measure[1] != unit.level
+                    else measure_refusal(unit.team_id, measure_code, not_returned)
+                )
+            if refusal := pairs[pair]:
                 problems.add(refusal, row=number, column=column)
                 continue
             if problems:
