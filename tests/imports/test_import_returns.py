@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from indicators.models import Measure
 from returns.imports import returns_import
 from returns.models import Return, ReturnValue, Source, StateChange, ValueChange
 from returns.spreadsheets import ImportRefused
@@ -18,6 +19,10 @@ def stored(team=None, month=DEC) -> dict[str, int | None]:
     rows = ReturnValue.objects.filter(ret__month=month)
     rows = rows.filter(ret__team__isnull=True) if team is None else rows.filter(ret__team__code=team)
     return dict(rows.values_list("measure__code", "value"))
+
+
+def measure_id(code: str) -> int:
+    return Measure.objects.get(code=code).pk
 
 
 def refused(data: bytes, name: str = "returns.csv", **kwargs) -> ImportRefused:
@@ -136,6 +141,27 @@ def test_a_changed_value_is_audited_with_its_old_value_and_raises_the_version(co
     latest = ValueChange.objects.order_by("-pk").first()
     assert (latest.old_value, latest.new_value, latest.file_name, latest.version) == (120, 125, "v2.csv", 3)
     assert Return.objects.get().version == 3
+
+
+def test_a_stored_return_takes_a_number_for_a_value_marked_unavailable_and_a_new_measure(council, make_csv):
+    returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
+    ret = Return.objects.get()
+    ReturnValue.objects.create(
+        ret=ret, measure_id=measure_id("cpp_children"), value=None, unavailable_reason="System down"
+    )
+    rows = [
+        ["2017-12", "EAST-SG", "open_cases", "120"],
+        ["2017-12", "EAST-SG", "cpp_children", "7"],
+        ["2017-12", "EAST-SG", "unallocated_cases", "3"],
+    ]
+    result = returns_import(file_name="v2.csv", data=make_csv([HEADER, *rows]))
+    assert (result.new, result.changed, result.unchanged) == (1, 1, 1)
+    assert stored("EAST-SG") == {"open_cases": 120, "cpp_children": 7, "unallocated_cases": 3}
+    assert not ReturnValue.objects.exclude(unavailable_reason="").exists()
+    audit = ValueChange.objects.filter(file_name="v2.csv").values_list(
+        "measure__code", "old_value", "new_value", "version"
+    )
+    assert sorted(audit) == [("cpp_children", None, 7, 3), ("unallocated_cases", None, 3, 3)]
 
 
 def test_a_changed_submitted_return_goes_back_to_draft_as_with_the_form(council, make_csv):
