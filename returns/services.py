@@ -650,7 +650,15 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
         )
         cursor.execute(f"DROP TABLE {mapping}")
         cursor.execute(f"DROP TABLE {touched}")
+        if postgres and audited >= ANALYZE_AFTER:
+            # Autovacuum learns of a large import's rows only later; until then the planner guesses the
+            # tables' sizes, and the next import's lookups by return turned into full scans (9 s at 1M rows).
+            cursor.execute(f"ANALYZE {values}, {audit}")
     return audited
+
+
+# Values written by one import past which it refreshes the planner's statistics itself.
+ANALYZE_AFTER = 50_000
 
 
 def _load(cursor, table: str, columns: tuple[str, ...], rows: list[tuple], postgres: bool) -> None:

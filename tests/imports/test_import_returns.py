@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from indicators.models import Measure
 from returns.imports import returns_import
@@ -441,3 +442,15 @@ def test_memory_stays_flat_whatever_the_files_length(council, make_csv, monkeypa
     peak_for(20)  # first use fills caches (rules, lookups) that any later import reuses
     small, large = peak_for(20), peak_for(320)
     assert large - small < 300_000, (small, large)  # 600 more returns; holding the 3,000 more rows costs ~600 KB
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics: PostgreSQL only")
+def test_a_large_import_refreshes_the_planners_statistics(council, make_csv, monkeypatch):
+    from returns import services
+
+    monkeypatch.setattr(services, "ANALYZE_AFTER", 2)
+    rows = [["2017-12", "EAST-SG", "open_cases", "120"], ["2017-12", "EAST-SG", "unallocated_cases", "4"]]
+    returns_import(file_name="dec.csv", data=make_csv([HEADER, *rows]))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [ReturnValue._meta.db_table])
+        assert cursor.fetchone()[0] == 2
