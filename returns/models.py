@@ -80,6 +80,8 @@ class Return(models.Model):
 
     class Meta:
         ordering = ["-month", "team__area__order", "team__code"]
+        # A month's returns (an import reads them a month at a time); (team, month) below leads with the team.
+        indexes = [models.Index(fields=["month"], name="return_month_idx")]
         constraints = [
             models.UniqueConstraint(fields=["team", "month"], name="return_unique_team_month"),
             models.UniqueConstraint(
@@ -110,7 +112,10 @@ class ReturnValue(models.Model):
 
     # No index of its own: the unique (ret, measure) constraint's index serves every lookup by return.
     ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="values", db_index=False)
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
+    # Kept by Django (a measure with values cannot be deleted), not by a database constraint: its check on
+    # every inserted row cost a million-row import more than 3 s. Writers name measures they have read, and
+    # returns.imports locks them until it commits. A measure's values stay indexed, for that refusal.
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     value = models.BigIntegerField(null=True, blank=True)
     unavailable_reason = models.CharField(
         max_length=500, blank=True, help_text="Why the value is not available, when it is blank."

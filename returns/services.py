@@ -611,8 +611,8 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
     audit_params = [actor_id, now, Source.IMPORT, plan.result.file_name[:255], plan.result.sha256]
     with connection.cursor() as cursor:
         if postgres:
-            # The audit table has no foreign keys (see ValueChange): hold the measures and the actor it names
-            # until commit, as a key check would, in two statements instead of a check per row.
+            # Neither the audit nor the values check their measures (or the audit its actor) row by row (see
+            # ValueChange, ReturnValue): hold those rows until commit, as a key check would, in two statements.
             measures, users = (quote(model._meta.db_table) for model in (Measure, get_user_model()))
             cursor.execute(
                 f"SELECT 1 FROM {measures} WHERE id IN (SELECT DISTINCT measure_id FROM {staging}) FOR KEY SHARE"

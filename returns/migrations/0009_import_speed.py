@@ -1,12 +1,14 @@
-"""Faster large imports: no per-row foreign-key checks on the audit, fewer indexes, room for in-place updates.
+"""Faster large imports: no per-row foreign-key checks on measures or the audit, fewer indexes, in-place updates.
 
 The audit (ValueChange) keeps its links in Django, not as database constraints,
-and loses the indexes no query uses (reads go by return, through (ret, at)); a
-return's values lose the index their unique (ret, measure) constraint already
-provides. On PostgreSQL the values table leaves half of each page free, so a
-re-import that changes every value rewrites each row in its own page (a HOT
-update, with no index entries to add) instead of a new row in every index.
-Pages written before this migration stay full until the table is rewritten.
+and loses the indexes no query uses (reads go by return, through (ret, at)); so
+does a value's link to its measure (deleting a measure with values is still
+refused, by Django). A return's values lose the index their unique (ret,
+measure) constraint already provides; returns gain one by month, the order an
+import reads them in. On PostgreSQL the values table leaves half of each page
+free, so a re-import that changes every value rewrites each row in its own page
+(a HOT update, with no index entries to add) instead of a new row in every
+index. Pages written before this migration stay full until the table is rewritten.
 """
 
 import django.db.models.deletion
@@ -28,11 +30,22 @@ class Migration(migrations.Migration):
     dependencies = [
         ("indicators", "0006_measure_team_types"),
         ("returns", "0007_import_jobs"),
+        ("teams", "0003_team_name_mappings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RunPython(values_fillfactor, reverse_values_fillfactor),
+        migrations.AlterField(
+            model_name="returnvalue",
+            name="measure",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="indicators.measure",
+            ),
+        ),
         migrations.AlterField(
             model_name="returnvalue",
             name="ret",
@@ -74,5 +87,9 @@ class Migration(migrations.Migration):
                 related_name="value_changes",
                 to="returns.return",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="return",
+            index=models.Index(fields=["month"], name="return_month_idx"),
         ),
     ]
