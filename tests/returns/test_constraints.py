@@ -100,3 +100,11 @@ def test_a_measure_named_in_the_audit_cannot_be_deleted(audited):
 def test_deleting_a_return_deletes_its_audit(audited, team_return):
     team_return.delete()
     assert not ValueChange.objects.exists()
+
+
+def test_a_measure_with_values_cannot_be_deleted(team_return):
+    measure = Measure.objects.get(code="cpp_children")
+    ReturnValue.objects.create(ret=team_return, measure=measure, value=10)
+    with pytest.raises(ProtectedError):
+        measure.delete()
+    assert ReturnValue.objects.get().measure == measure
