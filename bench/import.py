@@ -17,7 +17,9 @@ a temporary file and, in a fresh process (so its peak memory is its own):
 Each import is end to end through the product's own path (reading and checking
 the file, validation rules, access and lock checks, the writes and the audit
 rows, in one transaction). Peak memory is the process's peak resident set
-(ru_maxrss) after the import, less what it held before it started.
+(ru_maxrss) after the import, less what it held before it started. CPU
+seconds are shown for this process and, when the server runs on this machine,
+for its PostgreSQL backend: on a shared machine they move far less than wall time.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +113,27 @@ def _import(path: Path):
     return returns_import(data=path.read_bytes(), file_name=path.name)
 
 
+def server_cpu(connection) -> Callable[[], float | None]:
+    """Return a reader of the CPU seconds the connection's PostgreSQL backend has used, when it runs here.
+
+    On a shared machine wall time moves with everyone's load; CPU seconds (here and in the server) do not.
+    """
+    if connection.vendor != "postgresql":
+        return lambda: None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+
+    def read() -> float | None:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the server runs on another machine
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    return read
+
+
 def one_phase(phase: str, path: Path) -> dict:
     """Run one import in this (fresh) process; return its figures."""
     _setup_django()
@@ -117,15 +141,17 @@ def one_phase(phase: str, path: Path) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    server = server_cpu(connection)
     with CaptureQueriesContext(connection) as queries:
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu, server_started = time.perf_counter(), time.process_time(), server()
         result = _import(path)
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        elapsed, cpu, server_used = time.perf_counter() - started, time.process_time() - cpu, server()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "phase": phase,
         "seconds": elapsed,
         "cpu": cpu,
+        "server_cpu": None if server_used is None or server_started is None else server_used - server_started,
         "queries": len(queries),
         "new": result.new,
         "changed": result.changed,
@@ -201,10 +227,11 @@ def run_size(count: int, repeat: int, env: dict) -> None:
         copies = [copy_seconds(first) for _ in range(repeat)]
     print(f"\n{count:,} rows ({teams} teams, file {size / 1024 / 1024:,.1f} MB), best of {repeat}:")
     for phase, f in best.items():
+        server = "" if f["server_cpu"] is None else f" + {f['server_cpu']:>6.2f} s in PostgreSQL"
         print(
             f"  {phase:<32} {count / f['seconds']:>9,.0f} rows/s  {f['seconds']:>7.2f} s wall, "
-            f"{f['cpu']:>6.2f} s CPU here, {f['queries']:>5} queries, peak memory {f['rss_peak_mb']:>6,.0f} MB "
-            f"(+{f['rss_peak_mb'] - f['rss_before_mb']:,.0f} MB)"
+            f"{f['cpu']:>6.2f} s CPU here{server}, {f['queries']:>5} queries, "
+            f"peak memory {f['rss_peak_mb']:>6,.0f} MB (+{f['rss_peak_mb'] - f['rss_before_mb']:,.0f} MB)"
         )
     slowest = count / max(best[p]["seconds"] for p in best if "nothing" not in p)
     if copies[0] is None:

@@ -308,9 +308,8 @@ class _Staging:
 
     NAME = "import_staging"
     COLUMNS = ("row_no", "month", "unit", "measure_id", "value", "ret_id")
-    # The new or changed values of stored returns, with the value stored now: written by the plan's pass.
+    # The new or changed values of stored returns, with the value stored now: filled once the plan has passed.
     WRITES = "import_staging_writes"
-    WRITE_COLUMNS = ("ret_id", "measure_id", "value", "old_value", "has_old")
 
     def __init__(self) -> None:
         self.connection = connection
@@ -333,20 +332,33 @@ class _Staging:
             )
         return staging
 
-    def load(self, rows: list[tuple], table: str = NAME, columns: tuple[str, ...] = COLUMNS) -> None:
+    def load(self, rows: list[tuple]) -> None:
         if not rows:
             return
+        columns = ", ".join(self.COLUMNS)
         with self.connection.cursor() as cursor:
             if self.postgres:
-                with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                with cursor.cursor.copy(f"COPY {self.NAME} ({columns}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
-                marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+                marks = ", ".join(["%s"] * len(self.COLUMNS))
+                cursor.executemany(f"INSERT INTO {self.NAME} ({columns}) VALUES ({marks})", rows)
 
-    def load_writes(self, rows: list[tuple]) -> None:
-        self.load(rows, self.WRITES, self.WRITE_COLUMNS)
+    def fill_writes(self, value_table: str) -> None:
+        """Stage the stored returns' new or changed values with the values they replace, in one statement.
+
+        Run after the plan has locked those returns, so what it reads is what the writes replace; a value
+        equal to the stored one (and not marked unavailable) is left out, as the plan counted it.
+        """
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.WRITES} (ret_id, measure_id, value, old_value, has_old) "
+                f"SELECT s.ret_id, s.measure_id, s.value, v.value, v.id IS NOT NULL FROM {self.NAME} s "
+                f"LEFT JOIN {value_table} v ON v.ret_id = s.ret_id AND v.measure_id = s.measure_id "
+                "WHERE s.ret_id > 0 AND (v.id IS NULL OR v.value IS NULL OR v.value <> s.value "
+                "OR v.unavailable_reason <> '')"
+            )
 
     def index(self) -> None:
         with self.connection.cursor() as cursor:
@@ -396,7 +408,10 @@ def stage_cells(
     existing: dict[dt.date, dict[int | None, int]] = {}  # month -> team id -> return id, read a month at a time
     placeholders: dict[tuple[dt.date, int | None], int] = {}  # returns to start -> negative placeholder id
     not_returned: dict = {}  # team id -> its type's measures (returns.team_measures)
+    pairs: dict[tuple[str, str], str | None] = {}  # (unit code, measure code) -> why it is refused, or None
     named = named_columns(sheet.headers)
+    # Rows no longer than the leading run of named columns cannot hold a headerless value: most rows, unchecked.
+    all_named = next(index for index in range(len(sheet.headers) + 1) if index not in named)
     month_i, team_i = columns["month"], columns["team"]
     measure_i = columns.get("measure")
     value_i = columns.get("value")
@@ -407,7 +422,7 @@ def stage_cells(
         rows += 1
         if progress is not None and rows % CHUNK == 0:
             progress(rows)
-        message = headerless_value(cells, named)
+        message = headerless_value(cells, named) if len(cells) > all_named else None
         if message:
             problems.add(message, row=number)
         month = _month_of(cell_at(cells, month_i), months, current)
@@ -444,10 +459,14 @@ def stage_cells(
                 continue
             if unit is None or isinstance(month, str):
                 continue
-            if measure[1] != unit.level:
-                problems.add(_wrong_level(measure_code, unit, lookups), row=number, column=column)
-                continue
-            if refusal := measure_refusal(unit.team_id, measure_code, not_returned):
+            pair = (code, measure_code)
+            if pair not in pairs:  # whether the unit returns the measure: the same answer on every row
+                pairs[pair] = (
+                    _wrong_level(measure_code, unit, lookups)
+                    if measure[1] != unit.level
+                    else measure_refusal(unit.team_id, measure_code, not_returned)
+                )
+            if refusal := pairs[pair]:
                 problems.add(refusal, row=number, column=column)
                 continue
             if problems:
@@ -506,7 +525,6 @@ def plan_staged(
         units=[],
     )
     plan = StagedPlan(result, staging.NAME, staging.WRITES, {}, {})
-    writes: list[tuple] = []  # stored returns' new or changed values, staged a chunk at a time
     checker = _RuleChecker(lookups, value_table, staging)
     digest = hashlib.sha256(sheet.sha256.encode())
     problems = Problems()
@@ -515,11 +533,7 @@ def plan_staged(
 
     def finish() -> None:
         if group:
-            _plan_group(group, plan, states, lookups, codes, digest, problems, checker, writes)
-            if len(writes) >= CHUNK:
-                if not dry_run and not problems:
-                    staging.load_writes(writes)
-                writes.clear()
+            _plan_group(group, plan, states, lookups, codes, digest, problems, checker)
 
     for row in staging.stream(
         f"SELECT s.month, s.unit, s.measure_id, s.value, s.row_no, s.ret_id, v.value, v.unavailable_reason, "
@@ -534,7 +548,7 @@ def plan_staged(
     checker.flush(problems, result)
     problems.raise_if_any()
     if not dry_run:
-        staging.load_writes(writes)
+        staging.fill_writes(value_table)
     result.fingerprint = digest.hexdigest()
     return plan
 
@@ -548,7 +562,6 @@ def _plan_group(
     digest,
     problems: Problems,
     checker: _RuleChecker,
-    writes: list[tuple],
 ) -> None:
     """Plan one return: the rows of the file for one unit and month, in file order."""
     result = plan.result
@@ -596,8 +609,6 @@ def _plan_group(
             summary.unchanged += 1
             continue
         changes.append((measure_code, old_value if old_id is not None else None, value))
-        if ret_id > 0:
-            writes.append((ret_id, measure_id, value, old_value if old_id is not None else None, old_id is not None))
     digest.update(repr((month, code, state, summary.unchanged, changes)).encode())
     result.new += summary.new
     result.changed += summary.changed

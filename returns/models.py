@@ -85,6 +85,8 @@ class Return(models.Model):
 
     class Meta:
         ordering = ["-month", "team__area__order", "team__code"]
+        # A month's returns (an import reads them a month at a time); (team, month) below leads with the team.
+        indexes = [models.Index(fields=["month"], name="return_month_idx")]
         constraints = [
             models.UniqueConstraint(fields=["team", "month"], name="return_unique_team_month"),
             models.UniqueConstraint(
@@ -115,7 +117,8 @@ class Return(models.Model):
 class ReturnValue(models.Model):
     """One measure's count in a return; no row means not yet known, never zero."""
 
-    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="values")
+    # No index of its own: the unique (ret, measure) constraint's index serves every lookup by return.
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="values", db_index=False)
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
     value = models.BigIntegerField(null=True, blank=True)
     unavailable_reason = models.CharField(
@@ -168,15 +171,25 @@ class Source(models.TextChoices):
 
 
 class ValueChange(models.Model):
-    """Append-only record of one value changing: old, new, who, when, how and why."""
+    """Append-only record of one value changing: old, new, who, when, how and why.
 
-    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="value_changes")
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
+    Rows are read by return only, through the (ret, at) index, so the links carry
+    no index of their own (an import writes up to millions of rows at once); the
+    database still checks every link, as it does everywhere else.
+    """
+
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="value_changes", db_index=False)
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+", db_index=False)
     old_value = models.BigIntegerField(null=True, blank=True)
     new_value = models.BigIntegerField(null=True, blank=True)
     unavailable_reason = models.CharField(max_length=500, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     at = models.DateTimeField()
     source = models.CharField(max_length=10, choices=Source.choices)

@@ -677,63 +677,68 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
     written nor audited. The caller's transaction makes it all or nothing.
     """
     from django.db import connection
-    from django.db.models import F
 
     if not plan.new_returns and not plan.changed_returns:
         return 0
     quote = connection.ops.quote_name
     postgres = connection.vendor == "postgresql"
     staging = plan.staging
-    mapping = f"{staging}_new_returns"
+    mapping, touched = f"{staging}_new_returns", f"{staging}_changed_returns"
     actor_id = actor.pk if actor is not None else None
-
-    placeholders = list(plan.new_returns)
-    pairs: list[tuple[int, int]] = []
-    for start in range(0, len(placeholders), _BATCH):
-        batch = placeholders[start : start + _BATCH]
-        created = Return.objects.bulk_create(
-            [
-                Return(
-                    month=plan.new_returns[key][0],
-                    team_id=plan.new_returns[key][1],
-                    state=Return.State.DRAFT,
-                    version=2,
-                    updated_by=actor,
-                )
-                for key in batch
-            ]
-        )
-        pairs += [(key, ret.pk) for key, ret in zip(batch, created, strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {mapping}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {mapping} (placeholder bigint PRIMARY KEY, ret_id bigint NOT NULL)")
-        _load(cursor, mapping, ("placeholder", "ret_id"), pairs, postgres)
-
-    changed = list(plan.changed_returns.items())
-    StateChange.objects.bulk_create(
-        [
-            StateChange(
-                ret_id=pk,
-                from_state=Return.State.SUBMITTED,
-                to_state=Return.State.DRAFT,
-                actor=actor,
-                at=now,
-                reason="Values changed after submission (import): submit again.",
-                version=version + 1,
-            )
-            for pk, (state, version) in changed
-            if state == Return.State.SUBMITTED
-        ],
-        batch_size=_BATCH,
+    values, audit, returns, states = (
+        quote(model._meta.db_table) for model in (ReturnValue, ValueChange, Return, StateChange)
     )
-    pks = [pk for pk, _ in changed]
-    for start in range(0, len(pks), 500):
-        # The rows are locked (the import's plan), so version + 1 is exactly the version read then plus one.
-        Return.objects.filter(pk__in=pks[start : start + 500]).update(
-            version=F("version") + 1, state=Return.State.DRAFT, updated_by=actor, updated_at=now
+
+    with connection.cursor() as cursor:
+        # Returns the import starts: inserted from a table in one statement (the ORM builds an object a row),
+        # then each placeholder is mapped to its id through the (team, month) the unique constraints key on.
+        for table in (mapping, touched):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {mapping} (placeholder bigint PRIMARY KEY, month date NOT NULL, "
+            "team_id bigint, ret_id bigint)"
+        )
+        rows = [(key, month, team_id) for key, (month, team_id) in plan.new_returns.items()]
+        _load(cursor, mapping, ("placeholder", "month", "team_id"), rows, postgres)
+        cursor.execute(
+            f"INSERT INTO {returns} (month, team_id, state, version, comment, updated_at, updated_by_id) "
+            f"SELECT month, team_id, %s, 2, '', %s, %s FROM {mapping} ORDER BY placeholder DESC",
+            [Return.State.DRAFT, now, actor_id],
+        )
+        cursor.execute(
+            f"UPDATE {mapping} SET ret_id = (SELECT r.id FROM {returns} r WHERE r.team_id = {mapping}.team_id "
+            f"AND r.month = {mapping}.month) WHERE team_id IS NOT NULL"
+        )
+        cursor.execute(
+            f"UPDATE {mapping} SET ret_id = (SELECT r.id FROM {returns} r WHERE r.team_id IS NULL "
+            f"AND r.month = {mapping}.month) WHERE team_id IS NULL"
         )
 
-    values, audit, returns = (quote(model._meta.db_table) for model in (ReturnValue, ValueChange, Return))
+        # Stored returns whose values change (locked by the import's plan, so version + 1 is exactly the
+        # version read then plus one): a submitted one goes back to draft, on the record.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {touched} (ret_id bigint PRIMARY KEY, state varchar(10) NOT NULL, "
+            "version integer NOT NULL)"
+        )
+        rows = [(pk, state, version) for pk, (state, version) in plan.changed_returns.items()]
+        _load(cursor, touched, ("ret_id", "state", "version"), rows, postgres)
+        cursor.execute(
+            f"INSERT INTO {states} (ret_id, from_state, to_state, actor_id, at, reason, version) "
+            f"SELECT ret_id, state, %s, %s, %s, %s, version + 1 FROM {touched} WHERE state = %s ORDER BY ret_id",
+            [
+                Return.State.DRAFT,
+                actor_id,
+                now,
+                "Values changed after submission (import): submit again.",
+                Return.State.SUBMITTED,
+            ],
+        )
+        cursor.execute(
+            f"UPDATE {returns} SET version = version + 1, state = %s, updated_by_id = %s, updated_at = %s "
+            f"WHERE id IN (SELECT ret_id FROM {touched})",
+            [Return.State.DRAFT, actor_id, now],
+        )
+
     audit_columns = (
         "ret_id, measure_id, old_value, new_value, unavailable_reason, actor_id, at, source, reason, "
         "file_name, file_sha256, version"
@@ -770,10 +775,16 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
             f"SELECT w.ret_id, w.measure_id, w.value, '' FROM {writes} w WHERE NOT w.has_old"
         )
         cursor.execute(f"DROP TABLE {mapping}")
+        cursor.execute(f"DROP TABLE {touched}")
+        if postgres and audited >= ANALYZE_AFTER:
+            # Autovacuum learns of a large import's rows only later; until then the planner guesses the
+            # tables' sizes, and the next import's lookups by return turned into full scans (9 s at 1M rows).
+            cursor.execute(f"ANALYZE {values}, {audit}")
     return audited
 
 
-_BATCH = 2_000
+# Values written by one import past which it refreshes the planner's statistics itself.
+ANALYZE_AFTER = 50_000
 
 
 def _load(cursor, table: str, columns: tuple[str, ...], rows: list[tuple], postgres: bool) -> None:

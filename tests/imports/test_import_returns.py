@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
+from indicators.models import Measure
 from returns.imports import returns_import
 from returns.models import Return, ReturnValue, Source, StateChange, ValueChange
 from returns.spreadsheets import ImportRefused
@@ -18,6 +20,10 @@ def stored(team=None, month=DEC) -> dict[str, int | None]:
     rows = ReturnValue.objects.filter(ret__month=month)
     rows = rows.filter(ret__team__isnull=True) if team is None else rows.filter(ret__team__code=team)
     return dict(rows.values_list("measure__code", "value"))
+
+
+def measure_id(code: str) -> int:
+    return Measure.objects.get(code=code).pk
 
 
 def refused(data: bytes, name: str = "returns.csv", **kwargs) -> ImportRefused:
@@ -50,6 +56,29 @@ def test_it_imports_long_form_values_into_new_draft_returns(council, make_csv):
     assert set(Return.objects.values_list("state", flat=True)) == {Return.State.DRAFT}
     assert (result.new, result.changed, result.unchanged) == (3, 0, 0)
     assert [(u.month_label, u.unit, u.new) for u in result.units] == [("2017-12", "CITY", 1), ("2017-12", "EAST-SG", 2)]
+
+
+def test_values_of_returns_over_several_months_land_each_in_its_own_return(council, make_csv):
+    returns_import(file_name="oct.csv", data=make_csv([HEADER, ["2017-10", "EAST-SG", "open_cases", "100"]]))
+    rows = [
+        ["2017-10", "EAST-SG", "open_cases", "101"],
+        ["2017-11", "EAST-SG", "open_cases", "110"],
+        ["2017-11", "CITY", "referrals", "300"],
+        ["2017-12", "EAST-SG", "open_cases", "120"],
+        ["2017-12", "CITY", "referrals", "310"],
+    ]
+    returns_import(file_name="q.csv", data=make_csv([HEADER, *rows]))
+    months = [dt.date(2017, month, 1) for month in (10, 11, 12)]
+    assert [stored("EAST-SG", month) for month in months] == [{"open_cases": n} for n in (101, 110, 120)]
+    assert [stored(None, month) for month in months[1:]] == [{"referrals": 300}, {"referrals": 310}]
+    audit = ValueChange.objects.filter(file_name="q.csv").select_related("ret__team")
+    assert sorted((f"{c.ret.month:%Y-%m}", c.ret.unit_label, c.new_value, c.version) for c in audit) == [
+        ("2017-10", "EAST-SG", 101, 3),
+        ("2017-11", "EAST-SG", 110, 2),
+        ("2017-11", "council", 300, 2),
+        ("2017-12", "EAST-SG", 120, 2),
+        ("2017-12", "council", 310, 2),
+    ]
 
 
 def test_it_imports_the_wide_form_a_local_office_keeps(council, make_csv):
@@ -115,6 +144,27 @@ def test_a_changed_value_is_audited_with_its_old_value_and_raises_the_version(co
     assert Return.objects.get().version == 3
 
 
+def test_a_stored_return_takes_a_number_for_a_value_marked_unavailable_and_a_new_measure(council, make_csv):
+    returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
+    ret = Return.objects.get()
+    ReturnValue.objects.create(
+        ret=ret, measure_id=measure_id("cpp_children"), value=None, unavailable_reason="System down"
+    )
+    rows = [
+        ["2017-12", "EAST-SG", "open_cases", "120"],
+        ["2017-12", "EAST-SG", "cpp_children", "7"],
+        ["2017-12", "EAST-SG", "unallocated_cases", "3"],
+    ]
+    result = returns_import(file_name="v2.csv", data=make_csv([HEADER, *rows]))
+    assert (result.new, result.changed, result.unchanged) == (1, 1, 1)
+    assert stored("EAST-SG") == {"open_cases": 120, "cpp_children": 7, "unallocated_cases": 3}
+    assert not ReturnValue.objects.exclude(unavailable_reason="").exists()
+    audit = ValueChange.objects.filter(file_name="v2.csv").values_list(
+        "measure__code", "old_value", "new_value", "version"
+    )
+    assert sorted(audit) == [("cpp_children", None, 7, 3), ("unallocated_cases", None, 3, 3)]
+
+
 def test_a_changed_submitted_return_goes_back_to_draft_as_with_the_form(council, make_csv):
     returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
     Return.objects.update(state=Return.State.SUBMITTED)
@@ -122,7 +172,7 @@ def test_a_changed_submitted_return_goes_back_to_draft_as_with_the_form(council,
     assert result.units[0].back_to_draft
     assert Return.objects.get().state == Return.State.DRAFT
     change = StateChange.objects.get()
-    assert (change.from_state, change.to_state) == (Return.State.SUBMITTED, Return.State.DRAFT)
+    assert (change.from_state, change.to_state, change.version) == (Return.State.SUBMITTED, Return.State.DRAFT, 3)
 
 
 def test_a_dry_run_reports_but_saves_nothing(council, make_csv, unchanged):
@@ -392,3 +442,15 @@ def test_memory_stays_flat_whatever_the_files_length(council, make_csv, monkeypa
     peak_for(20)  # first use fills caches (rules, lookups) that any later import reuses
     small, large = peak_for(20), peak_for(320)
     assert large - small < 300_000, (small, large)  # 600 more returns; holding the 3,000 more rows costs ~600 KB
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics: PostgreSQL only")
+def test_a_large_import_refreshes_the_planners_statistics(council, make_csv, monkeypatch):
+    from returns import services
+
+    monkeypatch.setattr(services, "ANALYZE_AFTER", 2)
+    rows = [["2017-12", "EAST-SG", "open_cases", "120"], ["2017-12", "EAST-SG", "unallocated_cases", "4"]]
+    returns_import(file_name="dec.csv", data=make_csv([HEADER, *rows]))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [ReturnValue._meta.db_table])
+        assert cursor.fetchone()[0] == 2

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from indicators.models import Measure
@@ -128,3 +129,39 @@ def test_the_audit_trail_keeps_blank_and_zero_counts(team_return, user):
     ValueChange.objects.create(ret=team_return, measure=measure, at=timezone.now(), source=Source.IMPORT, new_value=0)
     ValueChange.objects.create(ret=team_return, measure=measure, at=timezone.now(), source=Source.FORM, old_value=0)
     assert ValueChange.objects.count() == 2
+
+
+@pytest.fixture
+def audited(team_return):
+    """A value change recorded by a user."""
+    user = User.objects.create_user("entry", password="a long enough password")
+    measure = Measure.objects.create(
+        code="audited_only", name="Audited only", kind=Measure.Kind.FLOW, level=Measure.Level.TEAM, order=99
+    )
+    return ValueChange.objects.create(
+        ret=team_return, measure=measure, new_value=3, actor=user, at=timezone.now(), source=Source.FORM
+    )
+
+
+def test_a_user_named_in_the_audit_cannot_be_deleted(audited):
+    with pytest.raises(ProtectedError):
+        audited.actor.delete()
+    assert ValueChange.objects.get().actor == audited.actor
+
+
+def test_a_measure_named_in_the_audit_cannot_be_deleted(audited):
+    with pytest.raises(ProtectedError):
+        audited.measure.delete()
+
+
+def test_deleting_a_return_deletes_its_audit(audited, team_return):
+    team_return.delete()
+    assert not ValueChange.objects.exists()
+
+
+def test_a_measure_with_values_cannot_be_deleted(team_return):
+    measure = Measure.objects.get(code="cpp_children")
+    ReturnValue.objects.create(ret=team_return, measure=measure, value=10)
+    with pytest.raises(ProtectedError):
+        measure.delete()
+    assert ReturnValue.objects.get().measure == measure
