@@ -333,17 +333,8 @@ class _Staging:
         return staging
 
     def load(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        columns = ", ".join(self.COLUMNS)
         with self.connection.cursor() as cursor:
-            if self.postgres:
-                with cursor.cursor.copy(f"COPY {self.NAME} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(self.COLUMNS))
-                cursor.executemany(f"INSERT INTO {self.NAME} ({columns}) VALUES ({marks})", rows)
+            services.load_rows(cursor, self.NAME, self.COLUMNS, rows, self.postgres)
 
     def fill_writes(self, value_table: str) -> None:
         """Stage the stored returns' new or changed values with the values they replace, in one statement.

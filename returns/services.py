@@ -524,6 +524,9 @@ def month_publish(*, month: Month, actor: User, needs_commentary: Sequence[str])
 
 # ---------------------------------------------------------------- set-based writes (loads of approved figures)
 
+# Rows a bulk statement writes at once: large enough to be few statements, small enough for any database.
+_BATCH = 2_000
+
 
 @transaction.atomic
 def returns_load_approved(
@@ -699,7 +702,7 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
             "team_id bigint, ret_id bigint)"
         )
         rows = [(key, month, team_id) for key, (month, team_id) in plan.new_returns.items()]
-        _load(cursor, mapping, ("placeholder", "month", "team_id"), rows, postgres)
+        load_rows(cursor, mapping, ("placeholder", "month", "team_id"), rows, postgres)
         cursor.execute(
             f"INSERT INTO {returns} (month, team_id, state, version, comment, updated_at, updated_by_id) "
             f"SELECT month, team_id, %s, 2, '', %s, %s FROM {mapping} ORDER BY placeholder DESC",
@@ -721,7 +724,7 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
             "version integer NOT NULL)"
         )
         rows = [(pk, state, version) for pk, (state, version) in plan.changed_returns.items()]
-        _load(cursor, touched, ("ret_id", "state", "version"), rows, postgres)
+        load_rows(cursor, touched, ("ret_id", "state", "version"), rows, postgres)
         cursor.execute(
             f"INSERT INTO {states} (ret_id, from_state, to_state, actor_id, at, reason, version) "
             f"SELECT ret_id, state, %s, %s, %s, %s, version + 1 FROM {touched} WHERE state = %s ORDER BY ret_id",
@@ -787,7 +790,7 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
 ANALYZE_AFTER = 50_000
 
 
-def _load(cursor, table: str, columns: tuple[str, ...], rows: list[tuple], postgres: bool) -> None:
+def load_rows(cursor, table: str, columns: tuple[str, ...], rows: list[tuple], postgres: bool) -> None:
     """Put rows into a (temporary) table: COPY on PostgreSQL, batched INSERTs elsewhere."""
     if not rows:
         return
