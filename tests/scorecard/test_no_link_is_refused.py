@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
 import pytest
 import time_machine
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
@@ -32,8 +32,19 @@ PASSWORD = "links-test-Password-1"
 TODAY = dt.datetime(2018, 1, 15, 12, tzinfo=dt.UTC)
 JOB_TOKEN = "a" * 32
 
-# Signed-in roles are the demo's users, plus what the demo lacks: a data entry user with no team yet and a superuser.
-ROLES = ("anonymous", "entry.east", "entry.none", "performance", "performance2", "leader", "admin", "root")
+# Signed-in roles are the demo's users, plus what the demo lacks: a data entry user with no team yet, a superuser,
+# and a user given the right to change commentary but not to add it (the scorecard once offered them its link).
+ROLES = (
+    "anonymous",
+    "entry.east",
+    "entry.none",
+    "performance",
+    "performance2",
+    "leader",
+    "admin",
+    "root",
+    "commentary.change",
+)
 
 # One or more sample paths per URL pattern (admin's own patterns aside: the admin index is a sample, and the
 # admin hides what a user may not change).
@@ -143,6 +154,9 @@ def demo(django_db_setup, django_db_blocker):
         load_demo(password=PASSWORD)
         User.objects.create_user("entry.none", password=PASSWORD).groups.set([Group.objects.get(name=roles.DATA_ENTRY)])
         User.objects.create_superuser("root", password=PASSWORD)
+        User.objects.create_user("commentary.change", password=PASSWORD).user_permissions.set(
+            [Permission.objects.get(content_type__app_label="indicators", codename="change_commentary")]
+        )
         performance, entry = User.objects.get(username="performance"), User.objects.get(username="entry.east")
         # January 2018 in progress: a draft and a submitted return, so the month is provisional.
         east = services.return_get_or_create(team=Team.objects.get(code="EAST-SG"), month=Month(2018, 1))
