@@ -11,18 +11,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from indicators import services
+from indicators import policy, services
 from indicators.forms import CommentaryForm
 from indicators.models import Commentary, Indicator, check_commentary_month
 from lib.months import Month
-from teams.http import AnyUser, AuthenticatedHttpRequest
-
-
-def has_edit_commentary_permission(user: AnyUser) -> bool:
-    """Return True if the user may write and edit indicators' commentary."""
-    return (
-        user.is_active and user.has_perm("indicators.add_commentary") and user.has_perm("indicators.change_commentary")
-    )
+from teams.http import AuthenticatedHttpRequest
 
 
 def _commentary_month_or_404(text: str) -> Month:
@@ -55,7 +48,7 @@ def commentary_edit(
     `context` adds what the writer should see beside the box (the figure, rating, trend and SPC reading:
     scorecard/review.py computes them). `?copy=previous` starts the box from last month's commentary.
     """
-    if not has_edit_commentary_permission(request.user):
+    if not policy.has_edit_commentary_permission(request.user):
         raise PermissionDenied
     month = _commentary_month_or_404(month)
     indicator = get_object_or_404(Indicator, code=code, active=True)

@@ -31,33 +31,15 @@ from returns.import_forms import ConfirmForm, ExportForm, UploadForm
 from returns.import_jobs import job_progress, job_start, problems_from_json, result_from_json
 from returns.imports import returns_import
 from returns.models import ImportJob, PendingImport, Return
-from returns.reference_import import KINDS, Kind, has_import_reference_permission, reference_import
+from returns.reference_import import KINDS, Kind, reference_import
 from returns.spreadsheets import ImportRefused, Problem, check_size, open_sheet, sniff_kind
-from teams.http import AnyUser, AuthenticatedHttpRequest
+from teams.http import AuthenticatedHttpRequest
 
 # A preview shows at most this many individual value changes, and returns; the counts always cover the whole file.
 PREVIEW_CHANGES = 500
 PREVIEW_RETURNS = 500
 # How long an uploaded file waits for its confirm.
 STORAGE_SECONDS = 60 * 60
-
-
-# --------------------------------------------------------------------------- who may
-
-
-def has_import_returns_permission(user: AnyUser) -> bool:
-    """Return True if the user may import returns at all (which units, each row's check decides)."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.has_perm("returns.import_returns"):
-        return True
-    return user.has_perm("returns.change_return") and bool(policy.member_team_ids(user))
-
-
-def has_export_returns_permission(user: AnyUser) -> bool:
-    """Return True if the user may export the returns data they can see."""
-    visible = policy.visible_team_ids(user) if user.is_authenticated else frozenset()
-    return visible is None or bool(visible)
 
 
 # --------------------------------------------------------------------------- uploads
@@ -151,20 +133,16 @@ def _forget(confirm: ConfirmForm) -> None:
 def imports_index(request: HttpRequest) -> HttpResponse:
     """List the imports and the export the user may use."""
     user = request.user
-    kinds = [kind for name, kind in KINDS.items() if has_import_reference_permission(user, name)]
-    can_returns = has_import_returns_permission(user)
-    can_export = has_export_returns_permission(user)
-    can_annex_a = policy.has_import_annex_a_permission(user)
-    if not (kinds or can_returns or can_export or can_annex_a):
+    if not policy.has_view_imports_permission(user):
         raise PermissionDenied
     return render(
         request,
         "imports/index.html",
         {
-            "kinds": kinds,
-            "can_import_returns": can_returns,
-            "can_export": can_export,
-            "can_import_annex_a": can_annex_a,
+            "kinds": [kind for name, kind in KINDS.items() if policy.has_import_reference_permission(user, name)],
+            "can_import_returns": policy.has_import_returns_permission(user),
+            "can_export": policy.has_export_returns_permission(user),
+            "can_import_annex_a": policy.has_import_annex_a_permission(user),
             "max_mb": settings.IMPORT_MAX_BYTES / (1024 * 1024),
         },
     )
@@ -173,7 +151,7 @@ def imports_index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def returns_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a returns file and preview what importing it would do."""
-    if not has_import_returns_permission(request.user):
+    if not policy.has_import_returns_permission(request.user):
         raise PermissionDenied
     context = {"title": "Import returns", "kind": None}
     form = UploadForm(data=request.POST or None, files=request.FILES or None)
@@ -210,7 +188,7 @@ def returns_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def returns_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Import the previewed returns file for real, re-checking access and locks."""
-    if not has_import_returns_permission(request.user):
+    if not policy.has_import_returns_permission(request.user):
         raise PermissionDenied
     confirm = ConfirmForm(request.POST)
     if not confirm.is_valid():
@@ -311,7 +289,7 @@ def _kind_or_404(request: AuthenticatedHttpRequest, kind: str) -> Kind:
     spec = KINDS.get(kind)
     if spec is None:
         raise Http404("No such kind of reference data.")
-    if not has_import_reference_permission(request.user, kind):
+    if not policy.has_import_reference_permission(request.user, kind):
         raise PermissionDenied
     return spec
 
@@ -335,7 +313,7 @@ def _imported(request: HttpRequest, confirm: ConfirmForm, *, event: str, fields:
 def import_job(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """A background import's page: progress while it runs (refreshing itself), then its preview or outcome."""
     job = ImportJob.objects.filter(token=token, user=request.user).first()
-    if job is None or not has_import_returns_permission(request.user):
+    if job is None or not policy.has_import_returns_permission(request.user):
         raise Http404("No such import.")
     if not job.finished:
         return render(request, "imports/job.html", {"job": job, "rows": job_progress(job)})
@@ -364,7 +342,7 @@ def import_job(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def returns_export_view(request: HttpRequest) -> HttpResponse:
     """Download the returns data of a range of months the user may see, as CSV or XLSX."""
-    if not has_export_returns_permission(request.user):
+    if not policy.has_export_returns_permission(request.user):
         raise PermissionDenied
     form = ExportForm(request.GET or None)
     if not form.is_bound or not form.is_valid():

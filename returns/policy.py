@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from returns.reference_import import KINDS
 from teams.models import Membership, Team
 
 if TYPE_CHECKING:
@@ -85,6 +86,37 @@ def has_import_permission(user: AnyUser, team: Team | None) -> bool:
         return has_any_unit_permission(user) or _covers(user, team)
     # Data entry users may load their own teams' spreadsheets through the same checks as the form.
     return has_change_return_permission(user, team)
+
+
+def has_import_returns_permission(user: AnyUser) -> bool:
+    """Return True if the user may import returns at all (which units, each row's check decides)."""
+    if not user.is_active:
+        return False
+    if user.has_perm("returns.import_returns"):
+        return True
+    return user.has_perm("returns.change_return") and bool(member_team_ids(user))
+
+
+def has_import_reference_permission(user: AnyUser, kind: str) -> bool:
+    """Return True if the user may add and change the rows a reference file of this kind (a KINDS key) holds."""
+    spec = KINDS.get(kind)
+    return spec is not None and user.is_active and user.has_perms(spec.permissions)
+
+
+def has_export_returns_permission(user: AnyUser) -> bool:
+    """Return True if the user may export the returns data they can see."""
+    visible = visible_team_ids(user)
+    return visible is None or bool(visible)
+
+
+def has_view_imports_permission(user: AnyUser) -> bool:
+    """Return True if the user may open the imports page: some import or the export is theirs to use."""
+    return (
+        has_import_returns_permission(user)
+        or has_export_returns_permission(user)
+        or has_import_annex_a_permission(user)
+        or any(has_import_reference_permission(user, kind) for kind in KINDS)
+    )
 
 
 def has_view_completeness_permission(user: AnyUser) -> bool:

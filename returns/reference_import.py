@@ -31,8 +31,6 @@ from teams.models import Council, Team
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from teams.http import AnyUser
-
 
 @dataclass(frozen=True)
 class Kind:
@@ -95,12 +93,6 @@ KINDS: dict[str, Kind] = {
         ),
     )
 }
-
-
-def has_import_reference_permission(user: AnyUser, kind: str) -> bool:
-    """Return True if the user may add and change the rows a reference file of this kind holds."""
-    spec = KINDS.get(kind)
-    return bool(spec and user.is_authenticated and user.has_perms(spec.permissions))
 
 
 @dataclass

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from scorecard import policy
 from scorecard.models import ScorecardSnapshot
 from scorecard.security import log_security_event
 from teams.admin import ReadOnlyAdminMixin
@@ -73,15 +74,10 @@ class BoundedUserAdmin(UserAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        # A superuser's account is changed by superusers only: an administrator could otherwise take it over.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+        return policy.has_change_user_permission(request.user, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        if obj is not None and (obj.pk == request.user.pk or (obj.is_superuser and not request.user.is_superuser)):
-            return False
-        return super().has_delete_permission(request, obj)
+        return policy.has_delete_user_permission(request.user, obj)
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         user = form.instance

@@ -9,7 +9,9 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.utils.functional import lazy
 
+from returns import policy as returns_policy
 from scorecard import assets as pinned
+from scorecard import policy
 
 logger = logging.getLogger(__name__)
 
@@ -37,4 +39,16 @@ def assets(request: HttpRequest) -> dict:
         # Lazy: most pages draw no chart, so only those that do look the file up.
         "chartjs_local_url": lazy(_chartjs_local_url, str)(),
         "chartjs_self_hosted_only": settings.CHARTJS_SELF_HOSTED_ONLY,
+    }
+
+
+def navigation(request: HttpRequest) -> dict:
+    """Say which of the main navigation's pages the user may open, as the views behind them decide."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_returns": returns_policy.has_view_completeness_permission(user),
+        "nav_imports": returns_policy.has_view_imports_permission(user),
+        "nav_admin": policy.has_admin_site_permission(user),
     }

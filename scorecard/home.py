@@ -14,6 +14,7 @@ from django.shortcuts import render
 from lib.months import Month
 from lib.vocab import Rating
 from returns import dates, policy, tasks
+from scorecard import policy as scorecard_policy
 from scorecard import roles
 from scorecard.services import DRAFT, PUBLISHED, build_scorecard, get_scorecard, visible_months
 
@@ -94,7 +95,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_performance": is_performance,
         "is_data_entry": is_data_entry,
         "is_leader": roles.LEADERS in groups,
-        "is_admin": user.is_staff,
+        "is_admin": scorecard_policy.has_admin_site_permission(user),
+        "can_import_returns": policy.has_import_returns_permission(user),
+        "can_open_imports": policy.has_view_imports_permission(user),
     }
     if is_performance:
         context["publish_states"] = publish_states(today)

@@ -14,7 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from indicators.views import commentary_edit, has_edit_commentary_permission
+from indicators import policy as indicator_policy
+from indicators.views import commentary_edit
 from lib.months import Month
 from lib.numbers import format_number
 from lib.vocab import movement, trend_label
@@ -65,7 +66,7 @@ def indicator_figure(month: Month, code: str) -> dict | None:
 
 def commentary_page(request: AuthenticatedHttpRequest, code: str, month: str) -> HttpResponse:
     """The commentary page, with the figure, rating, trend and SPC sentence the commentary explains."""
-    if not has_edit_commentary_permission(request.user):
+    if not indicator_policy.has_edit_commentary_permission(request.user):
         raise PermissionDenied
     context = {}
     if request.method == "GET":

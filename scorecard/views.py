@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from indicators import policy as indicator_policy
 from indicators import services as indicator_services
 from indicators import spc
 from indicators.models import ChangePoint, DismissedChangePoint, Indicator
@@ -24,7 +26,7 @@ from lib.months import Month
 from lib.numbers import format_number
 from lib.vocab import Rating, Side, SpcRule, Trend, movement, trend_label
 from returns.policy import has_view_scorecard_permission
-from scorecard import exports, snapshots
+from scorecard import exports, policy, snapshots
 from scorecard.charts import chart_axis, segment_lines, series_title
 from scorecard.services import (
     CACHE_SECONDS,
@@ -86,11 +88,11 @@ def scorecard_month(request: HttpRequest, month: Month, version: int | None = No
             raise Http404("No such version of that month.")
     elif version is not None:
         raise Http404("That month has no published versions.")
-    can_edit_commentary = request.user.has_perm("indicators.change_commentary")
+    can_edit_commentary = indicator_policy.has_edit_commentary_permission(request.user)
     page = _month_page(month, status, can_edit_commentary=can_edit_commentary, ref=ref)
     months = [m for m, _ in visible_months(request.user)]
     position = months.index(month) if month in months else None
-    may_restate = status == PUBLISHED and request.user.has_perm("scorecard.restate_month")
+    may_restate = status == PUBLISHED and policy.has_restate_permission(request.user)
     differences = snapshots.published_differences() if may_restate else []
     return render(
         request,
@@ -188,7 +190,7 @@ def _month_page(
 @require_POST
 def scorecard_restate(request: HttpRequest, month: Month) -> HttpResponse:
     """Publish the next version of a published month from today's approved values, with the reason given."""
-    if not request.user.has_perm("scorecard.restate_month"):
+    if not policy.has_restate_permission(request.user):
         raise PermissionDenied
     try:
         snapshot = snapshots.month_restate(
@@ -292,10 +294,10 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             "change_points": [(cp, Month.of(cp.month) in in_reading) for cp in recorded],
             "suggestion": _suggestion(panel, code, recorded={Month.of(cp.month) for cp in recorded}),
             "baseline_special_causes": _baseline_special_causes(panel),
-            "can_dismiss_change_point": request.user.has_perm("indicators.add_dismissedchangepoint"),
-            "can_add_change_point": request.user.has_perm("indicators.add_changepoint"),
+            "can_dismiss_change_point": indicator_policy.has_dismiss_change_point_permission(request.user),
+            "can_add_change_point": indicator_policy.has_add_change_point_permission(request.user),
             "min_points": spc.MIN_POINTS,
-            "can_remove_change_point": request.user.has_perm("indicators.delete_changepoint"),
+            "can_remove_change_point": indicator_policy.has_remove_change_point_permission(request.user),
         },
     )
 
@@ -391,32 +393,44 @@ def _xmr_rows(panel: Panel) -> list[dict]:
     ]
 
 
-@require_POST
-def change_point_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    """Record a change point on an indicator (performance team); a bad month or reason changes nothing."""
-    if not request.user.has_perm("indicators.add_changepoint"):
-        raise PermissionDenied
+def _on_posted_month(
+    request: HttpRequest, code: str, *, month_name: str, act: Callable[[Indicator, Month], str]
+) -> HttpResponse:
+    """Run `act` on the indicator and the posted month and show the sentence it returns; refusals become messages."""
     indicator = get_object_or_404(Indicator, code=code)
     try:
         month = Month.parse(request.POST.get("month", ""))
     except ValueError:
-        messages.error(request, "Give the change point's month as YYYY-MM, e.g. 2016-11.")
+        messages.error(request, f"Give the {month_name} as YYYY-MM, e.g. 2016-11.")
         return redirect("indicator-detail", code=code)
     try:
-        indicator_services.change_point_add(
-            indicator=indicator, month=month, reason=request.POST.get("reason", ""), actor=request.user
-        )
+        done = act(indicator, month)
     except ValidationError as error:
         messages.error(request, " ".join(" ".join(m) for m in error.message_dict.values()))
     else:
-        messages.success(request, f"Change point recorded from {month.long_label}: the SPC limits start afresh there.")
+        messages.success(request, done)
     return redirect("indicator-detail", code=code)
+
+
+@require_POST
+def change_point_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """Record a change point on an indicator (performance team); a bad month or reason changes nothing."""
+    if not indicator_policy.has_add_change_point_permission(request.user):
+        raise PermissionDenied
+
+    def record(indicator: Indicator, month: Month) -> str:
+        indicator_services.change_point_add(
+            indicator=indicator, month=month, reason=request.POST.get("reason", ""), actor=request.user
+        )
+        return f"Change point recorded from {month.long_label}: the SPC limits start afresh there."
+
+    return _on_posted_month(request, code, month_name="change point's month", act=record)
 
 
 @require_POST
 def change_point_remove(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     """Remove a change point (performance team); its history keeps the record."""
-    if not request.user.has_perm("indicators.delete_changepoint"):
+    if not indicator_policy.has_remove_change_point_permission(request.user):
         raise PermissionDenied
     change_point = get_object_or_404(ChangePoint, pk=pk, indicator__code=code)
     indicator_services.change_point_remove(change_point=change_point, actor=request.user)
@@ -425,25 +439,16 @@ def change_point_remove(request: AuthenticatedHttpRequest, code: str, pk: int) -
 
 
 @require_POST
-def change_point_dismiss(request: HttpRequest, code: str) -> HttpResponse:
+def change_point_dismiss(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Dismiss a suggested change point (performance team): the page stops suggesting that month."""
-    if not request.user.has_perm("indicators.add_dismissedchangepoint"):
+    if not indicator_policy.has_dismiss_change_point_permission(request.user):
         raise PermissionDenied
-    indicator = get_object_or_404(Indicator, code=code)
-    try:
-        month = Month.parse(request.POST.get("month", ""))
-    except ValueError:
-        messages.error(request, "Give the suggested month as YYYY-MM, e.g. 2016-11.")
-        return redirect("indicator-detail", code=code)
-    try:
+
+    def dismiss(indicator: Indicator, month: Month) -> str:
         indicator_services.change_point_dismiss(indicator=indicator, month=month, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(" ".join(m) for m in error.message_dict.values()))
-    else:
-        messages.success(
-            request, f"Suggested change point of {month.long_label} dismissed: the limits stay as they are."
-        )
-    return redirect("indicator-detail", code=code)
+        return f"Suggested change point of {month.long_label} dismissed: the limits stay as they are."
+
+    return _on_posted_month(request, code, month_name="suggested month", act=dismiss)
 
 
 def _is_month(text: str | None) -> bool:

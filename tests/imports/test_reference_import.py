@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import Comparator, Target
-from returns.reference_import import has_import_reference_permission, reference_import
+from returns.policy import has_import_reference_permission
+from returns.reference_import import reference_import
 from returns.spreadsheets import ImportRefused
 from teams.models import Area, Council, Population, Team
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
@@ -165,3 +165,19 @@ def test_a_measure_with_values_cannot_be_deleted(team_return):
     with pytest.raises(ProtectedError):
         measure.delete()
     assert ReturnValue.objects.get().measure == measure
+
+
+@pytest.mark.parametrize("link", ["ret_id", "measure_id", "actor_id"])
+def test_the_database_checks_every_link_of_the_audit(audited, link):
+    """Django's PROTECT and CASCADE guard deletes through the ORM; the database guards every other write."""
+    table = ValueChange._meta.db_table
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ValueChange.objects.filter(pk=audited.pk).update(**{link: 987654})
+        connection.check_constraints(table_names=[table])
+
+
+def test_the_database_checks_a_values_measure(team_return):
+    row = ReturnValue.objects.create(ret=team_return, measure=Measure.objects.get(code="open_cases"), value=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReturnValue.objects.filter(pk=row.pk).update(measure_id=987654)
+        connection.check_constraints(table_names=[ReturnValue._meta.db_table])
