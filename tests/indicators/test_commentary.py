@@ -1,11 +1,10 @@
 """The performance team writes and edits an indicator's commentary for a month; every version is kept."""
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 
 from indicators import services
-from indicators.models import Commentary, Indicator
+from indicators.models import Commentary
 from lib.months import Month
 
 DEC = Month(2017, 12)
@@ -13,14 +12,8 @@ PAGE = "/indicators/re_referrals/commentary/2017-12/"
 
 
 @pytest.fixture(autouse=True)
-def _january_2018():
-    with time_machine.travel("2018-01-10 10:00:00+00:00", tick=False):
-        yield
-
-
-@pytest.fixture
-def indicator(db):
-    return Indicator.objects.get(code="re_referrals")
+def _january_2018(january_2018):
+    """Every test here runs on 10 January 2018."""
 
 
 def texts(response):

@@ -2,13 +2,12 @@
 page each refuse the rest, and nothing is written."""
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.forms import modelform_factory
 
 from indicators import services
-from indicators.models import ChangePoint, Commentary, DismissedChangePoint, Indicator
+from indicators.models import ChangePoint, Commentary, DismissedChangePoint
 from lib.months import Month
 
 # Today is 10 January 2018: change points up to January 2018, commentary up to February 2018 (ahead of the board).
@@ -16,14 +15,8 @@ THIS_MONTH = Month(2018, 1)
 
 
 @pytest.fixture(autouse=True)
-def _january_2018():
-    with time_machine.travel("2018-01-10 10:00:00+00:00", tick=False):
-        yield
-
-
-@pytest.fixture
-def indicator(db):
-    return Indicator.objects.get(code="re_referrals")
+def _january_2018(january_2018):
+    """Every test here runs on 10 January 2018."""
 
 
 def messages_of(response):
