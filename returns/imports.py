@@ -319,16 +319,17 @@ class _Staging:
     def create(cls) -> _Staging:
         staging = cls()
         with staging.connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {cls.NAME}")
-            cursor.execute(f"DROP TABLE IF EXISTS {cls.WRITES}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {cls.NAME} (row_no integer NOT NULL, month date NOT NULL, "
-                "unit integer NOT NULL, measure_id bigint NOT NULL, value bigint NOT NULL, "
-                "ret_id bigint NOT NULL)"
+            services.start_temp_table(
+                cursor,
+                cls.NAME,
+                "row_no integer NOT NULL, month date NOT NULL, unit integer NOT NULL, measure_id bigint NOT NULL, "
+                "value bigint NOT NULL, ret_id bigint NOT NULL",
             )
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {cls.WRITES} (ret_id bigint NOT NULL, measure_id bigint NOT NULL, "
-                "value bigint NOT NULL, old_value bigint, has_old boolean NOT NULL)"
+            services.start_temp_table(
+                cursor,
+                cls.WRITES,
+                "ret_id bigint NOT NULL, measure_id bigint NOT NULL, value bigint NOT NULL, old_value bigint, "
+                "has_old boolean NOT NULL",
             )
         return staging
 

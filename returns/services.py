@@ -695,11 +695,8 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
     with connection.cursor() as cursor:
         # Returns the import starts: inserted from a table in one statement (the ORM builds an object a row),
         # then each placeholder is mapped to its id through the (team, month) the unique constraints key on.
-        for table in (mapping, touched):
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {mapping} (placeholder bigint PRIMARY KEY, month date NOT NULL, "
-            "team_id bigint, ret_id bigint)"
+        start_temp_table(
+            cursor, mapping, "placeholder bigint PRIMARY KEY, month date NOT NULL, team_id bigint, ret_id bigint"
         )
         rows = [(key, month, team_id) for key, (month, team_id) in plan.new_returns.items()]
         load_rows(cursor, mapping, ("placeholder", "month", "team_id"), rows, postgres)
@@ -719,9 +716,8 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
 
         # Stored returns whose values change (locked by the import's plan, so version + 1 is exactly the
         # version read then plus one): a submitted one goes back to draft, on the record.
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {touched} (ret_id bigint PRIMARY KEY, state varchar(10) NOT NULL, "
-            "version integer NOT NULL)"
+        start_temp_table(
+            cursor, touched, "ret_id bigint PRIMARY KEY, state varchar(10) NOT NULL, version integer NOT NULL"
         )
         rows = [(pk, state, version) for pk, (state, version) in plan.changed_returns.items()]
         load_rows(cursor, touched, ("ret_id", "state", "version"), rows, postgres)
@@ -788,6 +784,12 @@ def returns_write_staged(plan, *, actor, now: dt.datetime) -> int:
 
 # Values written by one import past which it refreshes the planner's statistics itself.
 ANALYZE_AFTER = 50_000
+
+
+def start_temp_table(cursor, table: str, columns: str) -> None:
+    """Create an empty temporary table, replacing one an earlier step in this connection left behind."""
+    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
 
 
 def load_rows(cursor, table: str, columns: tuple[str, ...], rows: list[tuple], postgres: bool) -> None:
