@@ -1,6 +1,6 @@
 """Benchmark: long-form returns imports of 20k, 200k and 1M rows against a COPY of the same file.
 
-    python bench/import.py [--rows 20000,200000,1000000] [--repeat 1]
+    python bench/import.py [--rows 20000,200000,1000000] [--repeat 1] [--statements] [--profile PREFIX]
 
 Runs on the database DATABASE_URL names, in a scratch database Django creates
 beside it (test_<name>, dropped afterwards), so real data is never touched.
@@ -25,6 +25,7 @@ for its PostgreSQL backend: on a shared machine they move far less than wall tim
 from __future__ import annotations
 
 import argparse
+import cProfile
 import csv
 import inspect
 import json
@@ -46,6 +47,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-key")
 os.environ.setdefault("IMPORT_MAX_BYTES", str(1024 * 1024 * 1024))
 os.environ.setdefault("IMPORT_MAX_ROWS", str(10_000_000))
 
+SLOWEST = 6  # statements listed per phase with --statements
 TARGET = 50_000  # rows/s end to end at 1M rows on PostgreSQL (issue 16)
 MONTHS = 160
 FIRST_MONTH = (2013, 1)
@@ -134,7 +136,7 @@ def server_cpu(connection) -> Callable[[], float | None]:
     return read
 
 
-def one_phase(phase: str, path: Path) -> dict:
+def one_phase(phase: str, path: Path, profile: str | None = None) -> dict:
     """Run one import in this (fresh) process; return its figures."""
     _setup_django()
     from django.db import connection
@@ -144,7 +146,12 @@ def one_phase(phase: str, path: Path) -> dict:
     server = server_cpu(connection)
     with CaptureQueriesContext(connection) as queries:
         started, cpu, server_started = time.perf_counter(), time.process_time(), server()
-        result = _import(path)
+        if profile:  # cProfile slows the Python side about threefold: read its shares, not its seconds
+            profiler = cProfile.Profile()
+            result = profiler.runcall(_import, path)
+            profiler.dump_stats(f"{profile}.{phase.split()[0].rstrip(',')}")
+        else:
+            result = _import(path)
         elapsed, cpu, server_used = time.perf_counter() - started, time.process_time() - cpu, server()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
@@ -159,6 +166,9 @@ def one_phase(phase: str, path: Path) -> dict:
         "audit": result.audit_rows,
         "rss_before_mb": before / 1024,
         "rss_peak_mb": peak / 1024,
+        "slowest": sorted(
+            ((float(q["time"]), " ".join(q["sql"].split())[:110]) for q in queries.captured_queries), reverse=True
+        )[:SLOWEST],
     }
 
 
@@ -190,7 +200,7 @@ def clear_returns() -> None:
         model.objects.all()._raw_delete(model.objects.db)
 
 
-def run_size(count: int, repeat: int, env: dict) -> None:
+def run_size(count: int, repeat: int, env: dict, statements: bool = False, profile: str | None = None) -> None:
     from django.db import connection
 
     from indicators.models import Measure
@@ -213,7 +223,8 @@ def run_size(count: int, repeat: int, env: dict) -> None:
                 ("re-import, nothing changed", changed),
             ):
                 out = subprocess.run(
-                    [sys.executable, __file__, "--phase", phase, "--file", str(path)],
+                    [sys.executable, __file__, "--phase", phase, "--file", str(path)]
+                    + (["--profile", profile] if profile else []),
                     env=env,
                     capture_output=True,
                     text=True,
@@ -233,6 +244,9 @@ def run_size(count: int, repeat: int, env: dict) -> None:
             f"{f['cpu']:>6.2f} s CPU here{server}, {f['queries']:>5} queries, "
             f"peak memory {f['rss_peak_mb']:>6,.0f} MB (+{f['rss_peak_mb'] - f['rss_before_mb']:,.0f} MB)"
         )
+        if statements:
+            for seconds, sql in f["slowest"]:
+                print(f"      {seconds:>7.2f} s  {sql}")
     slowest = count / max(best[p]["seconds"] for p in best if "nothing" not in p)
     if copies[0] is None:
         print("  COPY comparison: PostgreSQL only (set DATABASE_URL=postgres://...)")
@@ -246,11 +260,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default="20000,200000,1000000", help="Comma-separated sizes.")
     parser.add_argument("--repeat", type=int, default=1, help="Rounds per size; the best of each is shown.")
+    parser.add_argument("--statements", action="store_true", help="List each phase's slowest statements.")
+    parser.add_argument(
+        "--profile", metavar="PREFIX", help="Write each phase's cProfile statistics to PREFIX.first, .re-import..."
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        print(json.dumps(one_phase(args.phase, Path(args.file))))
+        print(json.dumps(one_phase(args.phase, Path(args.file), args.profile)))
         return
     _setup_django()
     from django.db import connection
@@ -269,7 +287,7 @@ def main() -> None:
     print(f"database: {connection.vendor} ({test_name})")
     try:
         for count in (int(n) for n in args.rows.split(",")):
-            run_size(count, args.repeat, env)
+            run_size(count, args.repeat, env, args.statements, args.profile)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
