@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -281,6 +282,8 @@ def returns_import(
             staging = _Staging.create()
             try:
                 rows = stage_cells(sheet, lookups, form, columns, staging, actor=actor, today=today, progress=progress)
+                # A large file takes the returns tables before it locks any return (returns.services).
+                bulk = not dry_run and rows >= settings.IMPORT_BULK_VALUES and services.lock_for_bulk_write()
                 plan = plan_staged(
                     staging, lookups, sheet=sheet, form=form, rows=rows, dry_run=dry_run, lock=not dry_run
                 )
@@ -292,7 +295,9 @@ def returns_import(
                 if dry_run:
                     transaction.set_rollback(True)
                 else:
-                    plan.result.audit_rows = services.returns_write_staged(plan, actor=actor, now=timezone.now())
+                    plan.result.audit_rows = services.returns_write_staged(
+                        plan, actor=actor, now=timezone.now(), bulk=bulk
+                    )
             finally:
                 staging.drop()
     except IntegrityError:

@@ -1,0 +1,125 @@
+"""A bulk import on PostgreSQL checks its links once, set-based, and leaves every constraint as it was.
+
+returns.services.links_checked_once drops the values' and audit's foreign keys
+to returns and measures for the writes and adds them back, which checks every
+row; these tests hold it to that, and to stepping aside when the tables are busy.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from returns import services
+from returns.imports import returns_import
+from returns.models import Return, ReturnValue, ValueChange
+from tests.imports.conftest import csv_file
+
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk path is PostgreSQL's: set DATABASE_URL"),
+]
+
+HEADER = ["month", "team", "measure", "value"]
+ROWS = [
+    HEADER,
+    ["2017-11", "EAST-SG", "open_cases", "118"],
+    ["2017-12", "EAST-SG", "open_cases", "120"],
+    ["2017-12", "EAST-SG", "unallocated_cases", "4"],
+]
+
+
+def foreign_keys() -> set[tuple]:
+    """Every foreign key of the values and audit tables: (table, name, definition, validated)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid IN (%s::regclass, %s::regclass)",
+            [ReturnValue._meta.db_table, ValueChange._meta.db_table],
+        )
+        return set(cursor.fetchall())
+
+
+def statements(queries) -> list[str]:
+    return [query["sql"] or "" for query in queries.captured_queries]
+
+
+def test_a_bulk_import_writes_with_its_links_dropped_and_puts_every_one_back_checked(council, settings):
+    settings.IMPORT_BULK_VALUES = 3
+    before = foreign_keys()
+    assert len(before) == 5  # values: return, measure; audit: return, measure, actor
+    with CaptureQueriesContext(connection) as queries:
+        result = returns_import(file_name="bulk.csv", data=csv_file(ROWS))
+    ran = statements(queries)
+    assert any("LOCK TABLE" in sql for sql in ran)
+    dropped = [sql for sql in ran if "DROP CONSTRAINT" in sql]
+    added = [sql for sql in ran if "ADD CONSTRAINT" in sql]
+    assert len(dropped) == len(added) == 4  # the links to the acting user are never dropped
+    assert not any("auth_user" in sql for sql in dropped + added)
+    assert foreign_keys() == before
+    assert (result.new, result.audit_rows) == (3, 3)
+    assert ReturnValue.objects.count() == ValueChange.objects.count() == 3
+
+
+def test_a_smaller_import_checks_its_links_row_by_row_and_never_alters_a_table(council, settings):
+    settings.IMPORT_BULK_VALUES = 4
+    with CaptureQueriesContext(connection) as queries:
+        returns_import(file_name="small.csv", data=csv_file(ROWS))
+    assert not any("LOCK TABLE" in sql or "ALTER TABLE" in sql for sql in statements(queries))
+
+
+def test_a_dry_run_never_takes_the_tables(council, settings):
+    settings.IMPORT_BULK_VALUES = 1
+    with CaptureQueriesContext(connection) as queries:
+        returns_import(file_name="bulk.csv", data=csv_file(ROWS), dry_run=True)
+    assert not any("LOCK TABLE" in sql or "ALTER TABLE" in sql for sql in statements(queries))
+
+
+def test_a_broken_link_written_while_the_links_are_dropped_refuses_the_write(council):
+    """Adding the constraints back checks every row: an orphan value fails it and the transaction keeps nothing."""
+    before = foreign_keys()
+    returns_import(file_name="one.csv", data=csv_file(ROWS[:2]))
+    ret = Return.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        assert services.lock_for_bulk_write()
+        with connection.cursor() as cursor, services.links_checked_once(cursor, bulk=True):
+            cursor.execute(
+                f"INSERT INTO {ReturnValue._meta.db_table} (ret_id, measure_id, value, unavailable_reason) "
+                "VALUES (%s, %s, 1, '')",
+                [ret.pk, 987654321],  # no such measure
+            )
+    assert foreign_keys() == before
+    assert ReturnValue.objects.count() == 1
+
+
+@pytest.fixture
+def measures_in_use(transactional_db):
+    """Another connection reading the measures table, in a transaction it keeps open until the test ends."""
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        password=settings["PASSWORD"] or None,
+    )
+    other.execute("LOCK TABLE indicators_measure IN ACCESS SHARE MODE")
+    yield
+    other.rollback()
+    other.close()
+
+
+def test_when_the_tables_are_busy_a_bulk_import_checks_row_by_row_and_still_imports(
+    council, measures_in_use, settings, monkeypatch
+):
+    settings.IMPORT_BULK_VALUES = 1
+    monkeypatch.setattr(services, "BULK_LOCK_WAIT", "200ms")
+    before = foreign_keys()
+    with CaptureQueriesContext(connection) as queries:
+        result = returns_import(file_name="bulk.csv", data=csv_file(ROWS))
+    assert not any("ALTER TABLE" in sql for sql in statements(queries))
+    assert result.new == 3
+    assert ReturnValue.objects.count() == 3
+    assert foreign_keys() == before
