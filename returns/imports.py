@@ -23,6 +23,7 @@ from typing import BinaryIO
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from indicators.expressions import ExpressionError, names_in
 from indicators.models import Measure
 from lib.months import Month
 from lib.text import shorten
@@ -567,20 +568,23 @@ def plan_staged(
     digest = hashlib.sha256(sheet.sha256.encode())
     problems = Problems()
     group: list[tuple] = []
-    key: tuple | None = None
+    key: int | None = None  # the return (ret_id) of the rows in `group`
 
     def finish() -> None:
         if group:
             _plan_group(group, plan, states, lookups, codes, digest, problems, checker)
 
+    # Each staged value with the value stored now and how it compares (the database compares, so no
+    # reason text crosses to Python); a return's rows arrive together, as ret_id is one per month and unit.
     for row in staging.stream(
-        f"SELECT s.month, s.unit, s.measure_id, s.value, s.row_no, s.ret_id, v.value, v.unavailable_reason, "
-        f"v.id FROM {staging.NAME} s LEFT JOIN {value_table} v ON v.ret_id = s.ret_id AND "
-        f"v.measure_id = s.measure_id ORDER BY s.month, s.unit, s.row_no"
+        f"SELECT s.month, s.unit, s.measure_id, s.value, s.row_no, s.ret_id, v.value, "
+        f"CASE WHEN v.id IS NULL THEN {_NEW} WHEN v.value = s.value AND v.unavailable_reason = '' "
+        f"THEN {_UNCHANGED} ELSE {_CHANGED} END FROM {staging.NAME} s LEFT JOIN {value_table} v "
+        f"ON v.ret_id = s.ret_id AND v.measure_id = s.measure_id ORDER BY s.month, s.unit, s.row_no"
     ):
-        if (row[0], row[1]) != key:
+        if row[5] != key:
             finish()
-            group, key = [], (row[0], row[1])
+            group, key = [], row[5]
         group.append(row)
     finish()
     checker.flush(problems, result)
@@ -589,6 +593,11 @@ def plan_staged(
         staging.fill_writes(value_table)
     result.fingerprint = digest.hexdigest()
     return plan
+
+
+# How a staged value compares with the stored one (plan_staged's query): none stored, equal, or different
+# (a different number, or a stored blank marked not available).
+_NEW, _UNCHANGED, _CHANGED = 0, 1, 2
 
 
 def _plan_group(
@@ -627,7 +636,7 @@ def _plan_group(
     seen: dict[int, int] = {}
     given: dict[str, tuple[int, int]] = {}  # measure code -> (value, row) the file gives
     column_of = "value" if result.form == "long" else None
-    for _, _, measure_id, value, row_no, _, old_value, old_reason, old_id in group:
+    for _, _, measure_id, value, row_no, _, old_value, status in group:
         measure_code = lookups.measure_codes[measure_id]
         if measure_id in seen:
             problems.add(
@@ -639,14 +648,14 @@ def _plan_group(
             continue
         seen[measure_id] = row_no
         given[measure_code] = (value, row_no)
-        if old_id is None:
-            summary.new += 1
-        elif old_value != value or old_reason:
-            summary.changed += 1
-        else:
+        if status == _UNCHANGED:
             summary.unchanged += 1
             continue
-        changes.append((measure_code, old_value if old_id is not None else None, value))
+        if status == _NEW:
+            summary.new += 1
+        else:
+            summary.changed += 1
+        changes.append((measure_code, old_value, value))  # the old value is NULL (None) for a new one
     digest.update(repr((month, code, state, summary.unchanged, changes)).encode())
     result.new += summary.new
     result.changed += summary.changed
@@ -676,6 +685,12 @@ class _RuleChecker:
     def __init__(self, lookups: Lookups, value_table: str, staging: _Staging) -> None:
         self.rules = validation.load_rules()
         self.lookups = lookups
+        # The measures the rules name: a rule reads no other stored value (a rule that does not parse, none).
+        named: set[str] = set()
+        for rule in self.rules:
+            with contextlib.suppress(ExpressionError):
+                named |= names_in(rule.left) | names_in(rule.right)
+        self.rule_measures = sorted(lookups.measures[code][0] for code in named if code in lookups.measures)
         self.value_table = value_table
         self.staging = staging
         self.pending: list[tuple[int, str, dt.date, dict[str, tuple[int, int]], str | None]] = []
@@ -701,12 +716,16 @@ class _RuleChecker:
             return
         stored: dict[int, dict[str, int | None]] = defaultdict(dict)
         existing = [ret_id for ret_id, *_ in self.pending if ret_id > 0]
-        if existing:
+        if existing and self.rule_measures:
+            # Only the stored values the rules read, and only those the file does not replace: in a
+            # re-import that gives whole returns, none at all.
             with self.staging.connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT ret_id, measure_id, value FROM {self.value_table} WHERE ret_id IN "
-                    f"({', '.join(['%s'] * len(existing))})",
-                    existing,
+                    f"SELECT v.ret_id, v.measure_id, v.value FROM {self.value_table} v WHERE v.ret_id IN "
+                    f"({', '.join(['%s'] * len(existing))}) AND v.measure_id IN "
+                    f"({', '.join(['%s'] * len(self.rule_measures))}) AND NOT EXISTS (SELECT 1 FROM "
+                    f"{self.staging.NAME} s WHERE s.ret_id = v.ret_id AND s.measure_id = v.measure_id)",
+                    existing + self.rule_measures,
                 )
                 for ret_id, measure_id, value in cursor.fetchall():
                     stored[ret_id][self.lookups.measure_codes[measure_id]] = value
