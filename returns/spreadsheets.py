@@ -659,6 +659,10 @@ def is_blank(raw) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
+# Digits in the largest count: longer digit strings take the full check, which names the limit.
+_COUNT_DIGITS = len(str(validation.MAX_COUNT))
+
+
 def parse_count(raw) -> int | None:
     """Return the whole number in a cell, None when blank; raise ValueError saying what is wrong.
 
@@ -666,7 +670,7 @@ def parse_count(raw) -> int | None:
     digits 0-9, optionally grouped in thousands). A spreadsheet number must be
     whole; dates, TRUE/FALSE and error values are refused.
     """
-    if type(raw) is str and raw.isascii() and raw.isdigit():
+    if type(raw) is str and len(raw) <= _COUNT_DIGITS and raw.isascii() and raw.isdigit():
         return validation.parse_count(int(raw))  # the common case, without the text patterns
     if is_blank(raw):
         return None

@@ -213,3 +213,16 @@ def test_the_returns_import_reads_no_wider_than_month_team_and_one_column_per_me
     unchanged()
     with pytest.raises(ImportRefused, match=f"an import reads at most {width} columns"):
         returns_import(data=make_csv([HEADER, row]), file_name="returns.csv")
+
+
+def test_a_value_of_thousands_of_digits_gets_the_products_own_message(council, make_csv, unchanged):
+    """Python refuses to turn over 4,300 digits into a number with its own words; the import never asks it to."""
+    from returns.imports import returns_import
+
+    rows = [HEADER, ["2017-12", "EAST-SG", "open_cases", "120"], ["2017-12", "EAST-SG", "cpp_children", "9" * 5000]]
+    unchanged()
+    with pytest.raises(ImportRefused) as refused:
+        returns_import(data=make_csv(rows), file_name="returns.csv")
+    [problem] = refused.value.problems
+    assert (problem.row, problem.column) == (3, "value")
+    assert problem.message.startswith("That number is too large: the largest count accepted is 1,000,000,000")
