@@ -47,6 +47,12 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-key")
 os.environ.setdefault("IMPORT_MAX_BYTES", str(1024 * 1024 * 1024))
 os.environ.setdefault("IMPORT_MAX_ROWS", str(10_000_000))
 
+# --profile's file for each phase: PREFIX.first, PREFIX.changed, PREFIX.unchanged
+PHASE_FILES = {
+    "first import (all new)": "first",
+    "re-import, every value changed": "changed",
+    "re-import, nothing changed": "unchanged",
+}
 SLOWEST = 6  # statements listed per phase with --statements
 TARGET = 50_000  # rows/s end to end at 1M rows on PostgreSQL (issue 16)
 MONTHS = 160
@@ -149,7 +155,7 @@ def one_phase(phase: str, path: Path, profile: str | None = None) -> dict:
         if profile:  # cProfile slows the Python side about threefold: read its shares, not its seconds
             profiler = cProfile.Profile()
             result = profiler.runcall(_import, path)
-            profiler.dump_stats(f"{profile}.{phase.split()[0].rstrip(',')}")
+            profiler.dump_stats(f"{profile}.{PHASE_FILES[phase]}")
         else:
             result = _import(path)
         elapsed, cpu, server_used = time.perf_counter() - started, time.process_time() - cpu, server()
@@ -217,11 +223,7 @@ def run_size(count: int, repeat: int, env: dict, statements: bool = False, profi
         for _ in range(repeat):
             clear_returns()
             connection.close()
-            for phase, path in (
-                ("first import (all new)", first),
-                ("re-import, every value changed", changed),
-                ("re-import, nothing changed", changed),
-            ):
+            for phase, path in zip(PHASE_FILES, (first, changed, changed), strict=True):
                 out = subprocess.run(
                     [sys.executable, __file__, "--phase", phase, "--file", str(path)]
                     + (["--profile", profile] if profile else []),
@@ -262,7 +264,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="Rounds per size; the best of each is shown.")
     parser.add_argument("--statements", action="store_true", help="List each phase's slowest statements.")
     parser.add_argument(
-        "--profile", metavar="PREFIX", help="Write each phase's cProfile statistics to PREFIX.first, .re-import..."
+        "--profile", metavar="PREFIX", help="cProfile each phase into PREFIX.first, .changed and .unchanged"
     )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
