@@ -284,7 +284,7 @@ def returns_import(
             try:
                 rows = stage_cells(sheet, lookups, form, columns, staging, actor=actor, today=today, progress=progress)
                 # A large file takes the returns tables before it locks any return (returns.services).
-                bulk = not dry_run and rows >= settings.IMPORT_BULK_VALUES and services.lock_for_bulk_write()
+                bulk = not dry_run and staging.values >= settings.IMPORT_BULK_VALUES and services.lock_for_bulk_write()
                 plan = plan_staged(
                     staging, lookups, sheet=sheet, form=form, rows=rows, dry_run=dry_run, lock=not dry_run
                 )
@@ -320,6 +320,7 @@ class _Staging:
     def __init__(self) -> None:
         self.connection = connection
         self.postgres = connection.vendor == "postgresql"
+        self.values = 0  # values staged so far
 
     @classmethod
     def create(cls) -> _Staging:
@@ -347,6 +348,7 @@ class _Staging:
         """
         if not rows:
             return
+        self.values += len(rows)
         with self.connection.cursor() as cursor:
             if not self.postgres:
                 services.load_rows(cursor, self.NAME, self.COLUMNS, rows, self.postgres)

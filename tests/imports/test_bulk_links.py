@@ -63,6 +63,19 @@ def test_a_bulk_import_writes_with_its_links_dropped_and_puts_every_one_back_che
     assert ReturnValue.objects.count() == ValueChange.objects.count() == 3
 
 
+def test_the_size_that_counts_is_values_not_rows(council, settings):
+    """A wide-form file gives many values a row: one row of three values is a bulk write of three."""
+    settings.IMPORT_BULK_VALUES = 3
+    wide = [
+        ["month", "team", "open_cases", "unallocated_cases", "cpp_children"],
+        ["2017-12", "EAST-SG", "120", "4", "40"],
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        result = returns_import(file_name="wide.csv", data=csv_file(wide))
+    assert result.new == 3
+    assert sum("DROP CONSTRAINT" in sql for sql in statements(queries)) == 4
+
+
 def test_a_smaller_import_checks_its_links_row_by_row_and_never_alters_a_table(council, settings):
     settings.IMPORT_BULK_VALUES = 4
     with CaptureQueriesContext(connection) as queries:
