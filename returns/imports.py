@@ -109,9 +109,13 @@ def _returns_form(sheet: SheetStream, lookups: Lookups) -> tuple[str, dict[str, 
 
 
 def _month_of(raw, cache: dict, current: Month):
-    """Return the first day of the month in the cell, or a message saying why it is refused."""
+    """Return the first day of the month in the cell, or a message saying why it is refused.
+
+    Text is cached under itself; other cells under their type too, as True, 1 and 1.0 are equal keys.
+    """
+    key = raw if type(raw) is str else (type(raw), raw)
     try:
-        return cache[raw]
+        return cache[key]
     except (KeyError, TypeError):
         pass
     try:
@@ -125,7 +129,7 @@ def _month_of(raw, cache: dict, current: Month):
     except ValueError as exc:
         result = _sentence(str(exc))
     with contextlib.suppress(TypeError):  # unhashable cell values do not occur
-        cache[raw] = result
+        cache[key] = result
     return result
 
 
@@ -449,7 +453,7 @@ def stage_cells(
             # the same answers, so it is staged without them. Any other row (a first sighting, a blank,
             # "1,234", a long number, a row after a problem) takes the full checks below.
             target = accepted.get((cells[team_i], cells[measure_i]))
-            month = months.get(cells[month_i])
+            month = months.get(cells[month_i])  # text only: _month_of keeps other cells under their type too
             value = cells[value_i]
             if (
                 target is not None

@@ -226,3 +226,15 @@ def test_a_value_of_thousands_of_digits_gets_the_products_own_message(council, m
     [problem] = refused.value.problems
     assert (problem.row, problem.column) == (3, "value")
     assert problem.message.startswith("That number is too large: the largest count accepted is 1,000,000,000")
+
+
+def test_month_cells_that_python_calls_equal_are_each_refused_in_their_own_words(council, make_xlsx, unchanged):
+    """TRUE, 1 and 1.0 are one dictionary key in Python; each cell's problem still quotes that cell."""
+    from returns.imports import returns_import
+
+    rows = [HEADER] + [[month, "EAST-SG", "open_cases", 120] for month in (True, 1, 1.5)]
+    unchanged()
+    with pytest.raises(ImportRefused) as refused:
+        returns_import(data=make_xlsx(rows), file_name="returns.xlsx")
+    quoted = [re.search(r"“(.*?)”", problem.message).group(1) for problem in refused.value.problems]
+    assert quoted == ["True", "1", "1.5"]
