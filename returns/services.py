@@ -835,18 +835,23 @@ def links_checked_once(cursor, *, bulk: bool) -> Iterator[None]:
 
     `bulk` says the tables are this transaction's (`lock_for_bulk_write`): no
     one else can see the constraints gone, and pages that read the tables wait
-    for the commit (about 10 s after the file is read, per million values).
+    for the commit (10-15 s after the file is read, at a million values).
     If the constraints may not be altered (the database user does not own the
     tables) they simply stay and check row by row. The link to the acting user
     always checks row by row: its table is read by every signed-in request, so
     it is never held.
     """
-    links = _drop_links(cursor) if bulk else []
-    yield
-    if links:
-        _run_queued_checks(cursor)
-    for table, name, definition in links:
-        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {cursor.db.ops.quote_name(name)} {definition}")
+    if not bulk:
+        yield
+        return
+    # A savepoint: should the writes fail, even if a caller catches the error, the constraints are back.
+    with transaction.atomic():
+        links = _drop_links(cursor)
+        yield
+        if links:
+            _run_queued_checks(cursor)
+        for table, name, definition in links:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {cursor.db.ops.quote_name(name)} {definition}")
 
 
 def _drop_links(cursor) -> list[tuple[str, str, str]]:

@@ -205,8 +205,8 @@ IMPORT_COMMAND_MAX_BYTES = env_int("IMPORT_COMMAND_MAX_BYTES", 1024 * 1024 * 102
 # Non-blank rows one import file may hold (blank rows are skipped and not counted).
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000, minimum=1)
 # An import writing at least this many values checks their links to returns and measures once, set-based,
-# rather than row by row (PostgreSQL only; see returns.services.links_checked_once), briefly holding the
-# returns tables to itself while it writes.
+# rather than row by row (PostgreSQL only; see returns.services.links_checked_once), holding the returns
+# tables to itself from when its file is checked until it commits.
 IMPORT_BULK_VALUES = env_int("IMPORT_BULK_VALUES", 100_000, minimum=1)
 # A web upload larger than this is previewed and imported in the background (returns.import_jobs).
 IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 512 * 1024)

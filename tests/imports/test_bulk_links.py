@@ -107,6 +107,19 @@ def test_a_broken_link_written_while_the_links_are_dropped_refuses_the_write(cou
     assert ReturnValue.objects.count() == 1
 
 
+def test_a_write_that_fails_leaves_every_constraint_in_place_even_when_its_error_is_caught(council):
+    before = foreign_keys()
+    with transaction.atomic():
+        assert services.lock_for_bulk_write()
+        with (
+            pytest.raises(ZeroDivisionError),
+            connection.cursor() as cursor,
+            services.links_checked_once(cursor, bulk=True),
+        ):
+            1 / 0  # noqa: B018 - a write failing half way
+        assert foreign_keys() == before  # in the same transaction, which goes on
+
+
 @pytest.fixture
 def measures_in_use(transactional_db):
     """Another connection reading the measures table, in a transaction it keeps open until the test ends."""
