@@ -43,6 +43,7 @@ from returns.spreadsheets import (
     header_key,
     headerless_value,
     is_blank,
+    is_plain_count,
     locate_columns,
     named_columns,
     open_sheet,
@@ -455,14 +456,7 @@ def stage_cells(
             target = accepted.get((cells[team_i], cells[measure_i]))
             month = months.get(cells[month_i])  # text only: _month_of keeps other cells under their type too
             value = cells[value_i]
-            if (
-                target is not None
-                and type(month) is dt.date
-                and type(value) is str
-                and len(value) < len(str(validation.MAX_COUNT))  # fewer digits than the largest count has
-                and value.isdigit()
-                and value.isascii()
-            ):
+            if target is not None and type(month) is dt.date and is_plain_count(value):
                 rank, measure_id, team_id = target
                 ret_id = ret_ids.get((month, team_id))
                 if ret_id is not None:

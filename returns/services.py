@@ -807,12 +807,11 @@ def lock_for_bulk_write() -> bool:
     """
     if connection.vendor != "postgresql":
         return False
-    quote = connection.ops.quote_name
-    tables = ", ".join(quote(model._meta.db_table) for model in (ReturnValue, ValueChange, Return, Measure))
+    tables, targets = _bulk_tables()
     try:
         with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: a refused lock changes nothing
             cursor.execute(f"SET LOCAL lock_timeout = '{BULK_LOCK_WAIT}'")
-            cursor.execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {', '.join(tables + targets)} IN ACCESS EXCLUSIVE MODE")
             cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
     except DatabaseError as exc:
         logger.info("Bulk import: the returns tables are busy, so links are checked row by row (%s)", exc)
@@ -860,8 +859,7 @@ def _drop_links(cursor) -> list[tuple[str, str, str]]:
     Return [] (nothing dropped) when the constraints may not be altered.
     """
     quote = cursor.db.ops.quote_name
-    tables = [quote(model._meta.db_table) for model in (ReturnValue, ValueChange)]
-    targets = [quote(model._meta.db_table) for model in (Return, Measure)]
+    tables, targets = _bulk_tables()
     try:
         with transaction.atomic():  # a savepoint: a refused drop leaves every constraint as it was
             cursor.execute(
@@ -878,6 +876,15 @@ def _drop_links(cursor) -> list[tuple[str, str, str]]:
         logger.info("Bulk import: links checked row by row (%s)", str(exc).splitlines()[0])
         return []
     return links
+
+
+def _bulk_tables() -> tuple[list[str], list[str]]:
+    """Return the quoted tables a bulk write alters (values, audit) and those their dropped links point to."""
+    quote = connection.ops.quote_name
+    return (
+        [quote(model._meta.db_table) for model in (ReturnValue, ValueChange)],
+        [quote(model._meta.db_table) for model in (Return, Measure)],
+    )
 
 
 def _run_queued_checks(cursor) -> None:

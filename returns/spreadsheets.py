@@ -659,8 +659,13 @@ def is_blank(raw) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
-# Digits in the largest count: longer digit strings take the full check, which names the limit.
+# Digits in the largest count: a digit string with fewer is always a count; longer ones take the full check.
 _COUNT_DIGITS = len(str(validation.MAX_COUNT))
+
+
+def is_plain_count(raw) -> bool:
+    """Return True for the common cell: text of plain ASCII digits, too short to exceed the largest count."""
+    return type(raw) is str and len(raw) < _COUNT_DIGITS and raw.isascii() and raw.isdigit()
 
 
 def parse_count(raw) -> int | None:
@@ -670,8 +675,8 @@ def parse_count(raw) -> int | None:
     digits 0-9, optionally grouped in thousands). A spreadsheet number must be
     whole; dates, TRUE/FALSE and error values are refused.
     """
-    if type(raw) is str and len(raw) <= _COUNT_DIGITS and raw.isascii() and raw.isdigit():
-        return validation.parse_count(int(raw))  # the common case, without the text patterns
+    if is_plain_count(raw):
+        return int(raw)  # the common case, without the text patterns
     if is_blank(raw):
         return None
     if isinstance(raw, _CellError):
