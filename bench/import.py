@@ -54,6 +54,7 @@ PHASE_FILES = {
     "re-import, nothing changed": "unchanged",
 }
 SLOWEST = 6  # statements listed per phase with --statements
+EXPLAIN_OVER = "300ms"  # statements whose plans --explain writes
 TARGET = 50_000  # rows/s end to end at 1M rows on PostgreSQL (issue 16)
 MONTHS = 160
 FIRST_MONTH = (2013, 1)
@@ -142,11 +143,32 @@ def server_cpu(connection) -> Callable[[], float | None]:
     return read
 
 
-def one_phase(phase: str, path: Path, profile: str | None = None) -> dict:
+def explain_into(connection, path: str) -> None:
+    """Append the plan (with actual times) of each statement slower than EXPLAIN_OVER to the file `path`.
+
+    PostgreSQL's auto_explain module is loaded into this session only and sends each plan as a notice.
+    """
+    if connection.vendor != "postgresql":
+        return
+    connection.ensure_connection()
+    out = open(path, "a")  # noqa: SIM115 - kept open for the life of this one-phase process
+    connection.connection.add_notice_handler(lambda notice: out.write(f"{notice.message_primary}\n\n"))
+    with connection.cursor() as cursor:
+        cursor.execute("LOAD 'auto_explain'")
+        settings = {"log_min_duration": EXPLAIN_OVER, "log_level": "notice"}
+        settings.update(dict.fromkeys(("log_analyze", "log_buffers", "log_wal", "log_triggers"), "on"))
+        for name, value in settings.items():
+            cursor.execute(f"SET auto_explain.{name} = '{value}'")
+
+
+def one_phase(phase: str, path: Path, profile: str | None = None, explain: str | None = None) -> dict:
     """Run one import in this (fresh) process; return its figures."""
     _setup_django()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    if explain:
+        explain_into(connection, f"{explain}.{PHASE_FILES[phase]}")
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     server = server_cpu(connection)
@@ -206,7 +228,9 @@ def clear_returns() -> None:
         model.objects.all()._raw_delete(model.objects.db)
 
 
-def run_size(count: int, repeat: int, env: dict, statements: bool = False, profile: str | None = None) -> None:
+def run_size(
+    count: int, repeat: int, env: dict, statements: bool = False, profile: str | None = None, explain: str | None = None
+) -> None:
     from django.db import connection
 
     from indicators.models import Measure
@@ -226,7 +250,8 @@ def run_size(count: int, repeat: int, env: dict, statements: bool = False, profi
             for phase, path in zip(PHASE_FILES, (first, changed, changed), strict=True):
                 out = subprocess.run(
                     [sys.executable, __file__, "--phase", phase, "--file", str(path)]
-                    + (["--profile", profile] if profile else []),
+                    + (["--profile", profile] if profile else [])
+                    + (["--explain", explain] if explain else []),
                     env=env,
                     capture_output=True,
                     text=True,
@@ -266,11 +291,16 @@ def main() -> None:
     parser.add_argument(
         "--profile", metavar="PREFIX", help="cProfile each phase into PREFIX.first, .changed and .unchanged"
     )
+    parser.add_argument(
+        "--explain",
+        metavar="PREFIX",
+        help=f"PostgreSQL: write the plans of statements over {EXPLAIN_OVER} into PREFIX.first, .changed, .unchanged",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        print(json.dumps(one_phase(args.phase, Path(args.file), args.profile)))
+        print(json.dumps(one_phase(args.phase, Path(args.file), args.profile, args.explain)))
         return
     _setup_django()
     from django.db import connection
@@ -289,7 +319,7 @@ def main() -> None:
     print(f"database: {connection.vendor} ({test_name})")
     try:
         for count in (int(n) for n in args.rows.split(",")):
-            run_size(count, args.repeat, env, args.statements, args.profile)
+            run_size(count, args.repeat, env, args.statements, args.profile, args.explain)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
