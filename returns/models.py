@@ -60,6 +60,9 @@ class Return(models.Model):
     State = ReturnState
 
     month = models.DateField(help_text="First day of the month.")
+    # The unique (team, month) constraint's index serves every lookup by team; the users' links carry no index
+    # either (a user's returns are looked up only when the user is deleted). Each index is a write on every
+    # return an import starts, and one changed column's index makes every version bump a whole new row.
     team = models.ForeignKey(
         Team,
         on_delete=models.PROTECT,
@@ -67,19 +70,20 @@ class Return(models.Model):
         blank=True,
         related_name="returns",
         help_text="Blank for the council's own return of authority-level measures.",
+        db_index=False,
     )
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField(default=1, help_text="Raised on every change, for edit conflicts.")
     comment = models.TextField(blank=True, help_text="Explains warnings when submitting.")
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     # The last approval, kept through a reopening: the values it approved stay in force (ApprovedValue) until
     # the return is approved again, and published figures name it as their source.
     approved_version = models.PositiveIntegerField(null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     approved_at = models.DateTimeField(null=True, blank=True)
 
@@ -117,9 +121,10 @@ class Return(models.Model):
 class ReturnValue(models.Model):
     """One measure's count in a return; no row means not yet known, never zero."""
 
-    # No index of its own: the unique (ret, measure) constraint's index serves every lookup by return.
+    # No index of their own: the unique (ret, measure) constraint's index serves every lookup by return, and
+    # nothing reads a measure's values across returns but a measure's deletion (refused while values exist).
     ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="values", db_index=False)
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="+", db_index=False)
     value = models.BigIntegerField(null=True, blank=True)
     unavailable_reason = models.CharField(
         max_length=500, blank=True, help_text="Why the value is not available, when it is blank."
