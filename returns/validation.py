@@ -183,9 +183,19 @@ def _compiled(left_text: str, right_text: str) -> tuple[frozenset[str], Evaluato
     """
     try:
         names = names_in(left_text) | names_in(right_text)
-        return names, compile_expression(left_text), compile_expression(right_text)
+        return names, _side(left_text), _side(right_text)
     except ExpressionError:
         return None  # the admin refuses such rules; one edited in the database is skipped
+
+
+def _side(text: str) -> Evaluator:
+    """Compile one side of a rule. A side that is one measure code reads the count as it is: a whole number
+    compares exactly with a whole number or a fraction, and most rules compare two counts."""
+    evaluate = compile_expression(text)
+    name = text.strip()
+    if names_in(text) == {name}:
+        return operator.itemgetter(name)  # check_rule has seen the value is there and not blank
+    return evaluate
 
 
 def check_rule(rule: Rule, values: Mapping[str, int | None], labels: Mapping[str, str]) -> Finding | None:
