@@ -314,6 +314,10 @@ def returns_import(
     return plan.result
 
 
+# PostgreSQL's memory for each sort or hash of an import's transaction (the server's default is 4MB).
+IMPORT_WORK_MEM = "64MB"
+
+
 class _Staging:
     """A temporary table holding a file's checked values, loaded in batches (COPY on PostgreSQL)."""
 
@@ -331,6 +335,9 @@ class _Staging:
     def create(cls) -> _Staging:
         staging = cls()
         with staging.connection.cursor() as cursor:
+            if staging.postgres:
+                # The import's joins and sorts cover every row of the file: in memory, not in temporary files.
+                cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
             services.start_temp_table(
                 cursor,
                 cls.NAME,
@@ -379,9 +386,12 @@ class _Staging:
                 "OR v.unavailable_reason <> '')"
             )
 
-    def index(self) -> None:
+    def index(self, *, stored: bool) -> None:
+        """Index the staged values by return, for the lookups of stored returns' values (`stored`: the months
+        staged have stored returns); analyse them for the planner either way."""
         with self.connection.cursor() as cursor:
-            cursor.execute(f"CREATE INDEX {self.NAME}_ret ON {self.NAME} (ret_id, measure_id)")
+            if stored:  # a file of new returns only (a first load) looks nothing up by return
+                cursor.execute(f"CREATE INDEX {self.NAME}_ret ON {self.NAME} (ret_id, measure_id)")
             if self.postgres:
                 cursor.execute(f"ANALYZE {self.NAME}")
 
@@ -531,7 +541,7 @@ def stage_cells(
     if not rows:
         raise ImportRefused("The file has a header but no rows of data.")
     staging.load(batch)
-    staging.index()
+    staging.index(stored=any(pk > 0 for pk in ret_ids.values()))
     sheet.blank_cells = blanks  # type: ignore[attr-defined]
     return rows
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Model, OuterRef, Subquery
 from django.utils import timezone
 
 from indicators.models import Measure
@@ -698,10 +698,13 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
     )
 
     writing = plan.result.new + plan.result.changed
-    with (
-        connection.cursor() as cursor,
-        links_checked_once(cursor, bulk=bulk and writing >= settings.IMPORT_BULK_VALUES),
-    ):
+    held = bulk and writing >= settings.IMPORT_BULK_VALUES
+    # A table's links are checked once only when it takes that many new rows: an update that keeps a row's
+    # links checks nothing, while adding a link back reads the whole table (a re-import of changed values
+    # inserts audit rows only).
+    inserted = {ValueChange: writing, ReturnValue: plan.result.new}
+    checked_once = [model for model, rows in inserted.items() if held and rows >= settings.IMPORT_BULK_VALUES]
+    with connection.cursor() as cursor, links_checked_once(cursor, bulk=bool(checked_once), models=checked_once):
         # Returns the import starts: inserted from a table in one statement (the ORM builds an object a row),
         # then each placeholder is mapped to its id through the (team, month) the unique constraints key on.
         start_temp_table(
@@ -715,12 +718,12 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
             [Return.State.DRAFT, now, actor_id],
         )
         cursor.execute(
-            f"UPDATE {mapping} SET ret_id = (SELECT r.id FROM {returns} r WHERE r.team_id = {mapping}.team_id "
-            f"AND r.month = {mapping}.month) WHERE team_id IS NOT NULL"
+            f"UPDATE {mapping} AS n SET ret_id = r.id FROM {returns} r "
+            f"WHERE r.team_id = n.team_id AND r.month = n.month"
         )
         cursor.execute(
-            f"UPDATE {mapping} SET ret_id = (SELECT r.id FROM {returns} r WHERE r.team_id IS NULL "
-            f"AND r.month = {mapping}.month) WHERE team_id IS NULL"
+            f"UPDATE {mapping} AS n SET ret_id = r.id FROM {returns} r "
+            f"WHERE n.team_id IS NULL AND r.team_id IS NULL AND r.month = n.month"
         )
 
         # Stored returns whose values change (locked by the import's plan, so version + 1 is exactly the
@@ -752,42 +755,106 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
             "file_name, file_sha256, version"
         )
         audit_params = [actor_id, now, Source.IMPORT, plan.result.file_name[:255], plan.result.sha256]
+        # Every new or changed value is audited once, and every new one inserted once.
+        audit_ids, value_ids = (
+            _IdBlock(cursor, model, count, held)
+            for model, count in ((ValueChange, writing), (ReturnValue, plan.result.new))
+        )
+        # Rows go in in the order of the tables' indexes: appended to a page in hand, where a join's own
+        # order scattered them over the whole index (at 1M values a write took twice as long).
+        new_order, stored_order = "n.ret_id, s.measure_id", "w.ret_id, w.measure_id"
         # Values of returns this import starts: all new, version 2; no stored value to compare with.
+        id_column, id_value, id_params = audit_ids.numbering(new_order)
         cursor.execute(
-            f"INSERT INTO {audit} ({audit_columns}) SELECT n.ret_id, s.measure_id, NULL, s.value, '', %s, %s, %s, '', "
-            f"%s, %s, 2 FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id",
-            audit_params,
+            f"INSERT INTO {audit} ({id_column}{audit_columns}) SELECT {id_value}n.ret_id, s.measure_id, NULL, s.value, "
+            f"'', %s, %s, %s, '', %s, %s, 2 FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id "
+            f"ORDER BY {new_order}",
+            id_params + audit_params,
         )
-        audited = cursor.rowcount
+        audited = audit_ids.used(cursor.rowcount)
+        id_column, id_value, id_params = value_ids.numbering(new_order)
         cursor.execute(
-            f"INSERT INTO {values} (ret_id, measure_id, value, unavailable_reason) "
-            f"SELECT n.ret_id, s.measure_id, s.value, '' FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id"
+            f"INSERT INTO {values} ({id_column}ret_id, measure_id, value, unavailable_reason) "
+            f"SELECT {id_value}n.ret_id, s.measure_id, s.value, '' FROM {staging} s "
+            f"JOIN {mapping} n ON n.placeholder = s.ret_id ORDER BY {new_order}",
+            id_params,
         )
+        value_ids.used(cursor.rowcount)
         # Values of stored returns that change: staged by the plan with the value stored then (the rows are
         # locked), audited at the return's new version, then updated or inserted.
         writes = plan.writes
+        id_column, id_value, id_params = audit_ids.numbering(stored_order)
         cursor.execute(
-            f"INSERT INTO {audit} ({audit_columns}) SELECT w.ret_id, w.measure_id, w.old_value, w.value, '', %s, %s, "
-            f"%s, '', %s, %s, r.version FROM {writes} w JOIN {returns} r ON r.id = w.ret_id",
-            audit_params,
+            f"INSERT INTO {audit} ({id_column}{audit_columns}) SELECT {id_value}w.ret_id, w.measure_id, w.old_value, "
+            f"w.value, '', %s, %s, %s, '', %s, %s, r.version FROM {writes} w JOIN {returns} r ON r.id = w.ret_id "
+            f"ORDER BY {stored_order}",
+            id_params + audit_params,
         )
-        audited += cursor.rowcount
+        audited += audit_ids.used(cursor.rowcount)
         alias = "AS w" if not postgres else "w"
         cursor.execute(
             f"UPDATE {values} AS v SET value = w.value, unavailable_reason = '' FROM {writes} {alias} "
             f"WHERE w.has_old AND v.ret_id = w.ret_id AND v.measure_id = w.measure_id"
         )
+        id_column, id_value, id_params = value_ids.numbering(stored_order)
         cursor.execute(
-            f"INSERT INTO {values} (ret_id, measure_id, value, unavailable_reason) "
-            f"SELECT w.ret_id, w.measure_id, w.value, '' FROM {writes} w WHERE NOT w.has_old"
+            f"INSERT INTO {values} ({id_column}ret_id, measure_id, value, unavailable_reason) "
+            f"SELECT {id_value}w.ret_id, w.measure_id, w.value, '' FROM {writes} w WHERE NOT w.has_old "
+            f"ORDER BY {stored_order}",
+            id_params,
         )
+        value_ids.used(cursor.rowcount)
         cursor.execute(f"DROP TABLE {mapping}")
         cursor.execute(f"DROP TABLE {touched}")
         if postgres and audited >= ANALYZE_AFTER:
             # Autovacuum learns of a large import's rows only later; until then the planner guesses the
             # tables' sizes, and the next import's lookups by return turned into full scans (9 s at 1M rows).
-            cursor.execute(f"ANALYZE {values}, {audit}")
+            # Values changed in place leave the values table's size as it was.
+            grown = [audit] + ([values] if plan.result.new >= ANALYZE_AFTER else [])
+            cursor.execute(f"ANALYZE {', '.join(grown)}")
     return audited
+
+
+class _IdBlock:
+    """Ids for a held table's new rows, numbered in the insert itself rather than drawn one at a time.
+
+    Each row's default id is a call to its sequence (nextval): about half a
+    second a million rows. While an import holds the table
+    (`lock_for_bulk_write`) nobody else draws from that sequence, so it takes a
+    block of `count` ids at once and numbers its rows in key order with
+    row_number(). Without the table held, or if the sequence may not be set,
+    rows take their default ids as usual.
+    """
+
+    def __init__(self, cursor, model, count: int, held: bool) -> None:
+        self.next: int | None = None
+        self.end = 0  # one past the block's last id
+        if not held or count <= 0:
+            return
+        try:
+            with transaction.atomic():  # a savepoint: a refused setval leaves the sequence and transaction as they were
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
+                (sequence,) = cursor.fetchone()
+                cursor.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [sequence, sequence, count])
+                (last,) = cursor.fetchone()
+        except DatabaseError as exc:
+            logger.info("Bulk import: %s's ids are drawn row by row (%s)", model._meta.db_table, exc)
+            return
+        self.next, self.end = last - count + 1, last + 1
+
+    def numbering(self, order: str) -> tuple[str, str, list]:
+        """Return the insert's id column, its value in the SELECT, and that value's parameters ('' when none)."""
+        if self.next is None:
+            return "", "", []
+        return "id, ", f"%s - 1 + row_number() OVER (ORDER BY {order}), ", [self.next]
+
+    def used(self, rows: int) -> int:
+        """Count `rows` ids as taken; return `rows`."""
+        if self.next is not None:
+            self.next += rows
+            if self.next > self.end:  # more rows than the plan counted: their ids are not this import's to use
+                raise RuntimeError(f"An import wrote more rows than it took ids for ({self.next - self.end} over).")
+        return rows
 
 
 # Values written by one import past which it refreshes the planner's statistics itself.
@@ -820,7 +887,9 @@ def lock_for_bulk_write() -> bool:
 
 
 @contextlib.contextmanager
-def links_checked_once(cursor, *, bulk: bool) -> Iterator[None]:
+def links_checked_once(
+    cursor, *, bulk: bool, models: Sequence[type[Model]] = (ReturnValue, ValueChange)
+) -> Iterator[None]:
     """Have the database check a bulk write's links to returns and measures once, set-based, not row by row.
 
     PostgreSQL checks a foreign key with one lookup per written row (about
@@ -832,7 +901,8 @@ def links_checked_once(cursor, *, bulk: bool) -> Iterator[None]:
     unchecked. This is PostgreSQL's own advice for loading data ("Populating a
     Database" in its manual).
 
-    `bulk` says the tables are this transaction's (`lock_for_bulk_write`): no
+    `models` are the tables whose links are dropped (the values, the audit or
+    both). `bulk` says the tables are this transaction's (`lock_for_bulk_write`): no
     one else can see the constraints gone, and pages that read the tables wait
     for the commit (10-15 s after the file is read, at a million values).
     If the constraints may not be altered (the database user does not own the
@@ -845,7 +915,7 @@ def links_checked_once(cursor, *, bulk: bool) -> Iterator[None]:
         return
     # A savepoint: should the writes fail, even if a caller catches the error, the constraints are back.
     with transaction.atomic():
-        links = _drop_links(cursor)
+        links = _drop_links(cursor, models)
         yield
         if links:
             _run_queued_checks(cursor)
@@ -853,13 +923,14 @@ def links_checked_once(cursor, *, bulk: bool) -> Iterator[None]:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {cursor.db.ops.quote_name(name)} {definition}")
 
 
-def _drop_links(cursor) -> list[tuple[str, str, str]]:
-    """Drop the values' and audit's links to returns and measures; return (table, name, definition) of each.
+def _drop_links(cursor, models: Sequence[type[Model]]) -> list[tuple[str, str, str]]:
+    """Drop the tables' links to returns and measures; return (table, name, definition) of each.
 
     Return [] (nothing dropped) when the constraints may not be altered.
     """
     quote = cursor.db.ops.quote_name
-    tables, targets = _bulk_tables()
+    tables = [quote(model._meta.db_table) for model in models]
+    targets = _bulk_tables()[1]
     try:
         with transaction.atomic():  # a savepoint: a refused drop leaves every constraint as it was
             cursor.execute(

@@ -149,3 +149,74 @@ def test_when_the_tables_are_busy_a_bulk_import_checks_row_by_row_and_still_impo
     assert result.new == 3
     assert ReturnValue.objects.count() == 3
     assert foreign_keys() == before
+
+
+def test_a_bulk_import_numbers_its_rows_from_one_block_of_ids_and_the_next_row_takes_the_next_id(council, settings):
+    """Held tables take their new rows' ids as one block, in key order; the sequence moves past the block."""
+    returns_import(file_name="first.csv", data=csv_file(ROWS[:2]))  # one value: not a bulk write
+    settings.IMPORT_BULK_VALUES = 3
+    stored_value, stored_audit = ReturnValue.objects.get(), ValueChange.objects.get()
+    rows = [
+        HEADER,
+        ["2017-11", "EAST-SG", "open_cases", "119"],  # changed: audited, updated in place
+        ["2017-11", "EAST-SG", "unallocated_cases", "3"],  # new in a stored return
+        ["2017-12", "EAST-SG", "unallocated_cases", "4"],  # a new return's values
+        ["2017-12", "EAST-SG", "open_cases", "120"],
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        result = returns_import(file_name="bulk.csv", data=csv_file(rows))
+    ran = statements(queries)
+    assert any("DROP CONSTRAINT" in sql for sql in ran)
+    inserts = [
+        sql for sql in ran if sql.startswith(('INSERT INTO "returns_returnvalue"', 'INSERT INTO "returns_valuechange"'))
+    ]
+    assert len(inserts) == 4 and all(" (id, " in sql for sql in inserts)  # no row draws its own id
+    assert (result.new, result.changed, result.audit_rows) == (3, 1, 4)
+
+    audit_ids = sorted(ValueChange.objects.exclude(pk=stored_audit.pk).values_list("pk", flat=True))
+    assert audit_ids == list(range(audit_ids[0], audit_ids[0] + 4))
+    value_ids = sorted(ReturnValue.objects.exclude(pk=stored_value.pk).values_list("pk", flat=True))
+    assert value_ids == list(range(value_ids[0], value_ids[0] + 3))
+    new_return = Return.objects.get(month="2017-12-01")
+    by_key = list(new_return.values.order_by("measure_id").values_list("pk", flat=True))
+    assert by_key == sorted(by_key)  # numbered in the order of the (return, measure) key
+
+    # A row written afterwards the usual way draws its id past the block: no collision, no reuse.
+    later = ValueChange.objects.create(
+        ret=new_return, measure=stored_value.measure, new_value=5, at=stored_audit.at, source="form"
+    )
+    assert later.pk > audit_ids[-1]
+
+
+def test_version_bumps_rewrite_returns_in_place_even_when_the_user_changes(council, performance, performance2):
+    """Returns leave room in each page and carry no index on the user: a version bump is a HOT update."""
+    months = [f"{year}-{month:02d}" for year in range(2013, 2018) for month in range(1, 13)]
+    teams = ["EAST-SG", "EAST-ASM", "SOUTH-SG", "UASC"]
+    first = [HEADER] + [[month, team, "open_cases", "10"] for month in months for team in teams]
+    returns_import(file_name="first.csv", data=csv_file(first), actor=performance2)
+    count = Return.objects.count()
+    assert count == len(months) * len(teams) == 240  # more than fill one page
+    changed = [HEADER] + [[month, team, "open_cases", "11"] for month in months for team in teams]
+    returns_import(file_name="changed.csv", data=csv_file(changed), actor=performance)
+    assert Return.objects.filter(updated_by=performance, version=3).count() == count
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relid = %s::regclass",
+            [Return._meta.db_table],
+        )
+        updated, hot = cursor.fetchone()
+    assert updated >= count
+    assert hot >= count
+
+
+def test_a_bulk_re_import_of_changed_values_checks_the_values_links_row_by_row(council, settings):
+    """Values updated in place keep their links, so only the audit, which takes the new rows, drops its links."""
+    returns_import(file_name="first.csv", data=csv_file(ROWS))
+    settings.IMPORT_BULK_VALUES = 3
+    changed = [HEADER] + [[month, team, measure, str(int(value) + 1)] for month, team, measure, value in ROWS[1:]]
+    with CaptureQueriesContext(connection) as queries:
+        result = returns_import(file_name="changed.csv", data=csv_file(changed))
+    dropped = [sql for sql in statements(queries) if "DROP CONSTRAINT" in sql]
+    assert len(dropped) == 2 and all(ValueChange._meta.db_table in sql for sql in dropped)
+    assert (result.changed, result.audit_rows) == (3, 3)
+    assert ReturnValue.objects.filter(value__in=[119, 121, 5]).count() == 3
