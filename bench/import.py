@@ -1,6 +1,7 @@
 """Benchmark: long-form returns imports of 20k, 200k and 1M rows against a COPY of the same file.
 
-    python bench/import.py [--rows 20000,200000,1000000] [--repeat 1] [--statements] [--profile PREFIX]
+    python bench/import.py [--rows 20000,200000,1000000] [--repeat 1] [--statements]
+                           [--profile PREFIX] [--explain PREFIX]
 
 Runs on the database DATABASE_URL names, in a scratch database Django creates
 beside it (test_<name>, dropped afterwards), so real data is never touched.
