@@ -1,7 +1,7 @@
 """Benchmark: long-form returns imports of 20k, 200k and 1M rows against a COPY of the same file.
 
     python bench/import.py [--rows 20000,200000,1000000] [--repeat 1] [--statements]
-                           [--profile PREFIX] [--explain PREFIX]
+                           [--profile PREFIX] [--explain PREFIX] [--as-user]
 
 Runs on the database DATABASE_URL names, in a scratch database Django creates
 beside it (test_<name>, dropped afterwards), so real data is never touched.
@@ -56,6 +56,7 @@ PHASE_FILES = {
 }
 SLOWEST = 6  # statements listed per phase with --statements
 EXPLAIN_OVER = "300ms"  # statements whose plans --explain writes
+IMPORTER = "bench.importer"  # the user --as-user imports as
 TARGET = 50_000  # rows/s end to end at 1M rows on PostgreSQL (issue 16)
 MONTHS = 160
 FIRST_MONTH = (2013, 1)
@@ -114,13 +115,23 @@ def write_file(path: Path, count: int, teams: int, measures: list[str], bump: in
             month += 1
 
 
-def _import(path: Path):
+def _import(path: Path, actor=None):
     from returns.imports import returns_import
 
     if "source" in inspect.signature(returns_import).parameters:  # the streaming import reads the file itself
         with path.open("rb") as source:
-            return returns_import(source=source, file_name=path.name)
-    return returns_import(data=path.read_bytes(), file_name=path.name)
+            return returns_import(source=source, file_name=path.name, actor=actor)
+    return returns_import(data=path.read_bytes(), file_name=path.name, actor=actor)
+
+
+def importer(create: bool = False):
+    """Return the user --as-user imports as (as through the web), made in the scratch database with `create`."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    if create:
+        return users.get_or_create(username=IMPORTER, defaults={"is_superuser": True, "is_staff": True})[0]
+    return users.get(username=IMPORTER)
 
 
 def server_cpu(connection) -> Callable[[], float | None]:
@@ -162,7 +173,9 @@ def explain_into(connection, path: str) -> None:
             cursor.execute(f"SET auto_explain.{name} = '{value}'")
 
 
-def one_phase(phase: str, path: Path, profile: str | None = None, explain: str | None = None) -> dict:
+def one_phase(
+    phase: str, path: Path, profile: str | None = None, explain: str | None = None, as_user: bool = False
+) -> dict:
     """Run one import in this (fresh) process; return its figures."""
     _setup_django()
     from django.db import connection
@@ -171,16 +184,17 @@ def one_phase(phase: str, path: Path, profile: str | None = None, explain: str |
     if explain:
         explain_into(connection, f"{explain}.{PHASE_FILES[phase]}")
 
+    actor = importer() if as_user else None
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     server = server_cpu(connection)
     with CaptureQueriesContext(connection) as queries:
         started, cpu, server_started = time.perf_counter(), time.process_time(), server()
         if profile:  # cProfile slows the Python side about threefold: read its shares, not its seconds
             profiler = cProfile.Profile()
-            result = profiler.runcall(_import, path)
+            result = profiler.runcall(_import, path, actor)
             profiler.dump_stats(f"{profile}.{PHASE_FILES[phase]}")
         else:
-            result = _import(path)
+            result = _import(path, actor)
         elapsed, cpu, server_used = time.perf_counter() - started, time.process_time() - cpu, server()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
@@ -230,7 +244,13 @@ def clear_returns() -> None:
 
 
 def run_size(
-    count: int, repeat: int, env: dict, statements: bool = False, profile: str | None = None, explain: str | None = None
+    count: int,
+    repeat: int,
+    env: dict,
+    statements: bool = False,
+    profile: str | None = None,
+    explain: str | None = None,
+    as_user: bool = False,
 ) -> None:
     from django.db import connection
 
@@ -239,6 +259,8 @@ def run_size(
     measures = list(Measure.objects.filter(level=Measure.Level.TEAM).order_by("order").values_list("code", flat=True))
     teams = teams_for(count, len(measures))
     set_up_council(teams)
+    if as_user:
+        importer(create=True)
     with tempfile.TemporaryDirectory() as scratch:
         first, changed = Path(scratch) / "bench-first.csv", Path(scratch) / "bench-changed.csv"
         write_file(first, count, teams, measures)
@@ -252,7 +274,8 @@ def run_size(
                 out = subprocess.run(
                     [sys.executable, __file__, "--phase", phase, "--file", str(path)]
                     + (["--profile", profile] if profile else [])
-                    + (["--explain", explain] if explain else []),
+                    + (["--explain", explain] if explain else [])
+                    + (["--as-user"] if as_user else []),
                     env=env,
                     capture_output=True,
                     text=True,
@@ -264,7 +287,8 @@ def run_size(
                 if phase not in best or figures["seconds"] < best[phase]["seconds"]:
                     best[phase] = figures
         copies = [copy_seconds(first) for _ in range(repeat)]
-    print(f"\n{count:,} rows ({teams} teams, file {size / 1024 / 1024:,.1f} MB), best of {repeat}:")
+    who = f", imported as {IMPORTER}" if as_user else ""
+    print(f"\n{count:,} rows ({teams} teams, file {size / 1024 / 1024:,.1f} MB{who}), best of {repeat}:")
     for phase, f in best.items():
         server = "" if f["server_cpu"] is None else f" + {f['server_cpu']:>6.2f} s in PostgreSQL"
         print(
@@ -297,11 +321,16 @@ def main() -> None:
         metavar="PREFIX",
         help=f"PostgreSQL: write the plans of statements over {EXPLAIN_OVER} into PREFIX.first, .changed, .unchanged",
     )
+    parser.add_argument(
+        "--as-user",
+        action="store_true",
+        help="Import as a user, as the web does (each audit row's link to the user is checked); else as a system load",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        print(json.dumps(one_phase(args.phase, Path(args.file), args.profile, args.explain)))
+        print(json.dumps(one_phase(args.phase, Path(args.file), args.profile, args.explain, args.as_user)))
         return
     _setup_django()
     from django.db import connection
@@ -320,7 +349,7 @@ def main() -> None:
     print(f"database: {connection.vendor} ({test_name})")
     try:
         for count in (int(n) for n in args.rows.split(",")):
-            run_size(count, args.repeat, env, args.statements, args.profile, args.explain)
+            run_size(count, args.repeat, env, args.statements, args.profile, args.explain, args.as_user)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
