@@ -835,6 +835,8 @@ class _IdBlock:
             with transaction.atomic():  # a savepoint: a refused setval leaves the sequence and transaction as they were
                 cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
                 (sequence,) = cursor.fetchone()
+                if sequence is None:  # ids not drawn from a sequence: leave them to the table
+                    return
                 cursor.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [sequence, sequence, count])
                 (last,) = cursor.fetchone()
         except DatabaseError as exc:
