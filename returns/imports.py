@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import pickle
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -580,7 +581,7 @@ def plan_staged(
     )
     plan = StagedPlan(result, staging.NAME, staging.WRITES, {}, {})
     checker = _RuleChecker(lookups, value_table, staging)
-    digest = hashlib.sha256(sheet.sha256.encode())
+    digest = _Fingerprint(sheet.sha256)
     problems = Problems()
     group: list[tuple] = []
     key: int | None = None  # the return (ret_id) of the rows in `group`
@@ -608,6 +609,35 @@ def plan_staged(
         staging.fill_writes(value_table)
     result.fingerprint = digest.hexdigest()
     return plan
+
+
+class _Fingerprint:
+    """What a confirm must match: the file's SHA-256, then each planned return's state and changes.
+
+    Each return's part is pickled with memoising off (`fast`), so equal values
+    give equal bytes whatever objects hold them (a third of the CPU of its
+    repr); the bytes reach SHA-256 a megabyte at a time.
+    """
+
+    def __init__(self, sha256: str) -> None:
+        self.digest = hashlib.sha256(sha256.encode())
+        self.buffer = io.BytesIO()
+        self.pickler = pickle.Pickler(self.buffer, protocol=4)
+        self.pickler.fast = True
+
+    def add(self, part: tuple) -> None:
+        self.pickler.dump(part)
+        if self.buffer.tell() >= 1 << 20:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.digest.update(self.buffer.getvalue())
+        self.buffer.seek(0)
+        self.buffer.truncate()
+
+    def hexdigest(self) -> str:
+        self._flush()
+        return self.digest.hexdigest()
 
 
 # How a staged value compares with the stored one (plan_staged's query): none stored, equal, or different
@@ -649,7 +679,8 @@ def _plan_group(
     summary = UnitMonth(month, code, state)
     changes: list[tuple[str, int | None, int]] = []
     seen: dict[int, int] = {}
-    given: dict[str, tuple[int, int]] = {}  # measure code -> (value, row) the file gives
+    given: dict[str, int] = {}  # measure code -> the value the file gives
+    given_rows: dict[str, int] = {}  # measure code -> the row that gives it
     column_of = "value" if result.form == "long" else None
     for _, _, measure_id, value, row_no, _, old_value, status in group:
         measure_code = lookups.measure_codes[measure_id]
@@ -662,7 +693,7 @@ def _plan_group(
             )
             continue
         seen[measure_id] = row_no
-        given[measure_code] = (value, row_no)
+        given[measure_code], given_rows[measure_code] = value, row_no
         if status == _UNCHANGED:
             summary.unchanged += 1
             continue
@@ -671,7 +702,7 @@ def _plan_group(
         else:
             summary.changed += 1
         changes.append((measure_code, old_value, value))  # the old value is NULL (None) for a new one
-    digest.update(repr((month, code, state, summary.unchanged, changes)).encode())
+    digest.add((month.toordinal(), code, state, summary.unchanged, changes))
     result.new += summary.new
     result.changed += summary.changed
     result.unchanged += summary.unchanged
@@ -682,7 +713,7 @@ def _plan_group(
             plan.new_returns[ret_id] = (month, unit.team_id)
         else:
             plan.changed_returns[ret_id] = (state, version)
-        checker.add(ret_id, code, month, given, column_of, problems, result)
+        checker.add(ret_id, code, month, given, given_rows, column_of, problems, result)
     if result.kept_changes < KEPT_CHANGES and changes:
         summary.changes = changes[: KEPT_CHANGES - result.kept_changes]
         result.kept_changes += len(summary.changes)
@@ -708,7 +739,7 @@ class _RuleChecker:
         self.rule_measures = sorted(lookups.measures[code][0] for code in named if code in lookups.measures)
         self.value_table = value_table
         self.staging = staging
-        self.pending: list[tuple[int, str, dt.date, dict[str, tuple[int, int]], str | None]] = []
+        self.pending: list[tuple[int, str, dt.date, dict[str, int], dict[str, int], str | None]] = []
 
     def add(
         self,
@@ -716,13 +747,14 @@ class _RuleChecker:
         code: str,
         month: dt.date,
         given: dict,
+        given_rows: dict,
         column: str | None,
         problems: Problems,
         result: ReturnsImport,
     ) -> None:
         if not self.rules:
             return
-        self.pending.append((ret_id, code, month, given, column))
+        self.pending.append((ret_id, code, month, given, given_rows, column))
         if len(self.pending) >= RULE_BATCH:
             self.flush(problems, result)
 
@@ -734,37 +766,45 @@ class _RuleChecker:
         if existing and self.rule_measures:
             # Only the stored values the rules read, and only those the file does not replace: in a
             # re-import that gives whole returns, none at all.
+            if self.staging.postgres:  # two array parameters, not a placeholder an id to parse and send
+                keys, params = "v.ret_id = ANY(%s) AND v.measure_id = ANY(%s)", [existing, self.rule_measures]
+            else:
+                keys = (
+                    f"v.ret_id IN ({', '.join(['%s'] * len(existing))}) "
+                    f"AND v.measure_id IN ({', '.join(['%s'] * len(self.rule_measures))})"
+                )
+                params = existing + self.rule_measures
             with self.staging.connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT v.ret_id, v.measure_id, v.value FROM {self.value_table} v WHERE v.ret_id IN "
-                    f"({', '.join(['%s'] * len(existing))}) AND v.measure_id IN "
-                    f"({', '.join(['%s'] * len(self.rule_measures))}) AND NOT EXISTS (SELECT 1 FROM "
-                    f"{self.staging.NAME} s WHERE s.ret_id = v.ret_id AND s.measure_id = v.measure_id)",
-                    existing + self.rule_measures,
+                    f"SELECT v.ret_id, v.measure_id, v.value FROM {self.value_table} v WHERE {keys} AND NOT EXISTS "
+                    f"(SELECT 1 FROM {self.staging.NAME} s WHERE s.ret_id = v.ret_id AND s.measure_id = v.measure_id)",
+                    params,
                 )
                 for ret_id, measure_id, value in cursor.fetchall():
                     stored[ret_id][self.lookups.measure_codes[measure_id]] = value
-        for ret_id, code, month, given, column in self.pending:
-            merged = dict(stored.get(ret_id, {}))
-            merged.update({name: value for name, (value, _) in given.items()})
-            _check_rules(self.rules, merged, given, code, month, column, problems, result)
+        for ret_id, code, month, given, given_rows, column in self.pending:
+            merged = stored[ret_id] | given if ret_id in stored else given
+            _check_rules(self.rules, merged, given_rows, code, month, column, problems, result)
         self.pending = []
 
 
 def _check_rules(
     rules,
     merged: dict,
-    given: dict,
+    given_rows: dict,
     code: str,
     month: dt.date,
     column: str | None,
     problems: Problems,
     result: ReturnsImport,
 ) -> None:
-    """Apply the validation rules to the return as it would be; errors on values the file gives refuse it."""
+    """Apply the validation rules to the return as it would be; errors on values the file gives refuse it.
+
+    `given_rows` maps each measure the file gives to the row that gives it.
+    """
     findings = validation.check_return(merged, None, rules=rules)
     for finding in findings:
-        involved = [(name, given[name][1]) for name in finding.fields if name in given]
+        involved = [(name, given_rows[name]) for name in finding.fields if name in given_rows]
         if not involved:
             continue  # already stored that way; the form will ask for it to be put right before submission
         first_name, first_row = involved[0]  # the rule's left side when the file gives it: usually the "of those" count
