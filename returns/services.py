@@ -704,7 +704,7 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
     # inserts audit rows only).
     inserted = {ValueChange: writing, ReturnValue: plan.result.new}
     checked_once = [model for model, rows in inserted.items() if held and rows >= settings.IMPORT_BULK_VALUES]
-    with connection.cursor() as cursor, links_checked_once(cursor, bulk=bool(checked_once), models=checked_once):
+    with connection.cursor() as cursor, links_checked_once(cursor, models=checked_once):
         # Returns the import starts: inserted from a table in one statement (the ORM builds an object a row),
         # then each placeholder is mapped to its id through the (team, month) the unique constraints key on.
         start_temp_table(
@@ -876,11 +876,10 @@ def lock_for_bulk_write() -> bool:
     """
     if connection.vendor != "postgresql":
         return False
-    tables, targets = _bulk_tables()
     try:
         with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: a refused lock changes nothing
             cursor.execute(f"SET LOCAL lock_timeout = '{BULK_LOCK_WAIT}'")
-            cursor.execute(f"LOCK TABLE {', '.join(tables + targets)} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {', '.join(_quoted(LINKING + LINKED))} IN ACCESS EXCLUSIVE MODE")
             cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
     except DatabaseError as exc:
         logger.info("Bulk import: the returns tables are busy, so links are checked row by row (%s)", exc)
@@ -889,9 +888,7 @@ def lock_for_bulk_write() -> bool:
 
 
 @contextlib.contextmanager
-def links_checked_once(
-    cursor, *, bulk: bool, models: Sequence[type[Model]] = (ReturnValue, ValueChange)
-) -> Iterator[None]:
+def links_checked_once(cursor, *, models: Sequence[type[Model]]) -> Iterator[None]:
     """Have the database check a bulk write's links to returns and measures once, set-based, not row by row.
 
     PostgreSQL checks a foreign key with one lookup per written row (about
@@ -903,8 +900,8 @@ def links_checked_once(
     unchecked. This is PostgreSQL's own advice for loading data ("Populating a
     Database" in its manual).
 
-    `models` are the tables whose links are dropped (the values, the audit or
-    both). `bulk` says the tables are this transaction's (`lock_for_bulk_write`): no
+    `models` are the tables whose links are dropped (of LINKING; none: the
+    links check row by row). The caller holds the tables (`lock_for_bulk_write`): no
     one else can see the constraints gone, and pages that read the tables wait
     for the commit (10-15 s after the file is read, at a million values).
     If the constraints may not be altered (the database user does not own the
@@ -912,7 +909,7 @@ def links_checked_once(
     always checks row by row: its table is read by every signed-in request, so
     it is never held.
     """
-    if not bulk:
+    if not models:
         yield
         return
     # A savepoint: should the writes fail, even if a caller catches the error, the constraints are back.
@@ -931,8 +928,7 @@ def _drop_links(cursor, models: Sequence[type[Model]]) -> list[tuple[str, str, s
     Return [] (nothing dropped) when the constraints may not be altered.
     """
     quote = cursor.db.ops.quote_name
-    tables = [quote(model._meta.db_table) for model in models]
-    targets = _bulk_tables()[1]
+    tables, targets = _quoted(models), _quoted(LINKED)
     try:
         with transaction.atomic():  # a savepoint: a refused drop leaves every constraint as it was
             cursor.execute(
@@ -951,13 +947,14 @@ def _drop_links(cursor, models: Sequence[type[Model]]) -> list[tuple[str, str, s
     return links
 
 
-def _bulk_tables() -> tuple[list[str], list[str]]:
-    """Return the quoted tables a bulk write alters (values, audit) and those their dropped links point to."""
+# The tables a bulk write may drop links from, and the tables those links point to: it holds all four.
+LINKING: tuple[type[Model], ...] = (ReturnValue, ValueChange)
+LINKED: tuple[type[Model], ...] = (Return, Measure)
+
+
+def _quoted(models: Sequence[type[Model]]) -> list[str]:
     quote = connection.ops.quote_name
-    return (
-        [quote(model._meta.db_table) for model in (ReturnValue, ValueChange)],
-        [quote(model._meta.db_table) for model in (Return, Measure)],
-    )
+    return [quote(model._meta.db_table) for model in models]
 
 
 def _run_queued_checks(cursor) -> None:

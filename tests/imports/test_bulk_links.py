@@ -97,7 +97,7 @@ def test_a_broken_link_written_while_the_links_are_dropped_refuses_the_write(cou
     ret = Return.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         assert services.lock_for_bulk_write()
-        with connection.cursor() as cursor, services.links_checked_once(cursor, bulk=True):
+        with connection.cursor() as cursor, services.links_checked_once(cursor, models=services.LINKING):
             cursor.execute(
                 f"INSERT INTO {ReturnValue._meta.db_table} (ret_id, measure_id, value, unavailable_reason) "
                 "VALUES (%s, %s, 1, '')",
@@ -114,7 +114,7 @@ def test_a_write_that_fails_leaves_every_constraint_in_place_even_when_its_error
         with (
             pytest.raises(ZeroDivisionError),
             connection.cursor() as cursor,
-            services.links_checked_once(cursor, bulk=True),
+            services.links_checked_once(cursor, models=services.LINKING),
         ):
             1 / 0  # noqa: B018 - a write failing half way
         assert foreign_keys() == before  # in the same transaction, which goes on
