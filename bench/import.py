@@ -237,9 +237,9 @@ def copy_seconds(path: Path) -> float | None:
 
 
 def clear_returns() -> None:
-    from returns.models import Return, ReturnValue, StateChange, ValueChange
+    from returns.models import ImportRecord, Return, ReturnValue, StateChange, ValueChange
 
-    for model in (ValueChange, StateChange, ReturnValue, Return):
+    for model in (ValueChange, StateChange, ReturnValue, Return, ImportRecord):
         model.objects.all()._raw_delete(model.objects.db)
 
 
@@ -324,7 +324,7 @@ def main() -> None:
     parser.add_argument(
         "--as-user",
         action="store_true",
-        help="Import as a user, as the web does (each audit row's link to the user is checked); else as a system load",
+        help="Import as a user, as the web does (the returns and the import's record name them); else as a system load",
     )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)

@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from indicators.admin_fields import shown_month
 from returns.models import (
     ClosureDay,
+    ImportRecord,
     ReportingMonth,
     Return,
     ReturnValue,
@@ -11,6 +12,7 @@ from returns.models import (
     ValidationRule,
     ValueChange,
 )
+from returns.selectors import actor_name
 from teams.admin import ReadOnlyAdminMixin
 
 
@@ -19,13 +21,25 @@ def month_column(obj) -> str:
     return shown_month(obj.month)
 
 
+class ChangedByMixin:
+    """Who made a value change and from which file: on the row, or on its import's record."""
+
+    @admin.display(description="Who")
+    def changed_by(self, change: ValueChange) -> str:
+        return actor_name(change.who)
+
+    @admin.display(description="File")
+    def file(self, change: ValueChange) -> str:
+        return change.file[0]
+
+
 class ReturnValueInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ReturnValue
     fields = readonly_fields = ("measure", "value", "unavailable_reason")
     extra = 0
 
 
-class ValueChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ValueChangeInline(ChangedByMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = ValueChange
     fields = readonly_fields = (
         "at",
@@ -33,12 +47,15 @@ class ValueChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
         "old_value",
         "new_value",
         "unavailable_reason",
-        "actor",
+        "changed_by",
         "source",
         "reason",
-        "file_name",
+        "file",
     )
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("measure", "actor", "import_record__actor")
 
 
 class StateChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -65,11 +82,11 @@ class ReportingMonthAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ValueChange)
-class ValueChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "ret", "measure", "old_value", "new_value", "actor", "source", "reason"]
+class ValueChangeAdmin(ChangedByMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "ret", "measure", "old_value", "new_value", "changed_by", "source", "reason"]
     list_filter = ["source", "ret__month"]
-    list_select_related = ["ret__team", "measure", "actor"]
-    search_fields = ["ret__team__code", "measure__code", "reason", "file_name"]
+    list_select_related = ["ret__team", "measure", "actor", "import_record__actor"]
+    search_fields = ["ret__team__code", "measure__code", "reason", "file_name", "import_record__file_name"]
 
 
 @admin.register(StateChange)
@@ -93,3 +110,10 @@ class ValidationRuleAdmin(SimpleHistoryAdmin):
 class ClosureDayAdmin(admin.ModelAdmin):
     list_display = ["day", "name"]
     date_hierarchy = "day"
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "file_name", "actor", "file_sha256"]
+    list_select_related = ["actor"]
+    search_fields = ["file_name", "file_sha256"]

@@ -133,15 +133,16 @@ def return_history(ret: Return | None) -> list[HistoryEntry]:
     if ret is None or ret.pk is None:
         return []
     entries = []
-    for change in ValueChange.objects.filter(ret=ret).select_related("measure", "actor"):
+    for change in ValueChange.objects.filter(ret=ret).select_related("measure", "actor", "import_record__actor"):
         new = shown_value(change.new_value, change.unavailable_reason)
         detail = f"{shown_value(change.old_value)} → {new}"
         if change.reason:
             detail += f" ({change.reason})"
         source = change.get_source_display()
-        if change.file_name:
-            source += f": {change.file_name}"
-        entries.append(HistoryEntry(change.at, actor_name(change.actor), change.measure.code, detail, source))
+        file_name, _ = change.file
+        if file_name:
+            source += f": {file_name}"
+        entries.append(HistoryEntry(change.at, actor_name(change.who), change.measure.code, detail, source))
     for change in StateChange.objects.filter(ret=ret).select_related("actor"):
         detail = f"{change.get_from_state_display()} → {change.get_to_state_display()}"
         if change.reason:

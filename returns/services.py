@@ -23,7 +23,17 @@ from django.utils import timezone
 from indicators.models import Measure
 from lib.months import Month
 from returns import selectors, signals, validation
-from returns.models import ApprovedValue, ReportingMonth, Return, ReturnValue, Source, StateChange, ValueChange
+from returns.models import (
+    CHANGED_BY,
+    ApprovedValue,
+    ImportRecord,
+    ReportingMonth,
+    Return,
+    ReturnValue,
+    Source,
+    StateChange,
+    ValueChange,
+)
 from returns.validation import Finding
 from teams.models import Team
 
@@ -141,11 +151,13 @@ def changes_since(ret: Return, version: int) -> list[ChangeSince]:
     changes = [
         ChangeSince(
             c.at,
-            selectors.actor_name(c.actor),
+            selectors.actor_name(c.who),
             f"{c.measure.code}: {selectors.shown_value(c.old_value)} → "
             f"{selectors.shown_value(c.new_value, c.unavailable_reason)}",
         )
-        for c in ValueChange.objects.filter(ret=ret, version__gt=version).select_related("measure", "actor")
+        for c in ValueChange.objects.filter(ret=ret, version__gt=version).select_related(
+            "measure", "actor", "import_record__actor"
+        )
     ]
     changes += [
         ChangeSince(
@@ -396,9 +408,14 @@ def return_save_and_submit(
 
 def last_hands(ret: Return) -> set[int]:
     """Return the ids of who last submitted the return and who last changed its values (two queries)."""
-    submitted = StateChange.objects.filter(ret=ret, to_state=Return.State.SUBMITTED).order_by("-at", "-id").first()
-    changed = ValueChange.objects.filter(ret=ret).order_by("-at", "-id").first()
-    return {row.actor_id for row in (submitted, changed) if row is not None and row.actor_id is not None}
+    submitted = (
+        StateChange.objects.filter(ret=ret, to_state=Return.State.SUBMITTED)
+        .order_by("-at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    changed = ValueChange.objects.filter(ret=ret).order_by("-at", "-id").values_list(CHANGED_BY, flat=True).first()
+    return {actor for actor in (submitted, changed) if actor is not None}
 
 
 def last_hands_by_return(rets: Sequence[Return]) -> dict[int, set[int]]:
@@ -411,7 +428,7 @@ def last_hands_by_return(rets: Sequence[Return]) -> dict[int, set[int]]:
         .order_by("-at", "-id")
         .values("actor_id")[:1]
     )
-    changed = ValueChange.objects.filter(ret=OuterRef("pk")).order_by("-at", "-id").values("actor_id")[:1]
+    changed = ValueChange.objects.filter(ret=OuterRef("pk")).order_by("-at", "-id").values_list(CHANGED_BY)[:1]
     rows = (
         Return.objects.filter(pk__in=ids)
         .order_by()
@@ -750,11 +767,15 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
             [Return.State.DRAFT, actor_id, now],
         )
 
+        # Who imported which file is recorded once, and every audit row names that record.
+        record = ImportRecord.objects.create(
+            actor_id=actor_id, at=now, file_name=plan.result.file_name[:255], file_sha256=plan.result.sha256
+        )
         audit_columns = (
             "ret_id, measure_id, old_value, new_value, unavailable_reason, actor_id, at, source, reason, "
-            "file_name, file_sha256, version"
+            "file_name, file_sha256, version, import_record_id"
         )
-        audit_params = [actor_id, now, Source.IMPORT, plan.result.file_name[:255], plan.result.sha256]
+        audit_params = [now, Source.IMPORT, record.pk]
         # Every new or changed value is audited once, and every new one inserted once.
         audit_ids, value_ids = (
             _IdBlock(cursor, model, count, held)
@@ -767,7 +788,7 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
         id_column, id_value, id_params = audit_ids.numbering(new_order)
         cursor.execute(
             f"INSERT INTO {audit} ({id_column}{audit_columns}) SELECT {id_value}n.ret_id, s.measure_id, NULL, s.value, "
-            f"'', %s, %s, %s, '', %s, %s, 2 FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id "
+            f"'', NULL, %s, %s, '', '', '', 2, %s FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id "
             f"ORDER BY {new_order}",
             id_params + audit_params,
         )
@@ -786,7 +807,7 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
         id_column, id_value, id_params = audit_ids.numbering(stored_order)
         cursor.execute(
             f"INSERT INTO {audit} ({id_column}{audit_columns}) SELECT {id_value}w.ret_id, w.measure_id, w.old_value, "
-            f"w.value, '', %s, %s, %s, '', %s, %s, r.version FROM {writes} w JOIN {returns} r ON r.id = w.ret_id "
+            f"w.value, '', NULL, %s, %s, '', '', '', r.version, %s FROM {writes} w JOIN {returns} r ON r.id = w.ret_id "
             f"ORDER BY {stored_order}",
             id_params + audit_params,
         )
@@ -949,7 +970,7 @@ def _drop_links(cursor, models: Sequence[type[Model]]) -> list[tuple[str, str, s
 
 # The tables a bulk write may drop links from, and the tables those links point to: it holds all four.
 LINKING: tuple[type[Model], ...] = (ReturnValue, ValueChange)
-LINKED: tuple[type[Model], ...] = (Return, Measure)
+LINKED: tuple[type[Model], ...] = (Return, Measure, ImportRecord)
 
 
 def _quoted(models: Sequence[type[Model]]) -> list[str]:

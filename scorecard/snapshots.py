@@ -20,6 +20,7 @@ from typing import cast
 from django.core.cache import cache
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -267,8 +268,9 @@ def figure_sources(scorecard: Scorecard, panel: Panel) -> list[dict]:
     files: dict[int, set[tuple[str, str]]] = {}
     for ret_id, version, name, sha in (
         ValueChange.objects.filter(ret_id__in=versions_by_return, measure__code__in=codes)
-        .exclude(file_name="")
-        .values_list("ret_id", "version", "file_name", "file_sha256")
+        .annotate(name=Coalesce("import_record__file_name", "file_name"))
+        .exclude(name="")
+        .values_list("ret_id", "version", "name", Coalesce("import_record__file_sha256", "file_sha256"))
     ):
         if version is None or version <= versions_by_return[ret_id]:
             files.setdefault(ret_id, set()).add((name, sha))

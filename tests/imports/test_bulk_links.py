@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from returns import services
 from returns.imports import returns_import
-from returns.models import Return, ReturnValue, ValueChange
+from returns.models import ImportRecord, Return, ReturnValue, ValueChange
 from tests.imports.conftest import csv_file
 
 pytestmark = [
@@ -49,15 +49,16 @@ def statements(queries) -> list[str]:
 def test_a_bulk_import_writes_with_its_links_dropped_and_puts_every_one_back_checked(council, settings):
     settings.IMPORT_BULK_VALUES = 3
     before = foreign_keys()
-    assert len(before) == 5  # values: return, measure; audit: return, measure, actor
+    assert len(before) == 6  # values: return, measure; audit: return, measure, import record, actor
     with CaptureQueriesContext(connection) as queries:
         result = returns_import(file_name="bulk.csv", data=csv_file(ROWS))
     ran = statements(queries)
     assert any("LOCK TABLE" in sql for sql in ran)
     dropped = [sql for sql in ran if "DROP CONSTRAINT" in sql]
     added = [sql for sql in ran if "ADD CONSTRAINT" in sql]
-    assert len(dropped) == len(added) == 4  # the links to the acting user are never dropped
+    assert len(dropped) == len(added) == 5  # the links to the acting user are never dropped
     assert not any("auth_user" in sql for sql in dropped + added)
+    assert sum(ImportRecord._meta.db_table in sql for sql in added) == 1  # the audit's link to its record
     assert foreign_keys() == before
     assert (result.new, result.audit_rows) == (3, 3)
     assert ReturnValue.objects.count() == ValueChange.objects.count() == 3
@@ -73,7 +74,7 @@ def test_the_size_that_counts_is_values_not_rows(council, settings):
     with CaptureQueriesContext(connection) as queries:
         result = returns_import(file_name="wide.csv", data=csv_file(wide))
     assert result.new == 3
-    assert sum("DROP CONSTRAINT" in sql for sql in statements(queries)) == 4
+    assert sum("DROP CONSTRAINT" in sql for sql in statements(queries)) == 5
 
 
 def test_a_smaller_import_checks_its_links_row_by_row_and_never_alters_a_table(council, settings):
@@ -210,13 +211,13 @@ def test_version_bumps_rewrite_returns_in_place_even_when_the_user_changes(counc
 
 
 def test_a_bulk_re_import_of_changed_values_checks_the_values_links_row_by_row(council, settings):
-    """Values updated in place keep their links, so only the audit, which takes the new rows, drops its links."""
+    """Values updated in place keep their links, so only the audit, which takes the new rows, drops its three."""
     returns_import(file_name="first.csv", data=csv_file(ROWS))
     settings.IMPORT_BULK_VALUES = 3
     changed = [HEADER] + [[month, team, measure, str(int(value) + 1)] for month, team, measure, value in ROWS[1:]]
     with CaptureQueriesContext(connection) as queries:
         result = returns_import(file_name="changed.csv", data=csv_file(changed))
     dropped = [sql for sql in statements(queries) if "DROP CONSTRAINT" in sql]
-    assert len(dropped) == 2 and all(ValueChange._meta.db_table in sql for sql in dropped)
+    assert len(dropped) == 3 and all(ValueChange._meta.db_table in sql for sql in dropped)
     assert (result.changed, result.audit_rows) == (3, 3)
     assert ReturnValue.objects.filter(value__in=[119, 121, 5]).count() == 3

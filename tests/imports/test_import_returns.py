@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 from django.db import connection
 
 from indicators.models import Measure
+from returns import selectors, services
 from returns.imports import returns_import
-from returns.models import Return, ReturnValue, Source, StateChange, ValueChange
+from returns.models import ImportRecord, Return, ReturnValue, Source, StateChange, ValueChange
 from returns.spreadsheets import ImportRefused
+from tests.returns.factories import TEAM_VALUES
 
 DEC = dt.date(2017, 12, 1)
 HEADER = ["month", "team", "measure", "value"]
@@ -71,7 +74,7 @@ def test_values_of_returns_over_several_months_land_each_in_its_own_return(counc
     months = [dt.date(2017, month, 1) for month in (10, 11, 12)]
     assert [stored("EAST-SG", month) for month in months] == [{"open_cases": n} for n in (101, 110, 120)]
     assert [stored(None, month) for month in months[1:]] == [{"referrals": 300}, {"referrals": 310}]
-    audit = ValueChange.objects.filter(file_name="q.csv").select_related("ret__team")
+    audit = ValueChange.objects.filter(import_record__file_name="q.csv").select_related("ret__team")
     assert sorted((f"{c.ret.month:%Y-%m}", c.ret.unit_label, c.new_value, c.version) for c in audit) == [
         ("2017-10", "EAST-SG", 101, 3),
         ("2017-11", "EAST-SG", 110, 2),
@@ -118,12 +121,32 @@ def test_it_audits_each_value_with_source_file_name_and_digest(council, make_csv
     change = ValueChange.objects.get()
     assert (change.measure.code, change.old_value, change.new_value) == ("open_cases", None, 120)
     assert change.source == Source.IMPORT
-    assert change.file_name == "dec.csv"
-    import hashlib
-
-    assert change.file_sha256 == hashlib.sha256(data).hexdigest()
-    assert change.actor == performance
+    assert change.file == ("dec.csv", hashlib.sha256(data).hexdigest())
+    assert change.who == performance
     assert change.version == Return.objects.get().version == 2
+
+
+def test_an_import_says_who_and_which_file_once_and_its_audit_rows_name_it(council, make_csv, performance):
+    data = make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"], ["2017-12", "CITY", "referrals", "310"]])
+    returns_import(file_name="dec.csv", data=data, actor=performance)
+    record = ImportRecord.objects.get()
+    assert (record.actor, record.file_name, record.file_sha256) == (
+        performance,
+        "dec.csv",
+        hashlib.sha256(data).hexdigest(),
+    )
+    # The audit rows carry no user or file of their own: the record says it once for them all.
+    assert set(ValueChange.objects.values_list("import_record", "actor", "file_name", "file_sha256")) == {
+        (record.pk, None, "", "")
+    }
+    assert ValueChange.objects.count() == 2
+    # A re-import that changes nothing writes no record; a refused or dry run writes none either.
+    returns_import(file_name="dec.csv", data=data, actor=performance)
+    returns_import(
+        file_name="dry.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "1"]]), dry_run=True
+    )
+    refused(make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "1"], ["2017-12", "EAST-SG", "cpp_children", "x"]]))
+    assert ImportRecord.objects.count() == 1
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(council, make_csv):
@@ -140,7 +163,7 @@ def test_a_changed_value_is_audited_with_its_old_value_and_raises_the_version(co
     result = returns_import(file_name="v2.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "125"]]))
     assert result.units[0].changes == [("open_cases", 120, 125)]
     latest = ValueChange.objects.order_by("-pk").first()
-    assert (latest.old_value, latest.new_value, latest.file_name, latest.version) == (120, 125, "v2.csv", 3)
+    assert (latest.old_value, latest.new_value, latest.file[0], latest.version) == (120, 125, "v2.csv", 3)
     assert Return.objects.get().version == 3
 
 
@@ -159,7 +182,7 @@ def test_a_stored_return_takes_a_number_for_a_value_marked_unavailable_and_a_new
     assert (result.new, result.changed, result.unchanged) == (1, 1, 1)
     assert stored("EAST-SG") == {"open_cases": 120, "cpp_children": 7, "unallocated_cases": 3}
     assert not ReturnValue.objects.exclude(unavailable_reason="").exists()
-    audit = ValueChange.objects.filter(file_name="v2.csv").values_list(
+    audit = ValueChange.objects.filter(import_record__file_name="v2.csv").values_list(
         "measure__code", "old_value", "new_value", "version"
     )
     assert sorted(audit) == [("cpp_children", None, 7, 3), ("unallocated_cases", None, 3, 3)]
@@ -454,3 +477,23 @@ def test_a_large_import_refreshes_the_planners_statistics(council, make_csv, mon
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [ReturnValue._meta.db_table])
         assert cursor.fetchone()[0] == 2
+
+
+@pytest.mark.parametrize("bulk_from", [1, 10_000], ids=["bulk write", "row by row"])
+def test_whoever_imported_a_returns_values_last_may_not_approve_it(
+    council, make_csv, performance, performance2, settings, bulk_from
+):
+    """Four eyes reads who changed the values through the import's record, on either write path."""
+    settings.IMPORT_BULK_VALUES = bulk_from
+    rows = [["2017-12", "EAST-SG", code, str(value)] for code, value in TEAM_VALUES.items()]
+    returns_import(file_name="dec.csv", data=make_csv([HEADER, *rows]), actor=performance)
+    ret = Return.objects.get()
+    services.return_submit(ret=ret, actor=performance2)
+    assert services.last_hands(ret) == services.last_hands_by_return([ret])[ret.pk] == {performance.pk, performance2.pk}
+    with pytest.raises(services.SelfApproval):
+        services.return_approve(ret=ret, actor=performance)
+    assert Return.objects.get().state == Return.State.SUBMITTED
+    history = selectors.return_history(ret)
+    assert [(entry.actor, entry.source) for entry in history if entry.what == "open_cases"] == [
+        ("performance", "Import: dec.csv")
+    ]

@@ -54,7 +54,7 @@ def test_the_performance_team_previews_then_confirms_a_returns_file(council, sig
     confirmed = client.post(reverse("imports:returns-confirm"), fields)
     assert confirmed.status_code == 302
     assert ReturnValue.objects.count() == 2
-    assert set(ValueChange.objects.values_list("actor", "source", "file_name")) == {
+    assert set(ValueChange.objects.values_list("import_record__actor", "source", "import_record__file_name")) == {
         (performance.pk, Source.IMPORT, "dec.csv")
     }
 

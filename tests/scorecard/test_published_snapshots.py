@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from lib.months import Month
 from lib.vocab import Assurance, ComparatorKind, ConflictRule, Polarity, Rating, Trend, Variation, Window
 from returns import services
+from returns.imports import returns_import
 from returns.models import ApprovedValue, ReportingMonth, Return, StateChange
 from scorecard import snapshots
 from scorecard.demo.loader import load_demo
@@ -228,6 +229,17 @@ def test_the_provenance_of_a_figure_names_its_returns_approvers_and_files(demo, 
     assert "east-december.csv" in page and "ab" * 32 in page and "performance2" in page
     assert "EAST-ASM" in page and "CITY" not in page.split("<tbody>")[1]  # team measures: team returns only
     assert signed_in("leader").get("/scorecard/2017-12/provenance/nope/").status_code == 404
+
+
+def test_the_provenance_of_an_imported_figure_names_the_file_its_import_recorded(demo):
+    ret = reopen("EAST-SG", DECEMBER)
+    data = b"month,team,measure,value\r\n2017-12,EAST-SG,unallocated_cases,2\r\n"
+    result = returns_import(data=data, file_name="east-sheet.csv", actor=user("performance"))
+    services.return_submit(ret=ret, actor=user("performance"), comment="From the team's sheet")
+    services.return_approve(ret=ret, actor=user("performance2"))
+    snapshots.month_restate(month=DECEMBER, actor=user("performance"), reason="EAST-SG sheet")
+    page = signed_in("leader").get("/scorecard/2017-12/provenance/unallocated_cases/").content.decode()
+    assert "east-sheet.csv" in page and result.sha256 in page
 
 
 def test_publishing_an_incomplete_month_is_refused_logged_and_changes_nothing(demo, security_log):
