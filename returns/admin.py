@@ -86,7 +86,7 @@ class ValueChangeAdmin(ChangedByMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "ret", "measure", "old_value", "new_value", "changed_by", "source", "reason"]
     list_filter = ["source", "ret__month"]
     list_select_related = ["ret__team", "measure", "actor", "import_record__actor"]
-    search_fields = ["ret__team__code", "measure__code", "reason", "file_name", "import_record__file_name"]
+    search_fields = ["ret__team__code", "measure__code", "reason", "import_record__file_name"]
 
 
 @admin.register(StateChange)

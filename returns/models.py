@@ -177,7 +177,7 @@ class Source(models.TextChoices):
 
 
 class ImportRecord(models.Model):
-    """One returns import that wrote values: who ran it, when, and which file, recorded once.
+    """One import of a file that changed values (returns or Annex A): who ran it, when, and which file.
 
     Its audit rows (ValueChange.import_record) name it instead of each carrying
     the user, file name and checksum: at a million values those took 85 bytes a
@@ -201,9 +201,9 @@ class ImportRecord(models.Model):
 class ValueChange(models.Model):
     """Append-only record of one value changing: old, new, who, when, how and why.
 
-    Who and which file are on the row itself, or, for a returns import, on its
-    ImportRecord (never both): read them as `who` and `file`, or in a query as
-    CHANGED_BY.
+    Who made the change is the row's actor, or, for a file's import, its
+    ImportRecord's, which also names the file (never both): read them as `who`
+    and `file`, or in a query as CHANGED_BY.
 
     Rows are read by return only, through the (ret, at) index, so the links carry
     no index of their own (an import writes up to millions of rows at once); the
@@ -226,8 +226,6 @@ class ValueChange(models.Model):
     at = models.DateTimeField()
     source = models.CharField(max_length=10, choices=Source.choices)
     reason = models.TextField(blank=True)
-    file_name = models.CharField(max_length=255, blank=True)
-    file_sha256 = models.CharField(max_length=64, blank=True)
     version = models.PositiveIntegerField(null=True, blank=True, help_text="The return's version this change produced.")
     import_record = models.ForeignKey(
         ImportRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="value_changes", db_index=False
@@ -243,10 +241,9 @@ class ValueChange(models.Model):
                 name="value_change_non_negative",
             ),
             models.CheckConstraint(condition=Q(source__in=Source.values), name="value_change_source_valid"),
-            # Who and which file are said in one place: the row or its import.
+            # Who is said in one place: the row or its import.
             models.CheckConstraint(
-                condition=Q(import_record__isnull=True) | Q(actor__isnull=True, file_name="", file_sha256=""),
-                name="value_change_import_says_who",
+                condition=Q(import_record__isnull=True) | Q(actor__isnull=True), name="value_change_import_says_who"
             ),
         ]
 
@@ -263,9 +260,7 @@ class ValueChange(models.Model):
     def file(self) -> tuple[str, str]:
         """The (name, SHA-256) of the file the value came from; ("", "") when it came from none."""
         record = self.import_record
-        if record is not None:
-            return record.file_name, record.file_sha256
-        return self.file_name, self.file_sha256
+        return (record.file_name, record.file_sha256) if record is not None else ("", "")
 
 
 # The id of the user who made a change, in a query over ValueChange (None: the system).

@@ -208,8 +208,7 @@ def return_save_values(
     expected_version: int | None = None,
     comment: str | None = None,
     unavailable: Mapping[str, str] | None = None,
-    file_name: str = "",
-    file_sha256: str = "",
+    import_record: ImportRecord | None = None,
 ) -> SaveResult:
     """Store the named measures' values (others untouched) with an audit row per changed value.
 
@@ -218,6 +217,7 @@ def return_save_values(
     already stored changes nothing and audits nothing, so a repeated POST or a
     re-imported file is harmless. A stale `expected_version` is refused when
     anything would change. Changing a submitted return sends it back to draft.
+    Values from a file name its `import_record`, which says who and which file.
     """
     locked = _lock(ret)
     if locked.is_locked:
@@ -267,12 +267,11 @@ def return_save_values(
                 old_value=old_value,
                 new_value=value,
                 unavailable_reason=reason,
-                actor=actor,
+                actor=None if import_record else actor,
                 at=now,
                 source=source,
                 reason=comment or "",
-                file_name=file_name,
-                file_sha256=file_sha256,
+                import_record=import_record,
                 version=locked.version,
             )
         )
@@ -772,8 +771,8 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
             actor_id=actor_id, at=now, file_name=plan.result.file_name[:255], file_sha256=plan.result.sha256
         )
         audit_columns = (
-            "ret_id, measure_id, old_value, new_value, unavailable_reason, actor_id, at, source, reason, "
-            "file_name, file_sha256, version, import_record_id"
+            "ret_id, measure_id, old_value, new_value, unavailable_reason, at, source, reason, version, "
+            "import_record_id"
         )
         audit_params = [now, Source.IMPORT, record.pk]
         # Every new or changed value is audited once, and every new one inserted once.
@@ -788,7 +787,7 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
         id_column, id_value, id_params = audit_ids.numbering(new_order)
         cursor.execute(
             f"INSERT INTO {audit} ({id_column}{audit_columns}) SELECT {id_value}n.ret_id, s.measure_id, NULL, s.value, "
-            f"'', NULL, %s, %s, '', '', '', 2, %s FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id "
+            f"'', %s, %s, '', 2, %s FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id "
             f"ORDER BY {new_order}",
             id_params + audit_params,
         )
@@ -807,7 +806,7 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
         id_column, id_value, id_params = audit_ids.numbering(stored_order)
         cursor.execute(
             f"INSERT INTO {audit} ({id_column}{audit_columns}) SELECT {id_value}w.ret_id, w.measure_id, w.old_value, "
-            f"w.value, '', NULL, %s, %s, '', '', '', r.version, %s FROM {writes} w JOIN {returns} r ON r.id = w.ret_id "
+            f"w.value, '', %s, %s, '', r.version, %s FROM {writes} w JOIN {returns} r ON r.id = w.ret_id "
             f"ORDER BY {stored_order}",
             id_params + audit_params,
         )

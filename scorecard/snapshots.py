@@ -20,7 +20,6 @@ from typing import cast
 from django.core.cache import cache
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -266,12 +265,9 @@ def figure_sources(scorecard: Scorecard, panel: Panel) -> list[dict]:
     ]
     versions_by_return = {row["return"]: row["version"] for row in wanted}
     files: dict[int, set[tuple[str, str]]] = {}
-    for ret_id, version, name, sha in (
-        ValueChange.objects.filter(ret_id__in=versions_by_return, measure__code__in=codes)
-        .annotate(name=Coalesce("import_record__file_name", "file_name"))
-        .exclude(name="")
-        .values_list("ret_id", "version", "name", Coalesce("import_record__file_sha256", "file_sha256"))
-    ):
+    for ret_id, version, name, sha in ValueChange.objects.filter(
+        ret_id__in=versions_by_return, measure__code__in=codes, import_record__isnull=False
+    ).values_list("ret_id", "version", "import_record__file_name", "import_record__file_sha256"):
         if version is None or version <= versions_by_return[ret_id]:
             files.setdefault(ret_id, set()).add((name, sha))
     rows = [

@@ -17,13 +17,14 @@ import json
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from indicators.models import Measure
 from lib.months import Month
 from returns import dates, services, validation
 from returns.annex_a.measures import TEAM_MEASURES
 from returns.annex_a.reader import Derivation, derive
-from returns.models import Return, ReturnValue, Source
+from returns.models import ImportRecord, Return, ReturnValue, Source
 from returns.spreadsheets import ImportRefused, Problem
 from returns.team_measures import team_measure_codes
 from teams.models import Council, Team, TeamNameMapping, team_name_key
@@ -336,19 +337,19 @@ def _stored_by_unit(month: Month) -> dict[int | None, dict[str, int | None]]:
 def _write(result: AnnexAImport, *, actor, month: Month) -> None:
     derivation = result.derivation
     levels = dict(Measure.objects.values_list("code", "level"))
+    record = None
     for plan in result.units:
         if not plan.changes or plan.locked:
             continue
         values = {m: new for m, _, new in plan.changes if m in levels}
         ret = services.return_get_or_create(team=plan.team, month=month)
+        if record is None:  # the file's import, recorded once for all its audit rows
+            record = ImportRecord.objects.create(
+                actor=actor, at=timezone.now(), file_name=derivation.file_name[:255], file_sha256=derivation.sha256
+            )
         try:
             services.return_save_values(
-                ret=ret,
-                values=values,
-                actor=actor,
-                source=Source.ANNEX_A,
-                file_name=derivation.file_name[:255],
-                file_sha256=derivation.sha256,
+                ret=ret, values=values, actor=actor, source=Source.ANNEX_A, import_record=record
             )
         except services.ReturnLocked as exc:  # approved between the plan and now: refuse the whole file
             raise ImportRefused(exc.message) from None

@@ -12,7 +12,7 @@ from django.db import connection
 from indicators.models import Measure
 from lib.months import Month
 from returns.annex_a.importer import annex_a_import, team_names_map
-from returns.models import Return, ReturnValue, Source, ValueChange
+from returns.models import ImportRecord, Return, ReturnValue, Source, ValueChange
 from returns.spreadsheets import ImportRefused
 from teams.models import TeamNameMapping, TeamType
 from tests.returns.annex_a_books import book, d
@@ -75,7 +75,10 @@ def test_values_land_in_draft_returns_audited_with_source_file_and_digest(units)
     }
     changes = ValueChange.objects.all()
     assert {c.source for c in changes} == {Source.ANNEX_A}
-    assert {(c.file_name, c.file_sha256) for c in changes} == {("annex-a-dec.xlsx", result.sha256)}
+    # One record of the file's import says which file for every change it made.
+    assert {c.file for c in changes} == {("annex-a-dec.xlsx", result.sha256)}
+    assert {c.import_record_id for c in changes} == set(ImportRecord.objects.values_list("pk", flat=True))
+    assert len(set(ImportRecord.objects.values_list("pk", flat=True))) == 1
 
 
 def test_importing_the_same_file_again_changes_nothing(units):
