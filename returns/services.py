@@ -909,15 +909,15 @@ def lock_for_bulk_write() -> bool:
 
 @contextlib.contextmanager
 def links_checked_once(cursor, *, models: Sequence[type[Model]]) -> Iterator[None]:
-    """Have the database check a bulk write's links to returns and measures once, set-based, not row by row.
+    """Have the database check a bulk write's links to returns, measures and its import record once, set-based.
 
     PostgreSQL checks a foreign key with one lookup per written row (about
-    4 microseconds each, and a value and its audit row have four links to
-    returns and measures: 16 s of a 1M-value import). For a bulk write it is far
-    cheaper to drop those constraints, write, and add them back: adding a
-    constraint checks every row of the table in one join, and a broken link
-    refuses it, rolling back the whole import, so nothing is ever stored
-    unchecked. This is PostgreSQL's own advice for loading data ("Populating a
+    4 microseconds each, and a value and its audit row have five links to
+    returns, measures and the import record: 20 s of a 1M-value import). For a
+    bulk write it is far cheaper to drop those constraints, write, and add them
+    back: adding a constraint checks every row of the table in one join, and a
+    broken link refuses it, rolling back the whole import, so nothing is ever
+    stored unchecked. This is PostgreSQL's own advice for loading data ("Populating a
     Database" in its manual).
 
     `models` are the tables whose links are dropped (of LINKING; none: the
@@ -943,7 +943,7 @@ def links_checked_once(cursor, *, models: Sequence[type[Model]]) -> Iterator[Non
 
 
 def _drop_links(cursor, models: Sequence[type[Model]]) -> list[tuple[str, str, str]]:
-    """Drop the tables' links to returns and measures; return (table, name, definition) of each.
+    """Drop the tables' links to the LINKED tables; return (table, name, definition) of each.
 
     Return [] (nothing dropped) when the constraints may not be altered.
     """
@@ -967,7 +967,7 @@ def _drop_links(cursor, models: Sequence[type[Model]]) -> list[tuple[str, str, s
     return links
 
 
-# The tables a bulk write may drop links from, and the tables those links point to: it holds all four.
+# The tables a bulk write may drop links from, and the tables those links point to: it holds all five.
 LINKING: tuple[type[Model], ...] = (ReturnValue, ValueChange)
 LINKED: tuple[type[Model], ...] = (Return, Measure, ImportRecord)
 

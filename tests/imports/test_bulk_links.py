@@ -1,8 +1,9 @@
 """A bulk import on PostgreSQL checks its links once, set-based, and leaves every constraint as it was.
 
 returns.services.links_checked_once drops the values' and audit's foreign keys
-to returns and measures for the writes and adds them back, which checks every
-row; these tests hold it to that, and to stepping aside when the tables are busy.
+to returns, measures and import records for the writes and adds them back, which
+checks every row; these tests hold it to that, and to stepping aside when the
+tables are busy.
 """
 
 from __future__ import annotations
@@ -106,6 +107,21 @@ def test_a_broken_link_written_while_the_links_are_dropped_refuses_the_write(cou
             )
     assert foreign_keys() == before
     assert ReturnValue.objects.count() == 1
+
+
+def test_an_audit_row_naming_no_import_record_refuses_the_write(council):
+    """The audit's link to its import's record is dropped with the others, and checked as they are."""
+    returns_import(file_name="one.csv", data=csv_file(ROWS[:2]))
+    change = ValueChange.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        assert services.lock_for_bulk_write()
+        with connection.cursor() as cursor, services.links_checked_once(cursor, models=[ValueChange]):
+            cursor.execute(
+                f"INSERT INTO {ValueChange._meta.db_table} (ret_id, measure_id, new_value, unavailable_reason, at, "
+                "source, reason, import_record_id) VALUES (%s, %s, 1, '', now(), 'import', '', %s)",
+                [change.ret_id, change.measure_id, 987654321],  # no such import
+            )
+    assert ValueChange.objects.count() == ImportRecord.objects.count() == 1
 
 
 def test_a_write_that_fails_leaves_every_constraint_in_place_even_when_its_error_is_caught(council):
