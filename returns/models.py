@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from indicators.models import Measure, check_expressions
@@ -195,7 +196,7 @@ class ImportRecord(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"Import of {self.file_name} at {self.at:%d %B %Y %H:%M}"
+        return f"Import of {self.file_name} at {timezone.localtime(self.at):%d %B %Y %H:%M}"
 
 
 class ValueChange(models.Model):

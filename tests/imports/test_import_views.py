@@ -11,7 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from returns.models import Return, ReturnValue, Source, ValueChange
+from returns.imports import returns_import
+from returns.models import ImportRecord, Return, ReturnValue, Source, ValueChange
 from scorecard import roles
 from teams.models import Team
 from tests.conftest import make_user
@@ -57,6 +58,30 @@ def test_the_performance_team_previews_then_confirms_a_returns_file(council, sig
     assert set(ValueChange.objects.values_list("import_record__actor", "source", "import_record__file_name")) == {
         (performance.pk, Source.IMPORT, "dec.csv")
     }
+
+
+def test_the_performance_team_reads_who_imported_which_file_in_the_admin(
+    council, signed_in, performance, performance2, make_csv
+):
+    data = make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]])
+    returns_import(data=data, file_name="dec.csv", actor=performance)
+    record, change, ret = ImportRecord.objects.get(), ValueChange.objects.get(), Return.objects.get()
+    client = signed_in(performance2)
+    pages = [
+        "/admin/returns/importrecord/",
+        f"/admin/returns/importrecord/{record.pk}/change/",
+        "/admin/returns/valuechange/",
+        f"/admin/returns/return/{ret.pk}/change/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        page = response.content.decode()
+        assert response.status_code == 200, url
+        assert "performance</td>" in page or ">performance<" in page, url  # the importer, by name
+        assert "/admin/auth/user/" not in page, url  # no link to a page that refuses the performance team
+    assert record.file_sha256 in client.get(f"/admin/returns/importrecord/{record.pk}/change/").content.decode()
+    assert "dec.csv" in client.get(f"/admin/returns/return/{ret.pk}/change/").content.decode()
+    assert change.who == performance
 
 
 def test_the_previewed_file_waits_in_the_database_so_any_app_process_can_confirm_it(
