@@ -247,6 +247,10 @@ class StagedPlan:
     new_returns: dict[int, tuple[dt.date, int | None]]
     # id -> (state, version) of each existing return whose values change
     changed_returns: dict[int, tuple[str, int]]
+    # The file gives each return's values together, returns in id order (new ones after stored ones, as first
+    # given): the staged rows' positions are then the tables' index order (_Staging.load).
+    in_return_order: bool = False
+    staged: int = 0  # the values staged, so their positions run from 0 to staged - 1
 
 
 def returns_import(
@@ -319,11 +323,23 @@ def returns_import(
 IMPORT_WORK_MEM = "64MB"
 
 
+# Where new returns come in the order of ids (_Staging._follow_order): past any stored return's id.
+_AFTER_STORED = 1 << 62
+
+
 class _Staging:
-    """A temporary table holding a file's checked values, loaded in batches (COPY on PostgreSQL)."""
+    """A temporary table holding a file's checked values, loaded in batches (COPY on PostgreSQL).
+
+    Each value keeps its position among the values staged (`pos`, from 0). When
+    the file gives each return's values together and the returns come in the
+    order their ids will have (stored ones by id, then new ones as first given:
+    a file sorted by month and team, as extracts and re-imports are), that
+    position is the tables' index order, and the writes number their rows by it
+    instead of sorting them (`in_return_order`).
+    """
 
     NAME = "import_staging"
-    COLUMNS = ("row_no", "month", "unit", "measure_id", "value", "ret_id")
+    COLUMNS = ("row_no", "month", "unit", "measure_id", "value", "ret_id", "pos")
     # The new or changed values of stored returns, with the value stored now: filled once the plan has passed.
     WRITES = "import_staging_writes"
 
@@ -331,6 +347,9 @@ class _Staging:
         self.connection = connection
         self.postgres = connection.vendor == "postgresql"
         self.values = 0  # values staged so far
+        self.in_return_order = True
+        self._last_ret = 0  # the return of the last value staged, and its place in the order of ids
+        self._last_key = 0
 
     @classmethod
     def create(cls) -> _Staging:
@@ -343,34 +362,56 @@ class _Staging:
                 cursor,
                 cls.NAME,
                 "row_no integer NOT NULL, month date NOT NULL, unit integer NOT NULL, measure_id bigint NOT NULL, "
-                "value bigint NOT NULL, ret_id bigint NOT NULL",
+                "value bigint NOT NULL, ret_id bigint NOT NULL, pos bigint NOT NULL",
             )
             services.start_temp_table(
                 cursor,
                 cls.WRITES,
                 "ret_id bigint NOT NULL, measure_id bigint NOT NULL, value bigint NOT NULL, old_value bigint, "
-                "has_old boolean NOT NULL",
+                "has_old boolean NOT NULL, pos bigint NOT NULL",
             )
         return staging
 
     def load(self, rows: list[tuple]) -> None:
-        """Add (row_no, month, unit, measure_id, value, ret_id) rows: binary COPY on PostgreSQL.
+        """Add (row_no, month, unit, measure_id, value, ret_id) rows, numbering them: binary COPY on PostgreSQL.
 
         Binary COPY sends each whole number and date as it is stored, so psycopg formats no text: a
         million rows cost a third of the CPU text COPY (returns.services.load_rows) costs.
         """
         if not rows:
             return
+        start = self.values
         self.values += len(rows)
+        self._follow_order(rows)
+        numbered = [(*row, pos) for pos, row in enumerate(rows, start)]
         with self.connection.cursor() as cursor:
             if not self.postgres:
-                services.load_rows(cursor, self.NAME, self.COLUMNS, rows, self.postgres)
+                services.load_rows(cursor, self.NAME, self.COLUMNS, numbered, self.postgres)
                 return
             statement = f"COPY {self.NAME} ({', '.join(self.COLUMNS)}) FROM STDIN (FORMAT BINARY)"
             with cursor.cursor.copy(statement) as copy:
-                copy.set_types(["int4", "date", "int4", "int8", "int8", "int8"])  # the table's column types
-                for row in rows:
+                copy.set_types(["int4", "date", "int4", "int8", "int8", "int8", "int8"])  # the table's column types
+                for row in numbered:
                     copy.write_row(row)
+
+    def _follow_order(self, rows: list[tuple]) -> None:
+        """Note whether the values still come return by return, in the order of the returns' ids.
+
+        A stored return is placed by its id; a new one (a negative placeholder, -1 for the first the file
+        starts) after every stored one, in the order the file starts them, as its id will be.
+        """
+        if not self.in_return_order:
+            return
+        last, last_key = self._last_ret, self._last_key
+        for row in rows:
+            ret_id = row[5]
+            if ret_id != last:
+                key = ret_id if ret_id > 0 else _AFTER_STORED - ret_id
+                if key <= last_key:  # a return given again after another, or out of id order
+                    self.in_return_order = False
+                    return
+                last, last_key = ret_id, key
+        self._last_ret, self._last_key = last, last_key
 
     def fill_writes(self, value_table: str) -> None:
         """Stage the stored returns' new or changed values with the values they replace, in one statement.
@@ -380,8 +421,8 @@ class _Staging:
         """
         with self.connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {self.WRITES} (ret_id, measure_id, value, old_value, has_old) "
-                f"SELECT s.ret_id, s.measure_id, s.value, v.value, v.id IS NOT NULL FROM {self.NAME} s "
+                f"INSERT INTO {self.WRITES} (ret_id, measure_id, value, old_value, has_old, pos) "
+                f"SELECT s.ret_id, s.measure_id, s.value, v.value, v.id IS NOT NULL, s.pos FROM {self.NAME} s "
                 f"LEFT JOIN {value_table} v ON v.ret_id = s.ret_id AND v.measure_id = s.measure_id "
                 "WHERE s.ret_id > 0 AND (v.id IS NULL OR v.value IS NULL OR v.value <> s.value "
                 "OR v.unavailable_reason <> '')"
@@ -408,9 +449,10 @@ class _Staging:
         """Yield the rows of a query in batches, never all at once (a server-side cursor on PostgreSQL)."""
         if self.postgres:
             with self.connection.connection.cursor(name="import_stream") as cursor:
-                cursor.itersize = CHUNK
                 cursor.execute(sql, params)
-                yield from cursor
+                # A batch at a time: iterating the cursor itself costs a Python call a row (1-2 s at 1M rows).
+                while batch := cursor.fetchmany(CHUNK):
+                    yield from batch
             return
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -579,7 +621,9 @@ def plan_staged(
         blanks=getattr(sheet, "blank_cells", 0),
         units=[],
     )
-    plan = StagedPlan(result, staging.NAME, staging.WRITES, {}, {})
+    plan = StagedPlan(
+        result, staging.NAME, staging.WRITES, {}, {}, in_return_order=staging.in_return_order, staged=staging.values
+    )
     checker = _RuleChecker(lookups, value_table, staging)
     digest = _Fingerprint(sheet.sha256)
     problems = Problems()

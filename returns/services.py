@@ -775,39 +775,38 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
             "import_record_id"
         )
         audit_params = [now, Source.IMPORT, record.pk]
-        # Every new or changed value is audited once, and every new one inserted once.
+        # Every new or changed value is audited once, and every new one inserted once. Rows go in in the
+        # order of the tables' indexes: appended to a page in hand, where a join's own order scattered them over
+        # the whole index (at 1M values a write took twice as long). A file in return order is in that order
+        # already, so each row's id is its staged position past the block's start, with no sort or numbering.
         audit_ids, value_ids = (
-            _IdBlock(cursor, model, count, held)
+            _IdBlock(cursor, model, count, held, positions=plan.staged if plan.in_return_order else 0)
             for model, count in ((ValueChange, writing), (ReturnValue, plan.result.new))
         )
-        # Rows go in in the order of the tables' indexes: appended to a page in hand, where a join's own
-        # order scattered them over the whole index (at 1M values a write took twice as long).
         new_order, stored_order = "n.ret_id, s.measure_id", "w.ret_id, w.measure_id"
         # Values of returns this import starts: all new, version 2; no stored value to compare with.
-        id_column, id_value, id_params = audit_ids.numbering(new_order)
+        id_column, id_value, id_params, order_by = audit_ids.numbering(new_order, "s.pos")
         cursor.execute(
             f"INSERT INTO {audit} ({id_column}{audit_columns}) SELECT {id_value}n.ret_id, s.measure_id, NULL, s.value, "
-            f"'', %s, %s, '', 2, %s FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id "
-            f"ORDER BY {new_order}",
+            f"'', %s, %s, '', 2, %s FROM {staging} s JOIN {mapping} n ON n.placeholder = s.ret_id{order_by}",
             id_params + audit_params,
         )
         audited = audit_ids.used(cursor.rowcount)
-        id_column, id_value, id_params = value_ids.numbering(new_order)
+        id_column, id_value, id_params, order_by = value_ids.numbering(new_order, "s.pos")
         cursor.execute(
             f"INSERT INTO {values} ({id_column}ret_id, measure_id, value, unavailable_reason) "
             f"SELECT {id_value}n.ret_id, s.measure_id, s.value, '' FROM {staging} s "
-            f"JOIN {mapping} n ON n.placeholder = s.ret_id ORDER BY {new_order}",
+            f"JOIN {mapping} n ON n.placeholder = s.ret_id{order_by}",
             id_params,
         )
         value_ids.used(cursor.rowcount)
         # Values of stored returns that change: staged by the plan with the value stored then (the rows are
         # locked), audited at the return's new version, then updated or inserted.
         writes = plan.writes
-        id_column, id_value, id_params = audit_ids.numbering(stored_order)
+        id_column, id_value, id_params, order_by = audit_ids.numbering(stored_order, "w.pos")
         cursor.execute(
             f"INSERT INTO {audit} ({id_column}{audit_columns}) SELECT {id_value}w.ret_id, w.measure_id, w.old_value, "
-            f"w.value, '', %s, %s, '', r.version, %s FROM {writes} w JOIN {returns} r ON r.id = w.ret_id "
-            f"ORDER BY {stored_order}",
+            f"w.value, '', %s, %s, '', r.version, %s FROM {writes} w JOIN {returns} r ON r.id = w.ret_id{order_by}",
             id_params + audit_params,
         )
         audited += audit_ids.used(cursor.rowcount)
@@ -816,11 +815,10 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
             f"UPDATE {values} AS v SET value = w.value, unavailable_reason = '' FROM {writes} {alias} "
             f"WHERE w.has_old AND v.ret_id = w.ret_id AND v.measure_id = w.measure_id"
         )
-        id_column, id_value, id_params = value_ids.numbering(stored_order)
+        id_column, id_value, id_params, order_by = value_ids.numbering(stored_order, "w.pos")
         cursor.execute(
             f"INSERT INTO {values} ({id_column}ret_id, measure_id, value, unavailable_reason) "
-            f"SELECT {id_value}w.ret_id, w.measure_id, w.value, '' FROM {writes} w WHERE NOT w.has_old "
-            f"ORDER BY {stored_order}",
+            f"SELECT {id_value}w.ret_id, w.measure_id, w.value, '' FROM {writes} w WHERE NOT w.has_old{order_by}",
             id_params,
         )
         value_ids.used(cursor.rowcount)
@@ -842,15 +840,21 @@ class _IdBlock:
     second a million rows. While an import holds the table
     (`lock_for_bulk_write`) nobody else draws from that sequence, so it takes a
     block of `count` ids at once and numbers its rows in key order with
-    row_number(). Without the table held, or if the sequence may not be set,
-    rows take their default ids as usual.
+    row_number(). With `positions` (the staged values of a file in return
+    order), the block covers every staged position instead and a row's id is
+    the block's start plus its position: already in key order, with no sort
+    (the positions of values left unchanged go unused). Without the table
+    held, or if the sequence may not be set, rows take their default ids as usual.
     """
 
-    def __init__(self, cursor, model, count: int, held: bool) -> None:
+    def __init__(self, cursor, model, count: int, held: bool, positions: int = 0) -> None:
         self.next: int | None = None
         self.end = 0  # one past the block's last id
+        self.by_position = positions > 0
         if not held or count <= 0:
             return
+        if self.by_position:
+            count = positions
         try:
             with transaction.atomic():  # a savepoint: a refused setval leaves the sequence and transaction as they were
                 cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
@@ -864,15 +868,19 @@ class _IdBlock:
             return
         self.next, self.end = last - count + 1, last + 1
 
-    def numbering(self, order: str) -> tuple[str, str, list]:
-        """Return the insert's id column, its value in the SELECT, and that value's parameters ('' when none)."""
+    def numbering(self, order: str, position: str) -> tuple[str, str, list, str]:
+        """Return the insert's id column, its value in the SELECT with that value's parameters ('' and [] when
+        the ids are the table's to draw), and the ORDER BY that puts its rows in key `order` ('' when they are).
+        `position` is the column of the rows' staged positions."""
         if self.next is None:
-            return "", "", []
-        return "id, ", f"%s - 1 + row_number() OVER (ORDER BY {order}), ", [self.next]
+            return "", "", [], f" ORDER BY {order}"
+        if self.by_position:
+            return "id, ", f"%s + {position}, ", [self.next], ""
+        return "id, ", f"%s - 1 + row_number() OVER (ORDER BY {order}), ", [self.next], f" ORDER BY {order}"
 
     def used(self, rows: int) -> int:
         """Count `rows` ids as taken; return `rows`."""
-        if self.next is not None:
+        if self.next is not None and not self.by_position:  # positions fall in the block by its size
             self.next += rows
             if self.next > self.end:  # more rows than the plan counted: their ids are not this import's to use
                 raise RuntimeError(f"An import wrote more rows than it took ids for ({self.next - self.end} over).")

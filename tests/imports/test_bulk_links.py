@@ -168,20 +168,13 @@ def test_when_the_tables_are_busy_a_bulk_import_checks_row_by_row_and_still_impo
     assert foreign_keys() == before
 
 
-def test_a_bulk_import_numbers_its_rows_from_one_block_of_ids_and_the_next_row_takes_the_next_id(council, settings):
-    """Held tables take their new rows' ids as one block, in key order; the sequence moves past the block."""
+def bulk_import_ids(settings, rows):
+    """Import `rows` (after a one-value first import) as a bulk write; return its statements and the new rows' ids."""
     returns_import(file_name="first.csv", data=csv_file(ROWS[:2]))  # one value: not a bulk write
     settings.IMPORT_BULK_VALUES = 3
     stored_value, stored_audit = ReturnValue.objects.get(), ValueChange.objects.get()
-    rows = [
-        HEADER,
-        ["2017-11", "EAST-SG", "open_cases", "119"],  # changed: audited, updated in place
-        ["2017-11", "EAST-SG", "unallocated_cases", "3"],  # new in a stored return
-        ["2017-12", "EAST-SG", "unallocated_cases", "4"],  # a new return's values
-        ["2017-12", "EAST-SG", "open_cases", "120"],
-    ]
     with CaptureQueriesContext(connection) as queries:
-        result = returns_import(file_name="bulk.csv", data=csv_file(rows))
+        result = returns_import(file_name="bulk.csv", data=csv_file([HEADER, *rows]))
     ran = statements(queries)
     assert any("DROP CONSTRAINT" in sql for sql in ran)
     inserts = [
@@ -189,20 +182,64 @@ def test_a_bulk_import_numbers_its_rows_from_one_block_of_ids_and_the_next_row_t
     ]
     assert len(inserts) == 4 and all(" (id, " in sql for sql in inserts)  # no row draws its own id
     assert (result.new, result.changed, result.audit_rows) == (3, 1, 4)
-
-    audit_ids = sorted(ValueChange.objects.exclude(pk=stored_audit.pk).values_list("pk", flat=True))
-    assert audit_ids == list(range(audit_ids[0], audit_ids[0] + 4))
-    value_ids = sorted(ReturnValue.objects.exclude(pk=stored_value.pk).values_list("pk", flat=True))
-    assert value_ids == list(range(value_ids[0], value_ids[0] + 3))
-    new_return = Return.objects.get(month="2017-12-01")
-    by_key = list(new_return.values.order_by("measure_id").values_list("pk", flat=True))
-    assert by_key == sorted(by_key)  # numbered in the order of the (return, measure) key
-
+    audit = ValueChange.objects.filter(
+        pk__in=list(ValueChange.objects.exclude(pk=stored_audit.pk).values_list("pk", flat=True))
+    )
+    values = ReturnValue.objects.exclude(pk=stored_value.pk)
     # A row written afterwards the usual way draws its id past the block: no collision, no reuse.
     later = ValueChange.objects.create(
-        ret=new_return, measure=stored_value.measure, new_value=5, at=stored_audit.at, source="form"
+        ret=Return.objects.get(month="2017-12-01"),
+        measure=stored_value.measure,
+        new_value=5,
+        at=stored_audit.at,
+        source="form",
     )
-    assert later.pk > audit_ids[-1]
+    assert later.pk > max(audit.values_list("pk", flat=True))
+    return inserts, audit, values
+
+
+# A changed value of a stored return, a new value in it, then a new return's two values: return by return.
+IN_RETURN_ORDER = [
+    ["2017-11", "EAST-SG", "open_cases", "119"],  # changed: audited, updated in place
+    ["2017-11", "EAST-SG", "unallocated_cases", "3"],  # new in a stored return
+    ["2017-12", "EAST-SG", "unallocated_cases", "4"],  # a new return's values
+    ["2017-12", "EAST-SG", "open_cases", "120"],
+]
+
+
+def test_a_bulk_import_in_return_order_numbers_its_rows_by_their_place_in_the_file_without_sorting(council, settings):
+    """Held tables take their new rows' ids as one block: a file in return order is in key order already."""
+    inserts, audit, values = bulk_import_ids(settings, IN_RETURN_ORDER)
+    assert not any("ORDER BY" in sql or "row_number" in sql for sql in inserts)
+    audit_ids = list(audit.order_by("pk").values_list("pk", flat=True))
+    assert audit_ids == list(range(audit_ids[0], audit_ids[0] + 4))
+    file_order = [(f"2017-{row[0][-2:]}-01", row[2]) for row in IN_RETURN_ORDER]
+    by_id = audit.order_by("pk").values_list("ret__month", "measure__code")
+    assert [(f"{month:%Y-%m-%d}", code) for month, code in by_id] == file_order
+    # The values block leaves the changed value's place unused: the three new values follow it.
+    value_ids = list(values.order_by("pk").values_list("pk", flat=True))
+    assert value_ids == list(range(value_ids[0], value_ids[0] + 3))
+    assert list(values.order_by("pk").values_list("measure__code", flat=True)) == [
+        row[2] for row in IN_RETURN_ORDER[1:]
+    ]
+
+
+def test_a_bulk_import_out_of_return_order_numbers_its_rows_in_key_order(council, settings):
+    """A file that gives a return's values apart sorts them: ids follow the (return, measure) key."""
+    rows = [IN_RETURN_ORDER[2], *IN_RETURN_ORDER[:2], IN_RETURN_ORDER[3]]  # the new return's values apart
+    inserts, audit, values = bulk_import_ids(settings, rows)
+    assert all("ORDER BY" in sql and "row_number" in sql for sql in inserts if "SELECT" in sql)
+    audit_ids = list(audit.order_by("pk").values_list("pk", flat=True))
+    assert audit_ids == list(range(audit_ids[0], audit_ids[0] + 4))
+    value_ids = list(values.order_by("pk").values_list("pk", flat=True))
+    assert value_ids == list(range(value_ids[0], value_ids[0] + 3))
+    for rows_written in (audit, values):  # each return's rows numbered in measure order, not the file's
+        by_id = list(rows_written.order_by("pk").values_list("ret_id", "measure_id"))
+        for ret_id in {ret for ret, _ in by_id}:
+            measures = [measure for ret, measure in by_id if ret == ret_id]
+            assert measures == sorted(measures)
+    new_return = list(audit.filter(ret__month="2017-12-01").order_by("pk").values_list("measure__code", flat=True))
+    assert new_return == ["open_cases", "unallocated_cases"]  # the file gives them the other way round
 
 
 def test_version_bumps_rewrite_returns_in_place_even_when_the_user_changes(council, performance, performance2):
