@@ -649,7 +649,7 @@ def plan_staged(
     finish()
     checker.flush(problems, result)
     problems.raise_if_any()
-    if not dry_run:
+    if not dry_run and plan.changed_returns:  # no stored return changes: nothing to stage for the writes
         staging.fill_writes(value_table)
     result.fingerprint = digest.hexdigest()
     return plan

@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from indicators.models import Measure
 from returns import selectors, services
@@ -151,8 +152,11 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(council, 
     data = make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"], ["2017-12", "CITY", "referrals", "310"]])
     returns_import(file_name="dec.csv", data=data)
     before = (list(Return.objects.values_list("pk", "version", "updated_at")), ValueChange.objects.count())
-    second = returns_import(file_name="dec.csv", data=data)
+    with CaptureQueriesContext(connection) as queries:
+        second = returns_import(file_name="dec.csv", data=data)
     assert (second.new, second.changed, second.unchanged, second.audit_rows) == (0, 0, 2, 0)
+    # Nothing to write, so nothing is staged for the writes either (a second join of every value).
+    assert not [query for query in queries.captured_queries if "INSERT INTO import_staging_writes" in query["sql"]]
     assert (list(Return.objects.values_list("pk", "version", "updated_at")), ValueChange.objects.count()) == before
 
 
