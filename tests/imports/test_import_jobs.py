@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-import time
+import threading
 
 import pytest
 from django.urls import reverse
@@ -119,12 +119,19 @@ def test_without_redis_the_job_runs_in_a_thread_of_the_web_process(client, counc
     settings.IMPORT_BACKGROUND_BYTES = 1024
     settings.IMPORT_JOBS_RUNNER = "thread"
     client.force_login(make_user("perf.thread", roles.PERFORMANCE))
-    response = upload(client, big_file)
+    # The upload's commit starts the job's thread: here once the request has ended, and the test waits for
+    # it without reading the jobs table meanwhile. The test database on SQLite is one shared in memory, where
+    # a read in this thread while the job's writes makes the write fail at once ("table is locked").
+    started: list = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.db.transaction.on_commit", started.append)
+        response = upload(client, big_file)
     assert response.status_code == 302
-    for _ in range(200):
-        if ImportJob.objects.get().finished:
-            break
-        time.sleep(0.05)
+    for callback in started:
+        callback()
+    for thread in threading.enumerate():  # none left if the job has finished already
+        if thread.name.startswith("import-job-"):
+            thread.join(timeout=60)
     assert ImportJob.objects.get().state == ImportJob.State.DONE
     assert "Preview: big.csv" in client.get(response["Location"]).content.decode()
 
