@@ -57,7 +57,9 @@ PHASE_FILES = {
 SLOWEST = 6  # statements listed per phase with --statements
 EXPLAIN_OVER = "300ms"  # statements whose plans --explain writes
 IMPORTER = "bench.importer"  # the user --as-user imports as
-TARGET = 50_000  # rows/s end to end at 1M rows on PostgreSQL (issue 16)
+# Issue 16's target at 1M rows on PostgreSQL: 50,000 rows/s end to end, where the COPY runs at 2M rows/s, that is
+# within 40x the time of a COPY of the same file on the same machine (the machine-independent form printed).
+TARGET_TIMES_COPY = 40
 MONTHS = 160
 FIRST_MONTH = (2013, 1)
 # Counts that are "of those" in a validation rule stay small; the others stay large, so every rule holds.
@@ -305,7 +307,11 @@ def run_size(
         return
     copy_rate = count / min(copies)
     print(f"  {'COPY of the same file':<32} {copy_rate:>9,.0f} rows/s  {min(copies):>7.2f} s wall")
-    print(f"  slowest import {slowest:,.0f} rows/s, {copy_rate / slowest:.1f}x the time of the COPY")
+    times = copy_rate / slowest
+    print(
+        f"  slowest import {slowest:,.0f} rows/s, {times:.1f}x the time of the COPY "
+        f"({'within' if times <= TARGET_TIMES_COPY else 'over'} the {TARGET_TIMES_COPY}x target)"
+    )
 
 
 def main() -> None:
