@@ -263,6 +263,27 @@ def test_version_bumps_rewrite_returns_in_place_even_when_the_user_changes(counc
     assert hot >= count
 
 
+def test_a_re_import_rewrites_each_changed_value_in_place(council):
+    """Values leave half of each page free (migration 0009): a changed value is a HOT update, no index entries."""
+    months = [f"{year}-{month:02d}" for year in range(2013, 2018) for month in range(1, 13)]
+    teams = ["EAST-SG", "EAST-ASM", "SOUTH-SG", "UASC"]
+    measures = ["open_cases", "unallocated_cases"]
+    rows = [[month, team, measure] for month in months for team in teams for measure in measures]
+    returns_import(file_name="first.csv", data=csv_file([HEADER] + [[*row, "10"] for row in rows]))
+    count = ReturnValue.objects.count()
+    assert count == len(rows) == 480  # several pages of values
+    returns_import(file_name="changed.csv", data=csv_file([HEADER] + [[*row, "11"] for row in rows]))
+    assert ReturnValue.objects.filter(value=11).count() == count
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relid = %s::regclass",
+            [ReturnValue._meta.db_table],
+        )
+        updated, hot = cursor.fetchone()
+    assert updated >= count
+    assert hot >= count
+
+
 def test_a_bulk_re_import_of_changed_values_checks_the_values_links_row_by_row(council, settings):
     """Values updated in place keep their links, so only the audit, which takes the new rows, drops its three."""
     returns_import(file_name="first.csv", data=csv_file(ROWS))
