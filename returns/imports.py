@@ -241,8 +241,9 @@ class StagedPlan:
     """A checked file in the staging table, and the writes it needs (see returns.services.returns_write_staged)."""
 
     result: ReturnsImport
-    staging: str  # the temporary table of (row_no, month, unit, measure_id, value, ret_id) rows
-    writes: str  # the temporary table of (ret_id, measure_id, value, old_value, has_old): stored returns' changes
+    staging: str  # the temporary table of (row_no, month, unit, measure_id, value, ret_id, pos) rows
+    # the temporary table of (ret_id, measure_id, value, old_value, has_old, pos): stored returns' changes
+    writes: str
     # placeholder id (negative) -> (month, team id) of each return the import starts
     new_returns: dict[int, tuple[dt.date, int | None]]
     # id -> (state, version) of each existing return whose values change

@@ -688,10 +688,11 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
     """Write a checked import's staged values with set-based statements; return the audit rows written.
 
     `plan` is a returns.imports.StagedPlan: a temporary table of (row_no, month,
-    unit, measure_id, value, ret_id) rows, checked and locked by the import,
+    unit, measure_id, value, ret_id, pos) rows, checked and locked by the import,
     where ret_id is a stored return's id or a negative placeholder for a return
-    the import starts; and `plan.writes`, the stored returns' new or changed
-    values with the value each replaces (read under the rows' locks). In order:
+    the import starts and pos the value's place among those staged; and
+    `plan.writes`, the stored returns' new or changed values with the value each
+    replaces (read under the rows' locks). In order:
     start the new returns (draft, version 2, as a form's first save) and map
     their placeholders; raise the version of each changed return (a submitted
     one goes back to draft, recorded); audit every new or changed value; then
