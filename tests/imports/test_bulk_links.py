@@ -242,6 +242,16 @@ def test_a_bulk_import_out_of_return_order_numbers_its_rows_in_key_order(council
     assert new_return == ["open_cases", "unallocated_cases"]  # the file gives them the other way round
 
 
+def updates_in_this_transaction(model) -> tuple[int, int]:
+    """Return the rows of the model's table updated so far in this transaction, and how many of them in place (HOT)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relid = %s::regclass",
+            [model._meta.db_table],
+        )
+        return cursor.fetchone()
+
+
 def test_version_bumps_rewrite_returns_in_place_even_when_the_user_changes(council, performance, performance2):
     """Returns leave room in each page and carry no index on the user: a version bump is a HOT update."""
     months = [f"{year}-{month:02d}" for year in range(2013, 2018) for month in range(1, 13)]
@@ -253,12 +263,7 @@ def test_version_bumps_rewrite_returns_in_place_even_when_the_user_changes(counc
     changed = [HEADER] + [[month, team, "open_cases", "11"] for month in months for team in teams]
     returns_import(file_name="changed.csv", data=csv_file(changed), actor=performance)
     assert Return.objects.filter(updated_by=performance, version=3).count() == count
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relid = %s::regclass",
-            [Return._meta.db_table],
-        )
-        updated, hot = cursor.fetchone()
+    updated, hot = updates_in_this_transaction(Return)
     assert updated >= count
     assert hot >= count
 
@@ -274,12 +279,7 @@ def test_a_re_import_rewrites_each_changed_value_in_place(council):
     assert count == len(rows) == 480  # several pages of values
     returns_import(file_name="changed.csv", data=csv_file([HEADER] + [[*row, "11"] for row in rows]))
     assert ReturnValue.objects.filter(value=11).count() == count
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relid = %s::regclass",
-            [ReturnValue._meta.db_table],
-        )
-        updated, hot = cursor.fetchone()
+    updated, hot = updates_in_this_transaction(ReturnValue)
     assert updated >= count
     assert hot >= count
 
