@@ -248,10 +248,10 @@ class StagedPlan:
     new_returns: dict[int, tuple[dt.date, int | None]]
     # id -> (state, version) of each existing return whose values change
     changed_returns: dict[int, tuple[str, int]]
-    # The file gives each return's values together, returns in id order (new ones after stored ones, as first
-    # given): the staged rows' positions are then the tables' index order (_Staging.load).
-    in_return_order: bool = False
-    staged: int = 0  # the values staged, so their positions run from 0 to staged - 1
+    # The values staged (their positions run from 0 to positions - 1) when the file gives each return's values
+    # together, returns in id order (new ones after stored ones, as first given), so those positions are the
+    # tables' index order (_Staging); 0 for any other file.
+    positions: int = 0
 
 
 def returns_import(
@@ -625,7 +625,7 @@ def plan_staged(
         units=[],
     )
     plan = StagedPlan(
-        result, staging.NAME, staging.WRITES, {}, {}, in_return_order=staging.in_return_order, staged=staging.values
+        result, staging.NAME, staging.WRITES, {}, {}, positions=staging.values if staging.in_return_order else 0
     )
     checker = _RuleChecker(lookups, value_table, staging)
     digest = _Fingerprint(sheet.sha256)

@@ -781,7 +781,7 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
         # the whole index (at 1M values a write took twice as long). A file in return order is in that order
         # already, so each row's id is its staged position past the block's start, with no sort or numbering.
         audit_ids, value_ids = (
-            _IdBlock(cursor, model, count, held, positions=plan.staged if plan.in_return_order else 0)
+            _IdBlock(cursor, model, count, held, positions=plan.positions)
             for model, count in ((ValueChange, writing), (ReturnValue, plan.result.new))
         )
         new_order, stored_order = "n.ret_id, s.measure_id", "w.ret_id, w.measure_id"

@@ -121,7 +121,7 @@ def test_without_redis_the_job_runs_in_a_thread_of_the_web_process(client, counc
     client.force_login(make_user("perf.thread", roles.PERFORMANCE))
     # The upload's commit starts the job's thread: here once the request has ended, and the test waits for
     # it without reading the jobs table meanwhile. The test database on SQLite is one shared in memory, where
-    # a read in this thread while the job's writes makes the write fail at once ("table is locked").
+    # a read in this thread while the job's thread writes makes that write fail at once ("table is locked").
     started: list = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("django.db.transaction.on_commit", started.append)
