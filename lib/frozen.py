@@ -34,29 +34,54 @@ class FrozenError(ValueError):
 
 def to_plain(value: Any) -> Any:
     """Return `value` as JSON-able lists, dicts, strings, numbers and None."""
-    if isinstance(value, enum.Enum):
-        return to_plain(value.value)
-    if value is None or isinstance(value, (bool, str)):
+    rule = _plain_rule(type(value))
+    if rule is _AS_IS:
         return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else {_FLOAT: repr(value)}
-    if isinstance(value, Fraction):
-        return {_FRACTION: f"{value.numerator}/{value.denominator}"}
-    if isinstance(value, Decimal):
-        return {_DECIMAL: str(value)}
-    if isinstance(value, Month):
-        return {_MONTH: str(value)}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
+    if type(rule) is tuple:  # a dataclass's field names
+        return {name: to_plain(getattr(value, name)) for name in rule}
+    if rule is _ITEMS:
         return [to_plain(item) for item in value]
-    if isinstance(value, dict):
+    if rule is _MAP:
         if all(isinstance(key, str) for key in value):
             return {key: to_plain(item) for key, item in value.items()}
         return {"$items": [[to_plain(key), to_plain(item)] for key, item in value.items()]}
+    if rule is _ENUM_VALUE:
+        return to_plain(value.value)
+    if rule is _FLOAT_TAG:
+        return value if math.isfinite(value) else {_FLOAT: repr(value)}
+    if rule is _FRACTION:
+        return {_FRACTION: f"{value.numerator}/{value.denominator}"}
+    if rule is _DECIMAL:
+        return {_DECIMAL: str(value)}
+    if rule is _MONTH:
+        return {_MONTH: str(value)}
     raise FrozenError(f"cannot freeze a {type(value).__name__}")
+
+
+_AS_IS, _ITEMS, _MAP, _ENUM_VALUE, _FLOAT_TAG, _UNKNOWN = "as is", "items", "map", "enum", "float", "unknown"
+
+
+@cache
+def _plain_rule(kind: type) -> str | tuple[str, ...]:
+    """Return how to_plain writes a value of type `kind`, worked out once per type (a snapshot holds some
+    500,000 values): one of the rules above, a tag, or a dataclass's field names. Checked in this order: an
+    enum member that is also a string or number is stored as its value."""
+    if issubclass(kind, enum.Enum):
+        return _ENUM_VALUE
+    if kind is type(None) or issubclass(kind, (bool, str, int)):
+        return _AS_IS
+    if issubclass(kind, float):
+        return _FLOAT_TAG
+    for tagged, tag in ((Fraction, _FRACTION), (Decimal, _DECIMAL), (Month, _MONTH)):
+        if issubclass(kind, tagged):
+            return tag
+    if dataclasses.is_dataclass(kind):
+        return tuple(f.name for f in dataclasses.fields(kind))
+    if issubclass(kind, (list, tuple)):
+        return _ITEMS
+    if issubclass(kind, dict):
+        return _MAP
+    return _UNKNOWN
 
 
 def from_plain(kind: Any, data: Any) -> Any:

@@ -96,3 +96,14 @@ def test_a_snapshot_stored_with_plain_words_reads_back_as_the_vocabularies_membe
 def test_a_stored_word_that_is_no_member_is_refused():
     with pytest.raises(FrozenError, match="'purple' is not a Rating"):
         from_plain(Judged, {"rating": "purple", "trend": None})
+
+
+def test_keys_other_than_text_are_kept_as_pairs_and_other_types_are_refused():
+    assert to_plain({Month(2017, 12): Fraction(1, 3), "x": True}) == {
+        "$items": [[{"$month": "2017-12"}, {"$fraction": "1/3"}], ["x", True]]
+    }
+    with pytest.raises(FrozenError, match="cannot freeze a set"):
+        to_plain({1})
+    # A dataclass itself, not one of its objects, is no value to store.
+    with pytest.raises(FrozenError, match="cannot freeze a type"):
+        to_plain(Point)
