@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Model, OuterRef, Subquery
+from django.db.models import Case, IntegerField, Model, OuterRef, Subquery, Value, When
 from django.utils import timezone
 
 from indicators.models import Measure
@@ -620,11 +620,25 @@ def returns_load_approved(
     ReturnValue.objects.bulk_update(to_update, ["value", "unavailable_reason"], batch_size=_BATCH)
     ValueChange.objects.bulk_create(audit, batch_size=_BATCH)
     StateChange.objects.bulk_create(moves, batch_size=_BATCH)
-    Return.objects.bulk_update(
-        touched,
-        ["state", "version", "updated_by", "updated_at", "approved_version", "approved_by", "approved_at"],
-        batch_size=_BATCH,
-    )
+    # Every touched return ends approved by the actor now, and only versions differ: one CASE on the few versions
+    # there are (bulk_update's CASE over every return, for seven columns, took 2 s of the demo's 11).
+    for start in range(0, len(touched), _BATCH):
+        batch = touched[start : start + _BATCH]
+        by_version: dict[int, list[int]] = {}
+        for ret in batch:
+            by_version.setdefault(ret.version, []).append(ret.pk)
+        version = Case(
+            *(When(pk__in=pks, then=Value(number)) for number, pks in by_version.items()), output_field=IntegerField()
+        )
+        Return.objects.filter(pk__in=[ret.pk for ret in batch]).update(
+            state=Return.State.APPROVED,
+            version=version,
+            approved_version=version,
+            approved_by=actor,
+            approved_at=now,
+            updated_by=actor,
+            updated_at=now,
+        )
     # Approved again: a copy of the values approved before a reopening has done its job (as in return_approve).
     ApprovedValue.objects.filter(ret__in=touched).delete()
     return len(audit)

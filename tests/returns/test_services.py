@@ -477,6 +477,26 @@ def test_new_figures_for_an_approved_return_reopen_and_approve_it_on_the_record(
     assert (ret.state, ret.version, ret.approved_version) == ("approved", 6, 6)
 
 
+def test_one_load_leaves_each_return_at_its_own_version_approved_by_the_loader(team, performance):
+    reopened = approved_return(team, values={"open_cases": 10}, version=3)
+    south = make_team("SOUTH-SG")
+    services.returns_load_approved(
+        values={(team, DEC_2017, "open_cases"): 12, (south, DEC_2017, "open_cases"): 7},
+        actor=performance,
+        source=Source.SYSTEM,
+        reason="Loaded",
+    )
+    started = Return.objects.get(team=south)
+    reopened.refresh_from_db()
+    assert [(r.state, r.version, r.approved_version) for r in (reopened, started)] == [
+        ("approved", 6, 6),
+        ("approved", 3, 3),
+    ]
+    assert {(r.approved_by, r.updated_by, r.approved_at == r.updated_at) for r in (reopened, started)} == {
+        (performance, performance, True)
+    }
+
+
 @pytest.mark.parametrize(
     ("unit", "code", "value", "message"),
     [
