@@ -34,7 +34,7 @@ class FrozenError(ValueError):
 
 def to_plain(value: Any) -> Any:
     """Return `value` as JSON-able lists, dicts, strings, numbers and None."""
-    rule = _plain_rule(type(value))
+    rule = _plain_rule(value.__class__)
     if rule is _AS_IS:
         return value
     if type(rule) is tuple:  # a dataclass's field names
@@ -62,7 +62,7 @@ _AS_IS, _ITEMS, _MAP, _ENUM_VALUE, _FLOAT_TAG, _UNKNOWN = "as is", "items", "map
 
 
 @cache
-def _plain_rule(kind: type) -> str | tuple[str, ...]:
+def _plain_rule(kind: Any) -> str | tuple[str, ...]:
     """Return how to_plain writes a value of type `kind`, worked out once per type (a snapshot holds some
     500,000 values): one of the rules above, a tag, or a dataclass's field names. Checked in this order: an
     enum member that is also a string or number is stored as its value."""
