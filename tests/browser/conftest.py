@@ -147,6 +147,9 @@ def browser_log() -> BrowserLog:
 def page(browser, live_url, browser_log):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="Europe/London")
     context.set_default_timeout(10_000)
+    # A page load waits on the server: CI runs a second suite beside this one on two cores, and a scorecard
+    # page drawn afresh after a restatement took over 10 s there (all published months are checked again).
+    context.set_default_navigation_timeout(30_000)
 
     def only_the_live_server(route):
         url = route.request.url
