@@ -146,10 +146,9 @@ def browser_log() -> BrowserLog:
 @pytest.fixture
 def page(browser, live_url, browser_log):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="Europe/London")
-    context.set_default_timeout(10_000)
-    # A page load waits on the server: CI runs a second suite beside this one on two cores, and a scorecard
-    # page drawn afresh after a restatement took over 10 s there (all published months are checked again).
-    context.set_default_navigation_timeout(30_000)
+    # Clicks wait for the page load they start, and a load waits on the server: the scorecard page drawn
+    # afresh after a restatement took over 10 s on a busy machine (every published month is checked again).
+    context.set_default_timeout(30_000)
 
     def only_the_live_server(route):
         url = route.request.url
