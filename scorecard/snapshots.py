@@ -19,7 +19,7 @@ from typing import cast
 
 from django.core.cache import cache
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -527,6 +527,11 @@ def inputs_stamp() -> str:
     change with targets, populations, indicators and publishing. Table and column
     names come from the models, so a renamed table or field cannot leave a stale name here.
     """
+    return "-".join(str(value) for value in _stamp_parts())
+
+
+def _stamp_parts() -> list[int]:
+    """Return the stamp's parts: the newest snapshot, the approved returns' count and sums, then each history's."""
 
     def column(model: type[models.Model], field: str) -> str:
         return connection.ops.quote_name(cast(models.Field, model._meta.get_field(field)).column)
@@ -546,48 +551,110 @@ def inputs_stamp() -> str:
             f"(SELECT SUM({column(Return, 'approved_version')}) FROM {returns}){histories}",
             [Return.State.APPROVED, Return.State.APPROVED],
         )
-        return "-".join(str(value or 0) for value in cursor.fetchone())
+        return [value or 0 for value in cursor.fetchone()]
 
 
 def published_differences() -> list[Difference]:
     """Return each published month whose latest snapshot differs from what approved data now gives.
 
     Cached under a stamp of everything it reads (`inputs_stamp`), so a page view
-    recomputes only after an approval, a publication or a reference data change.
+    recomputes only after an approval, a publication or a reference data change;
+    and then only the months that change can move (`_published_differences`).
     """
-    return cast(
-        list[Difference],
-        cache.get_or_set(f"published-differences:v2:{inputs_stamp()}", _published_differences, 60 * 60),
+    parts = _stamp_parts()
+    key = "published-differences:v3:" + "-".join(map(str, parts))
+    found = cache.get(key)
+    if found is None:
+        # Which months are published moves the first stamp only; what a month's figures read is the rest.
+        reference = [
+            part
+            for model, part in zip(_INPUT_HISTORIES, parts[4:], strict=True)
+            if model is not ReportingMonth.history.model
+        ]
+        found = _published_differences("-".join(map(str, reference)))
+        cache.set(key, found, 60 * 60)
+    return cast(list[Difference], found)
+
+
+def _approved_stamps(months: Sequence[Month]) -> dict[Month, str]:
+    """Return, for each of these months, a fingerprint of the approved returns up to and including it.
+
+    A month's figures, charted history and SPC reading read approved values of
+    that month and earlier only, so an approval moves the fingerprints of its
+    month and the later ones, and no earlier month's (one query).
+    """
+    approved = Q(state=Return.State.APPROVED)
+    rows = (
+        Return.objects.values("month")
+        .annotate(
+            count=Count("pk", filter=approved),
+            versions=Sum("version", filter=approved),
+            approved_versions=Sum("approved_version"),
+        )
+        .order_by("month")
+        .values_list("month", "count", "versions", "approved_versions")
     )
+    held = iter(rows)
+    row = next(held, None)
+    stamps, running = {}, (0, 0, 0)
+    for month in sorted(months):
+        while row is not None and Month.of(row[0]) <= month:
+            running = tuple(total + (part or 0) for total, part in zip(running, row[1:], strict=True))
+            row = next(held, None)
+        stamps[month] = "-".join(map(str, running))
+    return stamps
 
 
-def _published_differences() -> list[Difference]:
-    """Compute the differences: the approved counts read once (to the latest published month), each month's
-    printed figures by the engine, and each indicator's charted history and SPC reading against the snapshot's.
+def _published_differences(reference: str) -> list[Difference]:
+    """Compute the differences, each published month's cached under its snapshot, `reference` (the reference
+    data's stamp) and the fingerprint of approved returns up to it, so only the months a change can move are
+    computed again: after December's approval or restatement, December alone.
 
-    A month's headline figure is computed once whichever published months chart it, so the cost is that of
-    one scorecard's history plus one SPC reading per indicator and published month.
+    For those, the approved counts are read once (to the latest published month); each month's printed figures
+    come from the engine, and each indicator's charted history and SPC reading are compared with the snapshot's.
+    A month's headline figure is computed once whichever of those months chart it.
     """
     published = sorted(
         Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False).values_list("month", flat=True)
     )
     if not published:
         return []
-    latest: dict[Month, ScorecardSnapshot] = {}
-    for snapshot in (
+    latest: dict[Month, int] = {}  # each published month's latest snapshot
+    for pk, day in (
         ScorecardSnapshot.objects.filter(month__in=[m.first_day for m in published])
         .order_by("month", "version")
-        .only("month", "version", "format", "figures", "data")
+        .values_list("pk", "month")
     ):
-        latest[Month.of(snapshot.month)] = snapshot
-    inputs = read_inputs(published[-1])
+        latest[Month.of(day)] = pk
+    approved = _approved_stamps(list(latest))
+    keys = {
+        month: f"published-difference:v1:{month}:{pk}:{approved[month]}:{reference}" for month, pk in latest.items()
+    }
+    # Each entry is a one-tuple, (Difference,) or (None,), so a month that matches is told from a missing entry.
+    known: dict[str, tuple[Difference | None]] = cache.get_many(list(keys.values()))
+    stale = [month for month in published if month in keys and keys[month] not in known]
+    if stale:
+        computed = _months_differences({month: latest[month] for month in stale}, published[-1])
+        fresh = {keys[month]: (computed.get(month),) for month in stale}
+        cache.set_many(fresh, 60 * 60)
+        known = {**known, **fresh}
+    return [d for month in published if month in keys and (d := known[keys[month]][0]) is not None]
+
+
+def _months_differences(latest: dict[Month, int], until: Month) -> dict[Month, Difference]:
+    """Return the differences of these published months from their snapshots (by id), reading counts to `until`."""
+    snapshots = {
+        Month.of(snapshot.month): snapshot
+        for snapshot in ScorecardSnapshot.objects.filter(pk__in=latest.values()).only(
+            "month", "version", "format", "figures", "data"
+        )
+    }
+    inputs = read_inputs(until)
     held = sorted({key[1] for key in inputs.data.values})
     headlines: dict[tuple[str, Month], HistoryPoint] = {}
-    found = []
-    for month in published:
-        if month not in latest:
-            continue
-        snapshot = latest[month]
+    found = {}
+    for month in sorted(latest):
+        snapshot = snapshots[month]
         results = [compute_indicator(inputs.totals, spec, month, inputs.data.areas) for spec in inputs.specs]
         changes = figure_changes(_decode_figures(snapshot.figures), printed_figures(results))
         stored = {panel.spec.code: panel for panel in decode(snapshot.data, snapshot.format).panels}
@@ -599,7 +666,7 @@ def _published_differences() -> list[Difference]:
             if panel is None or _chart_differs(panel, history, history_spc(spec, history, result)):
                 charts.append(f"{spec.number}. {spec.short_title}: chart history or SPC limits change")
         if changes or charts:
-            found.append(Difference(month, snapshot.version, tuple(changes), tuple(charts)))
+            found[month] = Difference(month, snapshot.version, tuple(changes), tuple(charts))
     return found
 
 

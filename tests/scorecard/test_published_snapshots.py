@@ -345,6 +345,51 @@ def test_a_correction_to_november_flags_december_whose_chart_and_spc_limits_it_c
     assert "October 2017 still matches approved data" in october and "Restate October 2017" in october
 
 
+@pytest.fixture
+def checked_months(monkeypatch):
+    """The published months the corrections compute afresh, call by call."""
+    calls: list[list[Month]] = []
+    compute = snapshots._months_differences
+
+    def spy(latest, until):
+        calls.append(sorted(latest))
+        return compute(latest, until)
+
+    monkeypatch.setattr(snapshots, "_months_differences", spy)
+    return calls
+
+
+def test_after_an_approval_the_corrections_check_again_only_the_months_it_can_move(demo, checked_months):
+    published = ReportingMonth.objects.filter(published_at__isnull=False).values_list("month", flat=True)
+    published = [Month.of(day) for day in published]
+    assert snapshots.published_differences() == [] and checked_months == [sorted(published)]
+    east = demo_return("EAST-SG", NOVEMBER)
+    children = east.values.get(measure__code="cpp_children").value
+    correct_and_approve("EAST-SG", NOVEMBER, {"cpp_children": children + 40})
+    # November's counts are in December's chart: both are checked again, and both now differ.
+    assert [d.month for d in snapshots.published_differences()] == [NOVEMBER, DECEMBER]
+    assert checked_months[1:] == [[NOVEMBER, DECEMBER]]
+    snapshots.month_restate(month=DECEMBER, actor=user("performance"), reason="November's recount")
+    # December's new snapshot is checked; November, whose inputs did not move, is not.
+    assert [d.month for d in snapshots.published_differences()] == [NOVEMBER]
+    assert checked_months[2:] == [[DECEMBER]]
+    assert snapshots.published_differences() == snapshots.published_differences()
+    assert len(checked_months) == 3
+
+
+def test_a_reference_data_change_has_every_published_month_checked_again(demo, checked_months):
+    from teams.models import Population
+
+    snapshots.published_differences()
+    # The latest year's populations are what rates per 10,000 children divide by, for every month.
+    population = Population.objects.order_by("-year", "area__order").first()
+    population.population_0_17 += 5000
+    population.save()
+    differences = snapshots.published_differences()
+    assert checked_months[1] == checked_months[0]
+    assert DECEMBER in [d.month for d in differences]
+
+
 def test_recording_a_change_point_changes_the_corrections_stamp(db):
     from indicators.models import Indicator
     from indicators.services import change_point_add
