@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import django.apps
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
+from django.db import transaction
+from django.test import override_settings
 
 from indicators import catalogue, expressions
 from returns import standard_rules
 from scorecard import roles
+from scorecard.demo.loader import load_demo
 from teams.models import Team
 from tests.returns.factories import make_council, make_team
 
 PASSWORD = "correct-horse-battery-staple"
+# Test passwords are hashed cheaply: PBKDF2's deliberate slowness is for real users.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # While December 2017's returns are being collected (due Monday 8 January 2018: the 1st was a bank holiday).
 JANUARY_2018 = "2018-01-10 10:00:00+00:00"
 
@@ -96,8 +104,22 @@ def _cache_cleared_around_each_test():
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    """Hash test passwords cheaply: PBKDF2's deliberate slowness is for real users."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@contextmanager
+def demo_for_the_module(django_db_blocker, *, password: str = PASSWORD) -> Iterator[None]:
+    """Load the demo council for a module's tests, and roll it back after them.
+
+    A module-scoped fixture yields inside this: each test still runs in its own
+    savepoint (pytest-django), so its changes roll back, and the module leaves
+    the database as it found it. Loaded per test, the demo costs 8-11 s a test.
+    Passwords are hashed as each test's settings check them, so a test may sign in.
+    """
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+        load_demo(password=password)
+        yield
+        transaction.set_rollback(True)
 
 
 def _is_transactional(request) -> bool:

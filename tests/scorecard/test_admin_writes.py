@@ -8,14 +8,12 @@ import logging
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
-from django.db import transaction
 from django.forms.models import model_to_dict
 from django.test import Client
 from simple_history.admin import SimpleHistoryAdmin
 
 from scorecard import roles
-from scorecard.demo.loader import load_demo
-from tests.conftest import make_user
+from tests.conftest import demo_for_the_module, make_user
 
 HISTORY_MODELS = sorted(
     (model for model, model_admin in admin.site._registry.items() if isinstance(model_admin, SimpleHistoryAdmin)),
@@ -25,10 +23,8 @@ HISTORY_MODELS = sorted(
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_demo(password="admin-test-Password-1")
+    with demo_for_the_module(django_db_blocker):
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.http import Http404
 from django.test import RequestFactory
 from openpyxl import load_workbook
@@ -26,12 +25,11 @@ from lib.vocab import Trend
 from returns.models import ReportingMonth
 from scorecard import board_pack, roles
 from scorecard.charts import history_chart
-from scorecard.demo.loader import load_demo
 from scorecard.downloads import scorecard_download
 from scorecard.pdf import render_pdf
 from scorecard.services import DRAFT, PUBLISHED, build_scorecard
 from scorecard.xlsx import render_xlsx
-from tests.conftest import make_user
+from tests.conftest import demo_for_the_module, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +40,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """Load the demo once for the module's tests, and leave the database as it was after them."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_demo(password="board-pack-Password-1")
+    with demo_for_the_module(django_db_blocker):
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

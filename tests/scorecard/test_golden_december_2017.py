@@ -7,12 +7,11 @@ None where the seed has no column at all.
 """
 
 import pytest
-from django.db import transaction
 
 from lib.months import Month
 from lib.numbers import format_number
-from scorecard.demo.loader import load_demo
 from scorecard.services import PUBLISHED, build_scorecard
+from tests.conftest import demo_for_the_module
 
 # The module's fixture loads the demo itself; the mark makes pytest-django create the test database.
 pytestmark = pytest.mark.django_db
@@ -109,10 +108,8 @@ COMPARATORS = {  # (line, kind) -> printed value
 @pytest.fixture(scope="module")
 def december(django_db_setup, django_db_blocker):
     """Load the demo once for the module, compute December 2017, and leave the database as it was."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_demo(password="golden-test-Password-1")
+    with demo_for_the_module(django_db_blocker):
         scorecard = build_scorecard(Month(2017, 12), PUBLISHED)
-        transaction.set_rollback(True)
     return {panel.spec.code: panel for panel in scorecard.panels}
 
 

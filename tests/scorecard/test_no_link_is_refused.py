@@ -15,7 +15,6 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
-from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
@@ -24,8 +23,8 @@ from lib.months import Month
 from returns import services
 from returns.models import ImportJob, Return
 from scorecard import downloads, roles
-from scorecard.demo.loader import load_demo
 from teams.models import Team
+from tests.conftest import demo_for_the_module
 
 PASSWORD = "links-test-Password-1"
 # The demo's last month is December 2017; mid-January, January's returns are open and December is published.
@@ -150,8 +149,7 @@ def internal_links(page: str, html: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with time_machine.travel(TODAY, tick=False), django_db_blocker.unblock(), transaction.atomic():
-        load_demo(password=PASSWORD)
+    with time_machine.travel(TODAY, tick=False), demo_for_the_module(django_db_blocker, password=PASSWORD):
         User.objects.create_user("entry.none", password=PASSWORD).groups.set([Group.objects.get(name=roles.DATA_ENTRY)])
         User.objects.create_superuser("root", password=PASSWORD)
         User.objects.create_user("commentary.change", password=PASSWORD).user_permissions.set(
@@ -176,7 +174,6 @@ def demo(django_db_setup, django_db_blocker):
             "commentary": commentary.pk,
             "commentary_version": commentary.history.first().history_id,
         }
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -24,11 +24,11 @@ from returns import services
 from returns.imports import returns_import
 from returns.models import ApprovedValue, ReportingMonth, Return, StateChange
 from scorecard import snapshots
-from scorecard.demo.loader import load_demo
 from scorecard.models import ScorecardSnapshot
 from scorecard.pdf import render_pdf
 from scorecard.services import PUBLISHED, build_scorecard, get_scorecard
 from teams.models import Area, Team, TeamType
+from tests.conftest import demo_for_the_module
 
 PASSWORD = "snapshot-test-Password-1"
 DECEMBER, NOVEMBER = Month(2017, 12), Month(2017, 11)
@@ -36,10 +36,8 @@ DECEMBER, NOVEMBER = Month(2017, 12), Month(2017, 11)
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_demo(password=PASSWORD)
+    with demo_for_the_module(django_db_blocker, password=PASSWORD):
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

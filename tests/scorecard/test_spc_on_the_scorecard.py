@@ -6,31 +6,20 @@ import json
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
-from django.test import override_settings
 
 from indicators.models import ChangePoint, Indicator
 from lib.months import Month
 from scorecard import exports
-from scorecard.demo.loader import load_demo
 from scorecard.services import PUBLISHED, build_scorecard
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, demo_for_the_module
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def _demo_once(django_db_setup, django_db_blocker):
-    """Load the demo once for the module's tests (each test's own changes roll back), and leave the database as
-    it was after them. Loaded per test it cost 11 s a test."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        transaction.atomic(),
-    ):
-        load_demo(password=PASSWORD)
+    with demo_for_the_module(django_db_blocker):
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="module")
