@@ -11,8 +11,9 @@ performance team only, naming the returns not yet approved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -162,6 +163,31 @@ class Inputs:
     totals: Totals
     specs: tuple
     council: str
+    # Headline points computed so far, by (indicator code, month): every later month's chart repeats them.
+    headlines: dict[tuple[str, Month], HistoryPoint] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def first_month(self) -> Month | None:
+        """Return the first month any count is held for, where every chart starts; None if none is."""
+        return min((key[1] for key in self.data.values), default=None)
+
+    def history(self, spec, month: Month) -> tuple[HistoryPoint, ...]:
+        """Return the headline's charted points from the first month held to `month`, oldest first.
+
+        Each point is computed once for these inputs, however many months' charts
+        show it: publishing or checking four years of months charts each month
+        once rather than once for every later month.
+        """
+        first = self.first_month or month
+        points = []
+        for n in range(month - first + 1):
+            key = (spec.code, first + n)
+            point = self.headlines.get(key)
+            if point is None:
+                [(at, figure)] = headline_history(self.totals, spec, [key[1]])
+                point = self.headlines[key] = HistoryPoint(at, figure, target_value(spec, at))
+            points.append(point)
+        return tuple(points)
 
 
 def read_inputs(until: Month, *, approved_only: bool = True, codes: list[str] | None = None) -> Inputs:
@@ -186,16 +212,10 @@ def build_scorecard(
     inputs = inputs or read_inputs(month, approved_only=approved_only, codes=codes)
     data, totals = inputs.data, inputs.totals
     commentary = commentary_for(month)
-    months_held = sorted({key[1] for key in data.values})
-    first = months_held[0] if months_held else month
-    history_months = [first + n for n in range(month - first + 1)]
     panels = []
     for spec in inputs.specs:
         result = compute_indicator(totals, spec, month, data.areas, commentary.get(spec.code, ""))
-        history = tuple(
-            HistoryPoint(m, figure, target_value(spec, m))
-            for m, figure in headline_history(totals, spec, history_months)
-        )
+        history = inputs.history(spec, month)
         panels.append(Panel(result, history, history_spc(spec, history, result)))
     return Scorecard(month, status, inputs.council, tuple(data.areas), tuple(panels))
 

@@ -29,7 +29,6 @@ from indicators.engine import (
     IndicatorResult,
     baseline_months,
     compute_indicator,
-    headline_history,
 )
 from indicators.expressions import POPULATION, names_in
 from indicators.models import ChangePoint, Indicator, IndicatorLine, Measure, Target
@@ -51,7 +50,6 @@ from scorecard.services import (
     history_spc,
     indicators_needing_commentary,
     read_inputs,
-    target_value,
 )
 from teams.models import Area, Population, Team
 
@@ -650,33 +648,21 @@ def _months_differences(latest: dict[Month, int], until: Month) -> dict[Month, D
         )
     }
     inputs = read_inputs(until)
-    held = sorted({key[1] for key in inputs.data.values})
-    headlines: dict[tuple[str, Month], HistoryPoint] = {}
     found = {}
     for month in sorted(latest):
         snapshot = snapshots[month]
         results = [compute_indicator(inputs.totals, spec, month, inputs.data.areas) for spec in inputs.specs]
         changes = figure_changes(_decode_figures(snapshot.figures), printed_figures(results))
         stored = {panel.spec.code: panel for panel in decode(snapshot.data, snapshot.format).panels}
-        first = held[0] if held else month
         charts = []
         for spec, result in zip(inputs.specs, results, strict=True):
-            history = tuple(_headline_point(inputs, spec, first + n, headlines) for n in range(month - first + 1))
+            history = inputs.history(spec, month)
             panel = stored.get(spec.code)
             if panel is None or _chart_differs(panel, history, history_spc(spec, history, result)):
                 charts.append(f"{spec.number}. {spec.short_title}: chart history or SPC limits change")
         if changes or charts:
             found[month] = Difference(month, snapshot.version, tuple(changes), tuple(charts))
     return found
-
-
-def _headline_point(inputs: Inputs, spec, month: Month, memo: dict[tuple[str, Month], HistoryPoint]) -> HistoryPoint:
-    """Return the indicator's charted point for the month, computed once for every published month charting it."""
-    key = (spec.code, month)
-    if key not in memo:
-        [(_, figure)] = headline_history(inputs.totals, spec, [month])
-        memo[key] = HistoryPoint(month, figure, target_value(spec, month))
-    return memo[key]
 
 
 def _chart_differs(panel: Panel, history: tuple[HistoryPoint, ...], reading: spc.SpcResult | None) -> bool:

@@ -281,3 +281,27 @@ def test_a_team_with_supervisions_not_available_is_left_out_of_the_percentage_no
     client.force_login(performance)
     page = client.get("/scorecard/2017-12/").content.decode()
     assert "Excludes 1 team whose figures are not available." in page
+
+
+def test_months_built_from_one_read_compute_each_charted_point_once_and_chart_as_built_alone(history, monkeypatch):
+    from scorecard import services
+
+    computed: list[Month] = []
+    headline_history = services.headline_history
+
+    def counted(totals, spec, months):
+        months = list(months)
+        computed.extend(months)
+        return headline_history(totals, spec, months)
+
+    monkeypatch.setattr(services, "headline_history", counted)
+    inputs = services.read_inputs(DEC, approved_only=False)
+    year = [
+        build_scorecard(month, "provisional", inputs=inputs, approved_only=False)
+        for month in month_range(Month(2017, 1), DEC)
+    ]
+    # Twelve months charted for each indicator: each point computed once, not once for each later month too.
+    assert len(computed) == 12 * len(inputs.specs)
+    alone = build_scorecard(Month(2017, 6), "provisional", approved_only=False)
+    assert [panel.history for panel in year[5].panels] == [panel.history for panel in alone.panels]
+    assert all(len(panel.history) == 12 for panel in year[-1].panels)
