@@ -6,6 +6,7 @@ module and rolled back at its end; each test runs in its own savepoint).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import logging
@@ -373,6 +374,18 @@ def test_after_an_approval_the_corrections_check_again_only_the_months_it_can_mo
     assert checked_months[2:] == [[DECEMBER]]
     assert snapshots.published_differences() == snapshots.published_differences()
     assert len(checked_months) == 3
+
+
+def test_a_day_later_a_save_that_moves_no_figure_has_no_month_checked_again(demo, checked_months):
+    import time_machine
+
+    with time_machine.travel("2026-06-01 09:00:00+00:00", tick=False) as clock:
+        first = snapshots.published_differences()
+        clock.shift(dt.timedelta(hours=25))
+        # A save that changes no figure (a month's record, saved as it was) moves the page's stamp only.
+        ReportingMonth.objects.get(month=DECEMBER.first_day).save()
+        assert snapshots.published_differences() == first
+    assert len(checked_months) == 1
 
 
 def test_a_reference_data_change_has_every_published_month_checked_again(demo, checked_months):
