@@ -181,11 +181,11 @@ class Inputs:
         first = self.first_month or month
         points = []
         for n in range(month - first + 1):
-            key = (spec.code, first + n)
-            point = self.headlines.get(key)
+            at = first + n
+            point = self.headlines.get((spec.code, at))
             if point is None:
-                [(at, figure)] = headline_history(self.totals, spec, [key[1]])
-                point = self.headlines[key] = HistoryPoint(at, figure, target_value(spec, at))
+                [(_, figure)] = headline_history(self.totals, spec, [at])
+                point = self.headlines[spec.code, at] = HistoryPoint(at, figure, target_value(spec, at))
             points.append(point)
         return tuple(points)
 

@@ -113,7 +113,7 @@ def demo_for_the_module(django_db_blocker, *, password: str = PASSWORD) -> Itera
 
     A module-scoped fixture yields inside this: each test still runs in its own
     savepoint (pytest-django), so its changes roll back, and the module leaves
-    the database as it found it. Loaded per test, the demo costs 8-11 s a test.
+    the database as it found it (loaded per test, the demo costs seconds a test).
     Passwords are hashed as each test's settings check them, so a test may sign in.
     """
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
