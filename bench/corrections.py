@@ -30,11 +30,10 @@ import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
-from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
+from harness import throwaway_database  # noqa: E402
 
 PAGE = "/scorecard/2017-12/"
 
@@ -65,13 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    setup_test_environment()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway_database():
         from django.contrib.auth.models import User
 
         from lib.months import Month
@@ -130,8 +123,6 @@ def main() -> None:
                         transaction.set_rollback(True)
                 print(f"  the page after {label}: {statistics.median(times):.3f} s")
             transaction.set_rollback(True)
-    finally:
-        teardown_databases(old, verbosity=0)
 
 
 if __name__ == "__main__":

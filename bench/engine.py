@@ -26,7 +26,8 @@ import django
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from harness import throwaway_database  # noqa: E402
 
 TEAMS, YEARS, RUNS = 50, 5, 7
 
@@ -70,8 +71,7 @@ def main() -> None:
     from returns.dataset import scorecard_dataset
     from scorecard.services import DRAFT, build_scorecard
 
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway_database():
         month = Month(2017, 12)
         rows = load(month)
         with CaptureQueriesContext(connection) as queries:
@@ -94,8 +94,6 @@ def main() -> None:
         )
         print(f"engine alone (14 indicators, current month): median {statistics.median(engine) * 1000:.0f} ms")
         print(f"queries for one scorecard: {len(queries)}")
-    finally:
-        teardown_databases(old, verbosity=0)
 
 
 if __name__ == "__main__":

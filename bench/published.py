@@ -32,16 +32,11 @@ import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_databases,
-    setup_test_environment,
-    teardown_databases,
-)
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from harness import throwaway_database  # noqa: E402
 
 
 def median_ms(action: Callable[[], object], runs: int, *, clear: bool = False) -> float:
@@ -146,13 +141,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    setup_test_environment()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway_database():
         from returns.models import ReturnValue
         from scorecard.demo.loader import load_demo
 
@@ -165,8 +154,6 @@ def main() -> None:
             values = load_large(args.teams, args.years)
             measure(f"large ({args.years} years, {args.teams} teams)", values, args.runs)
             transaction.set_rollback(True)
-    finally:
-        teardown_databases(old, verbosity=0)
 
 
 if __name__ == "__main__":
