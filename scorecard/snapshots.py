@@ -11,12 +11,15 @@ that changed and why. Each of the three writes is a security event.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import cast
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Q, Sum
@@ -555,6 +558,28 @@ def _stamp_parts() -> list[int]:
 # The corrections' entries are keyed by everything they read, so none goes stale: they are kept a week, and the
 # first view after an hour's quiet does not check four years of months again (2.8 s on the demo).
 _CORRECTIONS_SECONDS = 7 * 24 * 60 * 60
+# The apps whose code computes what the corrections compare (figures, charts, SPC readings).
+_COMPUTING_APPS = ("indicators", "lib", "returns", "scorecard", "teams")
+
+
+@functools.cache
+def _source_digest() -> str:
+    """Return a digest of the computing apps' Python source, read once a process."""
+    digest = hashlib.sha256()
+    for app in _COMPUTING_APPS:
+        for path in sorted((settings.BASE_DIR / app).rglob("*.py")):
+            digest.update(path.relative_to(settings.BASE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def computing_release() -> str:
+    """Return what identifies how figures are computed: the source and the SPC settings.
+
+    The corrections' entries are keyed by it, so a release that changes how a
+    figure is computed has every published month checked again, though a shared
+    cache (Redis) outlives the release.
+    """
+    return f"{_source_digest()}-{settings.SPC_SHIFT_LENGTH}-{settings.SPC_TREND_LENGTH}"
 
 
 def published_differences() -> list[Difference]:
@@ -564,8 +589,8 @@ def published_differences() -> list[Difference]:
     recomputes only after an approval, a publication or a reference data change;
     and then only the months that change can move (`_published_differences`).
     """
-    parts = _stamp_parts()
-    key = "published-differences:v3:" + "-".join(map(str, parts))
+    parts, release = _stamp_parts(), computing_release()
+    key = f"published-differences:v3:{release}:" + "-".join(map(str, parts))
     found = cache.get(key)
     if found is None:
         # Which months are published moves the first stamp only; what a month's figures read is the rest.
@@ -574,7 +599,7 @@ def published_differences() -> list[Difference]:
             for model, part in zip(_INPUT_HISTORIES, parts[4:], strict=True)
             if model is not ReportingMonth.history.model
         ]
-        found = _published_differences("-".join(map(str, reference)))
+        found = _published_differences(release + ":" + "-".join(map(str, reference)))
         cache.set(key, found, _CORRECTIONS_SECONDS)
     return cast(list[Difference], found)
 
@@ -609,9 +634,9 @@ def _approved_stamps(months: Sequence[Month]) -> dict[Month, str]:
 
 
 def _published_differences(reference: str) -> list[Difference]:
-    """Compute the differences, each published month's cached under its snapshot, `reference` (the reference
-    data's stamp) and the fingerprint of approved returns up to it, so only the months a change can move are
-    computed again: after December's approval or restatement, December alone.
+    """Compute the differences, each published month's cached under its snapshot, `reference` (the computing
+    release and the reference data's stamp) and the fingerprint of approved returns up to it, so only the months
+    a change can move are computed again: after December's approval or restatement, December alone.
 
     For those, the approved counts are read once (to the latest published month); each month's printed figures
     come from the engine, and each indicator's charted history and SPC reading are compared with the snapshot's.

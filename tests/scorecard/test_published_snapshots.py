@@ -401,6 +401,33 @@ def test_a_reference_data_change_has_every_published_month_checked_again(demo, c
     assert DECEMBER in [d.month for d in differences]
 
 
+def test_a_release_that_computes_differently_has_every_published_month_checked_again(
+    demo, checked_months, settings, monkeypatch
+):
+    snapshots.published_differences()
+    settings.SPC_TREND_LENGTH += 1  # read once a process, at start: a restart with another value
+    snapshots.published_differences()
+    monkeypatch.setattr(snapshots, "_source_digest", lambda: "another-release")
+    snapshots.published_differences()
+    assert checked_months[1] == checked_months[2] == checked_months[0]
+
+
+def test_the_source_digest_moves_with_the_source_of_any_computing_app(settings, tmp_path, monkeypatch):
+    for app in snapshots._COMPUTING_APPS:
+        (tmp_path / app / "sub").mkdir(parents=True)
+        (tmp_path / app / "sub" / "module.py").write_text("FIGURE = 1\n")
+    monkeypatch.setattr(settings, "BASE_DIR", tmp_path)
+    snapshots._source_digest.cache_clear()
+    try:
+        before = snapshots._source_digest()
+        (tmp_path / "lib" / "sub" / "module.py").write_text("FIGURE = 2\n")
+        assert snapshots._source_digest() == before  # read once a process
+        snapshots._source_digest.cache_clear()
+        assert snapshots._source_digest() != before
+    finally:
+        snapshots._source_digest.cache_clear()
+
+
 def test_recording_a_change_point_changes_the_corrections_stamp(db):
     from indicators.models import Indicator
     from indicators.services import change_point_add
