@@ -593,7 +593,7 @@ def published_differences() -> list[Difference]:
     key = f"published-differences:v3:{release}:" + "-".join(map(str, parts))
     found = cache.get(key)
     if found is None:
-        # Which months are published moves the first stamp only; what a month's figures read is the rest.
+        # Publishing moves the newest snapshot and the months' history; each month's entry names its own snapshot.
         reference = [
             part
             for model, part in zip(_INPUT_HISTORIES, parts[4:], strict=True)
