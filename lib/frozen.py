@@ -91,7 +91,7 @@ def from_plain(kind: Any, data: Any) -> Any:
     if isinstance(data, dict) and len(data) == 1:
         tag, text = next(iter(data.items()))
         if tag == _FRACTION:
-            return Fraction(text)
+            return _fraction(text)
         if tag == _DECIMAL:
             return Decimal(text)
         if tag == _MONTH:
@@ -112,6 +112,17 @@ def from_plain(kind: Any, data: Any) -> Any:
     if kind is float and isinstance(data, int):
         return float(data)
     return data
+
+
+def _fraction(text: str) -> Fraction:
+    """Return the fraction written "numerator/denominator", built from the two whole numbers: Fraction's own
+    reading of text checks its argument against the numeric tower first, which cost a fifth of decoding a
+    snapshot. Any other way of writing a fraction is read as Fraction reads it."""
+    numerator, _, denominator = text.partition("/")
+    try:
+        return Fraction(int(numerator), int(denominator or 1))
+    except ValueError:
+        return Fraction(text)
 
 
 _UNION, _SEQUENCE, _MAPPING, _DATACLASS, _ENUM, _PLAIN = "union", "sequence", "mapping", "dataclass", "enum", "plain"

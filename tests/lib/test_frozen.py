@@ -45,6 +45,12 @@ class Judged:
     polarities: tuple[Polarity, ...] = ()
 
 
+@dataclass(frozen=True)
+class Branch:
+    size: Fraction
+    branches: tuple[Branch, ...] = ()
+
+
 def round_trip(value, kind):
     return from_plain(kind, json.loads(json.dumps(to_plain(value))))
 
@@ -107,3 +113,18 @@ def test_keys_other_than_text_are_kept_as_pairs_and_other_types_are_refused():
     # A dataclass itself, not one of its objects, is no value to store.
     with pytest.raises(FrozenError, match="cannot freeze a type"):
         to_plain(Point)
+
+
+def test_fractions_read_in_any_way_fraction_reads_them_and_a_class_may_hold_itself():
+    # Written "numerator/denominator"; read fast from the two whole numbers, or as Fraction reads any other text.
+    for text, fraction in [
+        ("-7/3", Fraction(-7, 3)),
+        ("5", Fraction(5)),
+        ("1.5", Fraction(3, 2)),
+        (" 2/4", Fraction(1, 2)),
+    ]:
+        assert from_plain(Fraction, {"$fraction": text}) == fraction
+    with pytest.raises(ValueError):
+        from_plain(Fraction, {"$fraction": "two thirds"})
+    tree = Branch(Fraction(1, 3), (Branch(Fraction(2, 3)), Branch(Fraction(5), (Branch(Fraction(-1, 7)),))))
+    assert round_trip(tree, Branch) == tree
