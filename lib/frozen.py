@@ -118,9 +118,9 @@ def _fraction(text: str) -> Fraction:
     """Return the fraction written "numerator/denominator", built from the two whole numbers: Fraction's own
     reading of text checks its argument against the numeric tower first, which cost a fifth of decoding a
     snapshot. Any other way of writing a fraction is read as Fraction reads it."""
-    numerator, _, denominator = text.partition("/")
+    numerator, slash, denominator = text.partition("/")
     try:
-        return Fraction(int(numerator), int(denominator or 1))
+        return Fraction(int(numerator), int(denominator) if slash else 1)
     except ValueError:
         return Fraction(text)
 
