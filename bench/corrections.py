@@ -5,10 +5,14 @@ approved data would now change. This loads the demo council (timed), then prints
 for the performance team's December 2017 page: the check with an empty cache
 (every published month), and the page just after each of the changes that move
 it: a correction to December approved, December restated, a correction to June
-approved. Each change is made afresh with the earlier check cached, and rolled back.
+approved, a population changed (reference data: every month checked again).
+Each change is made afresh with the earlier check cached, and rolled back.
+With --large TEAMSxYEARS it then loads a generated council (bench/published.py's),
+publishes every month and prints the check with an empty cache and after a
+population change, where the cost grows with the square of the months published.
 Runs in a throwaway test database on whatever DATABASE_URL names (SQLite by default).
 
-    .venv/bin/python bench/corrections.py [--runs 5]
+    .venv/bin/python bench/corrections.py [--runs 5] [--large 50x10]
 """
 
 from __future__ import annotations
@@ -60,9 +64,27 @@ def correct(unit: str, month, measure: str) -> None:
     services.return_approve(ret=ret, actor=performance2)
 
 
+def more_children() -> None:
+    """Add 5,000 children to the latest year's population of the first area: reference data every month reads."""
+    from teams.models import Population
+
+    population = Population.objects.order_by("-year", "area__order").first()
+    population.population_0_17 += 5000
+    population.save()
+
+
+def teams_by_years(text: str) -> tuple[int, int]:
+    """Read --large's TEAMSxYEARS, both whole numbers of at least 1."""
+    teams, _, years = text.partition("x")
+    if not (teams.isdigit() and years.isdigit() and int(teams) >= 1 and int(years) >= 1):
+        raise argparse.ArgumentTypeError(f"{text!r} is not TEAMSxYEARS, e.g. 50x10")
+    return int(teams), int(years)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--large", metavar="TEAMSxYEARS", type=teams_by_years, help="Also a generated council: 50x10")
     args = parser.parse_args()
     with throwaway_database():
         from django.contrib.auth.models import User
@@ -111,6 +133,7 @@ def main() -> None:
                 ("a correction to December approved", lambda: correct("EAST-SG", december, "cpp_children")),
                 ("December restated", restate_december),
                 ("a correction to June 2017 approved", lambda: correct("EAST-SG", Month(2017, 6), "cpp_children")),
+                ("a population changed", more_children),
             ]
             for label, change in changes:
                 times = []
@@ -123,6 +146,38 @@ def main() -> None:
                         transaction.set_rollback(True)
                 print(f"  the page after {label}: {statistics.median(times):.3f} s")
             transaction.set_rollback(True)
+        if args.large:
+            large(*args.large, args.runs)
+
+
+def large(teams: int, years: int, runs: int) -> None:
+    """Time the check for a generated council with every month of `years` years published."""
+    from published import load_large
+
+    from lib.months import Month, month_range
+    from scorecard import snapshots
+
+    with transaction.atomic():
+        load_large(teams, years)
+        last = Month(2017, 12)
+        published = snapshots.freeze_months(month_range(last - (years * 12 - 1), last), actor=None)
+        print(f"large council ({teams} teams, {years} years, {published} months published):")
+
+        def empty() -> float:
+            cache.clear()
+            return seconds(snapshots.published_differences)
+
+        print(f"  the check, empty cache: {statistics.median(empty() for _ in range(runs)):.3f} s")
+        times = []
+        for _ in range(runs):
+            with transaction.atomic():
+                cache.clear()
+                snapshots.published_differences()
+                more_children()
+                times.append(seconds(snapshots.published_differences))
+                transaction.set_rollback(True)
+        print(f"  the check after a population changed: {statistics.median(times):.3f} s")
+        transaction.set_rollback(True)
 
 
 if __name__ == "__main__":

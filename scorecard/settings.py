@@ -269,6 +269,9 @@ CACHES = {
     else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "scorecard"),
+        # Two corrections entries per published month (scorecard.snapshots) beside the pages: the default 300
+        # would start dropping them at about ten years published.
+        "OPTIONS": {"MAX_ENTRIES": 1000},
     }
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True

@@ -673,35 +673,51 @@ def _months_differences(latest: dict[Month, int], until: Month) -> dict[Month, D
     """Return the differences of these published months from their snapshots (by id), reading counts to `until`."""
     snapshots = {
         Month.of(snapshot.month): snapshot
-        for snapshot in ScorecardSnapshot.objects.filter(pk__in=latest.values()).only(
-            "month", "version", "format", "figures", "data"
-        )
+        for snapshot in ScorecardSnapshot.objects.filter(pk__in=latest.values()).only("month", "version", "figures")
     }
+    published_charts = _published_charts(snapshots)
     inputs = read_inputs(until)
     found = {}
     for month in sorted(latest):
         snapshot = snapshots[month]
         results = [compute_indicator(inputs.totals, spec, month, inputs.data.areas) for spec in inputs.specs]
         changes = figure_changes(_decode_figures(snapshot.figures), printed_figures(results))
-        stored = {panel.spec.code: panel for panel in decode(snapshot.data, snapshot.format).panels}
+        stored = published_charts[month]
         charts = []
         for spec, result in zip(inputs.specs, results, strict=True):
             history = inputs.history(spec, month)
-            panel = stored.get(spec.code)
-            if panel is None or _chart_differs(panel, history, history_spc(spec, history, result)):
+            if stored.get(spec.code) != _chart(history, history_spc(spec, history, result)):
                 charts.append(f"{spec.number}. {spec.short_title}: chart history or SPC limits change")
         if changes or charts:
             found[month] = Difference(month, snapshot.version, tuple(changes), tuple(charts))
     return found
 
 
-def _chart_differs(panel: Panel, history: tuple[HistoryPoint, ...], reading: spc.SpcResult | None) -> bool:
-    """Return True if the charted values (month by month) or the SPC reading differ from the published panel's."""
+def _chart(history: Sequence[HistoryPoint], reading: spc.SpcResult | None) -> tuple:
+    """What a panel's chart shows: the value of each month charted, and the SPC reading."""
+    return tuple((point.month, point.value.value) for point in history), reading
 
-    def values(points: Sequence[HistoryPoint]) -> list[tuple[Month, object]]:
-        return [(point.month, point.value.value) for point in points]
 
-    return values(panel.history) != values(history) or panel.spc != reading
+def _published_charts(snapshots: dict[Month, ScorecardSnapshot]) -> dict[Month, dict[str, tuple]]:
+    """Return each snapshot's charts as published (`_chart`), by indicator code.
+
+    A snapshot never changes, so its charts are decoded once a release (the
+    decoding is of that release) and kept by its id, as long as the
+    corrections: a reference data change checks every month again from them,
+    and decoding whole snapshots was most of that check's time.
+    """
+    release = computing_release()
+    keys = {month: f"published-charts:v1:{snapshot.pk}:{release}" for month, snapshot in snapshots.items()}
+    found: dict[str, dict[str, tuple]] = cache.get_many(list(keys.values()))
+    missing = {snapshot.pk: keys[month] for month, snapshot in snapshots.items() if keys[month] not in found}
+    if missing:
+        fresh = {
+            missing[pk]: {panel.spec.code: _chart(panel.history, panel.spc) for panel in decode(data, fmt).panels}
+            for pk, fmt, data in ScorecardSnapshot.objects.filter(pk__in=missing).values_list("pk", "format", "data")
+        }
+        cache.set_many(fresh, _CORRECTIONS_SECONDS)
+        found = {**found, **fresh}
+    return {month: found[key] for month, key in keys.items()}
 
 
 def _name(user) -> str | None:

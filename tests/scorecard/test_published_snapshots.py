@@ -401,6 +401,39 @@ def test_a_reference_data_change_has_every_published_month_checked_again(demo, c
     assert DECEMBER in [d.month for d in differences]
 
 
+@pytest.fixture
+def decoded(monkeypatch):
+    """The snapshots decoded whole, counted."""
+    calls: list[int] = []
+    decode = snapshots.decode
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return decode(*args, **kwargs)
+
+    monkeypatch.setattr(snapshots, "decode", spy)
+    return calls
+
+
+def test_months_checked_again_compare_with_the_charts_already_decoded(demo, checked_months, decoded):
+    """A published snapshot never changes: its charts are decoded once, and a later check compares with them."""
+    from teams.models import Population
+
+    assert snapshots.published_differences() == []
+    assert len(decoded) == len(checked_months[0])  # each published month's snapshot, once
+    east = demo_return("EAST-SG", NOVEMBER)
+    children = east.values.get(measure__code="cpp_children").value
+    correct_and_approve("EAST-SG", NOVEMBER, {"cpp_children": children + 40})
+    december = next(d for d in snapshots.published_differences() if d.month == DECEMBER)
+    assert not december.changes and december.charts  # found against the charts kept, not a fresh decoding
+    population = Population.objects.order_by("-year", "area__order").first()
+    population.population_0_17 += 5000
+    population.save()
+    assert DECEMBER in [d.month for d in snapshots.published_differences()]
+    assert checked_months[2] == checked_months[0]  # every month checked again...
+    assert len(decoded) == len(checked_months[0])  # ...and not one snapshot decoded again
+
+
 def test_a_release_that_computes_differently_has_every_published_month_checked_again(
     demo, checked_months, settings, monkeypatch
 ):
