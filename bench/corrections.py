@@ -8,8 +8,9 @@ it: a correction to December approved, December restated, a correction to June
 approved, a population changed (reference data: every month checked again).
 Each change is made afresh with the earlier check cached, and rolled back.
 With --large TEAMSxYEARS it then loads a generated council (bench/published.py's),
-publishes every month and prints the check with an empty cache and after a
-population change, where the cost grows with the square of the months published.
+publishes every month and prints the check with an empty cache (all of it, and
+one view's share) and after a population change, where the cost grows with the
+square of the months published.
 Runs in a throwaway test database on whatever DATABASE_URL names (SQLite by default).
 
     .venv/bin/python bench/corrections.py [--runs 5] [--large 50x10]
@@ -34,6 +35,7 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
@@ -168,6 +170,16 @@ def large(teams: int, years: int, runs: int) -> None:
             return seconds(snapshots.published_differences)
 
         print(f"  the check, empty cache: {statistics.median(empty() for _ in range(runs)):.3f} s")
+
+        def first_view() -> float:
+            cache.clear()
+            at_most = settings.CORRECTIONS_MONTHS_PER_VIEW
+            return seconds(lambda: snapshots.published_corrections(at_most=at_most))
+
+        print(
+            f"  a view's share of it, empty cache ({settings.CORRECTIONS_MONTHS_PER_VIEW} months): "
+            f"{statistics.median(first_view() for _ in range(runs)):.3f} s"
+        )
         times = []
         for _ in range(runs):
             with transaction.atomic():

@@ -582,26 +582,45 @@ def computing_release() -> str:
     return f"{_source_digest()}-{settings.SPC_SHIFT_LENGTH}-{settings.SPC_TREND_LENGTH}"
 
 
+@dataclass(frozen=True)
+class Corrections:
+    """What the corrections panel shows: the differences found, and the published months not checked yet."""
+
+    differences: list[Difference]
+    # Published months left for later views (`published_corrections`'s bound), earliest first.
+    unchecked: tuple[Month, ...] = ()
+
+
 def published_differences() -> list[Difference]:
-    """Return each published month whose latest snapshot differs from what approved data now gives.
+    """Return each published month whose latest snapshot differs from what approved data now gives: all checked."""
+    return published_corrections(at_most=None).differences
+
+
+def published_corrections(*, at_most: int | None) -> Corrections:
+    """Return the corrections, checking at most `at_most` published months afresh (None: every one that needs it).
 
     Cached under a stamp of everything it reads (`inputs_stamp`), so a page view
     recomputes only after an approval, a publication or a reference data change;
     and then only the months that change can move (`_published_differences`).
+    Each month checked is kept as it is checked, so when more months need
+    checking than `at_most` (after a release, with years published), the latest
+    are checked first and each later view checks the next ones.
     """
     parts, release = _stamp_parts(), computing_release()
     key = f"published-differences:v3:{release}:" + "-".join(map(str, parts))
     found = cache.get(key)
-    if found is None:
-        # Publishing moves the newest snapshot and the months' history; each month's entry names its own snapshot.
-        reference = [
-            part
-            for model, part in zip(_INPUT_HISTORIES, parts[4:], strict=True)
-            if model is not ReportingMonth.history.model
-        ]
-        found = _published_differences(release + ":" + "-".join(map(str, reference)))
-        cache.set(key, found, _CORRECTIONS_SECONDS)
-    return cast(list[Difference], found)
+    if found is not None:
+        return Corrections(cast(list[Difference], found))
+    # Publishing moves the newest snapshot and the months' history; each month's entry names its own snapshot.
+    reference = [
+        part
+        for model, part in zip(_INPUT_HISTORIES, parts[4:], strict=True)
+        if model is not ReportingMonth.history.model
+    ]
+    corrections = _published_differences(release + ":" + "-".join(map(str, reference)), at_most)
+    if not corrections.unchecked:  # only a whole answer stands for the stamp
+        cache.set(key, corrections.differences, _CORRECTIONS_SECONDS)
+    return corrections
 
 
 def _approved_stamps(months: Sequence[Month]) -> dict[Month, str]:
@@ -633,20 +652,21 @@ def _approved_stamps(months: Sequence[Month]) -> dict[Month, str]:
     return stamps
 
 
-def _published_differences(reference: str) -> list[Difference]:
+def _published_differences(reference: str, at_most: int | None = None) -> Corrections:
     """Compute the differences, each published month's cached under its snapshot, `reference` (the computing
     release and the reference data's stamp) and the fingerprint of approved returns up to it, so only the months
     a change can move are computed again: after December's approval or restatement, December alone.
 
     For those, the approved counts are read once (to the latest published month); each month's printed figures
     come from the engine, and each indicator's charted history and SPC reading are compared with the snapshot's.
-    A month's headline figure is computed once whichever of those months chart it.
+    A month's headline figure is computed once whichever of those months chart it. With `at_most`, the months
+    beyond it are left unchecked, named in the answer.
     """
     published = sorted(
         Month.of(d) for d in ReportingMonth.objects.filter(published_at__isnull=False).values_list("month", flat=True)
     )
     if not published:
-        return []
+        return Corrections([])
     latest: dict[Month, int] = {}  # each published month's latest snapshot
     for pk, day in (
         ScorecardSnapshot.objects.filter(month__in=[m.first_day for m in published])
@@ -661,12 +681,18 @@ def _published_differences(reference: str) -> list[Difference]:
     # Each entry is a one-tuple, (Difference,) or (None,), so a month that matches is told from a missing entry.
     known: dict[str, tuple[Difference | None]] = cache.get_many(list(keys.values()))
     stale = [month for month in published if month in keys and keys[month] not in known]
+    # At most `at_most` of them now, the latest first (leaders read them most); the rest wait for a later view.
+    cut = max(len(stale) - at_most, 0) if at_most is not None else 0
+    waiting, stale = tuple(stale[:cut]), stale[cut:]
     if stale:
         computed = _months_differences({month: latest[month] for month in stale}, published[-1])
         fresh = {keys[month]: (computed.get(month),) for month in stale}
         cache.set_many(fresh, _CORRECTIONS_SECONDS)
         known = {**known, **fresh}
-    return [d for month in published if month in keys and (d := known[keys[month]][0]) is not None]
+    differences = [
+        d for month in published if month in keys and keys[month] in known and (d := known[keys[month]][0]) is not None
+    ]
+    return Corrections(differences, waiting)
 
 
 def _months_differences(latest: dict[Month, int], until: Month) -> dict[Month, Difference]:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -93,7 +94,12 @@ def scorecard_month(request: HttpRequest, month: Month, version: int | None = No
     months = [m for m, _ in visible_months(request.user)]
     position = months.index(month) if month in months else None
     may_restate = status == PUBLISHED and policy.has_restate_permission(request.user)
-    differences = snapshots.published_differences() if may_restate else []
+    corrections = (
+        snapshots.published_corrections(at_most=settings.CORRECTIONS_MONTHS_PER_VIEW)
+        if may_restate
+        else snapshots.Corrections([])
+    )
+    differences = corrections.differences
     return render(
         request,
         "scorecard/month.html",
@@ -110,6 +116,8 @@ def scorecard_month(request: HttpRequest, month: Month, version: int | None = No
             # The performance team sees which published months approved data would now change, and by how much.
             "differences": differences,
             "differing_months": {d.month for d in differences},  # the restate form says whether this one still matches
+            "unchecked": corrections.unchecked,  # published months left for a later view
+            "months_per_view": settings.CORRECTIONS_MONTHS_PER_VIEW,
             "versions": snapshots.versions(month) if may_restate or page.latest_version > 1 else [],
         },
     )

@@ -376,6 +376,34 @@ def test_after_an_approval_the_corrections_check_again_only_the_months_it_can_mo
     assert len(checked_months) == 3
 
 
+def test_a_view_checks_at_most_its_share_of_months_the_latest_first_and_later_views_the_rest(
+    demo, checked_months, settings
+):
+    """After a release a council with years published is checked over several views, none of them long."""
+    settings.CORRECTIONS_MONTHS_PER_VIEW = 20
+    published = sorted(
+        Month.of(day)
+        for day in ReportingMonth.objects.filter(published_at__isnull=False).values_list("month", flat=True)
+    )
+    assert len(published) == 48
+    performance = signed_in("performance")
+    page = performance.get("/scorecard/2017-12/").content.decode()
+    assert checked_months == [published[-20:]]
+    assert f"Not checked yet: 28 published months, {published[0].long_label} to {published[27].long_label}." in page
+    assert "Every published month still matches approved data" not in page
+    assert "December 2017 still matches approved data" in page
+    page = performance.get(f"/scorecard/{published[0]}/").content.decode()
+    assert checked_months[1] == published[8:28]
+    assert f"Not checked yet: 8 published months, {published[0].long_label} to {published[7].long_label}." in page
+    assert f"{published[0].long_label} is not checked yet." in page
+    page = performance.get(f"/scorecard/{published[0]}/").content.decode()
+    assert checked_months[2] == published[:8]
+    assert "Every published month still matches approved data" in page and "Not checked yet" not in page
+    assert f"{published[0].long_label} still matches approved data" in page
+    performance.get("/scorecard/2017-12/")
+    assert len(checked_months) == 3  # the whole answer, kept
+
+
 def test_a_day_later_a_save_that_moves_no_figure_has_no_month_checked_again(demo, checked_months):
     import time_machine
 
