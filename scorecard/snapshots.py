@@ -728,12 +728,15 @@ def _published_charts(snapshots: dict[Month, ScorecardSnapshot]) -> dict[Month, 
     """Return each snapshot's charts as published (`_chart`), by indicator code.
 
     A snapshot never changes, so its charts are decoded once a release (the
-    decoding is of that release) and kept by its id, as long as the
+    decoding is of that release) and kept by its id, month and version, as long as the
     corrections: a reference data change checks every month again from them,
     and decoding whole snapshots was most of that check's time.
     """
     release = computing_release()
-    keys = {month: f"published-charts:v1:{snapshot.pk}:{release}" for month, snapshot in snapshots.items()}
+    keys = {
+        month: f"published-charts:v1:{snapshot.pk}:{month}:{snapshot.version}:{release}"
+        for month, snapshot in snapshots.items()
+    }
     found: dict[str, dict[str, tuple]] = cache.get_many(list(keys.values()))
     missing = {snapshot.pk: keys[month] for month, snapshot in snapshots.items() if keys[month] not in found}
     if missing:
