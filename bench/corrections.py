@@ -75,6 +75,14 @@ def more_children() -> None:
     population.save()
 
 
+def empty_check() -> float:
+    """Return the seconds the whole corrections check takes from an empty cache."""
+    from scorecard import snapshots
+
+    cache.clear()
+    return seconds(snapshots.published_differences)
+
+
 def teams_by_years(text: str) -> tuple[int, int]:
     """Read --large's TEAMSxYEARS, both whole numbers of at least 1."""
     teams, _, years = text.partition("x")
@@ -116,11 +124,7 @@ def main() -> None:
             def page() -> None:
                 assert client.get(PAGE).status_code == 200
 
-            def empty() -> float:
-                cache.clear()
-                return seconds(snapshots.published_differences)
-
-            print(f"  the check, empty cache: {statistics.median(empty() for _ in range(args.runs)):.3f} s")
+            print(f"  the check, empty cache: {statistics.median(empty_check() for _ in range(args.runs)):.3f} s")
 
             def restate_december() -> None:
                 """Correct December and view the page (its check cached), then restate it."""
@@ -165,11 +169,7 @@ def large(teams: int, years: int, runs: int) -> None:
         published = snapshots.freeze_months(month_range(last - (years * 12 - 1), last), actor=None)
         print(f"large council ({teams} teams, {years} years, {published} months published):")
 
-        def empty() -> float:
-            cache.clear()
-            return seconds(snapshots.published_differences)
-
-        print(f"  the check, empty cache: {statistics.median(empty() for _ in range(runs)):.3f} s")
+        print(f"  the check, empty cache: {statistics.median(empty_check() for _ in range(runs)):.3f} s")
 
         def first_view() -> float:
             cache.clear()

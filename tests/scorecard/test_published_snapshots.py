@@ -416,14 +416,18 @@ def test_a_day_later_a_save_that_moves_no_figure_has_no_month_checked_again(demo
     assert len(checked_months) == 1
 
 
-def test_a_reference_data_change_has_every_published_month_checked_again(demo, checked_months):
+def more_children() -> None:
+    """Add 5,000 children to the first area's latest population: what rates per 10,000 divide by, every month."""
     from teams.models import Population
 
-    snapshots.published_differences()
-    # The latest year's populations are what rates per 10,000 children divide by, for every month.
     population = Population.objects.order_by("-year", "area__order").first()
     population.population_0_17 += 5000
     population.save()
+
+
+def test_a_reference_data_change_has_every_published_month_checked_again(demo, checked_months):
+    snapshots.published_differences()
+    more_children()
     differences = snapshots.published_differences()
     assert checked_months[1] == checked_months[0]
     assert DECEMBER in [d.month for d in differences]
@@ -445,8 +449,6 @@ def decoded(monkeypatch):
 
 def test_months_checked_again_compare_with_the_charts_already_decoded(demo, checked_months, decoded):
     """A published snapshot never changes: its charts are decoded once, and a later check compares with them."""
-    from teams.models import Population
-
     assert snapshots.published_differences() == []
     assert len(decoded) == len(checked_months[0])  # each published month's snapshot, once
     east = demo_return("EAST-SG", NOVEMBER)
@@ -454,9 +456,7 @@ def test_months_checked_again_compare_with_the_charts_already_decoded(demo, chec
     correct_and_approve("EAST-SG", NOVEMBER, {"cpp_children": children + 40})
     december = next(d for d in snapshots.published_differences() if d.month == DECEMBER)
     assert not december.changes and december.charts  # found against the charts kept, not a fresh decoding
-    population = Population.objects.order_by("-year", "area__order").first()
-    population.population_0_17 += 5000
-    population.save()
+    more_children()
     assert DECEMBER in [d.month for d in snapshots.published_differences()]
     assert checked_months[2] == checked_months[0]  # every month checked again...
     assert len(decoded) == len(checked_months[0])  # ...and not one snapshot decoded again
