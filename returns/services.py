@@ -821,27 +821,30 @@ def returns_write_staged(plan, *, actor, now: dt.datetime, bulk: bool = False) -
         )
         value_ids.used(cursor.rowcount)
         # Values of stored returns that change: staged by the plan with the value stored then (the rows are
-        # locked), audited at the return's new version, then updated or inserted.
-        writes = plan.writes
-        id_column, id_value, id_params, order_by = audit_ids.numbering(stored_order, "w.pos")
-        cursor.execute(
-            f"INSERT INTO {audit} ({id_column}{audit_columns}) SELECT {id_value}w.ret_id, w.measure_id, w.old_value, "
-            f"w.value, '', %s, %s, '', r.version, %s FROM {writes} w JOIN {returns} r ON r.id = w.ret_id{order_by}",
-            id_params + audit_params,
-        )
-        audited += audit_ids.used(cursor.rowcount)
-        alias = "AS w" if not postgres else "w"
-        cursor.execute(
-            f"UPDATE {values} AS v SET value = w.value, unavailable_reason = '' FROM {writes} {alias} "
-            f"WHERE w.has_old AND v.ret_id = w.ret_id AND v.measure_id = w.measure_id"
-        )
-        id_column, id_value, id_params, order_by = value_ids.numbering(stored_order, "w.pos")
-        cursor.execute(
-            f"INSERT INTO {values} ({id_column}ret_id, measure_id, value, unavailable_reason) "
-            f"SELECT {id_value}w.ret_id, w.measure_id, w.value, '' FROM {writes} w WHERE NOT w.has_old{order_by}",
-            id_params,
-        )
-        value_ids.used(cursor.rowcount)
+        # locked), audited at the return's new version, then updated or inserted. When no stored return changes
+        # (a first load) there are none, and nothing is read: each statement would scan every staged value.
+        if plan.changed_returns:
+            writes = plan.writes
+            id_column, id_value, id_params, order_by = audit_ids.numbering(stored_order, "w.pos")
+            cursor.execute(
+                f"INSERT INTO {audit} ({id_column}{audit_columns}) "
+                f"SELECT {id_value}w.ret_id, w.measure_id, w.old_value, w.value, '', %s, %s, '', r.version, %s "
+                f"FROM {writes} w JOIN {returns} r ON r.id = w.ret_id{order_by}",
+                id_params + audit_params,
+            )
+            audited += audit_ids.used(cursor.rowcount)
+            alias = "AS w" if not postgres else "w"
+            cursor.execute(
+                f"UPDATE {values} AS v SET value = w.value, unavailable_reason = '' FROM {writes} {alias} "
+                f"WHERE w.has_old AND v.ret_id = w.ret_id AND v.measure_id = w.measure_id"
+            )
+            id_column, id_value, id_params, order_by = value_ids.numbering(stored_order, "w.pos")
+            cursor.execute(
+                f"INSERT INTO {values} ({id_column}ret_id, measure_id, value, unavailable_reason) "
+                f"SELECT {id_value}w.ret_id, w.measure_id, w.value, '' FROM {writes} w WHERE NOT w.has_old{order_by}",
+                id_params,
+            )
+            value_ids.used(cursor.rowcount)
         cursor.execute(f"DROP TABLE {mapping}")
         cursor.execute(f"DROP TABLE {touched}")
         if postgres and audited >= ANALYZE_AFTER:

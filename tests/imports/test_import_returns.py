@@ -174,6 +174,22 @@ def test_the_staged_values_are_joined_with_the_stored_ones_once_for_the_plan_and
     assert stored("EAST-SG") == {"open_cases": 125, "cpp_children": 7}
 
 
+def test_the_writes_read_stored_returns_changes_only_when_there_are_some(council, make_csv):
+    def reads_of_the_writes(rows) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            returns_import(file_name="returns.csv", data=make_csv([HEADER, *rows]))
+        return len([query for query in queries.captured_queries if f"FROM {_Staging.COMPARED} WHERE" in query["sql"]])
+
+    # A first load starts every return: no statement scans the compared values for stored returns' changes.
+    assert reads_of_the_writes([["2017-12", "EAST-SG", "open_cases", "120"]]) == 0
+    # A stored return's new and changed values: audited, updated and inserted, each read from the compared values.
+    assert (
+        reads_of_the_writes([["2017-12", "EAST-SG", "open_cases", "125"], ["2017-12", "EAST-SG", "cpp_children", "7"]])
+        == 3
+    )
+    assert stored("EAST-SG") == {"open_cases": 125, "cpp_children": 7}
+
+
 def test_a_changed_value_is_audited_with_its_old_value_and_raises_the_version(council, make_csv):
     returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
     result = returns_import(file_name="v2.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "125"]]))
