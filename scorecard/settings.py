@@ -183,10 +183,11 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # Subresource Integrity first, the self-hosted copy when the CDN does not load.
 CHARTJS_SELF_HOSTED_ONLY = env_bool("CHARTJS_SELF_HOSTED_ONLY", False)
 
-# SPC (Making Data Count): points in a row that make a shift, and a trend; 7 each by default, 6 to 8 allowed.
 # The performance team's page checks at most this many published months against approved data in one view
 # (scorecard.snapshots.published_corrections); after a release, a council with more checks the rest on later views.
 CORRECTIONS_MONTHS_PER_VIEW = env_int("CORRECTIONS_MONTHS_PER_VIEW", 60, minimum=1)
+
+# SPC (Making Data Count): points in a row that make a shift, and a trend; 7 each by default, 6 to 8 allowed.
 SPC_SHIFT_LENGTH = env_int("SPC_SHIFT_LENGTH", 7, minimum=6)
 SPC_TREND_LENGTH = env_int("SPC_TREND_LENGTH", 7, minimum=6)
 for _name, _length in (("SPC_SHIFT_LENGTH", SPC_SHIFT_LENGTH), ("SPC_TREND_LENGTH", SPC_TREND_LENGTH)):
