@@ -511,6 +511,26 @@ def test_a_large_import_refreshes_the_planners_statistics(council, make_csv, mon
         assert cursor.fetchone()[0] == 2
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics: PostgreSQL only")
+def test_the_compared_values_are_analysed_before_the_writes_select_from_them(council, make_csv, monkeypatch):
+    """The writes pick one status's rows from the compared values: the planner must know how many there are."""
+    returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "120"]]))
+    seen: list[float] = []
+    write = services.returns_write_staged
+
+    def reading_the_estimate_first(plan, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [_Staging.COMPARED])
+            seen.append(cursor.fetchone()[0])
+        return write(plan, **kwargs)
+
+    monkeypatch.setattr(services, "returns_write_staged", reading_the_estimate_first)
+    rows = [["2017-12", "EAST-SG", "open_cases", "125"], ["2017-12", "EAST-SG", "cpp_children", "7"]]
+    returns_import(file_name="v2.csv", data=make_csv([HEADER, *rows]))
+    assert seen == [2]  # never analysed, a table counts -1
+    assert stored("EAST-SG") == {"open_cases": 125, "cpp_children": 7}
+
+
 @pytest.mark.parametrize("bulk_from", [1, 10_000], ids=["bulk write", "row by row"])
 def test_whoever_imported_a_returns_values_last_may_not_approve_it(
     council, make_csv, performance, performance2, settings, bulk_from
