@@ -9,6 +9,7 @@ import django.apps
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.db import transaction
 from django.test import override_settings
@@ -16,8 +17,8 @@ from django.test import override_settings
 from indicators import catalogue, expressions
 from returns import standard_rules
 from scorecard import roles
-from scorecard.demo.loader import load_demo
 from teams.models import Team
+from tests.demo_copy import demo_council
 from tests.returns.factories import make_council, make_team
 
 PASSWORD = "correct-horse-battery-staple"
@@ -117,9 +118,10 @@ def demo_for_the_module(django_db_blocker, *, password: str = PASSWORD) -> Itera
     Passwords are hashed as each test's settings check them, so a test may sign in.
     """
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
-        load_demo(password=password)
+        demo_council(password=password)
         yield
         transaction.set_rollback(True)
+    ContentType.objects.clear_cache()  # the demo's content types went with the rollback
 
 
 def _is_transactional(request) -> bool:

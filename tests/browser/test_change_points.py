@@ -4,13 +4,13 @@ import pytest
 from playwright.sync_api import expect
 
 from indicators.models import ChangePoint
-from scorecard.demo.loader import load_demo
 from tests.conftest import PASSWORD
+from tests.demo_copy import demo_council
 
 
 @pytest.fixture
 def demo(_catalogue_and_roles):
-    load_demo(password=PASSWORD)
+    demo_council(password=PASSWORD)
 
 
 def test_a_suggested_change_point_is_accepted_end_to_end(

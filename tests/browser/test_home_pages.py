@@ -16,8 +16,8 @@ from lib.months import Month
 from returns import services
 from returns.models import ReportingMonth, Return
 from scorecard import snapshots
-from scorecard.demo.loader import load_demo
 from tests.conftest import PASSWORD
+from tests.demo_copy import demo_council
 
 DEC = dt.date(2017, 12, 1)
 
@@ -31,7 +31,7 @@ def january_2018():
 @pytest.fixture
 def live_december(_catalogue_and_roles, january_2018):
     """The demo, with December 2017 withdrawn: one East return reopened, one South return submitted."""
-    load_demo(password=PASSWORD)
+    demo_council(password=PASSWORD)
     from django.contrib.auth.models import User
 
     performance = User.objects.get(username="performance")

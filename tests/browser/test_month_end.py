@@ -15,9 +15,9 @@ from playwright.sync_api import expect
 from indicators.models import Commentary, Indicator
 from lib.months import Month
 from returns.models import ReportingMonth, Return, ReturnValue
-from scorecard.demo.loader import load_demo
 from scorecard.services import indicators_needing_commentary
 from tests.conftest import PASSWORD
+from tests.demo_copy import demo_council
 
 JAN = Month(2018, 1)
 FORM = "/returns/2018-01/EAST-SG/"
@@ -27,7 +27,7 @@ MONTH_PAGE = "/returns/2018-01/"
 @pytest.fixture
 def january(_catalogue_and_roles):
     """The demo, with every January 2018 return but East Safeguarding's approved as December's figures."""
-    load_demo(password=PASSWORD)
+    demo_council(password=PASSWORD)
     december = Return.objects.filter(month=dt.date(2017, 12, 1)).select_related("team")
     for ret in december:
         if ret.team and ret.team.code == "EAST-SG":

@@ -14,8 +14,8 @@ from django.contrib.auth.models import User
 
 from returns import services
 from returns.models import Return
-from scorecard.demo.loader import load_demo
 from tests.conftest import PASSWORD
+from tests.demo_copy import demo_council
 
 DEC = dt.date(2017, 12, 1)
 PAGES = {
@@ -43,7 +43,7 @@ PAGES = {
 @pytest.fixture
 def live_december(_catalogue_and_roles):
     with time_machine.travel("2018-01-10 10:00:00+00:00", tick=True):
-        load_demo(password=PASSWORD)
+        demo_council(password=PASSWORD)
         performance = User.objects.get(username="performance")
         east = Return.objects.get(month=DEC, team__code="EAST-ASM")
         services.return_reopen(ret=east, actor=performance, reason="Assessments out of timescale look too low")

@@ -18,8 +18,8 @@ from lib.months import Month
 from returns import services
 from returns.imports import returns_import
 from returns.models import Return
-from scorecard.demo.loader import load_demo
 from tests.conftest import PASSWORD
+from tests.demo_copy import demo_council
 
 # The team's corrected sheet, imported.
 CORRECTION = b"month,team,measure,value\r\n2017-12,EAST-SG,unallocated_cases,3\r\n"
@@ -30,7 +30,7 @@ DECEMBER = Month(2017, 12)
 @pytest.fixture
 def corrected(_catalogue_and_roles):
     """The demo, with East Safeguarding's December unallocated cases corrected from 0 to 3 and re-approved."""
-    load_demo(password=PASSWORD)
+    demo_council(password=PASSWORD)
     performance, performance2 = User.objects.get(username="performance"), User.objects.get(username="performance2")
     ret = services.return_reopen(
         ret=Return.objects.get(team__code="EAST-SG", month=DECEMBER.first_day), actor=performance, reason="Recount"

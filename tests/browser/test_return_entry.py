@@ -13,8 +13,8 @@ import time_machine
 from playwright.sync_api import expect
 
 from returns.models import ReturnValue
-from scorecard.demo.loader import load_demo
 from tests.conftest import PASSWORD
+from tests.demo_copy import demo_council
 
 FORM = "/returns/2018-01/EAST-SG/"
 
@@ -22,7 +22,7 @@ FORM = "/returns/2018-01/EAST-SG/"
 @pytest.fixture
 def december(_catalogue_and_roles):
     with time_machine.travel("2018-02-02 10:00:00+00:00", tick=True):
-        load_demo(password=PASSWORD)
+        demo_council(password=PASSWORD)
         values = ReturnValue.objects.filter(ret__team__code="EAST-SG", ret__month=dt.date(2017, 12, 1))
         yield {v.measure.code: v.value for v in values.select_related("measure").order_by("measure__order")}
 

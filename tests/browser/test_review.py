@@ -17,8 +17,8 @@ from lib.months import Month
 from returns import services
 from returns.models import ReportingMonth, Return
 from scorecard import snapshots
-from scorecard.demo.loader import load_demo
 from tests.conftest import PASSWORD
+from tests.demo_copy import demo_council
 
 DEC = dt.date(2017, 12, 1)
 RESUBMITTED = ("EAST-ASM", "EAST-SG", "SOUTH-SG")
@@ -27,7 +27,7 @@ RESUBMITTED = ("EAST-ASM", "EAST-SG", "SOUTH-SG")
 @pytest.fixture
 def three_submitted(_catalogue_and_roles):
     with time_machine.travel("2018-01-10 10:00:00+00:00", tick=True):
-        load_demo(password=PASSWORD)
+        demo_council(password=PASSWORD)
         performance = User.objects.get(username="performance")
         for code in RESUBMITTED:
             ret = Return.objects.get(month=DEC, team__code=code)

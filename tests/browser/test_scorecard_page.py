@@ -3,13 +3,13 @@
 import pytest
 from playwright.sync_api import expect
 
-from scorecard.demo.loader import load_demo
 from tests.conftest import PASSWORD
+from tests.demo_copy import demo_council
 
 
 @pytest.fixture
 def demo(_catalogue_and_roles):
-    load_demo(password=PASSWORD)
+    demo_council(password=PASSWORD)
 
 
 def open_december(page, live_url, login):

@@ -6,8 +6,8 @@ heights now come from the style sheet, not the font. Each run sees only one pack
 
 from __future__ import annotations
 
-from scorecard.demo.loader import load_demo
 from tests.conftest import PASSWORD
+from tests.demo_copy import demo_council
 
 PAGES = (
     "/",
@@ -44,7 +44,7 @@ def test_every_page_passes_axe_including_target_size_under_each_liberation_packa
     browser_with_fonts, live_url, axe_violations, _catalogue_and_roles
 ):
     package, browser = browser_with_fonts
-    load_demo(password=PASSWORD)
+    demo_council(password=PASSWORD)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.route(
         "**/*",
