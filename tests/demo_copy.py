@@ -44,6 +44,7 @@ def demo_council(*, password: str) -> None:
     took, copy = _copies[key]
     _put_back(copy)
     if travelling:  # the test's trip goes on as late as after the real load
+        # The trip the fixture started is the top of time-machine's stack: it offers no other way to shift it.
         time_machine.traveller_stack[-1].shift(took)
 
 
