@@ -454,13 +454,10 @@ class _Staging:
             f"FROM {self.COMPARED} WHERE ret_id > 0 AND status <> {_UNCHANGED})"
         )
 
-    def index(self, *, stored: bool) -> None:
-        """Index the staged values by return, for the lookups of stored returns' values (`stored`: the months
-        staged have stored returns); analyse them for the planner either way."""
-        with self.connection.cursor() as cursor:
-            if stored:  # a file of new returns only (a first load) looks nothing up by return
-                cursor.execute(f"CREATE INDEX {self.NAME}_ret ON {self.NAME} (ret_id, measure_id)")
-            if self.postgres:
+    def analyse(self) -> None:
+        """Give the planner the staged values' statistics (PostgreSQL), for the joins that read them all."""
+        if self.postgres:
+            with self.connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {self.NAME}")
 
     def drop(self) -> None:
@@ -613,7 +610,7 @@ def stage_cells(
     if not rows:
         raise ImportRefused("The file has a header but no rows of data.")
     staging.load(batch)
-    staging.index(stored=any(pk > 0 for pk in ret_ids.values()))
+    staging.analyse()
     sheet.blank_cells = blanks  # type: ignore[attr-defined]
     return rows
 
@@ -791,7 +788,13 @@ def _as_date(value) -> dt.date:
 
 
 class _RuleChecker:
-    """Apply the validation rules to changed returns as they would be, a batch of returns per query."""
+    """Apply the validation rules to changed returns as they would be, a batch of returns per query.
+
+    A return's rules see the values of the measures its unit returns (as its
+    submission's checks do): the file's, and for the rules' measures the file
+    leaves out, the stored ones. Only those are read, so a file that gives
+    whole returns reads none.
+    """
 
     def __init__(self, lookups: Lookups, value_table: str, staging: _Staging) -> None:
         self.rules = validation.load_rules()
@@ -801,10 +804,26 @@ class _RuleChecker:
         for rule in self.rules:
             with contextlib.suppress(ExpressionError):
                 named |= names_in(rule.left) | names_in(rule.right)
-        self.rule_measures = sorted(lookups.measures[code][0] for code in named if code in lookups.measures)
+        self.rule_codes = sorted(code for code in named if code in lookups.measures)
+        self.returned: dict[str, frozenset[str]] = {}  # unit code -> the rules' measures it returns
+        self.not_returned: dict = {}  # team id -> its type's measures (returns.team_measures)
         self.value_table = value_table
         self.staging = staging
-        self.pending: list[tuple[int, str, dt.date, dict[str, int], dict[str, int], str | None]] = []
+        # (ret_id, unit code, month, given, given_rows, column, the rules' measures to read stored values of)
+        self.pending: list[tuple[int, str, dt.date, dict[str, int], dict[str, int], str | None, frozenset[str]]] = []
+
+    def _rule_measures_of(self, code: str) -> frozenset[str]:
+        """The measures the rules name that the unit returns: of its level and, for a team, its type's."""
+        found = self.returned.get(code)
+        if found is None:
+            unit = self.lookups.units[code]
+            found = self.returned[code] = frozenset(
+                measure
+                for measure in self.rule_codes
+                if self.lookups.measures[measure][1] == unit.level
+                and measure_refusal(unit.team_id, measure, self.not_returned) is None
+            )
+        return found
 
     def add(
         self,
@@ -819,7 +838,8 @@ class _RuleChecker:
     ) -> None:
         if not self.rules:
             return
-        self.pending.append((ret_id, code, month, given, given_rows, column))
+        missing = self._rule_measures_of(code) - given.keys() if ret_id > 0 else frozenset()
+        self.pending.append((ret_id, code, month, given, given_rows, column, missing))
         if len(self.pending) >= RULE_BATCH:
             self.flush(problems, result)
 
@@ -827,32 +847,28 @@ class _RuleChecker:
         if not self.pending:
             return
         stored: dict[int, dict[str, int | None]] = defaultdict(dict)
-        existing = [ret_id for ret_id, *_ in self.pending if ret_id > 0]
-        if existing and self.rule_measures:
-            # Only the stored values the rules read, and only those the file does not replace: in a
-            # re-import that gives whole returns, none at all.
+        reading = [(ret_id, missing) for ret_id, *_, missing in self.pending if missing]
+        if reading:
+            # The stored values of the measures some return leaves out; a return keeps those it leaves out (a
+            # value the file gives for a return is staged for it, so it is never among them).
+            existing = [ret_id for ret_id, _ in reading]
+            measure_ids = sorted({self.lookups.measures[code][0] for _, missing in reading for code in missing})
             if self.staging.postgres:  # array parameters, not a placeholder an id to parse and send
-                keys, params = "v.ret_id = ANY(%s) AND v.measure_id = ANY(%s)", [existing, self.rule_measures]
-                # The batch's returns only: unbounded, the planner may hash all of the staged values for each
-                # batch once they fit in memory (IMPORT_WORK_MEM), 0.4 s a batch at a million values.
-                staged, params = "s.ret_id = ANY(%s) AND ", [*params, existing]
+                keys, params = "ret_id = ANY(%s) AND measure_id = ANY(%s)", [existing, measure_ids]
             else:
                 keys = (
-                    f"v.ret_id IN ({', '.join(['%s'] * len(existing))}) "
-                    f"AND v.measure_id IN ({', '.join(['%s'] * len(self.rule_measures))})"
+                    f"ret_id IN ({', '.join(['%s'] * len(existing))}) "
+                    f"AND measure_id IN ({', '.join(['%s'] * len(measure_ids))})"
                 )
-                staged, params = "", existing + self.rule_measures
+                params = existing + measure_ids
             with self.staging.connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT v.ret_id, v.measure_id, v.value FROM {self.value_table} v WHERE {keys} AND NOT EXISTS "
-                    f"(SELECT 1 FROM {self.staging.NAME} s WHERE {staged}s.ret_id = v.ret_id "
-                    "AND s.measure_id = v.measure_id)",
-                    params,
-                )
+                cursor.execute(f"SELECT ret_id, measure_id, value FROM {self.value_table} WHERE {keys}", params)
                 for ret_id, measure_id, value in cursor.fetchall():
                     stored[ret_id][self.lookups.measure_codes[measure_id]] = value
-        for ret_id, code, month, given, given_rows, column in self.pending:
-            merged = stored[ret_id] | given if ret_id in stored else given
+        for ret_id, code, month, given, given_rows, column, missing in self.pending:
+            merged = given
+            if ret_id in stored:
+                merged = {name: value for name, value in stored[ret_id].items() if name in missing} | given
             _check_rules(self.rules, merged, given_rows, code, month, column, problems, result)
         self.pending = []
 

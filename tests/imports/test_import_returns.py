@@ -14,6 +14,7 @@ from returns import selectors, services
 from returns.imports import _Staging, returns_import
 from returns.models import ImportRecord, Return, ReturnValue, Source, StateChange, ValueChange
 from returns.spreadsheets import ImportRefused
+from teams.models import Team
 from tests.returns.factories import TEAM_VALUES
 
 DEC = dt.date(2017, 12, 1)
@@ -313,6 +314,42 @@ def test_a_rule_is_checked_against_the_values_already_stored(council, make_csv):
     error = refused(make_csv([HEADER, ["2017-12", "EAST-SG", "unallocated_cases", "11"]]))
     assert "Unallocated cases cannot be more than open cases" in error.problems[0].message
     assert stored("EAST-SG") == {"open_cases": 10}
+
+
+def stored_reads_for_rules(data: bytes) -> int:
+    """Import the file; return how many queries read stored values for the validation rules."""
+    values = connection.ops.quote_name(ReturnValue._meta.db_table)
+    with CaptureQueriesContext(connection) as queries:
+        returns_import(file_name="returns.csv", data=data)
+    return len([q for q in queries.captured_queries if q["sql"].startswith("SELECT") and f"FROM {values}" in q["sql"]])
+
+
+def test_a_file_giving_whole_returns_reads_no_stored_values_for_the_rules(council, make_csv):
+    """The rules' stored values are read only for the measures a return leaves out: a whole return leaves none."""
+    returned = [m.code for m in selectors.measures_for(selectors.Unit("EAST-SG", "", Team.objects.get(code="EAST-SG")))]
+    whole = [HEADER] + [["2017-12", "EAST-SG", code, str(TEAM_VALUES[code])] for code in returned]
+    returns_import(file_name="v1.csv", data=make_csv(whole))
+    changed = [HEADER] + [["2017-12", "EAST-SG", code, str(TEAM_VALUES[code] + 1)] for code in returned]
+    assert stored_reads_for_rules(make_csv(changed)) == 0
+    assert stored("EAST-SG") == {code: TEAM_VALUES[code] + 1 for code in returned}
+    # A return given in part still has its rules checked against the values it leaves as they are.
+    assert stored_reads_for_rules(make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "450"]])) == 1
+    error = refused(make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "1"]]))
+    assert "Unallocated cases cannot be more than open cases" in error.problems[0].message
+
+
+def test_a_rule_sees_the_stored_values_the_teams_submission_sees(council, make_csv):
+    """A stored value of a measure the team no longer returns is in no rule, on the form or in an import."""
+    returns_import(file_name="v1.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "open_cases", "10"]]))
+    open_cases = Measure.objects.get(code="open_cases")
+    open_cases.team_types.set([Team.objects.get(code="UASC").team_type])  # safeguarding teams no longer return it
+    result = returns_import(
+        file_name="v2.csv", data=make_csv([HEADER, ["2017-12", "EAST-SG", "unallocated_cases", "11"]])
+    )
+    assert result.new == 1
+    ret = Return.objects.get(team__code="EAST-SG")
+    assert not [f for f in services.submission_findings(ret) if "open cases" in f.message]
+    assert stored("EAST-SG") == {"open_cases": 10, "unallocated_cases": 11}
 
 
 def test_it_names_both_rows_of_a_value_given_twice(council, make_csv, unchanged):
