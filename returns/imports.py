@@ -295,10 +295,11 @@ def returns_import(
             staging = _Staging.create()
             try:
                 rows = stage_cells(sheet, lookups, form, columns, staging, actor=actor, today=today, progress=progress)
-                # A large file takes the returns tables before it locks any return (returns.services).
+                # A large file takes the returns tables before it locks any return (returns.services). Holding
+                # them, it needs no lock on each return's row: nobody else can write one until it commits.
                 bulk = not dry_run and staging.values >= settings.IMPORT_BULK_VALUES and services.lock_for_bulk_write()
                 plan = plan_staged(
-                    staging, lookups, sheet=sheet, form=form, rows=rows, dry_run=dry_run, lock=not dry_run
+                    staging, lookups, sheet=sheet, form=form, rows=rows, dry_run=dry_run, lock=not dry_run and not bulk
                 )
                 if expected_fingerprint is not None and plan.result.fingerprint != expected_fingerprint:
                     raise ImportRefused(

@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from returns import services
-from returns.imports import returns_import
+from returns.imports import _Staging, returns_import
 from returns.models import ImportRecord, Return, ReturnValue, ValueChange
 from tests.imports.conftest import csv_file
 
@@ -110,6 +110,27 @@ def test_a_table_grown_large_against_the_write_keeps_its_links_and_checks_them_r
     assert (result.new, result.audit_rows) == (3, 3)
     assert foreign_keys() == before
     assert ValueChange.objects.count() == 44
+
+
+def test_a_bulk_import_holding_the_tables_locks_no_returns_row(council, settings, monkeypatch):
+    """Nobody can write a return while the import holds the tables, so a lock on each return's row adds nothing."""
+    streamed: list[str] = []  # the plan reads the returns' states through a cursor of its own
+    stream = _Staging.stream
+    monkeypatch.setattr(_Staging, "stream", lambda self, sql, *args: streamed.append(sql) or stream(self, sql, *args))
+    changed = [HEADER, *([month, team, measure, str(int(value) + 1)] for month, team, measure, value in ROWS[1:])]
+
+    def row_locks(rows, bulk_values: int) -> int:
+        settings.IMPORT_BULK_VALUES = bulk_values
+        streamed.clear()
+        with CaptureQueriesContext(connection) as queries:
+            returns_import(file_name="returns.csv", data=csv_file(rows))
+        assert any("LOCK TABLE" in sql for sql in statements(queries)) == (bulk_values <= 3)
+        return sum("FOR UPDATE" in sql for sql in streamed)
+
+    assert row_locks(ROWS, 100) == 1  # a smaller import: its stored returns' rows locked (none stored yet)
+    assert row_locks(changed, 3) == 0
+    assert ReturnValue.objects.filter(ret__month="2017-12-01").count() == 2
+    assert sorted(ReturnValue.objects.values_list("value", flat=True)) == [5, 119, 121]
 
 
 def test_a_smaller_import_checks_its_links_row_by_row_and_never_alters_a_table(council, settings):

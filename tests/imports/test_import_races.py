@@ -41,7 +41,16 @@ def submitted(transactional_db, request):
     return ret.pk
 
 
-def test_an_import_arriving_during_an_approval_waits_and_is_refused(submitted):
+@pytest.fixture(params=["returns locked", "tables held"])
+def bulk(request, settings):
+    """Both ways an import serialises with the workflow: it locks each return's row, or (a bulk import) holds the
+    returns tables (returns.services.lock_for_bulk_write) and locks no row."""
+    if request.param == "tables held":
+        settings.IMPORT_BULK_VALUES = 1
+    return request.param
+
+
+def test_an_import_arriving_during_an_approval_waits_and_is_refused(submitted, bulk):
     reviewer = make_user("performance", roles.PERFORMANCE)
     approved = threading.Event()
 
@@ -64,7 +73,7 @@ def test_an_import_arriving_during_an_approval_waits_and_is_refused(submitted):
     assert ValueChange.objects.count() == 1  # the first import's only
 
 
-def test_an_approval_arriving_during_an_import_waits_and_is_refused(submitted):
+def test_an_approval_arriving_during_an_import_waits_and_is_refused(submitted, bulk):
     reviewer = make_user("performance", roles.PERFORMANCE)
     imported = threading.Event()
 
