@@ -850,8 +850,8 @@ class _RuleChecker:
         stored: dict[int, dict[str, int | None]] = defaultdict(dict)
         reading = [(ret_id, missing) for ret_id, *_, missing in self.pending if missing]
         if reading:
-            # The stored values of the measures some return leaves out; a return keeps those it leaves out (a
-            # value the file gives for a return is staged for it, so it is never among them).
+            # One read for the batch; below, each return keeps only the stored values of the measures it leaves
+            # out (the others are the file's, and replace what is stored).
             existing = [ret_id for ret_id, _ in reading]
             measure_ids = sorted({self.lookups.measures[code][0] for _, missing in reading for code in missing})
             if self.staging.postgres:  # array parameters, not a placeholder an id to parse and send
