@@ -1,8 +1,8 @@
 """An import racing an approval, on PostgreSQL with two real connections: never imported values after approval.
 
 The import locks the returns it touches (SELECT ... FOR UPDATE) before reading
-their states, as the form's services do, so whichever side commits second
-sees what the first did.
+their states, as the form's services do, or, a bulk import, holds the returns
+tables; so whichever side commits second sees what the first did.
 """
 
 from __future__ import annotations
