@@ -68,6 +68,8 @@ class Lookups:
     measures: dict[str, tuple[int, str]]  # code -> (id, level)
     measure_codes: dict[int, str]
     council_code: str | None
+    # team id -> its type's measures (returns.team_measures.measure_refusal's memo), read at its first use
+    not_returned: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> Lookups:
@@ -506,7 +508,6 @@ def stage_cells(
     ret_ids: dict[tuple[dt.date, int | None], int] = {}
     months_read: set[dt.date] = set()
     placeholders = 0
-    not_returned: dict = {}  # team id -> its type's measures (returns.team_measures)
     pairs: dict[tuple[str, str], str | None] = {}  # (unit code, measure code) -> why it is refused, or None
     named = named_columns(sheet.headers)
     # Rows no longer than the leading run of named columns cannot hold a headerless value: most rows, unchecked.
@@ -585,7 +586,7 @@ def stage_cells(
                 pairs[pair] = (
                     _wrong_level(measure_code, unit, lookups)
                     if measure[1] != unit.level
-                    else measure_refusal(unit.team_id, measure_code, not_returned)
+                    else measure_refusal(unit.team_id, measure_code, lookups.not_returned)
                 )
             if refusal := pairs[pair]:
                 problems.add(refusal, row=number, column=column)
@@ -807,7 +808,6 @@ class _RuleChecker:
                 named |= names_in(rule.left) | names_in(rule.right)
         self.rule_codes = sorted(code for code in named if code in lookups.measures)
         self.returned: dict[str, frozenset[str]] = {}  # unit code -> the rules' measures it returns
-        self.not_returned: dict = {}  # team id -> its type's measures (returns.team_measures)
         self.value_table = value_table
         self.staging = staging
         # (ret_id, unit code, month, given, given_rows, column, the rules' measures to read stored values of)
@@ -822,7 +822,7 @@ class _RuleChecker:
                 measure
                 for measure in self.rule_codes
                 if self.lookups.measures[measure][1] == unit.level
-                and measure_refusal(unit.team_id, measure, self.not_returned) is None
+                and measure_refusal(unit.team_id, measure, self.lookups.not_returned) is None
             )
         return found
 
